@@ -1,0 +1,21 @@
+// Package ir defines pushforward's typed dataflow IR: dtypes and static
+// shapes, functions in SSA form, the op table with its shape and type rules,
+// the canonical text format (printer and parser) and the verifier.
+//
+// A Func has parameters (each marked data, param or state), a body of
+// instructions in topological order and a list of results. Each Instr
+// applies one Op to argument Values and defines one or more result Values.
+// Every op is described once, in the table of op.go; the verifier, the
+// builder, the interpreter and the compiler passes all read that table.
+//
+// The text format is normative (see DESIGN.md, "IR text format"):
+//
+//	func @mlp(%x: f32[512,40] data, %w: f32[40,10] param) -> (f32[512,10]) {
+//	  %z = matmul %x, %w : f32[512,10]
+//	  return %z
+//	}
+//
+// Print and Parse round-trip exactly: Print(Parse(Print(f))) == Print(f).
+//
+// Package ir imports only the standard library.
+package ir
