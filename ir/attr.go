@@ -30,12 +30,12 @@ type Bool bool
 // List is a list attribute, printed as "[a, b]".
 type List []Attr
 
-func (Int) isAttr()   {}
-func (Float) isAttr() {}
+func (Int) isAttr()    {}
+func (Float) isAttr()  {}
 func (String) isAttr() {}
-func (Bool) isAttr()  {}
-func (DType) isAttr() {}
-func (List) isAttr()  {}
+func (Bool) isAttr()   {}
+func (DType) isAttr()  {}
+func (List) isAttr()   {}
 
 func (a Int) String() string { return strconv.FormatInt(int64(a), 10) }
 
