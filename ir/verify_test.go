@@ -108,3 +108,19 @@ func TestValidName(t *testing.T) {
 		}
 	}
 }
+
+func TestCloneIsDeep(t *testing.T) {
+	f := mlp()
+	g := f.Clone()
+	if f.String() != g.String() {
+		t.Fatalf("clone differs:\n%s\n%s", f, g)
+	}
+	if err := Verify(g); err != nil {
+		t.Fatal(err)
+	}
+	g.Body[0].Results[0].Name = "renamed"
+	g.Params[0].Type.Shape[0] = 99
+	if f.String() == g.String() || f.Params[0].Type.Shape[0] != 4 {
+		t.Error("clone shares memory with the original")
+	}
+}

@@ -1,0 +1,56 @@
+package ir
+
+// Clone returns a deep copy of f: new Values, Instrs, attributes and
+// regions, with the same names, types and positions.
+func (f *Func) Clone() *Func {
+	m := map[*Value]*Value{}
+	return cloneFunc(f, m)
+}
+
+func cloneFunc(f *Func, m map[*Value]*Value) *Func {
+	g := &Func{Name: f.Name, Pos: f.Pos}
+	for _, p := range f.Params {
+		q := *p
+		q.Type = p.Type.WithShape(p.Type.Shape)
+		g.Params = append(g.Params, &q)
+		m[p] = &q
+	}
+	for _, in := range f.Body {
+		g.Body = append(g.Body, cloneInstr(in, m))
+	}
+	for _, r := range f.Results {
+		g.Results = append(g.Results, mapValue(m, r))
+	}
+	return g
+}
+
+func cloneInstr(in *Instr, m map[*Value]*Value) *Instr {
+	c := &Instr{Op: in.Op, Attrs: in.Attrs.Clone(), Pos: in.Pos}
+	for _, a := range in.Args {
+		c.Args = append(c.Args, mapValue(m, a))
+	}
+	for _, r := range in.Results {
+		q := *r
+		q.Def = c
+		q.Type = r.Type.WithShape(r.Type.Shape)
+		c.Results = append(c.Results, &q)
+		m[r] = &q
+	}
+	if in.Region != nil {
+		c.Region = &Region{}
+		for _, rf := range in.Region.Funcs {
+			c.Region.Funcs = append(c.Region.Funcs, cloneFunc(rf, map[*Value]*Value{}))
+		}
+	}
+	return c
+}
+
+// mapValue returns the copy of v, or v itself if it was not copied (a
+// malformed function using an outside value keeps pointing at it, so the
+// verifier still reports it).
+func mapValue(m map[*Value]*Value, v *Value) *Value {
+	if c, ok := m[v]; ok {
+		return c
+	}
+	return v
+}
