@@ -1,0 +1,16 @@
+// Package passes holds pushforward's compiler passes over *ir.Func and the
+// pipeline that runs them.
+//
+// Forward mode is the primary transform: jvp rewrites a function into one
+// that also returns directional derivatives, with symbolic zeros (values
+// that do not depend on a perturbed input get no tangent and no code) and
+// many tangents carried on a leading axis. Reverse mode is derived from it
+// as in JAX: linearize keeps the part of the JVP that is linear in the
+// tangents, transpose runs that linear program backwards, and vjp is the
+// two composed. The derivative rules live in the op table of package ir;
+// this package fills them in (jvp_rules*.go, transpose_rules.go).
+//
+// The passes are listed in one table (pipeline.go) with a second table of
+// ordering constraints checked at init; Run applies a list of them,
+// optionally verifying after each, dumping the IR and timing them.
+package passes

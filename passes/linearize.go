@@ -1,0 +1,256 @@
+package passes
+
+import (
+	"fmt"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+// Reverse mode is derived from forward mode. linearize runs the JVP
+// transform with a single tangent and splits the result: the primal part
+// (values that do not depend on any tangent input) and the linear part
+// (values that do; every JVP rule emits code linear in the tangents).
+// transpose then walks the linear part backwards, turning each linear
+// instruction into the transpose rule of its op, so gradients need no
+// hand-written VJP rules.
+
+// linearization is the output of linearize: a JVP function and the set of
+// its values that are linear in the tangent inputs.
+type linearization struct {
+	*jvpResult
+	linear map[*ir.Value]bool
+}
+
+// linearize builds the single-tangent JVP of src seeded at seeds and marks
+// its linear values.
+func linearize(src *ir.Func, seeds []*ir.Value, name string) (*linearization, error) {
+	j, err := forward(src, seeds, 1, name)
+	if err != nil {
+		return nil, err
+	}
+	lin := &linearization{jvpResult: j, linear: map[*ir.Value]bool{}}
+	for _, p := range j.tanParam {
+		lin.linear[p] = true
+	}
+	for _, in := range j.g.Body {
+		dependent := false
+		for _, a := range in.Args {
+			dependent = dependent || lin.linear[a]
+		}
+		for _, r := range in.Results {
+			lin.linear[r] = dependent
+		}
+	}
+	return lin, nil
+}
+
+// transposer emits the transpose of a linearization's linear part into a
+// new function whose primal part is copied from the linearization.
+type transposer struct {
+	lin    *linearization
+	out    *ir.Func
+	e      *emitter
+	primal map[*ir.Value]*ir.Value // linearization value -> value in out
+	ct     map[*ir.Value]*ir.Value // linearization value -> accumulated cotangent in out
+}
+
+// newTransposer starts a function named name with the source function's
+// parameters plus extra, and copies the primal part of lin into it.
+func newTransposer(lin *linearization, name string, extra ...*ir.Value) *transposer {
+	out := ir.NewFunc(name)
+	out.Pos = lin.src.Pos
+	t := &transposer{lin: lin, out: out, primal: map[*ir.Value]*ir.Value{}, ct: map[*ir.Value]*ir.Value{}}
+	for _, p := range lin.g.Params {
+		if lin.linear[p] {
+			continue
+		}
+		q := out.AddParam(p.Name, p.Type, p.Role)
+		q.Pos = p.Pos
+		t.primal[p] = q
+	}
+	for _, p := range extra {
+		p.Index = len(out.Params)
+		out.Params = append(out.Params, p)
+	}
+	t.e = newEmitter(out)
+	for _, in := range lin.g.Body {
+		if lin.linear[in.Results[0]] {
+			continue
+		}
+		args := make([]*ir.Value, len(in.Args))
+		for i, a := range in.Args {
+			args[i] = t.primal[a]
+		}
+		c := t.e.copyInstr(in, args)
+		for i, r := range in.Results {
+			t.primal[r] = c.Results[i]
+		}
+	}
+	return t
+}
+
+// accumulate adds ct to the cotangent of v.
+func (t *transposer) accumulate(v, ct *ir.Value) {
+	if ct == nil {
+		return
+	}
+	if prev := t.ct[v]; prev != nil {
+		ct = add(t.e, prev, ct)
+	}
+	t.ct[v] = ct
+}
+
+// run walks the linear instructions backwards from the seeded cotangents.
+func (t *transposer) run() (err error) {
+	body := t.lin.g.Body
+	for i := len(body) - 1; i >= 0; i-- {
+		in := body[i]
+		if !t.lin.linear[in.Results[0]] {
+			continue
+		}
+		if err := t.instr(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *transposer) instr(in *ir.Instr) (err error) {
+	cts := make([]*ir.Value, len(in.Results))
+	any := false
+	for i, r := range in.Results {
+		cts[i] = t.ct[r]
+		any = any || cts[i] != nil
+	}
+	if !any {
+		return nil
+	}
+	rule := in.Op.Info().Transpose
+	if rule == nil {
+		return fmt.Errorf("%s: %s = %s: no transpose rule for %s, which the JVP of an op emitted on tangents", in.Pos, instrNames(in), in.Op, in.Op)
+	}
+	// The rule sees the instruction with its primal operands mapped into the
+	// output; linear operands keep their linearization values, of which
+	// only the types may be used.
+	shadow := *in
+	shadow.Args = make([]*ir.Value, len(in.Args))
+	linear := make([]bool, len(in.Args))
+	for i, a := range in.Args {
+		linear[i] = t.lin.linear[a]
+		if linear[i] {
+			shadow.Args[i] = a
+		} else {
+			shadow.Args[i] = t.primal[a]
+		}
+	}
+	defer recoverEmit(&err, func() string { return fmt.Sprintf("%s: %s = %s: transpose rule", in.Pos, instrNames(in), in.Op) })
+	t.e.pos = in.Pos
+	out, err := rule(t.e, &shadow, cts, linear)
+	if err != nil {
+		return fmt.Errorf("%s: %s = %s: transpose: %w", in.Pos, instrNames(in), in.Op, err)
+	}
+	for i, a := range in.Args {
+		if !linear[i] || i >= len(out) || out[i] == nil {
+			continue
+		}
+		if !out[i].Type.Equal(a.Type) {
+			return fmt.Errorf("%s: %s = %s: transpose rule gave operand %d a cotangent of type %s, want %s", in.Pos, instrNames(in), in.Op, i, out[i].Type, a.Type)
+		}
+		t.accumulate(a, out[i])
+	}
+	return nil
+}
+
+// cotangentOrZero returns the cotangent accumulated for v, or zeros.
+func (t *transposer) cotangentOrZero(v *ir.Value, name string) *ir.Value {
+	if ct := t.ct[v]; ct != nil {
+		if ct.Def != nil && !ct.IsParam() && ir.ValidName(name) && !t.e.names.used[name] {
+			t.e.names.used[name] = true
+			ct.Name = name
+		}
+		return ct
+	}
+	return t.e.named(name).emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(0)}, v.Type)
+}
+
+// VJP returns the reverse-mode gradient of f's first result, a float
+// scalar loss, with respect to the parameters named wrt. The new function
+// takes f's parameters and returns the loss followed by one gradient per
+// name in wrt, in that order.
+func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
+	if len(f.Results) == 0 || f.Results[0].Type.Rank() != 0 || !f.Results[0].Type.DType.IsFloat() {
+		return nil, fmt.Errorf("@%s: vjp needs a float scalar loss as the first result", f.Name)
+	}
+	seeds, err := paramSeeds(f, wrt)
+	if err != nil {
+		return nil, err
+	}
+	lin, err := linearize(f, seeds, f.Name+"_vjp")
+	if err != nil {
+		return nil, err
+	}
+	t := newTransposer(lin, f.Name+"_vjp")
+	defer recoverEmit(&err, func() string { return "@" + f.Name + ": vjp" })
+	loss := f.Results[0]
+	if lt := lin.tangent[loss]; lt != nil {
+		t.ct[lt] = t.e.named("loss.cotangent").emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(1)}, loss.Type)
+	}
+	if err := t.run(); err != nil {
+		return nil, err
+	}
+	t.out.Results = append(t.out.Results, t.primal[lin.primal[loss]])
+	for i, p := range lin.tanParam {
+		t.out.Results = append(t.out.Results, t.cotangentOrZero(p, seeds[i].Name+".grad"))
+	}
+	return DCE(t.out), nil
+}
+
+// Segment is the linearization of a part of a function, from one value to
+// another, as two functions of IR: Map takes the function's parameters and
+// "<from>.tangent" and returns the tangent of to; Transpose takes the
+// function's parameters and "<to>.cotangent" and returns the cotangent of
+// from. Both are linear in their last parameter.
+type Segment struct {
+	Map, Transpose *ir.Func
+}
+
+// LinearizeSegment linearizes f between the values named from and to,
+// evaluated at the point given by f's parameters.
+func LinearizeSegment(f *ir.Func, from, to string) (seg *Segment, err error) {
+	src, dst := lookupValue(f, from), lookupValue(f, to)
+	switch {
+	case src == nil:
+		return nil, fmt.Errorf("@%s has no value %%%s", f.Name, from)
+	case dst == nil:
+		return nil, fmt.Errorf("@%s has no value %%%s", f.Name, to)
+	}
+	lin, err := linearize(f, []*ir.Value{src}, f.Name+"_lin")
+	if err != nil {
+		return nil, err
+	}
+	defer recoverEmit(&err, func() string { return "@" + f.Name + ": linearize segment" })
+	m := lin.g
+	m.Results = []*ir.Value{lin.tangentOrZero(dst)}
+	ctParam := &ir.Value{Name: dst.Name + ".cotangent", Type: dst.Type, Role: ir.Data, Pos: dst.Pos}
+	t := newTransposer(lin, f.Name+"_lin_t", ctParam)
+	if dt := lin.tangent[dst]; dt != nil {
+		t.ct[dt] = ctParam
+	}
+	if err := t.run(); err != nil {
+		return nil, err
+	}
+	t.out.Results = []*ir.Value{t.cotangentOrZero(lin.tanParam[0], src.Name+".cotangent_in")}
+	return &Segment{Map: DCE(m), Transpose: DCE(t.out)}, nil
+}
+
+func lookupValue(f *ir.Func, name string) *ir.Value {
+	var found *ir.Value
+	f.Values(func(v *ir.Value) bool {
+		if v.Name == name {
+			found = v
+			return false
+		}
+		return true
+	})
+	return found
+}

@@ -1,0 +1,185 @@
+package passes
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+// A Pass is a named transformation of a function.
+type Pass struct {
+	Name string
+	Doc  string
+	Run  func(f *ir.Func, opts *Options) (*ir.Func, error)
+}
+
+// passes is the table of passes in their canonical order: transforms
+// first, then clean-up.
+var passes = []Pass{
+	{Name: "jvp", Doc: "forward mode: add tangent inputs for -wrt and return the tangents of the results", Run: runJVP},
+	{Name: "vjp", Doc: "reverse mode (linearize + transpose): return the loss and its gradients for -wrt", Run: runVJP},
+	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
+	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
+	{Name: "dce", Doc: "remove instructions whose results are unused", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return DCE(f), nil }},
+}
+
+// passOrder lists pairs (a, b): when both passes are run, the last b must
+// come after the last a.
+var passOrder = [...]struct{ a, b, why string }{
+	{"jvp", "fold", "jvp leaves zeros and ones for fold"},
+	{"vjp", "fold", "vjp leaves zeros and ones for fold"},
+	{"jvp", "cse", "jvp repeats subexpressions"},
+	{"vjp", "cse", "vjp repeats subexpressions"},
+	{"fold", "dce", "fold leaves dead code"},
+	{"cse", "dce", "cse leaves dead code"},
+	{"jvp", "dce", "jvp leaves dead code"},
+}
+
+func init() {
+	for _, c := range passOrder {
+		i, j := passIndex(c.a), passIndex(c.b)
+		if i < 0 || j < 0 {
+			panic(fmt.Sprintf("passes: ordering constraint names an unknown pass: %s, %s", c.a, c.b))
+		}
+		if i >= j {
+			panic(fmt.Sprintf("passes: table order violates constraint %s before %s", c.a, c.b))
+		}
+	}
+}
+
+func passIndex(name string) int {
+	return slices.IndexFunc(passes, func(p Pass) bool { return p.Name == name })
+}
+
+// Passes returns the table of passes.
+func Passes() []Pass { return slices.Clone(passes) }
+
+// Cleanup is the usual clean-up after a transform.
+var Cleanup = []string{"fold", "cse", "dce"}
+
+// Options configure Run.
+type Options struct {
+	// Wrt names the parameters jvp and vjp differentiate with respect to;
+	// empty means every float parameter with role param.
+	Wrt []string
+	// Tangents is the number of tangents jvp carries (0 means 1).
+	Tangents int
+	// Verify runs the verifier after every pass.
+	Verify bool
+	// DumpAfter names the passes after which to print the function, or
+	// "all".
+	DumpAfter []string
+	// Dump receives the dumps, each headed by a comment naming the pass,
+	// unless DumpDir is set, in which case each dump is written to the file
+	// DumpDir/NN-PASS.pf.
+	Dump    io.Writer
+	DumpDir string
+	// Timing, if set, receives one line per pass with its duration and the
+	// size of its result.
+	Timing io.Writer
+}
+
+// Run applies the named passes to f in order and returns the result. f
+// itself is not modified.
+func Run(f *ir.Func, names []string, opts Options) (*ir.Func, error) {
+	if err := checkOrder(names); err != nil {
+		return nil, err
+	}
+	for _, d := range opts.DumpAfter {
+		if d != "all" && passIndex(d) < 0 {
+			return nil, fmt.Errorf("-dump-after: unknown pass %q", d)
+		}
+	}
+	f = f.Clone()
+	for i, name := range names {
+		p := passes[passIndex(name)]
+		start := time.Now()
+		g, err := p.Run(f, &opts)
+		if err != nil {
+			return nil, fmt.Errorf("pass %s: %w", name, err)
+		}
+		f = g
+		if opts.Timing != nil {
+			fmt.Fprintf(opts.Timing, "pass %-6s %10v  %d instructions\n", name, time.Since(start).Round(time.Microsecond), len(f.Body))
+		}
+		if opts.Verify {
+			if err := ir.Verify(f); err != nil {
+				return nil, fmt.Errorf("verify after pass %s:\n%w", name, err)
+			}
+		}
+		if err := dump(f, i, name, &opts); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkOrder rejects unknown passes and lists that break passOrder.
+func checkOrder(names []string) error {
+	last := map[string]int{}
+	for i, n := range names {
+		if passIndex(n) < 0 {
+			return fmt.Errorf("unknown pass %q (known: %s)", n, strings.Join(passNames(), ", "))
+		}
+		last[n] = i
+	}
+	for _, c := range passOrder {
+		i, okA := last[c.a]
+		j, okB := last[c.b]
+		if okA && okB && j < i {
+			return fmt.Errorf("pass %s must run after %s (%s)", c.b, c.a, c.why)
+		}
+	}
+	return nil
+}
+
+func passNames() []string {
+	names := make([]string, len(passes))
+	for i, p := range passes {
+		names[i] = p.Name
+	}
+	return names
+}
+
+func dump(f *ir.Func, i int, name string, opts *Options) error {
+	if !slices.Contains(opts.DumpAfter, "all") && !slices.Contains(opts.DumpAfter, name) {
+		return nil
+	}
+	text := fmt.Sprintf("// after %s\n%s", name, f)
+	if opts.DumpDir != "" {
+		if err := os.MkdirAll(opts.DumpDir, 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(opts.DumpDir, fmt.Sprintf("%02d-%s.pf", i+1, name)), []byte(text), 0o644)
+	}
+	if opts.Dump == nil {
+		return nil
+	}
+	_, err := io.WriteString(opts.Dump, text+"\n")
+	return err
+}
+
+func wrtOf(f *ir.Func, opts *Options) []string {
+	if len(opts.Wrt) > 0 {
+		return opts.Wrt
+	}
+	return ParamsWithRole(f, ir.Param)
+}
+
+func runJVP(f *ir.Func, opts *Options) (*ir.Func, error) {
+	T := opts.Tangents
+	if T == 0 {
+		T = 1
+	}
+	return JVP(f, wrtOf(f, opts), T)
+}
+
+func runVJP(f *ir.Func, opts *Options) (*ir.Func, error) {
+	return VJP(f, wrtOf(f, opts))
+}
