@@ -49,6 +49,24 @@ func paramSeeds(f *ir.Func, wrt []string) ([]*ir.Value, error) {
 	return seeds, nil
 }
 
+// freshName returns name, or name with a numeric suffix if src already
+// uses it (differentiating a function that is itself a JVP). A name derived
+// from a numbered value ("0.tangent") is not valid; it becomes "v0.tangent".
+func freshName(src *ir.Func, name string) string {
+	if !ir.ValidName(name) {
+		name = "v" + name
+	}
+	taken := func(n string) bool { return lookupValue(src, n) != nil }
+	if !taken(name) {
+		return name
+	}
+	for i := 2; ; i++ {
+		if n := fmt.Sprintf("%s.%d", name, i); !taken(n) {
+			return n
+		}
+	}
+}
+
 // ParamsWithRole returns the names of f's parameters with the given role,
 // the default set to differentiate with respect to (role param).
 func ParamsWithRole(f *ir.Func, role ir.Role) []string {
@@ -99,7 +117,7 @@ func forward(src *ir.Func, seeds []*ir.Value, T int, name string) (res *jvpResul
 		if !s.Type.DType.IsFloat() {
 			return nil, fmt.Errorf("@%s: cannot seed a tangent at %s of type %s", src.Name, s, s.Type)
 		}
-		tp := g.AddParam(s.Name+".tangent", lift(s.Type, T), ir.Data)
+		tp := g.AddParam(freshName(src, s.Name+".tangent"), lift(s.Type, T), ir.Data)
 		tp.Pos = s.Pos
 		r.tanParam = append(r.tanParam, tp)
 		isSeed[s] = i

@@ -173,13 +173,16 @@ func (t *transposer) cotangentOrZero(v *ir.Value, name string) *ir.Value {
 	return t.e.named(name).emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(0)}, v.Type)
 }
 
-// VJP returns the reverse-mode gradient of f's first result, a float
-// scalar loss, with respect to the parameters named wrt. The new function
-// takes f's parameters and returns the loss followed by one gradient per
-// name in wrt, in that order.
+// VJP returns the reverse-mode derivative of f's first result with respect
+// to the parameters named wrt. When that result is a float scalar (a loss),
+// the new function takes f's parameters and returns the loss followed by
+// one gradient per name in wrt, in that order. Otherwise it also takes a
+// cotangent for the result, a last parameter "<result>.cotangent" of the
+// result's type, and returns the result followed by the cotangents of the
+// wrt parameters (Jᵀ times the given cotangent).
 func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
-	if len(f.Results) == 0 || f.Results[0].Type.Rank() != 0 || !f.Results[0].Type.DType.IsFloat() {
-		return nil, fmt.Errorf("@%s: vjp needs a float scalar loss as the first result", f.Name)
+	if len(f.Results) == 0 || !f.Results[0].Type.DType.IsFloat() {
+		return nil, fmt.Errorf("@%s: vjp needs a float first result", f.Name)
 	}
 	seeds, err := paramSeeds(f, wrt)
 	if err != nil {
@@ -189,16 +192,29 @@ func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
 	if err != nil {
 		return nil, err
 	}
-	t := newTransposer(lin, f.Name+"_vjp")
+	out := f.Results[0]
+	var ctParam *ir.Value
+	if out.Type.Rank() > 0 {
+		ctParam = &ir.Value{Name: freshName(f, out.Name+".cotangent"), Type: out.Type, Role: ir.Data, Pos: out.Pos}
+	}
+	var t *transposer
+	if ctParam != nil {
+		t = newTransposer(lin, f.Name+"_vjp", ctParam)
+	} else {
+		t = newTransposer(lin, f.Name+"_vjp")
+	}
 	defer recoverEmit(&err, func() string { return "@" + f.Name + ": vjp" })
-	loss := f.Results[0]
-	if lt := lin.tangent[loss]; lt != nil {
-		t.ct[lt] = t.e.named("loss.cotangent").emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(1)}, loss.Type)
+	if lt := lin.tangent[out]; lt != nil {
+		if ctParam != nil {
+			t.ct[lt] = ctParam
+		} else {
+			t.ct[lt] = t.e.named(out.Name+".cotangent").emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(1)}, out.Type)
+		}
 	}
 	if err := t.run(); err != nil {
 		return nil, err
 	}
-	t.out.Results = append(t.out.Results, t.primal[lin.primal[loss]])
+	t.out.Results = append(t.out.Results, t.primal[lin.primal[out]])
 	for i, p := range lin.tanParam {
 		t.out.Results = append(t.out.Results, t.cotangentOrZero(p, seeds[i].Name+".grad"))
 	}

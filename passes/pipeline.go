@@ -66,7 +66,8 @@ var Cleanup = []string{"fold", "cse", "dce"}
 // Options configure Run.
 type Options struct {
 	// Wrt names the parameters jvp and vjp differentiate with respect to;
-	// empty means every float parameter with role param.
+	// empty means every float parameter with role param, or every float
+	// parameter if none has that role.
 	Wrt []string
 	// Tangents is the number of tangents jvp carries (0 means 1).
 	Tangents int
@@ -169,7 +170,20 @@ func wrtOf(f *ir.Func, opts *Options) []string {
 	if len(opts.Wrt) > 0 {
 		return opts.Wrt
 	}
-	return ParamsWithRole(f, ir.Param)
+	if names := ParamsWithRole(f, ir.Param); len(names) > 0 {
+		return names
+	}
+	return floatParams(f)
+}
+
+func floatParams(f *ir.Func) []string {
+	var names []string
+	for _, p := range f.Params {
+		if p.Type.DType.IsFloat() {
+			names = append(names, p.Name)
+		}
+	}
+	return names
 }
 
 func runJVP(f *ir.Func, opts *Options) (*ir.Func, error) {

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+func init() {
+	register(&command{
+		name:  "verify",
+		args:  "FILE",
+		short: "check IR for well-formedness and types",
+		long: `Verify parses and verifies the IR file FILE ('-' for standard input). It exits
+0 if the file is valid; otherwise it prints every error as FILE:line:col:
+message and exits 1.`,
+		run: runVerify,
+	})
+}
+
+func runVerify(e *env, fs *flag.FlagSet, args []string) error {
+	rest, err := parseInterspersed(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	m, err := loadModule(e, rest[0])
+	if err == nil {
+		err = ir.VerifyModule(m)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return errFailed
+	}
+	return nil
+}
+
+func opsHelp() string { return ir.FormatDoc() }
