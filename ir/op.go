@@ -310,9 +310,9 @@ var ops = [numOps]OpInfo{
 
 	OpQR:   {Name: "qr", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 2, Type: qrType, Doc: "reduced QR: a = q r, q [..,m,k] orthonormal columns, r [..,k,n] upper, k = min(m,n)"},
 	OpSVD:  {Name: "svd", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 3, Type: svdType, Doc: "thin SVD: a = u diag(s) vᵀ, s descending, u [..,m,k], s [..,k], v [..,n,k]"},
-	OpEigh: {Name: "eigh", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 2, Type: eighType, Doc: "symmetric eigendecomposition: a = v diag(w) vᵀ, w ascending"},
+	OpEigh: {Name: "eigh", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 2, Type: eighType, Doc: "eigendecomposition of the symmetric part of a: (a + aᵀ)/2 = v diag(w) vᵀ, w ascending"},
 	OpCholesky: {Name: "cholesky", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 1, Type: squareType,
-		Doc: "lower Cholesky factor l of a symmetric positive definite a = l lᵀ"},
+		Doc: "lower Cholesky factor l of the symmetric part of a: (a + aᵀ)/2 = l lᵀ"},
 	OpTriangularSolve: {Name: "triangular_solve", Class: Opaque, MinArgs: 2, MaxArgs: 2, Results: 1, Attrs: trsolveAttrs, Type: trsolveType,
 		Doc: "x with op(a) x = b (left, default) or x op(a) = b; a triangular (lower by default), op transposes if transpose_a"},
 

@@ -114,8 +114,8 @@ func triangularSolveTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linea
 }
 
 // choleskyJVP: for A = L Lᵀ, dL = L Φ(L⁻¹ dA L⁻ᵀ) where Φ keeps the strict
-// lower triangle and half the diagonal. The operand's lower triangle is
-// what the factorisation reads, so dA is first made symmetric from it.
+// lower triangle and half the diagonal. The op factors the symmetric part
+// (A + Aᵀ)/2 of its operand, so dA is symmetrised the same way.
 func choleskyJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	da := ts[0]
 	if da == nil {
@@ -124,8 +124,7 @@ func choleskyJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error
 	l := in.Results[0]
 	n := l.Type.Shape[l.Type.Rank()-1]
 	d := l.Type.DType
-	strict := mul(e, da, triangleMask(e, d, n, true, 0))
-	sym := add(e, mul(e, da, triangleMask(e, d, n, true, 1)), swapLast(e, strict))
+	sym := scale(e, add(e, da, swapLast(e, da)), 0.5)
 	x := trsolve(e, l, sym, trsolveFlags{lower: true, left: true})
 	m := trsolve(e, l, x, trsolveFlags{lower: true, left: false, transA: true})
 	phi := mul(e, m, triangleMask(e, d, n, true, 0.5))

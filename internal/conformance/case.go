@@ -73,7 +73,7 @@ func (c *Case) floatInputs() []int {
 // param for float inputs, data otherwise; plus "scale" if Scaled), one
 // instruction, and the op's float results.
 func (c *Case) Build(d ir.DType) (*ir.Func, error) {
-	f := ir.NewFunc(c.Name)
+	f := ir.NewFunc(funcName(c.Name))
 	args := make([]*ir.Value, len(c.Inputs))
 	for i, in := range c.Inputs {
 		t, role := ir.Type{DType: d, Shape: in.Shape}, ir.Param
@@ -224,4 +224,16 @@ func triangular(r *rand.Rand, s ir.Shape) []float64 {
 		}
 	}
 	return xs
+}
+
+// funcName turns a case name such as "matmul/ta" or "pow/-1" into a valid
+// function name.
+func funcName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !(c == '_' || c == '.' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }

@@ -80,7 +80,7 @@ func checkDot(t *testing.T, run Runner, f *ir.Func, x [][]float64, wrt []string,
 			rhs += v[i][e] * gv
 		}
 	}
-	if tol := dotTol[f.Param(wrt[0]).Type.DType]; !tol.close(rhs, lhs) {
+	if tol := dotTol[lowestPrecision(f)]; !tol.close(rhs, lhs) {
 		t.Errorf("dot-product test: ⟨Jv, u⟩ = %.12g, ⟨v, Jᵀu⟩ = %.12g", lhs, rhs)
 	}
 }
@@ -103,7 +103,7 @@ func checkManyTangents(t *testing.T, run Runner, f *ir.Func, x [][]float64, wrt 
 	if err != nil {
 		t.Fatalf("jvp with %d tangents: %v", manyTangents, err)
 	}
-	tol := manyT[f.Param(wrt[0]).Type.DType]
+	tol := manyT[lowestPrecision(f)]
 	for k := range vs {
 		single, err := runJVP(run, f, x, wrt, vs[k], 1)
 		if err != nil {
