@@ -100,8 +100,8 @@ func Cases() []Case {
 		{Name: "qr", Op: ir.OpQR, Inputs: []Input{fl(5, 3)}, Pending: "JVP rule of qr not written yet"},
 		{Name: "svd", Op: ir.OpSVD, Inputs: []Input{fl(5, 3)}, Pending: "JVP rule of svd not written yet"},
 		{Name: "eigh", Op: ir.OpEigh, Inputs: []Input{flDist(SPD, 4, 4)}, Pending: "JVP rule of eigh not written yet"},
-		{Name: "argmin", Op: ir.OpArgmin, Pending: "argmin is differentiated by the implicit pass"},
 	}
+	cs = append(cs, declarativeCases()...)
 	for _, op := range []ir.Op{ir.OpAdd, ir.OpSub, ir.OpMul} {
 		cs = append(cs, binaryCases(op, Normal, false)...)
 	}
