@@ -185,7 +185,7 @@ func (a Attrs) Float(key string, def float64) (float64, error) {
 	return AttrFloat(v)
 }
 
-// String returns the string attribute key, or def if it is absent.
+// Str returns the string attribute key, or def if it is absent.
 func (a Attrs) Str(key string, def string) (string, error) {
 	v, ok := a[key]
 	if !ok {

@@ -115,7 +115,12 @@ var attrKindNames = [...]string{
 	KindNumbers: "a number or a list of numbers",
 }
 
-func (k AttrKind) String() string { return attrKindNames[k] }
+func (k AttrKind) String() string {
+	if int(k) >= len(attrKindNames) || attrKindNames[k] == "" {
+		return fmt.Sprintf("kind(%d)", uint8(k))
+	}
+	return attrKindNames[k]
+}
 
 // AttrSpec describes one attribute an op accepts.
 type AttrSpec struct {

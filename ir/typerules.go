@@ -3,6 +3,7 @@ package ir
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -139,7 +140,20 @@ func constantType(_ []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	if int64(len(vals)) != n {
 		return nil, fmt.Errorf("value has %d elements, type %s has %d", len(vals), t, n)
 	}
-	return one(t), nil
+	return one(t), checkIntValues(t.DType, vals)
+}
+
+// checkIntValues rejects values an integer dtype cannot hold exactly.
+func checkIntValues(d DType, vals []float64) error {
+	if !d.IsInt() {
+		return nil
+	}
+	for _, v := range vals {
+		if v != math.Trunc(v) || (d == U64 && v < 0) {
+			return fmt.Errorf("value %v is not representable in %s", v, d)
+		}
+	}
+	return nil
 }
 
 func fullType(_ []Type, attrs Attrs, declared []Type) ([]Type, error) {
@@ -147,10 +161,11 @@ func fullType(_ []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := AttrFloat(attrs["value"]); err != nil {
+	v, err := AttrFloat(attrs["value"])
+	if err != nil {
 		return nil, err
 	}
-	return one(t), nil
+	return one(t), checkIntValues(t.DType, []float64{v})
 }
 
 func rngType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
@@ -199,8 +214,11 @@ func reshapeType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	if t.DType != args[0].DType {
 		return nil, fmt.Errorf("dtype changes from %s to %s", args[0].DType, t.DType)
 	}
-	n, _ := args[0].Shape.NumElements()
-	m, _ := t.Shape.NumElements()
+	n, okN := args[0].Shape.NumElements()
+	m, okM := t.Shape.NumElements()
+	if !okN || !okM {
+		return nil, fmt.Errorf("invalid shape in reshape of %s to %s", args[0].Shape, t.Shape)
+	}
 	if n != m {
 		return nil, fmt.Errorf("cannot reshape %s (%d elements) to %s (%d elements)", args[0].Shape, n, t.Shape, m)
 	}
@@ -502,7 +520,7 @@ func argminType(_ []Type, _ Attrs, declared []Type) ([]Type, error) {
 			return nil, err
 		}
 	}
-	return declared, nil
+	return append([]Type(nil), declared...), nil
 }
 
 // InferTypes applies op's type rule after checking the operand count,
@@ -529,6 +547,8 @@ func InferTypes(op Op, args []Type, attrs Attrs, declared []Type) ([]Type, error
 
 func arityString(info *OpInfo) string {
 	switch {
+	case info.MaxArgs < 0 && info.MinArgs == 1:
+		return "at least 1 operand"
 	case info.MaxArgs < 0:
 		return fmt.Sprintf("at least %d operands", info.MinArgs)
 	case info.MinArgs == info.MaxArgs && info.MinArgs == 1:

@@ -86,8 +86,8 @@ type verifier struct {
 	errs ErrorList
 }
 
-// scope is the set of values visible in one function body.
-type scope struct {
+// vscope is the set of values visible in one function body.
+type vscope struct {
 	f       *Func
 	defined map[*Value]bool
 	names   map[string]*Value
@@ -105,7 +105,7 @@ func (v *verifier) verifyFunc(f *Func) {
 	if !ValidName(f.Name) {
 		v.errorf(f.Pos, f, "", OpInvalid, "invalid function name %q", f.Name)
 	}
-	s := &scope{f: f, defined: map[*Value]bool{}, names: map[string]*Value{}}
+	s := &vscope{f: f, defined: map[*Value]bool{}, names: map[string]*Value{}}
 	for i, p := range f.Params {
 		v.verifyParam(s, i, p)
 	}
@@ -115,7 +115,7 @@ func (v *verifier) verifyFunc(f *Func) {
 	v.verifyResults(s)
 }
 
-func (v *verifier) verifyParam(s *scope, i int, p *Value) {
+func (v *verifier) verifyParam(s *vscope, i int, p *Value) {
 	if p == nil {
 		v.errorf(s.f.Pos, s.f, "", OpInvalid, "parameter %d is nil", i)
 		return
@@ -133,7 +133,7 @@ func (v *verifier) verifyParam(s *scope, i int, p *Value) {
 }
 
 // define records that val is defined, reporting bad or duplicate names.
-func (v *verifier) define(s *scope, val *Value) {
+func (v *verifier) define(s *vscope, val *Value) {
 	if !ValidName(val.Name) {
 		v.errorf(val.Pos, s.f, val.String(), val.Op(), "invalid value name %q", val.Name)
 	}
@@ -145,7 +145,7 @@ func (v *verifier) define(s *scope, val *Value) {
 	s.defined[val] = true
 }
 
-func (v *verifier) verifyInstr(s *scope, in *Instr) {
+func (v *verifier) verifyInstr(s *vscope, in *Instr) {
 	if in == nil {
 		v.errorf(s.f.Pos, s.f, "", OpInvalid, "nil instruction")
 		return
@@ -192,7 +192,7 @@ func (v *verifier) verifyInstr(s *scope, in *Instr) {
 
 // verifyOperands checks that each operand is defined earlier in the same
 // function. It reports whether all are.
-func (v *verifier) verifyOperands(s *scope, in *Instr, fail func(string, ...any)) bool {
+func (v *verifier) verifyOperands(s *vscope, in *Instr, fail func(string, ...any)) bool {
 	ok := true
 	for i, a := range in.Args {
 		switch {
@@ -235,7 +235,7 @@ func (v *verifier) verifyTypes(in *Instr, fail func(string, ...any)) {
 	}
 }
 
-func (v *verifier) verifyRegion(s *scope, in *Instr, fail func(string, ...any)) {
+func (v *verifier) verifyRegion(s *vscope, in *Instr, fail func(string, ...any)) {
 	info := in.Op.Info()
 	switch {
 	case info.HasRegion && in.Region == nil:
@@ -286,7 +286,7 @@ func (v *verifier) verifyObjective(in *Instr, fail func(string, ...any)) {
 	}
 }
 
-func (v *verifier) verifyResults(s *scope) {
+func (v *verifier) verifyResults(s *vscope) {
 	for i, r := range s.f.Results {
 		switch {
 		case r == nil:

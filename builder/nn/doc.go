@@ -1,0 +1,27 @@
+// Package nn builds neural-network layers with a builder.Builder and draws
+// their initial parameter values.
+//
+// Layers add their parameters to the builder under dotted names and
+// return the layer's output; errors are the builder's sticky errors and
+// point at the line that called the layer:
+//
+//	b := builder.New("mlp")
+//	x := b.Data("x", ir.F32, 512, 40)
+//	t := b.Data("t", ir.I64, 512)
+//	logits := nn.MLP(b, "mlp", x, []int{128, 10}, nn.ReLU) // params mlp.0.w, mlp.0.b, mlp.1.w, mlp.1.b
+//	b.Return(b.Named("loss", nn.CrossEntropy(b, logits, t)))
+//	f, err := b.Build()
+//	...
+//	values, err := nn.InitParams(f, b.Inits(), seed)
+//
+// Weights are stored [in, out] (the layer computes x·W + b). Each layer
+// records an initializer for each of its parameters in the builder
+// (builder.ParamInit); InitParams runs them. The default is PyTorch's
+// nn.Linear initialisation, U(−1/√fan_in, 1/√fan_in) for weight and bias;
+// KaimingNormal and Orthogonal are the other usual choices.
+//
+// Initial values are deterministic: the values of a parameter depend only
+// on the seed and the parameter's name (see Rand), never on the other
+// parameters, so adding a layer leaves the others' initial values as they
+// were.
+package nn

@@ -1,0 +1,72 @@
+package ir
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// fuzzSnippets are small seeds exercising corners of the grammar.
+var fuzzSnippets = []string{
+	"",
+	"func @f() -> () {\n  return\n}\n",
+	"func @f(%x: f32[] data) -> (f32[]) {\n  return %x\n}\n",
+	"func @f(%0: f32[2,3] data, %a.b: i64[3] state) -> (f32[2,3]) {\n  %1 = neg %0 : f32[2,3]\n  return %1\n}\n",
+	"func @f() -> (f32[]) {\n  %c = full {value=-inf} : f32[]\n  return %c\n}\n",
+	"func @f() -> (f64[2]) {\n  %c = constant {value=[1e-300, nan]} : f64[2]\n  return %c\n}\n",
+	"func @f() -> (f32[]) {\n  %c = full {s=\"\\u00e9\\x00\", l=[[], [[f32]]], b=true} : f32[]\n  return %c\n}\n",
+	"func @f(%a: f32[3,3] data) -> (f32[3]) {\n  %w, %v = eigh %a : f32[3], f32[3,3]\n  return %w\n}\n",
+	"func @f(%a: f32[] data) -> (f32[]) {\n  %x = argmin %a region {\n    func @o(%x: f32[] param, %a: f32[] data) -> (f32[]) {\n      %d = sub %x, %a : f32[]\n      return %d\n    }\n  } : f32[]\n  return %x\n}\n",
+	"func @f(%x: f32[0,4294967296] data) -> () {\n  return\n}\n",
+	"func @f(%x: u64[] state, %c: u64[] state) -> (f32[4]) {\n  %r = rng_normal %x, %c : f32[4]\n  return %r\n}\n",
+	"func @f() -> () { return } func @g() -> () { return }",
+}
+
+// FuzzParse checks that the parser never panics, that every error it
+// returns is a *ParseError with a position, and that whatever it accepts
+// prints to a form that parses back to the same text; the verifier must
+// not panic on it either and must judge both forms alike.
+func FuzzParse(f *testing.F) {
+	for _, glob := range []string{goldenGlob, "../testdata/invalid/*.pf"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, path := range files {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(src)
+		}
+	}
+	for _, s := range fuzzSnippets {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		m, err := Parse("fuzz.pf", src)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is a %T, want *ParseError", err, err)
+			}
+			if !pe.Pos.IsValid() {
+				t.Fatalf("error without a position: %v", err)
+			}
+			return
+		}
+		text := m.String()
+		m2, err := Parse("printed.pf", []byte(text))
+		if err != nil {
+			t.Fatalf("printed form does not parse: %v\n%s", err, text)
+		}
+		if again := m2.String(); again != text {
+			t.Fatalf("print∘parse∘print differs from print:\n%s\nvs\n%s", again, text)
+		}
+		err1, err2 := VerifyModule(m), VerifyModule(m2)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("verifier judges the source (%v) and its printed form (%v) differently\n%s", err1, err2, text)
+		}
+	})
+}
