@@ -21,10 +21,10 @@ type linearization struct {
 	linear map[*ir.Value]bool
 }
 
-// linearize builds the single-tangent JVP of src seeded at seeds and marks
-// its linear values.
-func linearize(src *ir.Func, seeds []*ir.Value, name string) (*linearization, error) {
-	j, err := forward(src, seeds, 1, name)
+// linearize builds the JVP of src seeded at seeds with T tangents and
+// marks its linear values.
+func linearize(src *ir.Func, seeds []*ir.Value, T int, name string) (*linearization, error) {
+	j, err := forward(src, seeds, T, name)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
 	if err != nil {
 		return nil, err
 	}
-	lin, err := linearize(f, seeds, f.Name+"_vjp")
+	lin, err := linearize(f, seeds, 1, f.Name+"_vjp")
 	if err != nil {
 		return nil, err
 	}
@@ -225,14 +225,20 @@ func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
 // another, as two functions of IR: Map takes the function's parameters and
 // "<from>.tangent" and returns the tangent of to; Transpose takes the
 // function's parameters and "<to>.cotangent" and returns the cotangent of
-// from. Both are linear in their last parameter.
+// from. Both are linear in their last parameter. With T > 1 vectors, the
+// last parameter and the result carry a leading axis of size T: the maps
+// are applied to T vectors at once.
 type Segment struct {
 	Map, Transpose *ir.Func
 }
 
 // LinearizeSegment linearizes f between the values named from and to,
-// evaluated at the point given by f's parameters.
-func LinearizeSegment(f *ir.Func, from, to string) (seg *Segment, err error) {
+// evaluated at the point given by f's parameters, for T vectors at once.
+//
+// The transpose rules need no special case for T: in the linearization,
+// every tangent-dependent value already carries the T axis in its type,
+// and the rules take their shapes from those types.
+func LinearizeSegment(f *ir.Func, from, to string, T int) (seg *Segment, err error) {
 	src, dst := lookupValue(f, from), lookupValue(f, to)
 	switch {
 	case src == nil:
@@ -240,14 +246,14 @@ func LinearizeSegment(f *ir.Func, from, to string) (seg *Segment, err error) {
 	case dst == nil:
 		return nil, fmt.Errorf("@%s has no value %%%s", f.Name, to)
 	}
-	lin, err := linearize(f, []*ir.Value{src}, f.Name+"_lin")
+	lin, err := linearize(f, []*ir.Value{src}, T, f.Name+"_lin")
 	if err != nil {
 		return nil, err
 	}
 	defer recoverEmit(&err, func() string { return "@" + f.Name + ": linearize segment" })
 	m := lin.g
 	m.Results = []*ir.Value{lin.tangentOrZero(dst)}
-	ctParam := &ir.Value{Name: dst.Name + ".cotangent", Type: dst.Type, Role: ir.Data, Pos: dst.Pos}
+	ctParam := &ir.Value{Name: freshName(f, dst.Name+".cotangent"), Type: lift(dst.Type, lin.T), Role: ir.Data, Pos: dst.Pos}
 	t := newTransposer(lin, f.Name+"_lin_t", ctParam)
 	if dt := lin.tangent[dst]; dt != nil {
 		t.ct[dt] = ctParam

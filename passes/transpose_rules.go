@@ -10,8 +10,9 @@ import (
 // tangents. A rule gets the instruction (primal operands usable, linear
 // operands only for their types), the cotangents of its results and which
 // operands are linear; it returns the cotangents of the linear operands.
-// Rules handle a single tangent (no tangent axis): reverse mode transposes
-// linearizations with one tangent.
+// In a linearization with T tangents the linear operands and the
+// cotangents already carry the tangent axis in their types, so the rules,
+// which take shapes from those types, serve both cases.
 
 func init() {
 	ir.OpAdd.Info().Transpose = addTranspose

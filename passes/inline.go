@@ -1,0 +1,94 @@
+package passes
+
+import (
+	"fmt"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+// inline copies the body of f into the function that e is building, with
+// f's parameters replaced by args (same count and types), and returns the
+// values of f's results there. Instructions keep their op, attributes and
+// result types, and a copy of their region; they get e's position (the
+// instruction whose rule is inlining). When e is the passes' own emitter,
+// named single results are named prefix+"."+<name in f> where that is free, so
+// that dumps show where inlined code came from.
+//
+// A type error while emitting panics like any other emission (see
+// emitError); a malformed f (an operand defined outside it, parameters
+// that do not match args) is reported as an error.
+func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Value, error) {
+	if len(args) != len(f.Params) {
+		return nil, fmt.Errorf("inlining @%s: %d arguments for %d parameters", f.Name, len(args), len(f.Params))
+	}
+	m := make(map[*ir.Value]*ir.Value, len(f.Params)+len(f.Body))
+	for i, p := range f.Params {
+		if a := args[i]; a == nil || !a.Type.Equal(p.Type) {
+			return nil, fmt.Errorf("inlining @%s: argument %d for %%%s is %v, want type %s", f.Name, i, p.Name, typeOf(a), p.Type)
+		}
+		m[p] = args[i]
+	}
+	lookup := func(v *ir.Value) (*ir.Value, error) {
+		if c, ok := m[v]; ok {
+			return c, nil
+		}
+		return nil, fmt.Errorf("inlining @%s: %s is not defined in it", f.Name, v)
+	}
+	ne, named := e.(*emitter)
+	if ir.ValidName(prefix) && prefix[0] >= '0' && prefix[0] <= '9' {
+		prefix = "v" + prefix
+	}
+	for _, in := range f.Body {
+		ins := make([]*ir.Value, len(in.Args))
+		for i, a := range in.Args {
+			c, err := lookup(a)
+			if err != nil {
+				return nil, err
+			}
+			ins[i] = c
+		}
+		if name := in.Results[0].Name; named && len(in.Results) == 1 && prefix != "" && !isNumber(name) {
+			ne.named(prefix + "." + name)
+		}
+		out := e.Emit(in.Op, ins, in.Attrs.Clone(), in.ResultTypes()...)
+		if len(out) != len(in.Results) {
+			return nil, fmt.Errorf("inlining @%s: %s gave %d results, want %d", f.Name, in.Op, len(out), len(in.Results))
+		}
+		for i, r := range in.Results {
+			if !out[i].Type.Equal(r.Type) {
+				return nil, fmt.Errorf("inlining @%s: %s = %s has type %s in the copy, want %s", f.Name, r, in.Op, out[i].Type, r.Type)
+			}
+			m[r] = out[i]
+		}
+		if in.Region != nil && len(out) > 0 && out[0].Def != nil {
+			out[0].Def.Region = cloneRegion(in.Region)
+		}
+	}
+	res := make([]*ir.Value, len(f.Results))
+	for i, r := range f.Results {
+		c, err := lookup(r)
+		if err != nil {
+			return nil, err
+		}
+		res[i] = c
+	}
+	return res, nil
+}
+
+func typeOf(v *ir.Value) string {
+	if v == nil {
+		return "nil"
+	}
+	return v.Type.String()
+}
+
+// isNumber reports whether a value name is a decimal number (an anonymous
+// value), which makes a poor name hint.
+func isNumber(name string) bool {
+	for _, c := range name {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return name != ""
+}
