@@ -97,7 +97,17 @@ type jvpResult struct {
 // src; its tangent becomes a new parameter "<name>.tangent" and whatever
 // tangent flows into it from upstream seeds is discarded. The results of the
 // new function are not set; see withResults.
-func forward(src *ir.Func, seeds []*ir.Value, T int, name string) (res *jvpResult, err error) {
+func forward(src *ir.Func, seeds []*ir.Value, T int, name string) (*jvpResult, error) {
+	r, err := startForward(src, seeds, T, name)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.walk(nil)
+}
+
+// startForward creates the new function with src's parameters and one
+// tangent parameter per seed; walk then fills in its body.
+func startForward(src *ir.Func, seeds []*ir.Value, T int, name string) (*jvpResult, error) {
 	if T < 1 {
 		return nil, fmt.Errorf("@%s: tangent count %d must be at least 1", src.Name, T)
 	}
@@ -112,33 +122,74 @@ func forward(src *ir.Func, seeds []*ir.Value, T int, name string) (res *jvpResul
 		q.Pos = p.Pos
 		r.primal[p] = q
 	}
-	isSeed := map[*ir.Value]int{}
-	for i, s := range seeds {
+	for _, s := range seeds {
 		if !s.Type.DType.IsFloat() {
 			return nil, fmt.Errorf("@%s: cannot seed a tangent at %s of type %s", src.Name, s, s.Type)
 		}
 		tp := g.AddParam(freshName(src, s.Name+".tangent"), lift(s.Type, T), ir.Data)
 		tp.Pos = s.Pos
 		r.tanParam = append(r.tanParam, tp)
-		isSeed[s] = i
 	}
 	r.e = newEmitter(g)
-	for _, p := range src.Params {
-		if i, ok := isSeed[p]; ok {
-			r.tangent[p] = r.tanParam[i]
+	return r, nil
+}
+
+// addParam appends a parameter to the function under construction, with
+// a name unused there.
+func (r *jvpResult) addParam(name string, t ir.Type, role ir.Role) *ir.Value {
+	p := r.g.AddParam(r.e.names.fresh(name), t, role)
+	return p
+}
+
+// A seedHook may return, for a source value v just defined (or a
+// parameter, before the body), a tangent to add to v's; nil adds nothing.
+// The guess pass seeds forward gradients this way.
+type seedHook func(v *ir.Value) (*ir.Value, error)
+
+// walk copies and differentiates src's body into the new function. The
+// tangent of a seed is its tangent parameter, whatever flows into it from
+// upstream; hook, if set, adds tangents to any value.
+func (r *jvpResult) walk(hook seedHook) error {
+	isSeed := map[*ir.Value]int{}
+	for i, s := range r.seeds {
+		isSeed[s] = i
+	}
+	define := func(v *ir.Value) error {
+		if i, ok := isSeed[v]; ok {
+			r.tangent[v] = r.tanParam[i]
+		}
+		if hook == nil {
+			return nil
+		}
+		extra, err := hook(v)
+		if err != nil || extra == nil {
+			return err
+		}
+		if want := lift(v.Type, r.T); !extra.Type.Equal(want) {
+			return fmt.Errorf("seed of %s has type %s, want %s", v, extra.Type, want)
+		}
+		if t := r.tangent[v]; t != nil {
+			extra = add(r.e, t, extra)
+		}
+		r.tangent[v] = extra
+		return nil
+	}
+	for _, p := range r.src.Params {
+		if err := define(p); err != nil {
+			return err
 		}
 	}
-	for _, in := range src.Body {
+	for _, in := range r.src.Body {
 		if err := r.instr(in); err != nil {
-			return nil, err
+			return err
 		}
 		for _, v := range in.Results {
-			if i, ok := isSeed[v]; ok {
-				r.tangent[v] = r.tanParam[i]
+			if err := define(v); err != nil {
+				return err
 			}
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // instr copies in into the new function and emits its tangents.

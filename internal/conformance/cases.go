@@ -97,9 +97,14 @@ func Cases() []Case {
 		{Name: "triangular_solve", Op: ir.OpTriangularSolve, Inputs: []Input{flDist(Triangular, 4, 4), fl(4, 3)}},
 		{Name: "triangular_solve/upper_t", Op: ir.OpTriangularSolve, Attrs: ir.Attrs{"lower": ir.Bool(false), "transpose_a": ir.Bool(true)}, Inputs: []Input{flDist(Triangular, 4, 4), fl(4, 3)}},
 		{Name: "triangular_solve/right", Op: ir.OpTriangularSolve, Attrs: ir.Attrs{"left": ir.Bool(false)}, Inputs: []Input{flDist(Triangular, 2, 3, 3), fl(2, 4, 3)}},
-		{Name: "qr", Op: ir.OpQR, Inputs: []Input{fl(5, 3)}, Pending: "JVP rule of qr not written yet"},
-		{Name: "svd", Op: ir.OpSVD, Inputs: []Input{fl(5, 3)}, Pending: "JVP rule of svd not written yet"},
-		{Name: "eigh", Op: ir.OpEigh, Inputs: []Input{flDist(SPD, 4, 4)}, Pending: "JVP rule of eigh not written yet"},
+		{Name: "qr", Op: ir.OpQR, Inputs: []Input{fl(5, 3)}},
+		{Name: "qr/square", Op: ir.OpQR, Inputs: []Input{fl(4, 4)}},
+		{Name: "qr/batch", Op: ir.OpQR, Inputs: []Input{fl(2, 5, 3)}},
+		{Name: "svd", Op: ir.OpSVD, Inputs: []Input{fl(5, 3)}},
+		{Name: "svd/wide", Op: ir.OpSVD, Inputs: []Input{fl(3, 5)}},
+		{Name: "svd/batch", Op: ir.OpSVD, Inputs: []Input{fl(2, 4, 3)}},
+		{Name: "eigh", Op: ir.OpEigh, Inputs: []Input{flDist(SPD, 4, 4)}},
+		{Name: "eigh/batch", Op: ir.OpEigh, Inputs: []Input{flDist(SPD, 2, 3, 3)}},
 	}
 	cs = append(cs, declarativeCases()...)
 	for _, op := range []ir.Op{ir.OpAdd, ir.OpSub, ir.OpMul} {

@@ -1,0 +1,173 @@
+package passes
+
+import (
+	"fmt"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+// The guesses of the W̃ families for hidden layer i. Each starts from the
+// linearization of the next segment, s_i → s_{i+1}, as IR (LinearizeSegment),
+// inlined into the step: A_b denotes its per-example Jacobian, d = d_{i+1}
+// the width of s_i and d2 that of s_{i+1}. Everything here is primal code
+// (a function of the weights, the activations and the noise): the tangent
+// machinery only adds the finished guess to the tangent of s_i.
+
+// guess emits the guess of hidden layer i.
+func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
+	l, next := gb.layers[i], gb.layers[i+1]
+	switch {
+	case gb.opts.Method == WT:
+		eps := gb.noise(next.Pre.Type, gb.streamOf(l.Pre))
+		return gb.applySegment(l, next, eps, false)
+	case gb.opts.Method == WPerp && !gb.opts.Exact:
+		return gb.subspaceGuess(i)
+	case gb.opts.Method == WPerp:
+		a, err := gb.denseJacobian(l, next)
+		if err != nil {
+			return nil, err
+		}
+		_, _, v := svd3(gb.r.e, a) // right singular vectors, descending
+		return gb.combine(l, sliceCols(gb.r.e, v, 0, gb.k(v))), nil
+	case gb.opts.Method == WPerpBottom:
+		a, err := gb.denseJacobian(l, next)
+		if err != nil {
+			return nil, err
+		}
+		_, q := eigh2(gb.r.e, matmul(gb.r.e, a, a, true, false)) // ascending
+		return gb.combine(l, sliceCols(gb.r.e, q, 0, gb.k(q))), nil
+	case gb.opts.Method == WPrecond:
+		return gb.precondGuess(l, next)
+	}
+	return nil, fmt.Errorf("no guess for method %s", gb.opts.Method)
+}
+
+// k is the subspace dimension, at most the number of columns of v.
+func (gb *guessBuilder) k(v *ir.Value) int {
+	return min(gb.opts.K, v.Type.Shape[v.Type.Rank()-1])
+}
+
+// segment returns the linearization s_i → s_{i+1} for T vectors.
+func (gb *guessBuilder) segment(l, next Layer, T int) (*Segment, error) {
+	return LinearizeSegment(gb.src, l.Pre.Name, next.Pre.Name, T)
+}
+
+// applySegment emits A_b v (or A_bᵀ v if transposed) for v with the
+// tangent axis of the step (or any leading axis of the same size).
+func (gb *guessBuilder) applySegment(l, next Layer, v *ir.Value, forward bool) (*ir.Value, error) {
+	T := 1
+	if v.Type.Rank() == l.Pre.Type.Rank()+1 {
+		T = v.Type.Shape[0]
+	}
+	seg, err := gb.segment(l, next, T)
+	if err != nil {
+		return nil, err
+	}
+	fn := seg.Transpose
+	if forward {
+		fn = seg.Map
+	}
+	args := make([]*ir.Value, 0, len(gb.src.Params)+1)
+	for _, p := range gb.src.Params {
+		args = append(args, gb.r.primal[p])
+	}
+	out, err := inline(gb.r.e, fn, append(args, v), "")
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// combine emits y_b = V_b z_b for per-example bases V [B, d, k] and
+// z ~ N(0, I_k), one per guess on the tangent axis.
+func (gb *guessBuilder) combine(l Layer, v *ir.Value) *ir.Value {
+	e, T := gb.r.e, gb.r.T
+	s := v.Type.Shape
+	z := gb.normal(ir.TensorOf(v.Type.DType, s[0], s[2], max(T, 1)), gb.streamOf(l.Pre))
+	y := matmul(e, v, z, false, false) // [B, d, T]
+	if T == 0 {
+		return reshape(e, y, l.Pre.Type.Shape)
+	}
+	return transpose(e, y, []int{2, 0, 1})
+}
+
+// denseJacobian emits the per-example Jacobians A [B, d2, d] by applying
+// the segment to the d columns of the identity at once.
+func (gb *guessBuilder) denseJacobian(l, next Layer) (*ir.Value, error) {
+	e := gb.r.e
+	B, d := l.Pre.Type.Shape[0], l.Pre.Type.Shape[1]
+	eye := reshape(e, identity(e, l.Pre.Type.DType, d), ir.Shape{d, 1, d})
+	cols, err := gb.applySegment(l, next, broadcastTo(e, eye, ir.Shape{d, B, d}), true) // [d, B, d2]
+	if err != nil {
+		return nil, err
+	}
+	return transpose(e, cols, []int{1, 2, 0}), nil
+}
+
+// identity emits the n×n identity matrix.
+func identity(e ir.Emitter, d ir.DType, n int) *ir.Value {
+	vs := make([]float64, n*n)
+	for i := range n {
+		vs[i*n+i] = 1
+	}
+	return e.Emit(ir.OpConstant, nil, ir.Attrs{"value": ir.Floats(vs...)}, ir.TensorOf(d, n, n))[0]
+}
+
+func svd3(e ir.Emitter, a *ir.Value) (u, s, v *ir.Value) {
+	r := e.Emit(ir.OpSVD, vals(a), nil)
+	return r[0], r[1], r[2]
+}
+
+func eigh2(e ir.Emitter, a *ir.Value) (w, v *ir.Value) {
+	r := e.Emit(ir.OpEigh, vals(a), nil)
+	return r[0], r[1]
+}
+
+// sliceCols keeps columns [lo, hi) of a batch of matrices [..., n, m].
+func sliceCols(e ir.Emitter, v *ir.Value, lo, hi int) *ir.Value {
+	s := v.Type.Shape
+	start := make([]int, len(s))
+	stop := s.Clone()
+	start[len(s)-1], stop[len(s)-1] = lo, hi
+	if lo == 0 && hi == s[len(s)-1] {
+		return v
+	}
+	return emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(start...), "stop": ir.Ints(stop...)}, v)
+}
+
+// precondGuess emits y = (AᵀA + σI)^{-1/2} Aᵀε per example (W̃ᴾ).
+func (gb *guessBuilder) precondGuess(l, next Layer) (*ir.Value, error) {
+	e, T := gb.r.e, gb.r.T
+	a, err := gb.denseJacobian(l, next)
+	if err != nil {
+		return nil, err
+	}
+	w, q := eigh2(e, matmul(e, a, a, true, false)) // AᵀA = Q diag(w) Qᵀ
+	eps := gb.noise(next.Pre.Type, gb.streamOf(l.Pre))
+	u, err := gb.applySegment(l, next, eps, false) // Aᵀε
+	if err != nil {
+		return nil, err
+	}
+	ub := toColumns(e, u, T) // [B, d, T']
+	c := matmul(e, q, ub, true, false)
+	ws := emit1(e, ir.OpPow, ir.Attrs{"exponent": ir.Float(-0.5)}, add(e, w, scalar(e, w.Type.DType, gb.opts.Sigma)))
+	c = mul(e, c, reshape(e, ws, append(ws.Type.Shape.Clone(), 1)))
+	return fromColumns(e, matmul(e, q, c, false, false), l.Pre.Type, T), nil
+}
+
+// toColumns turns vectors with the tangent axis, [T, B, d] (or [B, d]), into
+// per-example column blocks [B, d, T].
+func toColumns(e ir.Emitter, v *ir.Value, T int) *ir.Value {
+	if T == 0 {
+		return reshape(e, v, append(v.Type.Shape.Clone(), 1))
+	}
+	return transpose(e, v, []int{1, 2, 0})
+}
+
+// fromColumns is the inverse of toColumns, giving the tangent type of t.
+func fromColumns(e ir.Emitter, v *ir.Value, t ir.Type, T int) *ir.Value {
+	if T == 0 {
+		return reshape(e, v, t.Shape)
+	}
+	return transpose(e, v, []int{2, 0, 1})
+}
