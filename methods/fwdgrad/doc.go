@@ -1,0 +1,12 @@
+// Package fwdgrad is forward-gradient training with guessed directions
+// (arXiv:2511.03110 and its baselines): the choice of method by name, the
+// gradient function each method compiles to, and the paper's metrics
+// (bias, variance, covariance norm, overlap, cosine) against backprop.
+//
+// A method compiles to one IR function. For the forward-gradient methods
+// it is the guess pass's step (passes.Guess): a single forward-mode pass
+// with guessed tangents at every layer's pre-activation, and the estimates
+// Ĝ_W = Σ_b J_b y_b x_bᵀ assembled in IR. For backprop it is the vjp.
+// methods/optim appends the update, so a whole training step is one
+// function that can be dumped, interpreted or emitted as Go.
+package fwdgrad
