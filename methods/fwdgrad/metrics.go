@@ -1,0 +1,290 @@
+package fwdgrad
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/passes"
+	"github.com/pushforward/pushforward/runtime"
+)
+
+// LayerMetrics are the paper's per-layer metrics (eqs. 17–19) for one
+// hidden layer and one batch, with the analytic covariance Cov(y_b) of
+// the method's guess for each example b and e_b = (Cov(y_b) − I) g_b:
+//
+//	Bias     = ‖(1/B) Σ_b e_b‖₂
+//	Variance = ‖(1/B) Σ_b (g_b − ĝ_b)^∘2 − ((1/B) Σ_b e_b)^∘2‖₂  (one draw)
+//	CovNorm  = (1/B) Σ_b ‖Cov(y_b) − I‖_F / d   (the RMS entry, as Table 2)
+//	Overlap  = (1/B) Σ_b ‖V_kV_kᵀ g_b‖ / ‖g_b‖  (top-k right singular
+//	           vectors of the layer's upstream Jacobian; k of the config)
+//
+// g_b = ∂L/∂s_b from backprop, ĝ_b = J_b y_b the estimate of one draw.
+type LayerMetrics struct {
+	Layer    string  // the pre-activation's name
+	Width    int     // d, the width of the pre-activation
+	Rank     float64 // mean rank of the upstream Jacobian over the batch
+	Bias     float64
+	Variance float64
+	CovNorm  float64
+	Overlap  float64
+}
+
+// Metrics are the metrics of one method at one point.
+type Metrics struct {
+	Method string
+	Layers []LayerMetrics // hidden layers, in order
+	// Cosine is cos(Ĝ, ∇L) over all trained parameters at once.
+	Cosine float64
+}
+
+// Measure evaluates the metrics of the method cfg for the model f at the
+// point given by inputs (f's parameters, in order), with the guess drawn
+// from (key, counter). Everything is computed in float64 from the
+// interpreter's results; the per-example Jacobians are dense, so keep the
+// batch small (the paper's tables use a batch of the training run).
+func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint64) (*Metrics, error) {
+	if cfg.Method == Backprop || cfg.Method == string(passes.WP) {
+		return nil, fmt.Errorf("metrics are defined for activation guesses, not %s", cfg.Method)
+	}
+	if cfg.K == 0 {
+		cfg.K = 10
+	}
+	if cfg.Sigma == 0 {
+		cfg.Sigma = 1e-5
+	}
+	st, err := passes.Guess(f, passes.GuessOptions{Method: passes.GuessMethod(cfg.Method), K: cfg.K, Guesses: 1,
+		Iters: cfg.Iters, Oversample: cfg.Oversample, Exact: cfg.Exact, Sigma: cfg.Sigma, Diagnostics: true})
+	if err != nil {
+		return nil, err
+	}
+	out, err := runStep(st, inputs, key, counter)
+	if err != nil {
+		return nil, err
+	}
+	nEst := len(st.Estimates)
+	diag := out[1+nEst+len(st.State):]
+	j := diag[0].Float64s()
+	m := &Metrics{Method: cfg.Method}
+	for i, l := range st.Layers[:len(st.Layers)-1] {
+		lm, err := layerMetrics(f, cfg, inputs, l, st.Layers[i+1], j, diag[1+i].Float64s())
+		if err != nil {
+			return nil, err
+		}
+		m.Layers = append(m.Layers, *lm)
+	}
+	m.Cosine, err = cosine(f, st, inputs, out[1:1+nEst])
+	return m, err
+}
+
+// runStep runs a guess step with fresh warm-start bases.
+func runStep(st *passes.GuessStep, inputs []*runtime.Tensor, key, counter uint64) ([]*runtime.Tensor, error) {
+	g, err := passes.Run(st.Func, passes.Cleanup, passes.Options{})
+	if err != nil {
+		return nil, err
+	}
+	in := append(append([]*runtime.Tensor{}, inputs...), runtime.ScalarU64(key), runtime.ScalarU64(counter))
+	for i, name := range st.State {
+		in = append(in, OrthonormalRows(st.Func.Param(name).Type, key+uint64(i)))
+	}
+	return runtime.Run(g, in)
+}
+
+// layerMetrics computes the metrics of one hidden layer from the guesses
+// y [B, d] and the scaled tangents J [B].
+func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next passes.Layer, j, y []float64) (*LayerMetrics, error) {
+	g, err := preActivationGrad(f, inputs, l.Pre.Name)
+	if err != nil {
+		return nil, err
+	}
+	jac, err := DenseJacobians(f, inputs, l.Pre.Name, next.Pre.Name)
+	if err != nil {
+		return nil, err
+	}
+	B, d := l.Pre.Type.Shape[0], l.Pre.Type.Shape[1]
+	lm := &LayerMetrics{Layer: l.Pre.Name, Width: d}
+	meanE := make([]float64, d)
+	sqErr := make([]float64, d)
+	for b := range B {
+		gb := g[b*d : (b+1)*d]
+		cov, vk, rank := analyticCov(jac[b], cfg)
+		lm.Rank += float64(rank) / float64(B)
+		e := make([]float64, d)
+		ev := mat.NewVecDense(d, e)
+		ev.MulVec(cov, mat.NewVecDense(d, gb))
+		floats.Sub(e, gb)
+		floats.AddScaled(meanE, 1/float64(B), e)
+		for k := range d {
+			diff := gb[k] - j[b]*y[b*d+k]
+			sqErr[k] += diff * diff / float64(B)
+		}
+		lm.CovNorm += covDistance(cov) / float64(d) / float64(B)
+		lm.Overlap += overlap(vk, gb) / float64(B)
+	}
+	lm.Bias = floats.Norm(meanE, 2)
+	for k := range d {
+		sqErr[k] -= meanE[k] * meanE[k]
+	}
+	lm.Variance = floats.Norm(sqErr, 2)
+	return lm, nil
+}
+
+// analyticCov returns Cov(y) of the method's guess for an example whose
+// upstream Jacobian is a (d2×d), the top-k right singular vectors of a
+// (for the overlap) and the rank of a.
+func analyticCov(a *mat.Dense, cfg Config) (cov *mat.SymDense, vk *mat.Dense, rank int) {
+	_, d := a.Dims()
+	var ata mat.SymDense
+	ata.SymOuterK(1, a.T())
+	var eig mat.EigenSym
+	eig.Factorize(&ata, true)
+	var q mat.Dense
+	eig.VectorsTo(&q)
+	lambda := eig.Values(nil) // ascending
+	top := lambda[len(lambda)-1]
+	for _, v := range lambda {
+		if v > 1e-10*top {
+			rank++
+		}
+	}
+	k := min(cfg.K, d)
+	vk = mat.DenseCopyOf(q.Slice(0, d, d-k, d))
+	cov = mat.NewSymDense(d, nil)
+	switch passes.GuessMethod(cfg.Method) {
+	case passes.AP:
+		for i := range d {
+			cov.SetSym(i, i, 1)
+		}
+	case passes.WT:
+		cov.CopySym(&ata)
+	case passes.WPerp:
+		cov.SymOuterK(1, vk)
+	case passes.WPerpBottom:
+		cov.SymOuterK(1, q.Slice(0, d, 0, k))
+	case passes.WPrecond:
+		scaled := mat.DenseCopyOf(&q)
+		for c, v := range lambda {
+			s := math.Sqrt(math.Max(v, 0) / (v + cfg.Sigma))
+			for r := range d {
+				scaled.Set(r, c, scaled.At(r, c)*s)
+			}
+		}
+		cov.SymOuterK(1, scaled)
+	}
+	return cov, vk, rank
+}
+
+// covDistance is ‖C − I‖_F.
+func covDistance(c *mat.SymDense) float64 {
+	d := c.SymmetricDim()
+	s := 0.0
+	for i := range d {
+		for j := range d {
+			v := c.At(i, j)
+			if i == j {
+				v--
+			}
+			s += v * v
+		}
+	}
+	return math.Sqrt(s)
+}
+
+// overlap is ‖V_kV_kᵀ g‖ / ‖g‖ (1 for g = 0).
+func overlap(vk *mat.Dense, g []float64) float64 {
+	n := floats.Norm(g, 2)
+	if n == 0 {
+		return 1
+	}
+	_, k := vk.Dims()
+	c := mat.NewVecDense(k, nil)
+	c.MulVec(vk.T(), mat.NewVecDense(len(g), g))
+	return mat.Norm(c, 2) / n
+}
+
+// preActivationGrad returns ∂L/∂s [B, d] for the pre-activation named s, by
+// the transpose of the segment s → loss.
+func preActivationGrad(f *ir.Func, inputs []*runtime.Tensor, s string) ([]float64, error) {
+	seg, err := passes.LinearizeSegment(f, s, f.Results[0].Name, 1)
+	if err != nil {
+		return nil, err
+	}
+	one := runtime.FromFloat64s(f.Results[0].Type, []float64{1})
+	out, err := runtime.Run(seg.Transpose, append(append([]*runtime.Tensor{}, inputs...), one))
+	if err != nil {
+		return nil, err
+	}
+	return out[0].Float64s(), nil
+}
+
+// DenseJacobians returns the per-example Jacobians of the segment
+// from → to of f at inputs, each a (d_to × d_from) matrix, computed by
+// applying the segment's linearization to the columns of the identity.
+func DenseJacobians(f *ir.Func, inputs []*runtime.Tensor, from, to string) ([]*mat.Dense, error) {
+	src, dst := f.Param(from), (*ir.Value)(nil)
+	for v := range f.Values {
+		switch v.Name {
+		case from:
+			src = v
+		case to:
+			dst = v
+		}
+	}
+	if src == nil || dst == nil {
+		return nil, fmt.Errorf("@%s has no values %%%s and %%%s", f.Name, from, to)
+	}
+	B, d := src.Type.Shape[0], src.Type.Shape[1]
+	d2 := dst.Type.Shape[1]
+	seg, err := passes.LinearizeSegment(f, from, to, d)
+	if err != nil {
+		return nil, err
+	}
+	eye := make([]float64, d*B*d)
+	for c := range d {
+		for b := range B {
+			eye[(c*B+b)*d+c] = 1
+		}
+	}
+	out, err := runtime.Run(seg.Map, append(append([]*runtime.Tensor{}, inputs...), runtime.FromFloat64s(seg.Map.Params[len(seg.Map.Params)-1].Type, eye)))
+	if err != nil {
+		return nil, err
+	}
+	cols := out[0].Float64s() // [d, B, d2]
+	jac := make([]*mat.Dense, B)
+	for b := range B {
+		a := mat.NewDense(d2, d, nil)
+		for c := range d {
+			for r := range d2 {
+				a.Set(r, c, cols[(c*B+b)*d2+r])
+			}
+		}
+		jac[b] = a
+	}
+	return jac, nil
+}
+
+// cosine is cos(Ĝ, ∇L) over all estimated parameters.
+func cosine(f *ir.Func, st *passes.GuessStep, inputs []*runtime.Tensor, est []*runtime.Tensor) (float64, error) {
+	grad, err := passes.VJP(f, st.Estimates)
+	if err != nil {
+		return 0, err
+	}
+	out, err := runtime.Run(grad, inputs)
+	if err != nil {
+		return 0, err
+	}
+	var dot, ne, ng float64
+	for i := range est {
+		e, g := est[i].Float64s(), out[1+i].Float64s()
+		dot += floats.Dot(e, g)
+		ne += floats.Dot(e, e)
+		ng += floats.Dot(g, g)
+	}
+	if ne == 0 || ng == 0 {
+		return 0, nil
+	}
+	return dot / math.Sqrt(ne*ng), nil
+}

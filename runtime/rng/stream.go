@@ -1,0 +1,127 @@
+package rng
+
+import (
+	"fmt"
+	"math"
+)
+
+// Scales that map the top 53 (24) bits of a word to a multiple of 2⁻⁵³
+// (2⁻²⁴) in [0, 1).
+const (
+	scale53 = 1.0 / (1 << 53)
+	scale24 = 1.0 / (1 << 24)
+)
+
+// uniform64Pair returns the two f64 uniforms of a block.
+func uniform64Pair(w [4]uint32) (float64, float64) {
+	a := (uint64(w[0])<<32 | uint64(w[1])) >> 11
+	b := (uint64(w[2])<<32 | uint64(w[3])) >> 11
+	return float64(a) * scale53, float64(b) * scale53
+}
+
+// uniform32Pair returns the two f32 uniforms of a block. The integer values
+// fit in 24 bits, so the conversions and products are exact.
+func uniform32Pair(w [4]uint32) (float32, float32) {
+	return float32(w[0]>>8) * scale24, float32(w[2]>>8) * scale24
+}
+
+// normal64Pair returns the two f64 normals of a block by the Box–Muller
+// transform. 1-u1 is in (0, 1], which keeps the logarithm finite.
+func normal64Pair(w [4]uint32) (float64, float64) {
+	u1, u2 := uniform64Pair(w)
+	r := math.Sqrt(-2 * math.Log(1-u1))
+	sin, cos := math.Sincos(2 * math.Pi * u2)
+	return r * cos, r * sin
+}
+
+// normal32Pair returns the f64 normals of a block rounded to float32.
+func normal32Pair(w [4]uint32) (float32, float32) {
+	a, b := normal64Pair(w)
+	return float32(a), float32(b)
+}
+
+// element returns element i of the stream (key, counter) under the given
+// block-to-pair map.
+func element[T float32 | float64](key, counter, i uint64, pair func([4]uint32) (T, T)) T {
+	a, b := pair(Block(key, counter, i/2))
+	if i%2 == 0 {
+		return a
+	}
+	return b
+}
+
+// Uniform64At returns element i of the f64 uniform stream (key, counter).
+func Uniform64At(key, counter, i uint64) float64 { return element(key, counter, i, uniform64Pair) }
+
+// Uniform32At returns element i of the f32 uniform stream (key, counter).
+func Uniform32At(key, counter, i uint64) float32 { return element(key, counter, i, uniform32Pair) }
+
+// Normal64At returns element i of the f64 normal stream (key, counter).
+func Normal64At(key, counter, i uint64) float64 { return element(key, counter, i, normal64Pair) }
+
+// Normal32At returns element i of the f32 normal stream (key, counter).
+func Normal32At(key, counter, i uint64) float32 { return element(key, counter, i, normal32Pair) }
+
+// fillRange sets dst[i] to element i of the stream for i in [lo, hi),
+// computing each block once.
+func fillRange[T float32 | float64](dst []T, key, counter uint64, lo, hi int, pair func([4]uint32) (T, T)) {
+	if lo < 0 || hi < lo || hi > len(dst) {
+		panic(fmt.Sprintf("rng: range [%d, %d) out of bounds for length %d", lo, hi, len(dst)))
+	}
+	var two [2]T
+	for i := lo; i < hi; i++ {
+		if i == lo || i%2 == 0 {
+			two[0], two[1] = pair(Block(key, counter, uint64(i)/2))
+		}
+		dst[i] = two[i%2]
+	}
+}
+
+// FillUniform64 fills dst with elements 0, 1, ... of the f64 uniform
+// stream (key, counter).
+func FillUniform64(dst []float64, key, counter uint64) {
+	fillRange(dst, key, counter, 0, len(dst), uniform64Pair)
+}
+
+// FillUniform64Range sets dst[i] to element i of the f64 uniform stream for
+// i in [lo, hi), leaving the rest of dst alone. It panics if [lo, hi) is not
+// within dst.
+func FillUniform64Range(dst []float64, key, counter uint64, lo, hi int) {
+	fillRange(dst, key, counter, lo, hi, uniform64Pair)
+}
+
+// FillUniform32 fills dst with elements 0, 1, ... of the f32 uniform
+// stream (key, counter).
+func FillUniform32(dst []float32, key, counter uint64) {
+	fillRange(dst, key, counter, 0, len(dst), uniform32Pair)
+}
+
+// FillUniform32Range sets dst[i] to element i of the f32 uniform stream for
+// i in [lo, hi), leaving the rest of dst alone.
+func FillUniform32Range(dst []float32, key, counter uint64, lo, hi int) {
+	fillRange(dst, key, counter, lo, hi, uniform32Pair)
+}
+
+// FillNormal64 fills dst with elements 0, 1, ... of the f64 standard normal
+// stream (key, counter).
+func FillNormal64(dst []float64, key, counter uint64) {
+	fillRange(dst, key, counter, 0, len(dst), normal64Pair)
+}
+
+// FillNormal64Range sets dst[i] to element i of the f64 normal stream for i
+// in [lo, hi), leaving the rest of dst alone.
+func FillNormal64Range(dst []float64, key, counter uint64, lo, hi int) {
+	fillRange(dst, key, counter, lo, hi, normal64Pair)
+}
+
+// FillNormal32 fills dst with elements 0, 1, ... of the f32 standard normal
+// stream (key, counter).
+func FillNormal32(dst []float32, key, counter uint64) {
+	fillRange(dst, key, counter, 0, len(dst), normal32Pair)
+}
+
+// FillNormal32Range sets dst[i] to element i of the f32 normal stream for i
+// in [lo, hi), leaving the rest of dst alone.
+func FillNormal32Range(dst []float32, key, counter uint64, lo, hi int) {
+	fillRange(dst, key, counter, lo, hi, normal32Pair)
+}
