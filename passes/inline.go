@@ -11,8 +11,8 @@ import (
 // values of f's results there. Instructions keep their op, attributes and
 // result types, and a copy of their region; they get e's position (the
 // instruction whose rule is inlining). When e is the passes' own emitter,
-// named single results are named prefix+"."+<name in f> where that is free, so
-// that dumps show where inlined code came from.
+// named single results are named prefix+"."+<name in f> where that is a
+// valid, free name, so that dumps show where inlined code came from.
 //
 // A type error while emitting panics like any other emission (see
 // emitError); a malformed f (an operand defined outside it, parameters
@@ -24,7 +24,7 @@ func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Va
 	m := make(map[*ir.Value]*ir.Value, len(f.Params)+len(f.Body))
 	for i, p := range f.Params {
 		if a := args[i]; a == nil || !a.Type.Equal(p.Type) {
-			return nil, fmt.Errorf("inlining @%s: argument %d for %%%s is %v, want type %s", f.Name, i, p.Name, typeOf(a), p.Type)
+			return nil, fmt.Errorf("inlining @%s: argument %d for %%%s is %v, want type %s", f.Name, i, p.Name, inlineArgType(a), p.Type)
 		}
 		m[p] = args[i]
 	}
@@ -35,9 +35,6 @@ func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Va
 		return nil, fmt.Errorf("inlining @%s: %s is not defined in it", f.Name, v)
 	}
 	ne, named := e.(*emitter)
-	if ir.ValidName(prefix) && prefix[0] >= '0' && prefix[0] <= '9' {
-		prefix = "v" + prefix
-	}
 	for _, in := range f.Body {
 		ins := make([]*ir.Value, len(in.Args))
 		for i, a := range in.Args {
@@ -47,8 +44,8 @@ func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Va
 			}
 			ins[i] = c
 		}
-		if name := in.Results[0].Name; named && len(in.Results) == 1 && prefix != "" && !isNumber(name) {
-			ne.named(prefix + "." + name)
+		if named && prefix != "" && len(in.Results) == 1 && !isAnonymousName(in.Results[0].Name) {
+			ne.named(prefix + "." + in.Results[0].Name)
 		}
 		out := e.Emit(in.Op, ins, in.Attrs.Clone(), in.ResultTypes()...)
 		if len(out) != len(in.Results) {
@@ -75,16 +72,16 @@ func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Va
 	return res, nil
 }
 
-func typeOf(v *ir.Value) string {
+func inlineArgType(v *ir.Value) string {
 	if v == nil {
 		return "nil"
 	}
 	return v.Type.String()
 }
 
-// isNumber reports whether a value name is a decimal number (an anonymous
-// value), which makes a poor name hint.
-func isNumber(name string) bool {
+// isAnonymousName reports whether a value name is a decimal number, which
+// makes a poor name hint.
+func isAnonymousName(name string) bool {
 	for _, c := range name {
 		if c < '0' || c > '9' {
 			return false

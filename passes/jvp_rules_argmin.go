@@ -56,12 +56,16 @@ const argminDenseLimit = 2048
 // region) need the KKT system and are rejected for now. Operands that are
 // not floating point get no tangent.
 func argminJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
-	if in.Region == nil || len(in.Region.Funcs) == 0 || in.Region.Funcs[0] == nil {
-		return nil, fmt.Errorf("argmin has no objective in its region")
+	if in.Region == nil || len(in.Region.Funcs) == 0 || in.Region.Funcs[0] == nil || len(in.Results) == 0 {
+		return nil, fmt.Errorf("argmin needs results and an objective in its region")
 	}
 	if c := len(in.Region.Funcs) - 1; c > 0 {
-		return nil, fmt.Errorf("constrained argmin is not supported yet: differentiating it needs the KKT system (the region has %d constraint function%s, @%s)",
-			c, plural(c), in.Region.Funcs[1].Name)
+		first := "?"
+		if f := in.Region.Funcs[1]; f != nil {
+			first = f.Name
+		}
+		return nil, fmt.Errorf("constrained argmin is not supported yet: differentiating it needs the KKT system (the region has %d constraint function(s), the first @%s)",
+			c, first)
 	}
 	var perturbed []int // operands with a tangent
 	for i, t := range ts {
@@ -95,7 +99,10 @@ func argminJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 	T := tangentT(in, ts)
 	// The gradient's parameters are the objective's: x, then θ.
 	primals := append(append([]*ir.Value{}, in.Results...), in.Args...)
-	prefix := in.Results[0].Name
+	prefix := in.Results[0].Name // names the inlined code in dumps
+	if prefix != "" && prefix[0] >= '0' && prefix[0] <= '9' {
+		prefix = "v" + prefix
+	}
 
 	// b = (∂g/∂θ) θ̇ as [rows, n], rows = T or 1.
 	b, err := argminRHS(e, in, ts, grad, primals, perturbed, T, prefix)
@@ -108,6 +115,9 @@ func argminJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 		return nil, err
 	}
 	// ẋ = −b H⁻¹: with H = L Lᵀ, solve Y Lᵀ = b, then X L = Y.
+	if ne, ok := e.(*emitter); ok {
+		ne.named(prefix + ".hessian_chol")
+	}
 	l := emit1(e, ir.OpCholesky, nil, h)
 	y := trsolve(e, l, b, trsolveFlags{lower: true, left: false, transA: true})
 	xdot := neg(e, trsolve(e, l, y, trsolveFlags{lower: true, left: false}))
@@ -228,11 +238,4 @@ func argminHessian(e ir.Emitter, in *ir.Instr, grad *ir.Func, primals []*ir.Valu
 		return nil, err
 	}
 	return reshape(e, res[1], ir.Shape{n, n}), nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -54,6 +54,8 @@ type Case struct {
 	// Separate makes the first two float inputs differ by at least 0.3
 	// elementwise (maximum, minimum and compare ops have kinks at ties).
 	Separate bool
+	// Region gives the region of a declarative op (argmin) for dtype d.
+	Region func(d ir.DType) *ir.Region
 	// Pending, if set, says why the case cannot pass yet; Check skips it.
 	Pending string
 }
@@ -92,6 +94,9 @@ func (c *Case) Build(d ir.DType) (*ir.Func, error) {
 	res, err := appendOp(f, c.Op, args, c.Attrs, declared)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", c.Name, err)
+	}
+	if c.Region != nil {
+		res[0].Def.Region = c.Region(d)
 	}
 	if c.Scaled {
 		s := f.AddParam("scale", res[0].Type, ir.Param)
