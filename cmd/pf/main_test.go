@@ -231,3 +231,30 @@ func TestOptOnGoldenFiles(t *testing.T) {
 		}
 	}
 }
+
+// A transformed function runs like any other: tangent inputs are ordinary
+// inputs. For f(x) = sum(x²) the tangent along v is 2⟨x, v⟩.
+func TestRunTransformedFunction(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "f.pf")
+	os.WriteFile(src, []byte("func @f(%x: f64[3] param) -> (f64[]) {\n  %s = square %x : f64[3]\n  %y = reduce_sum %s : f64[]\n  return %y\n}\n"), 0o644)
+	code, jvp, stderr := pf(t, "", "opt", "-passes=jvp,fold,cse,dce", "-verify", src)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	jvpPath := filepath.Join(dir, "jvp.pf")
+	os.WriteFile(jvpPath, []byte(jvp), 0o644)
+	in := `{"inputs":[{"name":"x","dtype":"f64","shape":[3],"data":[1,2,3]},{"name":"x.tangent","dtype":"f64","shape":[3],"data":[1,0,-1]}]}`
+	code, out, stderr := pf(t, in, "run", jvpPath, "-in", "-")
+	want := `{"results":[{"name":"y","dtype":"f64","shape":[],"data":[14]},{"name":"y.tangent","dtype":"f64","shape":[],"data":[-4]}]}` + "\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
+	}
+	code, vjp, _ := pf(t, "", "opt", "-passes=vjp", src)
+	os.WriteFile(jvpPath, []byte(vjp), 0o644)
+	code, out, stderr = pf(t, `{"inputs":[{"name":"x","dtype":"f64","shape":[3],"data":[1,2,3]}]}`, "run", jvpPath, "-in", "-")
+	want = `{"results":[{"name":"y","dtype":"f64","shape":[],"data":[14]},{"name":"x.grad","dtype":"f64","shape":[3],"data":[2,4,6]}]}` + "\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
+	}
+}
