@@ -27,10 +27,14 @@ const (
 	WPerpBottom GuessMethod = "wperp-bottom"
 	// WPrecond guesses y = (W̃ᵀW̃ + σI)^{-1/2} W̃ᵀ ε.
 	WPrecond GuessMethod = "wprecond"
+	// WPerpNS guesses y = p⁵(Â)ᵀε: a Newton–Schulz polynomial of the
+	// upstream Jacobian normalised to unit spectral norm, which maps its
+	// singular values above σ_k to about 1 and those below to about 0.
+	WPerpNS GuessMethod = "wperp-ns"
 )
 
 // GuessMethods lists the families Guess implements.
-var GuessMethods = []GuessMethod{WP, AP, WT, WPerp, WPerpBottom, WPrecond}
+var GuessMethods = []GuessMethod{WP, AP, WT, WPerp, WPerpBottom, WPrecond, WPerpNS}
 
 // GuessOptions configure Guess.
 type GuessOptions struct {
@@ -80,7 +84,8 @@ func (o *GuessOptions) defaults() {
 // A GuessStep is the IR of one forward-gradient step.
 //
 // Func takes the model's parameters, then "guess.key" and "guess.counter"
-// (u64 scalars: the RNG key and this step's counter), then State. It
+// (u64 scalars: the RNG key and this step's counter), then Inputs (data
+// the caller computes, such as wperp-ns's coefficients), then State. It
 // returns the loss, one gradient estimate per name in Estimates (in that
 // order), then the updated value of each State parameter (and the
 // diagnostics, if asked for).
@@ -88,6 +93,7 @@ type GuessStep struct {
 	Func      *ir.Func
 	Layers    []Layer // in the model function
 	Estimates []string
+	Inputs    []string
 	State     []string
 }
 
@@ -116,7 +122,7 @@ func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	if err := gb.build(); err != nil {
 		return nil, err
 	}
-	step := &GuessStep{Func: gb.r.g, Estimates: gb.estimates, State: gb.stateNames}
+	step := &GuessStep{Func: gb.r.g, Estimates: gb.estimates, Inputs: gb.inputNames, State: gb.stateNames}
 	for _, l := range layers {
 		step.Layers = append(step.Layers, Layer{Pre: lookupValue(f, l.Pre.Name), Input: lookupValue(f, l.Input.Name),
 			Weight: f.Param(l.Weight.Name), Bias: paramOrNil(f, l.Bias)})
@@ -160,6 +166,8 @@ type guessBuilder struct {
 	seedOf     map[*ir.Value]*ir.Value // perturbed value in src -> its guess in the step
 	state      []*ir.Value             // state params of the step
 	stateNames []string
+	inputs     []*ir.Value // extra data params, per hidden layer
+	inputNames []string
 	newState   []*ir.Value
 	estimates  []string
 	results    []*ir.Value
@@ -174,6 +182,7 @@ func (gb *guessBuilder) build() (err error) {
 	gb.key = r.addParam("guess.key", ir.Scalar(ir.U64), ir.Data)
 	gb.ctr = r.addParam("guess.counter", ir.Scalar(ir.U64), ir.Data)
 	gb.seedOf = map[*ir.Value]*ir.Value{}
+	gb.addInputs()
 	if err := gb.addState(); err != nil {
 		return err
 	}

@@ -38,6 +38,8 @@ func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
 		return gb.combine(l, sliceCols(gb.r.e, q, 0, gb.k(q))), nil
 	case gb.opts.Method == WPrecond:
 		return gb.precondGuess(l, next)
+	case gb.opts.Method == WPerpNS:
+		return gb.nsGuess(i)
 	}
 	return nil, fmt.Errorf("no guess for method %s", gb.opts.Method)
 }

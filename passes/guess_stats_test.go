@@ -169,7 +169,7 @@ func TestGuessCovariances(t *testing.T) {
 		for _, tc := range []struct {
 			m     passes.GuessMethod
 			exact bool
-		}{{passes.AP, false}, {passes.WT, false}, {passes.WPerp, true}, {passes.WPerp, false}} {
+		}{{passes.AP, false}, {passes.WT, false}, {passes.WPerp, true}, {passes.WPerp, false}, {passes.WPerpNS, false}} {
 			t.Run(fmt.Sprintf("%s/%s/exact=%t", net.name, tc.m, tc.exact), func(t *testing.T) {
 				const k = 2
 				_, out := n.step(t, passes.GuessOptions{Method: tc.m, Guesses: draws, K: k, Exact: tc.exact, Iters: 40}, 5)
@@ -187,6 +187,8 @@ func TestGuessCovariances(t *testing.T) {
 						want = &ata
 					case passes.WPerp:
 						want = topRight(a, k)
+					case passes.WPerpNS:
+						want = nsCov(a)
 					}
 					checkCov(t, fmt.Sprintf("example %d", b), sampleCov(ys, b), want, draws)
 				}
@@ -201,4 +203,29 @@ func ones(n int) []float64 {
 		v[i] = 1
 	}
 	return v
+}
+
+// nsCov is V diag(p⁵(s_j / (1.05 s_1))²) Vᵀ, the covariance of the
+// Newton–Schulz guess with the σ_k = 0.6 coefficients, for a = U S Vᵀ.
+func nsCov(a *mat.Dense) *mat.Dense {
+	var svd mat.SVD
+	svd.Factorize(a, mat.SVDFull)
+	var v mat.Dense
+	svd.VTo(&v)
+	s := svd.Values(nil)
+	_, n := a.Dims()
+	d := mat.NewDiagDense(n, nil)
+	for j, sv := range s {
+		x := sv / (passes.NSNormMargin * s[0])
+		for range 5 {
+			x2 := x * x
+			c := nsCoeffs06
+			x = x * (c[0] + x2*(c[1]+x2*(c[2]+x2*c[3])))
+		}
+		d.SetDiag(j, x*x)
+	}
+	var vd, cov mat.Dense
+	vd.Mul(&v, d)
+	cov.Mul(&vd, v.T())
+	return &cov
 }

@@ -40,15 +40,19 @@ type Config struct {
 // Gradient is the compiled gradient function of a method.
 //
 // Func takes the model's parameters, then (forward-gradient methods only)
-// the u64 scalars named Key and Counter, then the State parameters. It
+// the u64 scalars named Key and Counter, then the Inputs (see
+// ComputeInputs), then the State parameters. It
 // returns the loss, the gradient (or its estimate) of each parameter named
 // in Params, in that order, then the new value of each State parameter.
 type Gradient struct {
 	Func         *ir.Func
 	Params       []string
 	Key, Counter string
+	Inputs       []Input
 	State        []State
 	Layers       []passes.Layer
+	// K is the subspace dimension the method was built with.
+	K int
 }
 
 // State is a state parameter of a gradient function with its initial
@@ -76,7 +80,11 @@ func Build(f *ir.Func, cfg Config) (*Gradient, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gradient{Func: st.Func, Params: st.Estimates, Key: "guess.key", Counter: "guess.counter", Layers: st.Layers}
+	g := &Gradient{Func: st.Func, Params: st.Estimates, Key: "guess.key", Counter: "guess.counter", Layers: st.Layers, K: cfg.K}
+	if g.K == 0 {
+		g.K = 10
+	}
+	g.Inputs = nsInputSpecs(st)
 	for _, name := range st.State {
 		g.State = append(g.State, State{Name: name, Type: st.Func.Param(name).Type, Orthonormal: true})
 	}

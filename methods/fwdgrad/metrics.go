@@ -61,7 +61,11 @@ func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint
 	if err != nil {
 		return nil, err
 	}
-	out, err := runStep(st, inputs, key, counter)
+	aux, err := computeInputs(f, inputs, nsInputSpecs(st), cfg.K)
+	if err != nil {
+		return nil, err
+	}
+	out, err := runStep(st, append(append([]*runtime.Tensor{}, inputs...), aux...), key, counter)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +74,11 @@ func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint
 	j := diag[0].Float64s()
 	m := &Metrics{Method: cfg.Method}
 	for i, l := range st.Layers[:len(st.Layers)-1] {
-		lm, err := layerMetrics(f, cfg, inputs, l, st.Layers[i+1], j, diag[1+i].Float64s())
+		var ns []float64
+		if i < len(aux) {
+			ns = aux[i].Float64s()
+		}
+		lm, err := layerMetrics(f, cfg, inputs, l, st.Layers[i+1], j, diag[1+i].Float64s(), ns)
 		if err != nil {
 			return nil, err
 		}
@@ -80,13 +88,16 @@ func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint
 	return m, err
 }
 
-// runStep runs a guess step with fresh warm-start bases.
+// runStep runs a guess step with fresh warm-start bases; inputs are the
+// model's parameters followed by the step's Inputs.
 func runStep(st *passes.GuessStep, inputs []*runtime.Tensor, key, counter uint64) ([]*runtime.Tensor, error) {
 	g, err := passes.Run(st.Func, passes.Cleanup, passes.Options{})
 	if err != nil {
 		return nil, err
 	}
-	in := append(append([]*runtime.Tensor{}, inputs...), runtime.ScalarU64(key), runtime.ScalarU64(counter))
+	n := len(inputs) - len(st.Inputs)
+	in := append(append([]*runtime.Tensor{}, inputs[:n]...), runtime.ScalarU64(key), runtime.ScalarU64(counter))
+	in = append(in, inputs[n:]...)
 	for i, name := range st.State {
 		in = append(in, OrthonormalRows(st.Func.Param(name).Type, key+uint64(i)))
 	}
@@ -95,7 +106,7 @@ func runStep(st *passes.GuessStep, inputs []*runtime.Tensor, key, counter uint64
 
 // layerMetrics computes the metrics of one hidden layer from the guesses
 // y [B, d] and the scaled tangents J [B].
-func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next passes.Layer, j, y []float64) (*LayerMetrics, error) {
+func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next passes.Layer, j, y, ns []float64) (*LayerMetrics, error) {
 	g, err := preActivationGrad(f, inputs, l.Pre.Name)
 	if err != nil {
 		return nil, err
@@ -110,7 +121,7 @@ func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next pass
 	sqErr := make([]float64, d)
 	for b := range B {
 		gb := g[b*d : (b+1)*d]
-		cov, vk, rank := analyticCov(jac[b], cfg)
+		cov, vk, rank := analyticCov(jac[b], cfg, ns)
 		lm.Rank += float64(rank) / float64(B)
 		e := make([]float64, d)
 		ev := mat.NewVecDense(d, e)
@@ -134,8 +145,8 @@ func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next pass
 
 // analyticCov returns Cov(y) of the method's guess for an example whose
 // upstream Jacobian is a (d2×d), the top-k right singular vectors of a
-// (for the overlap) and the rank of a.
-func analyticCov(a *mat.Dense, cfg Config) (cov *mat.SymDense, vk *mat.Dense, rank int) {
+// (for the overlap) and the rank of a. ns holds wperp-ns's coefficients.
+func analyticCov(a *mat.Dense, cfg Config, ns []float64) (cov *mat.SymDense, vk *mat.Dense, rank int) {
 	_, d := a.Dims()
 	var ata mat.SymDense
 	ata.SymOuterK(1, a.T())
@@ -165,16 +176,26 @@ func analyticCov(a *mat.Dense, cfg Config) (cov *mat.SymDense, vk *mat.Dense, ra
 	case passes.WPerpBottom:
 		cov.SymOuterK(1, q.Slice(0, d, 0, k))
 	case passes.WPrecond:
-		scaled := mat.DenseCopyOf(&q)
-		for c, v := range lambda {
-			s := math.Sqrt(math.Max(v, 0) / (v + cfg.Sigma))
-			for r := range d {
-				scaled.Set(r, c, scaled.At(r, c)*s)
-			}
-		}
-		cov.SymOuterK(1, scaled)
+		cov.SymOuterK(1, scaleColumns(&q, lambda, func(v float64) float64 { return math.Sqrt(math.Max(v, 0) / (v + cfg.Sigma)) }))
+	case passes.WPerpNS:
+		// y = V p⁵(Ŝ) Uᵀε with Ŝ = S / (margin·s₁): Cov = V p⁵(Ŝ)² Vᵀ.
+		norm := math.Sqrt(math.Max(top, 0)) * passes.NSNormMargin
+		cov.SymOuterK(1, scaleColumns(&q, lambda, func(v float64) float64 { return nsPower(ns, math.Sqrt(math.Max(v, 0))/norm) }))
 	}
 	return cov, vk, rank
+}
+
+// scaleColumns returns q with column c multiplied by scale(lambda[c]).
+func scaleColumns(q *mat.Dense, lambda []float64, scale func(float64) float64) *mat.Dense {
+	out := mat.DenseCopyOf(q)
+	r, _ := q.Dims()
+	for c, v := range lambda {
+		s := scale(v)
+		for i := range r {
+			out.Set(i, c, out.At(i, c)*s)
+		}
+	}
+	return out
 }
 
 // covDistance is ‖C − I‖_F.

@@ -73,8 +73,8 @@ func TestOverlapAtRankIsOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		for b, a := range jac {
-			_, vk, rank := analyticCov(a, Config{Method: "wperp", K: 1})
-			_, vr, _ := analyticCov(a, Config{Method: "wperp", K: rank})
+			_, vk, rank := analyticCov(a, Config{Method: "wperp", K: 1}, nil)
+			_, vr, _ := analyticCov(a, Config{Method: "wperp", K: rank}, nil)
 			d := vk.RawMatrix().Rows
 			if o := overlap(vr, g[b*d:(b+1)*d]); math.Abs(o-1) > 1e-10 {
 				t.Errorf("%s example %d: o_top(rank=%d) = %.12f, want 1", seg[0], b, rank, o)
