@@ -46,9 +46,9 @@ type GuessOptions struct {
 	// Guesses is the number of guesses per step, carried on the tangent
 	// axis and averaged (default 1).
 	Guesses int
-	// Iters is the number of block subspace iterations wperp runs per
-	// step from its warm start (default 2); Oversample the number of
-	// vectors beyond K in the block (default 5).
+	// Iters is the number of block Krylov steps wperp takes per step from
+	// its warm start (default 3); Oversample the number of vectors beyond K
+	// in each block (default 5).
 	Iters, Oversample int
 	// Exact makes wperp take the per-example SVD of the dense upstream
 	// Jacobian instead of subspace iteration (the reference path of tests).
@@ -74,7 +74,7 @@ func (o *GuessOptions) defaults() {
 		o.Guesses = 1
 	}
 	if o.Iters <= 0 {
-		o.Iters = 2
+		o.Iters = 3
 	}
 	if o.Oversample == 0 {
 		o.Oversample = 5

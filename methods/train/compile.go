@@ -1,0 +1,235 @@
+package train
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/methods/fwdgrad"
+	"github.com/pushforward/pushforward/methods/optim"
+	"github.com/pushforward/pushforward/passes"
+	"github.com/pushforward/pushforward/runtime"
+)
+
+// A compiler builds the step and evaluation functions of a model, once
+// per batch size.
+type compiler struct {
+	model  Model
+	method fwdgrad.Config
+	opt    optim.Optimizer
+	sig    signature
+	steps  map[int]*stepFn
+	evals  map[int]*evalFn
+	single *ir.Func // the model at batch 1, for the guess's inputs
+}
+
+func newCompiler(model Model, method fwdgrad.Config, opt optim.Optimizer, sig signature) *compiler {
+	return &compiler{model: model, method: method, opt: opt, sig: sig, steps: map[int]*stepFn{}, evals: map[int]*evalFn{}}
+}
+
+// A stepFn is the training step compiled for one batch size: the model's
+// gradient (or estimate) followed by the optimizer's update.
+type stepFn struct {
+	it     *runtime.Interpreter
+	inputs []input
+	args   []*runtime.Tensor
+	layout *optim.Step
+	grad   *fwdgrad.Gradient
+	buf    *batchBuf
+	sig    signature
+	// single returns the model at batch 1, which computes the guess's
+	// inputs (see refresh).
+	single func() (*ir.Func, error)
+}
+
+// An evalFn is the model compiled for one batch size with the results
+// loss and number of correct predictions.
+type evalFn struct {
+	it     *runtime.Interpreter
+	inputs []input
+	args   []*runtime.Tensor
+	buf    *batchBuf
+}
+
+// step returns the training step for batch, compiling it on first use.
+func (c *compiler) step(batch int) (*stepFn, error) {
+	if s, ok := c.steps[batch]; ok {
+		return s, nil
+	}
+	s, err := c.compileStep(batch)
+	if err != nil {
+		return nil, fmt.Errorf("train: compiling the %s step for batch %d: %w", c.method.Method, batch, err)
+	}
+	c.steps[batch] = s
+	return s, nil
+}
+
+// eval returns the evaluation function for batch, compiling it on first use.
+func (c *compiler) eval(batch int) (*evalFn, error) {
+	if e, ok := c.evals[batch]; ok {
+		return e, nil
+	}
+	e, err := c.compileEval(batch)
+	if err != nil {
+		return nil, fmt.Errorf("train: compiling the evaluation for batch %d: %w", batch, err)
+	}
+	c.evals[batch] = e
+	return e, nil
+}
+
+func (c *compiler) compileStep(batch int) (*stepFn, error) {
+	f, err := c.buildModel(batch)
+	if err != nil {
+		return nil, err
+	}
+	g, err := fwdgrad.Build(f, c.method)
+	if err != nil {
+		return nil, err
+	}
+	st, err := optim.Apply(g.Func, g.Params, c.opt)
+	if err != nil {
+		return nil, err
+	}
+	if st.Extra != len(g.State) {
+		return nil, fmt.Errorf("the step returns %d extra results for %d guess states", st.Extra, len(g.State))
+	}
+	fn, it, err := finish(st.Func)
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := bindInputs(fn, c.sig, g)
+	if err != nil {
+		return nil, err
+	}
+	return &stepFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), layout: st, grad: g,
+		buf: newBatchBuf(fn.Param(c.sig.x).Type), single: c.singleModel, sig: c.sig}, nil
+}
+
+func (c *compiler) compileEval(batch int) (*evalFn, error) {
+	f, err := c.buildModel(batch)
+	if err != nil {
+		return nil, err
+	}
+	f, err = withCorrect(f, c.sig)
+	if err != nil {
+		return nil, err
+	}
+	fn, it, err := finish(f)
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := bindInputs(fn, c.sig, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &evalFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}, nil
+}
+
+// buildModel builds the model for batch and checks that it trains the
+// same parameters at every batch size.
+func (c *compiler) buildModel(batch int) (*ir.Func, error) {
+	f, _, sig, err := c.model.build(batch)
+	if err != nil {
+		return nil, err
+	}
+	if sig.x != c.sig.x || sig.labels != c.sig.labels || !slices.Equal(sig.params, c.sig.params) {
+		return nil, fmt.Errorf("the model's parameters at batch %d (%s, %s, %v) differ from those at the full batch (%s, %s, %v)",
+			batch, sig.x, sig.labels, sig.params, c.sig.x, c.sig.labels, c.sig.params)
+	}
+	return f, nil
+}
+
+// singleModel returns the model at batch 1, building it on first use.
+func (c *compiler) singleModel() (*ir.Func, error) {
+	if c.single == nil {
+		f, err := c.buildModel(1)
+		if err != nil {
+			return nil, fmt.Errorf("train: the model at batch 1: %w", err)
+		}
+		c.single = f
+	}
+	return c.single, nil
+}
+
+// finish cleans fn up, verifying it after every pass, and binds it to
+// the interpreter.
+func finish(fn *ir.Func) (*ir.Func, *runtime.Interpreter, error) {
+	fn, err := passes.Run(fn, passes.Cleanup, passes.Options{Verify: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := runtime.New(fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fn, it, nil
+}
+
+// withCorrect returns a copy of the model f whose results are the loss
+// and the number of examples whose label has the largest logit (as
+// nn.Accuracy, a tie with the label counts as correct).
+func withCorrect(f *ir.Func, sig signature) (*ir.Func, error) {
+	f = f.Clone()
+	e := newEmitter(f, "eval")
+	logits, labels := f.Results[1], f.Param(sig.labels)
+	t := logits.Type
+	hot := e.emit(ir.OpOneHot, []*ir.Value{labels}, ir.Attrs{"depth": ir.Int(sig.classes)}, t)
+	picked := e.emit(ir.OpReduceSum, []*ir.Value{e.emit(ir.OpMul, []*ir.Value{logits, hot}, nil)}, ir.Attrs{"axes": ir.Ints(1)})
+	best := e.emit(ir.OpReduceMax, []*ir.Value{logits}, ir.Attrs{"axes": ir.Ints(1)})
+	correct := e.emit(ir.OpReduceSum, []*ir.Value{e.emit(ir.OpGe, []*ir.Value{picked, best}, nil)}, nil)
+	if e.err != nil {
+		return nil, e.err
+	}
+	f.Results = []*ir.Value{f.Results[0], correct}
+	return f, nil
+}
+
+// An emitter appends instructions to a function, naming their results
+// prefix.1, prefix.2, ... (skipping names in use). Its first error is
+// sticky.
+type emitter struct {
+	f      *ir.Func
+	prefix string
+	used   map[string]bool
+	n      int
+	err    error
+}
+
+func newEmitter(f *ir.Func, prefix string) *emitter {
+	used := map[string]bool{}
+	f.Values(func(v *ir.Value) bool {
+		used[v.Name] = true
+		return true
+	})
+	return &emitter{f: f, prefix: prefix, used: used}
+}
+
+// emit appends op applied to args and returns its one result, of the
+// declared type if given.
+func (e *emitter) emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared ...ir.Type) *ir.Value {
+	if e.err != nil {
+		return nil
+	}
+	types := make([]ir.Type, len(args))
+	for i, a := range args {
+		types[i] = a.Type
+	}
+	out, err := ir.InferTypes(op, types, attrs, declared)
+	if err != nil {
+		e.err = fmt.Errorf("%s: %w", op, err)
+		return nil
+	}
+	name := e.fresh()
+	return e.f.Append(op, args, attrs, out, []string{name}).Results[0]
+}
+
+func (e *emitter) fresh() string {
+	for {
+		e.n++
+		name := fmt.Sprintf("%s.%d", e.prefix, e.n)
+		if !e.used[name] {
+			e.used[name] = true
+			return name
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/methods/fwdgrad"
+	"github.com/pushforward/pushforward/methods/optim"
+)
+
+// Config configures Run.
+type Config struct {
+	// Method selects backprop or a forward-gradient method and its settings.
+	Method fwdgrad.Config
+	// Optimizer updates the parameters; nil means optim.DefaultAdamW().
+	Optimizer optim.Optimizer
+	// Epochs is the number of passes over the training set; Batch the
+	// number of examples per step (the last step of an epoch takes the
+	// rest).
+	Epochs, Batch int
+	// Seed determines everything random: the initial parameters, the
+	// guess state, the order of the examples and the guess noise.
+	Seed uint64
+	// Out, if set, is the run's directory: metrics.jsonl, metrics.csv and
+	// checkpoint.gob are written there.
+	Out string
+	// JSON, if set, receives one JSON line of metrics per epoch.
+	JSON io.Writer
+	// Progress, if set and a terminal, shows a progress bar redrawn in
+	// place; on anything else nothing is written.
+	Progress io.Writer
+	// CheckpointEvery saves a checkpoint every so many epochs (0: only at
+	// the end and when cancelled). Checkpoints need Out.
+	CheckpointEvery int
+	// Resume continues from Out's checkpoint, if there is one, which must
+	// come from a run with the same configuration (but for Epochs).
+	Resume bool
+	// Label names the run in the progress bar, plots and tables (default:
+	// the method's name).
+	Label string
+	// Width is the hidden width reported in the metrics.
+	Width int
+	// EvalBatch is the largest chunk evaluated at once (default 1000).
+	EvalBatch int
+}
+
+// withDefaults returns cfg with its defaults filled in, or an error.
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.Optimizer == nil {
+		cfg.Optimizer = optim.DefaultAdamW()
+	}
+	if cfg.Label == "" {
+		cfg.Label = cfg.Method.Method
+	}
+	if cfg.EvalBatch == 0 {
+		cfg.EvalBatch = 1000
+	}
+	var errs []error
+	if cfg.Method.Method == "" {
+		errs = append(errs, errors.New("no method (want one of "+strings.Join(fwdgrad.Methods(), ", ")+")"))
+	}
+	if cfg.Epochs < 0 {
+		errs = append(errs, fmt.Errorf("epochs %d, want ≥ 0", cfg.Epochs))
+	}
+	if cfg.Batch <= 0 {
+		errs = append(errs, fmt.Errorf("batch size %d, want ≥ 1", cfg.Batch))
+	}
+	if cfg.EvalBatch < 0 {
+		errs = append(errs, fmt.Errorf("eval batch %d, want ≥ 1", cfg.EvalBatch))
+	}
+	if cfg.CheckpointEvery < 0 {
+		errs = append(errs, fmt.Errorf("checkpoint interval %d, want ≥ 0", cfg.CheckpointEvery))
+	}
+	if cfg.Resume && cfg.Out == "" {
+		errs = append(errs, errors.New("resume needs an output directory (Out) holding the checkpoint"))
+	}
+	if len(errs) > 0 {
+		return cfg, fmt.Errorf("train: bad config: %w", errors.Join(errs...))
+	}
+	return cfg, nil
+}
+
+// checkData checks that the data sets fit the model and each other.
+func checkData(sig signature, train, test *data.Dataset) error {
+	for _, d := range []struct {
+		name string
+		set  *data.Dataset
+	}{{"train", train}, {"test", test}} {
+		if d.set == nil {
+			return fmt.Errorf("train: no %s set", d.name)
+		}
+		if err := d.set.Validate(); err != nil {
+			return fmt.Errorf("train: %s set: %w", d.name, err)
+		}
+		if d.set.N == 0 {
+			return fmt.Errorf("train: the %s set is empty", d.name)
+		}
+		if d.set.Features != sig.features || d.set.Classes > sig.classes {
+			return fmt.Errorf("train: the %s set has %d features and %d classes; the model takes %d features and has %d classes",
+				d.name, d.set.Features, d.set.Classes, sig.features, sig.classes)
+		}
+	}
+	return nil
+}
+
+// describe is the configuration a checkpoint must match to be resumed:
+// everything that changes the numbers but the number of epochs, one
+// setting per line.
+func describe(cfg Config, sig signature, types map[string]string, train, test *data.Dataset) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "method %+v\n", cfg.Method)
+	fmt.Fprintf(&b, "optimizer %s %+v\n", cfg.Optimizer.Name(), cfg.Optimizer)
+	fmt.Fprintf(&b, "batch %d\nseed %d\n", cfg.Batch, cfg.Seed)
+	for _, p := range sig.params {
+		fmt.Fprintf(&b, "param %s %s\n", p, types[p])
+	}
+	for _, d := range []struct {
+		name string
+		set  *data.Dataset
+	}{{"train", train}, {"test", test}} {
+		fmt.Fprintf(&b, "%s %d×%d, %d classes, sha256 %s\n", d.name, d.set.N, d.set.Features, d.set.Classes, hashData(d.set))
+	}
+	return b.String()
+}
+
+// hashData is a short hash of a data set's values and labels.
+func hashData(d *data.Dataset) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 1<<15)
+	flush := func() {
+		h.Write(buf)
+		buf = buf[:0]
+	}
+	for _, v := range d.X {
+		if len(buf)+8 > cap(buf) {
+			flush()
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+	}
+	for _, l := range d.Labels {
+		if len(buf)+8 > cap(buf) {
+			flush()
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(l))
+	}
+	flush()
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}

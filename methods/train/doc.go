@@ -1,0 +1,26 @@
+// Package train is the training loop for classifiers built from IR: it
+// compiles a model into training steps (methods/fwdgrad for the gradient
+// or its forward-gradient estimate, methods/optim for the update), runs
+// them epoch by epoch on an examples/data Dataset, and records what
+// happened.
+//
+// A Model builds the classifier for a static batch size; Run compiles it
+// once per batch size it needs (the full batch and the partial last one,
+// which is a step like any other, as with PyTorch's DataLoader and
+// drop_last=False), plus small evaluation functions (loss and number
+// correct) for chunks of up to 1000 examples. Everything a run carries
+// from step to step lives in one table of tensors: the trained parameters,
+// the optimizer's slots and step counter, and the warm-start state of the
+// guess (wperp). Guess noise is drawn with the run's seed as key and the
+// global step number as counter, so every step draws fresh noise and a
+// run is a deterministic function of its configuration.
+//
+// Per epoch, Run records the mean of the step losses (as PyTorch scripts
+// usually log it), the accuracy on the whole train and test sets, and the
+// elapsed time; it writes them as JSON lines and CSV, draws a progress bar
+// on a terminal, and saves checkpoints atomically from which Resume
+// continues bit for bit. Cancelling the context stops the run after the
+// current step with a checkpoint. A non-finite loss stops it with an
+// error naming the method, epoch and step. PlotCurves draws the curves of
+// several runs as a PNG.
+package train

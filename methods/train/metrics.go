@@ -1,0 +1,172 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/pushforward/pushforward/runtime"
+)
+
+// EpochMetrics are the measurements taken after an epoch.
+type EpochMetrics struct {
+	Epoch  int // 1-based
+	Method string
+	Width  int
+	// TrainLoss is the mean of the epoch's step losses; TestLoss the loss
+	// on the whole test set after the epoch.
+	TrainLoss, TestLoss float64
+	// TrainAcc and TestAcc are the accuracies on the whole train and test
+	// sets after the epoch.
+	TrainAcc, TestAcc float64
+	// Elapsed is the wall time of the run at the end of the epoch, in
+	// seconds, evaluation included.
+	Elapsed float64
+	// Steps is the number of steps taken so far.
+	Steps int64
+}
+
+// A Result is what a run did.
+type Result struct {
+	Method string
+	Label  string
+	Width  int
+	Epochs []EpochMetrics
+	// Wall is the run's wall time, over all the processes that worked on
+	// it when it was resumed.
+	Wall time.Duration
+	// Steps is the number of steps taken.
+	Steps int64
+	// Params holds the trained parameters at the end, by name.
+	Params map[string]*runtime.Tensor
+}
+
+// Final returns the metrics of the last epoch (zero if there is none).
+func (r *Result) Final() EpochMetrics {
+	if len(r.Epochs) == 0 {
+		return EpochMetrics{}
+	}
+	return r.Epochs[len(r.Epochs)-1]
+}
+
+// Curve returns the result as a curve for PlotCurves.
+func (r *Result) Curve() Curve { return Curve{Label: r.Label, Epochs: r.Epochs} }
+
+// jsonLine is the JSON form of one epoch's metrics.
+type jsonLine struct {
+	Epoch     int     `json:"epoch"`
+	Method    string  `json:"method"`
+	Width     int     `json:"width"`
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_acc"`
+	TestAcc   float64 `json:"test_acc"`
+	Elapsed   float64 `json:"elapsed_s"`
+}
+
+// csvHeader is the first line of metrics.csv: the fields of jsonLine.
+const csvHeader = "epoch,method,width,train_loss,train_acc,test_acc,elapsed_s\n"
+
+// JSON returns the metrics as one line of JSON with a newline:
+// {"epoch":1,"method":"wperp","width":128,"train_loss":…,"train_acc":…,"test_acc":…,"elapsed_s":…}.
+func (m EpochMetrics) JSON() ([]byte, error) {
+	b, err := json.Marshal(jsonLine{m.Epoch, m.Method, m.Width, m.TrainLoss, m.TrainAcc, m.TestAcc, m.Elapsed})
+	if err != nil {
+		return nil, fmt.Errorf("train: metrics of epoch %d: %w", m.Epoch, err)
+	}
+	return append(b, '\n'), nil
+}
+
+// CSV returns the metrics as one line of metrics.csv with a newline.
+func (m EpochMetrics) CSV() string {
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	return fmt.Sprintf("%d,%s,%d,%s,%s,%s,%s\n", m.Epoch, m.Method, m.Width, g(m.TrainLoss), g(m.TrainAcc), g(m.TestAcc), g(m.Elapsed))
+}
+
+// A metricsLog writes each epoch's metrics where the config says, as soon
+// as the epoch ends.
+type metricsLog struct {
+	json       io.Writer
+	jsonl, csv *os.File
+}
+
+// openMetrics opens the metrics files in dir (if set), rewriting them with
+// the epochs already done.
+func openMetrics(dir string, json io.Writer, done []EpochMetrics) (*metricsLog, error) {
+	l := &metricsLog{json: json}
+	if dir == "" {
+		return l, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	var err error
+	if l.jsonl, err = os.Create(filepath.Join(dir, "metrics.jsonl")); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if l.csv, err = os.Create(filepath.Join(dir, "metrics.csv")); err != nil {
+		l.jsonl.Close()
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if _, err := l.csv.WriteString(csvHeader); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	for _, m := range done {
+		if err := l.writeFiles(m); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// write records one epoch everywhere.
+func (l *metricsLog) write(m EpochMetrics) error {
+	if l.json != nil {
+		line, err := m.JSON()
+		if err != nil {
+			return err
+		}
+		if _, err := l.json.Write(line); err != nil {
+			return fmt.Errorf("train: writing metrics: %w", err)
+		}
+	}
+	return l.writeFiles(m)
+}
+
+// writeFiles appends one epoch to the metrics files, if any.
+func (l *metricsLog) writeFiles(m EpochMetrics) error {
+	if l.jsonl == nil {
+		return nil
+	}
+	line, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	if _, err := l.jsonl.Write(line); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if _, err := l.csv.WriteString(m.CSV()); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
+}
+
+// Close closes the metrics files.
+func (l *metricsLog) Close() error {
+	if l.jsonl == nil {
+		return nil
+	}
+	err1, err2 := l.jsonl.Close(), l.csv.Close()
+	if err1 != nil {
+		return fmt.Errorf("train: %w", err1)
+	}
+	if err2 != nil {
+		return fmt.Errorf("train: %w", err2)
+	}
+	return nil
+}
