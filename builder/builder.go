@@ -345,7 +345,7 @@ func (b *Builder) Emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, results ...ir
 	}
 	for i, r := range rs {
 		if i >= len(results) || !r.Type.Equal(results[i]) {
-			b.fail(r.Pos, op.String(), nil, fmt.Errorf("declared result types (%s) differ from the inferred ones (%s)", joinTypes(results), joinTypes(valueTypes(rs))))
+			b.fail(r.Pos, op.String(), nil, fmt.Errorf("declared result types (%s) differ from the inferred ones (%s)", ir.FormatTypes(results), ir.FormatTypes(ir.TypesOf(rs))))
 			return nil
 		}
 	}
@@ -382,7 +382,7 @@ func (e *Error) Error() string {
 	s.WriteString(e.Err.Error())
 	if len(e.Operands) > 0 {
 		s.WriteString(" (operands ")
-		s.WriteString(joinTypes(e.Operands))
+		s.WriteString(ir.FormatTypes(e.Operands))
 		s.WriteString(")")
 	}
 	return s.String()
@@ -397,22 +397,6 @@ func shortPos(p ir.Pos) string {
 		return "-"
 	}
 	return filepath.Base(p.File) + ":" + strconv.Itoa(p.Line)
-}
-
-func joinTypes(ts []ir.Type) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.String()
-	}
-	return strings.Join(parts, ", ")
-}
-
-func valueTypes(vs []*ir.Value) []ir.Type {
-	ts := make([]ir.Type, len(vs))
-	for i, v := range vs {
-		ts[i] = v.Type
-	}
-	return ts
 }
 
 // validName reports whether s matches [A-Za-z_][A-Za-z0-9_.]*: a valid IR

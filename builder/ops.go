@@ -442,7 +442,7 @@ func (b *Builder) argmin(opts ArgminOptions, objective *ir.Func, results []ir.Ty
 	if len(results) == 0 {
 		return fail(fmt.Errorf("objective @%s leaves no parameters for the variables (it takes %d, after %d operands)", objective.Name, len(objective.Params), len(args)))
 	}
-	want := append(append([]ir.Type{}, results...), valueTypes(args)...)
+	want := append(append([]ir.Type{}, results...), ir.TypesOf(args)...)
 	funcs := append([]*ir.Func{objective}, opts.Constraints...)
 	for _, f := range funcs {
 		if f == nil {
@@ -452,12 +452,12 @@ func (b *Builder) argmin(opts ArgminOptions, objective *ir.Func, results []ir.Ty
 		for i, p := range f.Params {
 			got[i] = p.Type
 		}
-		if !typesEqual(got, want) {
-			return fail(fmt.Errorf("region function @%s takes (%s), want the variables then the operands (%s)", f.Name, joinTypes(got), joinTypes(want)))
+		if !ir.TypesEqual(got, want) {
+			return fail(fmt.Errorf("region function @%s takes (%s), want the variables then the operands (%s)", f.Name, ir.FormatTypes(got), ir.FormatTypes(want)))
 		}
 	}
 	if rt := objective.ResultTypes(); len(rt) != 1 || rt[0].Rank() != 0 || !rt[0].DType.IsFloat() {
-		return fail(fmt.Errorf("objective @%s returns (%s), want one float scalar", objective.Name, joinTypes(rt)))
+		return fail(fmt.Errorf("objective @%s returns (%s), want one float scalar", objective.Name, ir.FormatTypes(rt)))
 	}
 	attrs := ir.Attrs{}
 	if opts.Solver != "" {
@@ -470,18 +470,6 @@ func (b *Builder) argmin(opts ArgminOptions, objective *ir.Func, results []ir.Ty
 		attrs["max_iter"] = ir.Int(opts.MaxIter)
 	}
 	return b.emit(ir.OpArgmin, args, attrs, results, &ir.Region{Funcs: funcs})
-}
-
-func typesEqual(a, b []ir.Type) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Equal(b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // numberAttr returns value as the attribute of a tensor of dtype d: an

@@ -106,6 +106,15 @@ func (in *Instr) Result() *Value {
 	return in.Results[0]
 }
 
+// TypesOf returns the types of the values.
+func TypesOf(vs []*Value) []Type {
+	ts := make([]Type, len(vs))
+	for i, v := range vs {
+		ts[i] = v.Type
+	}
+	return ts
+}
+
 // ArgTypes returns the types of the arguments.
 func (in *Instr) ArgTypes() []Type {
 	ts := make([]Type, len(in.Args))

@@ -165,6 +165,9 @@ func joinShapes(shapes []Shape) string {
 	return strings.Join(parts, ", ")
 }
 
+// FormatTypes formats types as "f32[2,3], i64[2]".
+func FormatTypes(types []Type) string { return joinTypes(types) }
+
 func joinTypes(types []Type) string {
 	parts := make([]string, len(types))
 	for i, t := range types {

@@ -274,7 +274,7 @@ func (v *verifier) verifyObjective(in *Instr, fail func(string, ...any)) {
 				got[j] = p.Type
 			}
 		}
-		if !typesEqual(got, want) {
+		if !TypesEqual(got, want) {
 			fail("region function @%s takes (%s), want the variables then the operands (%s)", rf.Name, joinTypes(got), joinTypes(want))
 		}
 		if i == 0 {
@@ -307,7 +307,8 @@ func instrName(in *Instr) string {
 	return strings.Join(names, ", ")
 }
 
-func typesEqual(a, b []Type) bool {
+// TypesEqual reports whether a and b hold equal types in the same order.
+func TypesEqual(a, b []Type) bool {
 	if len(a) != len(b) {
 		return false
 	}

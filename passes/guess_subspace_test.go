@@ -8,6 +8,7 @@ import (
 
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/passes"
 	"github.com/pushforward/pushforward/runtime"
 )
@@ -84,7 +85,7 @@ func TestWTEqualsWPerpForOrthonormalRows(t *testing.T) {
 	}
 	n := newGuessNet(t, f, 8)
 	// w2 [d1, d2] with orthonormal columns: A = w2ᵀ has orthonormal rows.
-	q := orthonormalRows(ir.TensorOf(ir.F64, d2, d1), 5) // rows orthonormal, [d2, d1]
+	q := fwdgrad.OrthonormalRows(ir.TensorOf(ir.F64, d2, d1), 5) // rows orthonormal, [d2, d1]
 	w2 := make([]float64, d1*d2)
 	for i := range d1 {
 		for j := range d2 {

@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/passes"
 	"github.com/pushforward/pushforward/runtime"
 )
@@ -80,7 +80,7 @@ func (n *guessNet) step(t *testing.T, opts passes.GuessOptions, counter uint64) 
 	}
 	for _, name := range st.State {
 		p := st.Func.Param(name)
-		in = append(in, orthonormalRows(p.Type, counter))
+		in = append(in, fwdgrad.OrthonormalRows(p.Type, counter))
 	}
 	out, err := runtime.Run(g, in)
 	if err != nil {
@@ -92,29 +92,6 @@ func (n *guessNet) step(t *testing.T, opts passes.GuessOptions, counter uint64) 
 // nsCoeffs06 is the σ_k = 0.6 coefficient set of methods/fwdgrad (which
 // this package's tests cannot import).
 var nsCoeffs06 = []float64{-0.00490424432951485, 4.459436431021967, -5.404188142683336, 1.9496547085392018}
-
-// orthonormalRows returns a random matrix with orthonormal rows.
-func orthonormalRows(t ir.Type, seed uint64) *runtime.Tensor {
-	r := rand.New(rand.NewPCG(seed, 3))
-	p, d := t.Shape[0], t.Shape[1]
-	a := mat.NewDense(d, p, nil)
-	for i := range d {
-		for j := range p {
-			a.Set(i, j, r.NormFloat64())
-		}
-	}
-	var qr mat.QR
-	qr.Factorize(a)
-	var q mat.Dense
-	qr.QTo(&q)
-	data := make([]float64, p*d)
-	for i := range p {
-		for j := range d {
-			data[i*d+j] = q.At(j, i)
-		}
-	}
-	return runtime.FromFloat64s(t, data)
-}
 
 func mlpWithWidth(t *testing.T, width, batch int) *ir.Func {
 	return deepMLP(t, ir.F64, 4, width, batch, 5, 2)

@@ -72,7 +72,7 @@ func (e *emitter) Emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, results ...ir
 		e.err = fmt.Errorf("emitting %s (operands %s): %w", op, joinTypes(types), err)
 		return nil
 	}
-	if len(results) > 0 && !typesEqual(out, results) {
+	if len(results) > 0 && !ir.TypesEqual(out, results) {
 		e.err = fmt.Errorf("emitting %s (operands %s): declared result types (%s) differ from the inferred ones (%s)",
 			op, joinTypes(types), joinTypes(results), joinTypes(out))
 		return nil
@@ -111,18 +111,6 @@ var (
 	_ ir.Emitter = (*emitter)(nil)
 	_ Labeler    = (*emitter)(nil)
 )
-
-func typesEqual(a, b []ir.Type) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Equal(b[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 func joinTypes(ts []ir.Type) string {
 	s := make([]string, len(ts))
