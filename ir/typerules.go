@@ -148,8 +148,12 @@ func checkIntValues(d DType, vals []float64) error {
 	if !d.IsInt() {
 		return nil
 	}
+	lo, hi := -math.Exp2(63), math.Exp2(63) // i64 holds [−2⁶³, 2⁶³)
+	if d == U64 {
+		lo, hi = 0, math.Exp2(64)
+	}
 	for _, v := range vals {
-		if v != math.Trunc(v) || (d == U64 && v < 0) {
+		if v != math.Trunc(v) || v < lo || v >= hi {
 			return fmt.Errorf("value %v is not representable in %s", v, d)
 		}
 	}

@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -122,5 +123,21 @@ func TestCloneIsDeep(t *testing.T) {
 	g.Params[0].Type.Shape[0] = 99
 	if f.String() == g.String() || f.Params[0].Type.Shape[0] != 4 {
 		t.Error("clone shares memory with the original")
+	}
+}
+
+func TestIntegerConstantsMustFit(t *testing.T) {
+	for _, tc := range []struct {
+		v   Attr
+		d   DType
+		bad bool
+	}{
+		{Float(0.5), I64, true}, {Float(math.Inf(1)), I64, true}, {Float(1e30), I64, true},
+		{Int(-1), U64, true}, {Int(-1), I64, false}, {Float(3), U64, false}, {Float(0.5), F32, false},
+	} {
+		_, err := InferTypes(OpFull, nil, Attrs{"value": tc.v}, []Type{Scalar(tc.d)})
+		if (err != nil) != tc.bad {
+			t.Errorf("full {value=%s} : %s[]: error %v, want error %t", tc.v, tc.d, err, tc.bad)
+		}
 	}
 }
