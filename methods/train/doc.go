@@ -21,6 +21,9 @@
 // on a terminal, and saves checkpoints atomically from which Resume
 // continues bit for bit. Cancelling the context stops the run after the
 // current step with a checkpoint. A non-finite loss stops it with an
-// error naming the method, epoch and step. PlotCurves draws the curves of
-// several runs as a PNG.
+// error naming the method, epoch and step.
+//
+// Compare runs several methods one after another on the same model and
+// data; WriteTable and PlotResults (PlotCurves for one metric) report
+// them as a table and as PNG plots against the epoch.
 package train

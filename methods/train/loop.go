@@ -126,20 +126,24 @@ func (t *trainer) elapsed() time.Duration { return t.st.elapsed + time.Since(t.s
 // run trains until the last epoch, a cancellation or an error.
 func (t *trainer) run(ctx context.Context) (*Result, error) {
 	t.prog = newProgress(t.cfg.Progress, t.cfg.Label, int64(t.cfg.Epochs*t.batches), t.st.step)
-	defer t.prog.clear()
+	err := t.epochs(ctx)
+	res := t.result()
+	t.prog.done(res, err)
+	return res, err
+}
+
+// epochs runs the remaining epochs and saves the final checkpoint.
+func (t *trainer) epochs(ctx context.Context) error {
 	for t.st.epoch < t.cfg.Epochs {
 		err := t.epoch(ctx)
 		if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return t.result(), t.interrupted(err)
+			return t.interrupted(err)
 		}
 		if err != nil {
-			return t.result(), err
+			return err
 		}
 	}
-	if err := t.save(); err != nil {
-		return t.result(), err
-	}
-	return t.result(), nil
+	return t.save()
 }
 
 // epoch runs the rest of the current epoch, then measures and records it.

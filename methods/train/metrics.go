@@ -43,6 +43,9 @@ type Result struct {
 	Steps int64
 	// Params holds the trained parameters at the end, by name.
 	Params map[string]*runtime.Tensor
+	// Err is the error that stopped the run, for the results of Compare,
+	// which goes on to the next method.
+	Err error
 }
 
 // Final returns the metrics of the last epoch (zero if there is none).

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"image/color"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // A Curve is one run's metrics, drawn as one line (or two) by PlotCurves.
@@ -63,38 +66,67 @@ func PlotCurves(path string, runs []Curve, metric string) error {
 	if len(names) > 1 {
 		p.Y.Label.Text = metric
 	}
-	acc := seriesByName[names[0]].acc
-	p.Legend.Top = true
-	p.Legend.Left = acc
 	p.Add(plotter.NewGrid())
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
+	var labels []string
 	for i, run := range runs {
 		if len(run.Epochs) == 0 {
 			continue
 		}
 		for j, name := range names {
-			if err := addLine(p, run, seriesByName[name], plotutil.Color(i), j > 0, len(names) > 1); err != nil {
+			label, err := addLine(p, &legend, run, seriesByName[name], plotutil.Color(i), j > 0, len(names) > 1)
+			if err != nil {
 				return fmt.Errorf("train: plot %s: %w", path, err)
 			}
+			labels = append(labels, label)
 		}
 	}
-	if acc {
+	if seriesByName[names[0]].acc {
 		p.Y.Min = 0
 	}
-	if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, path); err != nil {
-		return fmt.Errorf("train: saving plot: %w", err)
+	if err := save(p, legend, labels, path); err != nil {
+		return fmt.Errorf("train: saving plot %s: %w", path, err)
 	}
 	return nil
 }
 
-// addLine adds one series of a run to p.
-func addLine(p *plot.Plot, run Curve, s series, c color.Color, dashed, qualify bool) error {
+// save writes p with the legend on its right to path, as a PNG of
+// 20 cm × 12 cm at 150 dpi.
+func save(p *plot.Plot, legend plot.Legend, labels []string, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	c := vgimg.NewWith(vgimg.UseWH(20*vg.Centimeter, 12*vg.Centimeter), vgimg.UseDPI(150))
+	dc := draw.New(c)
+	var text vg.Length
+	for _, l := range labels {
+		text = max(text, legend.TextStyle.Rectangle(l).Max.X)
+	}
+	lw := legend.ThumbnailWidth + text + vg.Centimeter
+	p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+	legend.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-lw+vg.Centimeter/2, 0, 0, -vg.Centimeter))
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// addLine adds one series of a run to p and its legend, and returns its
+// label.
+func addLine(p *plot.Plot, legend *plot.Legend, run Curve, s series, c color.Color, dashed, qualify bool) (string, error) {
 	pts := make(plotter.XYs, len(run.Epochs))
 	for i, m := range run.Epochs {
 		pts[i] = plotter.XY{X: float64(m.Epoch), Y: s.get(m)}
 	}
 	line, err := plotter.NewLine(pts)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", run.Label, s.name, err)
+		return "", fmt.Errorf("%s %s: %w", run.Label, s.name, err)
 	}
 	line.Color = c
 	line.Width = vg.Points(1.5)
@@ -106,6 +138,6 @@ func addLine(p *plot.Plot, run Curve, s series, c color.Color, dashed, qualify b
 	if qualify {
 		label += " " + s.name
 	}
-	p.Legend.Add(label, line)
-	return nil
+	legend.Add(label, line)
+	return label, nil
 }

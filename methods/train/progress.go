@@ -85,10 +85,17 @@ func (p *progress) epoch(m EpochMetrics) {
 	p.acc, p.testAcc = m.TrainAcc, m.TestAcc
 }
 
-// clear erases the bar.
-func (p *progress) clear() {
+// done replaces the bar by a line summing the run up.
+func (p *progress) done(r *Result, err error) {
 	if p == nil {
 		return
 	}
 	fmt.Fprint(p.w, "\r\x1b[K")
+	m := r.Final()
+	fmt.Fprintf(p.w, "%s: %d epochs, train loss %.4f, train acc %.4f, test acc %.4f, %s", p.label, len(r.Epochs),
+		m.TrainLoss, m.TrainAcc, m.TestAcc, r.Wall.Round(100*time.Millisecond))
+	if err != nil {
+		fmt.Fprint(p.w, " (stopped)")
+	}
+	fmt.Fprintln(p.w)
 }

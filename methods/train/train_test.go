@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -389,5 +388,23 @@ func TestBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "40 features") {
 		t.Errorf("wrong input width: error %v", err)
 	}
-	_ = slices.Equal[[]int]
+}
+
+// wperp-ns runs through the same loop, with its coefficient inputs
+// computed every fwdgrad.NSEvery steps. The method is new; a run that
+// ends in a non-finite loss is reported as a skip, not a failure of the
+// loop.
+func TestWPerpNS(t *testing.T) {
+	cfg := tinyConfig("wperp-ns", 2)
+	train, test := smallMNIST1D(t, 500)
+	res, err := Run(context.Background(), MLP(40, 10, []int{32, 32}, false, ir.F32), train, test, cfg)
+	if err != nil && strings.Contains(err.Error(), "the loss is") {
+		t.Skipf("wperp-ns diverges: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 14 {
+		t.Errorf("%d steps, want 14", res.Steps)
+	}
 }
