@@ -8,11 +8,14 @@ import (
 // p(X) = a0·X + a1·X(XᵀX) + a2·X(XᵀX)² + a3·X(XᵀX)³, an odd polynomial
 // that acts on the singular values alone. Its coefficients are fitted so
 // that p⁵ approximates the step 1[s > σ_k] (methods/fwdgrad, nsfit) and
-// come in as a data input per hidden layer, "<pre>.ns.coeffs" [4]: the
+// come in as a data input per hidden layer, "<layer>.ns.coeffs" [4]: the
 // caller picks the set from an estimate of σ_k that it refreshes now and
 // then, as the reference code does. The spectral norm is estimated per
-// example by power iteration and inflated by NSNormMargin, so that no
-// normalised singular value exceeds 1, where p⁵ is not controlled.
+// example by power iteration and inflated by NSNormMargin; the coefficients
+// are fitted on [0, 1.3], so a norm estimated up to about 25% low still
+// sends every normalised singular value towards the step rather than
+// beyond the polynomial's control. A zero Jacobian (no active unit) gives
+// a zero guess.
 //
 // The polynomial is applied to the dense per-example Jacobian: O(B·d²·d2)
 // per product, five applications of four products each. It needs no SVD,
@@ -20,7 +23,7 @@ import (
 
 const (
 	nsSteps      = 5    // applications of p
-	nsPowerIters = 10   // power iterations for the spectral norm
+	nsPowerIters = 20   // power iterations for the spectral norm
 	NSNormMargin = 1.05 // safety factor on the estimated norm (exported for the callers that choose coefficients)
 )
 
@@ -30,7 +33,7 @@ func (gb *guessBuilder) addInputs() {
 		return
 	}
 	for _, l := range gb.layers[:len(gb.layers)-1] {
-		v := gb.r.addParam(l.Pre.Name+".ns.coeffs", ir.TensorOf(l.Pre.Type.DType, 4), ir.Data)
+		v := gb.r.addParam(layerName(l)+".ns.coeffs", ir.TensorOf(l.Pre.Type.DType, 4), ir.Data)
 		gb.inputs = append(gb.inputs, v)
 		gb.inputNames = append(gb.inputNames, v.Name)
 	}
@@ -43,7 +46,9 @@ func (gb *guessBuilder) nsGuess(i int) (*ir.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := div(e, a, scale(e, spectralNorm(e, a), NSNormMargin))
+	norm := scale(e, spectralNorm(e, a), NSNormMargin)
+	tiny := scalar(e, norm.Type.DType, 1e-30)
+	x := div(e, a, emit1(e, ir.OpMaximum, nil, norm, tiny))
 	coef := gb.inputs[i]
 	c := make([]*ir.Value, 4)
 	for k := range c {
@@ -88,9 +93,10 @@ func spectralNorm(e ir.Emitter, a *ir.Value) *ir.Value {
 	s := a.Type.Shape
 	d := a.Type.DType
 	v := full(e, ir.TensorOf(d, s[0], s[2], 1), 1)
+	tiny := scalar(e, d, 1e-30) // a zero matrix keeps v at zero, not NaN
 	unit := func(v *ir.Value) *ir.Value {
 		n := emit1(e, ir.OpSqrt, nil, reduceSum(e, mul(e, v, v), []int{1, 2}, true))
-		return div(e, v, n)
+		return div(e, v, emit1(e, ir.OpMaximum, nil, n, tiny))
 	}
 	v = unit(v)
 	for range nsPowerIters {

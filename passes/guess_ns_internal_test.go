@@ -13,8 +13,8 @@ import (
 // The σ_k = 0.6 set of methods/fwdgrad's fitted coefficients (copied: this
 // package cannot import fwdgrad) and its largest error outside the band.
 var (
-	ns06       = []float64{-0.00490424432951485, 4.459436431021967, -5.404188142683336, 1.9496547085392018}
-	ns06MaxErr = 0.00015
+	ns06       = []float64{0.09509380337585413, 3.791818836642473, -4.275088854833627, 1.3874103566872862}
+	ns06MaxErr = 0.0098
 )
 
 func scalarPoly(a []float64, x float64) float64 {

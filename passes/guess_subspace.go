@@ -38,11 +38,20 @@ func (gb *guessBuilder) addState() error {
 	}
 	for _, l := range gb.layers[:len(gb.layers)-1] {
 		p := gb.blockSize(l)
-		v := gb.r.addParam(l.Pre.Name+".basis", ir.TensorOf(l.Pre.Type.DType, p, l.Pre.Type.Shape[1]), ir.State)
+		v := gb.r.addParam(layerName(l)+".basis", ir.TensorOf(l.Pre.Type.DType, p, l.Pre.Type.Shape[1]), ir.State)
 		gb.state = append(gb.state, v)
 		gb.stateNames = append(gb.stateNames, v.Name)
 	}
 	return nil
+}
+
+// layerName names a layer's state and inputs: after its pre-activation,
+// or after its weight when the pre-activation is a numbered value.
+func layerName(l Layer) string {
+	if c := l.Pre.Name[0]; '0' <= c && c <= '9' {
+		return l.Weight.Name
+	}
+	return l.Pre.Name
 }
 
 // blockSize is P = K + Oversample, at most the width of the layer.
