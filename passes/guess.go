@@ -40,6 +40,8 @@ var GuessMethods = []GuessMethod{WP, AP, WT, WPerp, WPerpBottom, WPrecond, WPerp
 type GuessOptions struct {
 	Method GuessMethod
 	// K is the subspace dimension of wperp and wperp-bottom (default 10).
+	// With Exact, a negative K makes wperp keep every direction with a
+	// non-zero singular value: k = rank, per example.
 	K int
 	// Sigma regularises wprecond (default 1e-5).
 	Sigma float64
@@ -107,6 +109,9 @@ type GuessStep struct {
 // the next segment's linearization, s_i → s_{i+1}, derived from the IR.
 func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	opts.defaults()
+	if opts.K < 0 && (opts.Method != WPerp || !opts.Exact) {
+		return nil, fmt.Errorf("k < 0 (k = rank) needs the exact wperp path")
+	}
 	if !slices.Contains(GuessMethods, opts.Method) {
 		return nil, fmt.Errorf("unknown guess method %q (known: %v)", opts.Method, GuessMethods)
 	}

@@ -27,7 +27,10 @@ func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, _, v := svd3(gb.r.e, a) // right singular vectors, descending
+		_, sv, v := svd3(gb.r.e, a) // right singular vectors, descending
+		if gb.opts.K < 0 {
+			return gb.combine(l, rankColumns(gb.r.e, v, sv)), nil
+		}
 		return gb.combine(l, sliceCols(gb.r.e, v, 0, gb.k(v))), nil
 	case gb.opts.Method == WPerpBottom:
 		a, err := gb.denseJacobian(l, next)
@@ -42,6 +45,16 @@ func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
 		return gb.nsGuess(i)
 	}
 	return nil, fmt.Errorf("no guess for method %s", gb.opts.Method)
+}
+
+// rankColumns keeps the columns of v [B, d, n] whose singular values s
+// [B, n] exceed 1e-6 of the largest and zeroes the others: the whole row
+// space, whatever its rank per example (W̃⊥ with k = rank).
+func rankColumns(e ir.Emitter, v, s *ir.Value) *ir.Value {
+	sh := s.Type.Shape
+	top := reshape(e, sliceCols(e, s, 0, 1), ir.Shape{sh[0], 1})
+	keep := emit1(e, ir.OpGt, nil, s, mul(e, top, scalar(e, s.Type.DType, 1e-6)))
+	return mul(e, v, reshape(e, keep, ir.Shape{sh[0], 1, sh[1]}))
 }
 
 // k is the subspace dimension, at most the number of columns of v.
