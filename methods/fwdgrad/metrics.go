@@ -309,3 +309,41 @@ func cosine(f *ir.Func, st *passes.GuessStep, inputs []*runtime.Tensor, est []*r
 	}
 	return dot / math.Sqrt(ne*ng), nil
 }
+
+// Overlaps returns, for each hidden layer of f (the pre-activations of
+// layers, in order, but the last) and each k in ks, the mean over the
+// batch of o_top(k) = ‖V_kV_kᵀ g_b‖ / ‖g_b‖ (Fig. 1 of the paper), with the
+// layers' pre-activation names.
+func Overlaps(f *ir.Func, inputs []*runtime.Tensor, ks []int) (layers []string, o [][]float64, err error) {
+	ls, err := passes.FindLayers(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, l := range ls[:len(ls)-1] {
+		g, err := preActivationGrad(f, inputs, l.Pre.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		jac, err := DenseJacobians(f, inputs, l.Pre.Name, ls[i+1].Pre.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		d := l.Pre.Type.Shape[1]
+		row := make([]float64, len(ks))
+		for b, a := range jac {
+			var ata mat.SymDense
+			ata.SymOuterK(1, a.T())
+			var eig mat.EigenSym
+			eig.Factorize(&ata, true)
+			var q mat.Dense
+			eig.VectorsTo(&q)
+			for j, k := range ks {
+				k = min(k, d)
+				row[j] += overlap(mat.DenseCopyOf(q.Slice(0, d, d-k, d)), g[b*d:(b+1)*d]) / float64(len(jac))
+			}
+		}
+		layers = append(layers, l.Pre.Name)
+		o = append(o, row)
+	}
+	return layers, o, nil
+}

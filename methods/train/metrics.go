@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,4 +173,28 @@ func (l *metricsLog) Close() error {
 		return fmt.Errorf("train: %w", err2)
 	}
 	return nil
+}
+
+// ReadMetrics reads a metrics.jsonl file written by a run: one
+// EpochMetrics per line. A missing file holds no epochs.
+func ReadMetrics(path string) ([]EpochMetrics, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ms []EpochMetrics
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		var j jsonLine
+		if err := json.Unmarshal(sc.Bytes(), &j); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		ms = append(ms, EpochMetrics{Epoch: j.Epoch, Method: j.Method, Width: j.Width, TrainLoss: j.TrainLoss,
+			TrainAcc: j.TrainAcc, TestAcc: j.TestAcc, Elapsed: j.Elapsed})
+	}
+	return ms, sc.Err()
 }

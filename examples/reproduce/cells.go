@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+)
+
+// A cell is one training run of the reproduction: a method at a width with
+// a seed, on the canonical MNIST-1D split, in the paper's setup (3 hidden
+// ReLU layers, no biases, AdamW lr 1e-4 wd 0.01, batch 512).
+type cell struct {
+	Method string
+	Width  int
+	Seed   uint64
+	// K is wperp's subspace dimension (0: the default 10; -1: the rank,
+	// on the exact path).
+	K int
+	// Tables lists what the cell feeds: "3", "1", "2", "4", "5", "fig1".
+	Tables []string
+	// Analyse asks for the paper's metrics (Tables 2 and 5) or the overlap
+	// curve (Fig. 1) on the trained network.
+	Metrics, Overlap bool
+}
+
+// ID names the cell's directory.
+func (c cell) ID() string {
+	k := ""
+	switch {
+	case c.K < 0:
+		k = "-krank"
+	case c.K > 0:
+		k = fmt.Sprintf("-k%d", c.K)
+	}
+	return fmt.Sprintf("%s%s-w%d-s%d", c.Method, k, c.Width, c.Seed)
+}
+
+// grid returns every cell of the reproduction, cheapest first, so that an
+// interrupted session leaves the most tables complete.
+func grid() []cell {
+	const seed = 100
+	byID := map[string]*cell{}
+	var order []string
+	add := func(c cell, table string) {
+		if p, ok := byID[c.ID()]; ok {
+			if !slices.Contains(p.Tables, table) {
+				p.Tables = append(p.Tables, table)
+			}
+			p.Metrics = p.Metrics || c.Metrics
+			p.Overlap = p.Overlap || c.Overlap
+			return
+		}
+		c.Tables = []string{table}
+		byID[c.ID()] = &c
+		order = append(order, c.ID())
+	}
+	for _, w := range []int{64, 128, 256, 512} {
+		for _, m := range []string{"backprop", "ap", "wp", "wt", "wperp"} {
+			add(cell{Method: m, Width: w, Seed: seed, Overlap: m == "wperp" && (w == 128 || w == 512)}, "3")
+		}
+		if w == 128 {
+			// Table 1: the k sweep; Table 2: bias and variance.
+			for _, k := range []int{-1, 25, 1} {
+				add(cell{Method: "wperp", Width: w, Seed: seed, K: k}, "1")
+			}
+			for _, m := range []string{"wt", "wperp-bottom", "wperp", "wprecond"} {
+				add(cell{Method: m, Width: w, Seed: seed, Metrics: true}, "2")
+			}
+		}
+		if w == 256 {
+			for _, m := range []string{"wperp", "wprecond", "wt"} {
+				add(cell{Method: m, Width: w, Seed: seed, Metrics: true}, "5")
+			}
+		}
+		if w == 128 || w == 512 {
+			for _, m := range []string{"wperp-ns", "wperp", "wt"} {
+				add(cell{Method: m, Width: w, Seed: seed}, "4")
+			}
+			for _, s := range []uint64{101, 102} {
+				for _, m := range []string{"wt", "wperp"} {
+					add(cell{Method: m, Width: w, Seed: s}, "3")
+				}
+			}
+		}
+	}
+	// Width 512 last, and within it the expensive methods last.
+	cost := func(c *cell) int {
+		n := c.Width * c.Width
+		switch c.Method {
+		case "wperp-ns":
+			n *= 64
+		case "wperp", "wperp-bottom", "wprecond":
+			n *= 8
+		}
+		return n
+	}
+	cells := make([]cell, len(order))
+	for i, id := range order {
+		cells[i] = *byID[id]
+	}
+	slices.SortStableFunc(cells, func(a, b cell) int { return cost(&a) - cost(&b) })
+	return cells
+}
