@@ -164,7 +164,7 @@ func (r *results) metricsTable(b *strings.Builder, title string, width int, meth
 			continue
 		}
 		l := a.Metrics.Layers[layer]
-		fmt.Fprintf(b, "| %s | %.3g | %.3g | %.3f | %.3f | %.3f | %.3f | %.3f |\n", m, l.Variance, l.Bias, l.CovNorm, l.Overlap, a.Metrics.Cosine, f.TrainAcc, f.TestAcc)
+		fmt.Fprintf(b, "| %s | %.3g | %.3g | %.3f | %.3f | %.2g | %.3f | %.3f |\n", m, l.Variance, l.Bias, l.CovNorm, l.Overlap, a.Metrics.Cosine, f.TrainAcc, f.TestAcc)
 	}
 	fmt.Fprintln(b)
 }
