@@ -7,6 +7,13 @@ import "github.com/pushforward/pushforward/ir"
 // strides. Broadcasting uses stride 0 on broadcast axes, transpose permutes
 // the strides, slice adds a base offset, and reductions walk the input with
 // the output's strides.
+//
+// Kernels do this with a walkPlan, built when the interpreter is: the
+// output's axes with each operand's strides, adjacent axes merged where
+// every operand steps through them as through one axis. A bias added to
+// [128,1024] becomes 128 rows of 1024 with strides (1024, 1) and (0, 1);
+// most plans end up with one or two axes, and kernels run a tight loop per
+// row (the last axis), with fast paths for strides 0 and 1.
 
 // walkOffsets returns, for each multi-index idx of shape in row-major
 // order, base + Σ idx[d]·strides[d].
@@ -48,47 +55,217 @@ func broadcastStrides(src, dst ir.Shape) []int {
 	return strides
 }
 
-// broadcastOffsets returns for each element of shape dst the offset of the
-// element of a shape-src tensor broadcast to it, or nil when src equals
-// dst and the offsets are the identity (see at).
-func broadcastOffsets(src, dst ir.Shape) []int {
-	if src.Equal(dst) {
-		return nil
-	}
-	return walkOffsets(dst, broadcastStrides(src, dst), 0)
+// maxOperands is the most operands a walkPlan follows (select's three).
+const maxOperands = 3
+
+// maxWalkAxes is the most axes (after merging) a rowWalk steps through
+// with its own counters; plans with more precompute every row's offsets.
+const maxWalkAxes = 16
+
+// A walkPlan walks shape in row-major order with up to maxOperands
+// operands, operand j at offset base[j] + Σ idx[d]·strides[j][d]. shape has
+// at least one axis; its last axis is the row a kernel loops over.
+type walkPlan struct {
+	shape   []int
+	strides [maxOperands][]int
+	base    [maxOperands]int
+	n       int // operands
+	size    int // elements walked
+	// rowOffs[j][row] is operand j's offset (before base) at the start
+	// of each row, when there are too many axes for a rowWalk's counters.
+	rowOffs [maxOperands][]int
 }
 
-// at returns offs[i], or i for the identity nil.
-func at(offs []int, i int) int {
-	if offs == nil {
-		return i
+// newWalkPlan plans the walk of shape out for operands read with the given
+// strides (one slice of len(out) per operand), merging axes.
+func newWalkPlan(out ir.Shape, strides ...[]int) *walkPlan {
+	p := &walkPlan{n: len(strides), size: out.Size()}
+	// Drop axes of size 1, which no operand steps through.
+	var shape []int
+	var st [maxOperands][]int
+	for d, n := range out {
+		if n == 1 {
+			continue
+		}
+		shape = append(shape, n)
+		for j, s := range strides {
+			st[j] = append(st[j], s[d])
+		}
 	}
-	return offs[i]
+	// Merge axis d+1 into d where, for every operand, one step along d is
+	// a whole run along d+1.
+	for d := len(shape) - 2; d >= 0; d-- {
+		merge := true
+		for j := range p.n {
+			if st[j][d] != st[j][d+1]*shape[d+1] {
+				merge = false
+			}
+		}
+		if !merge {
+			continue
+		}
+		shape[d] *= shape[d+1]
+		shape = append(shape[:d+1], shape[d+2:]...)
+		for j := range p.n {
+			st[j][d] = st[j][d+1] // the merged axis steps as the inner one
+			st[j] = append(st[j][:d+1], st[j][d+2:]...)
+		}
+	}
+	if len(shape) == 0 { // one element, or none
+		shape = []int{out.Size()}
+		for j := range p.n {
+			st[j] = []int{0}
+		}
+	}
+	p.shape, p.strides = shape, st
+	if outer := len(shape) - 1; outer > maxWalkAxes {
+		for j := range p.n {
+			p.rowOffs[j] = walkOffsets(shape[:outer], st[j][:outer], 0)
+		}
+	}
+	return p
 }
 
-// take returns a tensor of type t whose element i is src's element
-// offs[i] (offs nil meaning i).
-func take(src *Tensor, offs []int, t ir.Type) *Tensor {
-	out := Zeros(t)
-	switch t.DType {
-	case ir.F32:
-		takeInto(out.F32, src.F32, offs)
-	case ir.F64:
-		takeInto(out.F64, src.F64, offs)
-	case ir.I64:
-		takeInto(out.I64, src.I64, offs)
-	case ir.U64:
-		takeInto(out.U64, src.U64, offs)
+// rowLen is the length of the last axis.
+func (p *walkPlan) rowLen() int { return p.shape[len(p.shape)-1] }
+
+// rowStride is operand j's stride along the last axis.
+func (p *walkPlan) rowStride(j int) int { return p.strides[j][len(p.shape)-1] }
+
+// rows is the number of rows.
+func (p *walkPlan) rows() int {
+	if p.size == 0 {
+		return 0
 	}
-	return out
+	return p.size / p.rowLen()
 }
 
-func takeInto[T number](dst, src []T, offs []int) {
-	if offs == nil {
-		copy(dst, src)
+// A rowWalk iterates over the rows of a walkPlan. It is a value that
+// holds no pointer into itself, so that it stays on the stack of the
+// kernel using it: walking allocates nothing.
+type rowWalk struct {
+	p        *walkPlan
+	idx      [maxWalkAxes]int
+	offs     [maxOperands]int // operands' offsets at the start of the row
+	out      int              // the row's offset in the (contiguous) output
+	row, end int              // the next row to yield, and the row to stop at
+	started  bool
+}
+
+// start prepares w to walk all of p's rows; next then yields each.
+func (w *rowWalk) start(p *walkPlan) { w.startRange(p, 0, p.rows()) }
+
+// startRange prepares w to walk rows [lo, hi) of p.
+func (w *rowWalk) startRange(p *walkPlan, lo, hi int) {
+	*w = rowWalk{p: p, offs: p.base, row: lo, end: hi}
+	if lo >= hi {
 		return
 	}
-	for i, o := range offs {
-		dst[i] = src[o]
+	if p.rowOffs[0] != nil {
+		for j := range p.n {
+			w.offs[j] = p.base[j] + p.rowOffs[j][lo]
+		}
+		return
+	}
+	r := lo
+	for d := len(p.shape) - 2; d >= 0; d-- {
+		w.idx[d] = r % p.shape[d]
+		r /= p.shape[d]
+		for j := range p.n {
+			w.offs[j] += w.idx[d] * p.strides[j][d]
+		}
+	}
+}
+
+// next moves to the next row and reports whether there is one.
+func (w *rowWalk) next() bool {
+	if w.row >= w.end {
+		return false
+	}
+	p := w.p
+	switch {
+	case !w.started:
+		w.started = true
+	case p.rowOffs[0] != nil:
+		for j := range p.n {
+			w.offs[j] = p.base[j] + p.rowOffs[j][w.row]
+		}
+	default:
+		for d := len(p.shape) - 2; d >= 0; d-- {
+			w.idx[d]++
+			for j := range p.n {
+				w.offs[j] += p.strides[j][d]
+			}
+			if w.idx[d] < p.shape[d] {
+				break
+			}
+			for j := range p.n {
+				w.offs[j] -= w.idx[d] * p.strides[j][d]
+			}
+			w.idx[d] = 0
+		}
+	}
+	w.out = w.row * p.rowLen()
+	w.row++
+	return true
+}
+
+// copyRow copies a row of n elements read with the given stride from src
+// at off into dst.
+func copyRow[T number](dst, src []T, off, stride int) {
+	switch stride {
+	case 1:
+		copy(dst, src[off:off+len(dst)])
+	case 0:
+		v := src[off]
+		for i := range dst {
+			dst[i] = v
+		}
+	default:
+		for i := range dst {
+			dst[i] = src[off+i*stride]
+		}
+	}
+}
+
+// gatherStrided writes into dst (contiguous, the plan's shape) the
+// elements of src that plan operand 0 walks.
+func gatherStrided[T number](dst, src []T, p *walkPlan) {
+	n, stride := p.rowLen(), p.rowStride(0)
+	if r := len(p.shape); r >= 2 && stride > 1 && p.strides[0][r-2] == 1 && p.rowOffs[0] == nil {
+		transposeTiles(dst, src, p)
+		return
+	}
+	var w rowWalk
+	w.start(p)
+	for w.next() {
+		copyRow(dst[w.out:w.out+n], src, w.offs[0], stride)
+	}
+}
+
+// transposeTiles is gatherStrided for a plan whose last two axes are a
+// transpose: the next-to-last steps through src contiguously and the last
+// by a stride. Walking row by row would read every element from a new
+// cache line; tiles of tile×tile elements read and write whole lines.
+func transposeTiles[T number](dst, src []T, p *walkPlan) {
+	const tile = 16
+	r := len(p.shape)
+	rowsA, cols, stride := p.shape[r-2], p.shape[r-1], p.strides[0][r-1]
+	var w rowWalk
+	for o := range p.rows() / rowsA {
+		w.startRange(p, o*rowsA, o*rowsA+1)
+		w.next()
+		base, out := w.offs[0], w.out
+		for a0 := 0; a0 < rowsA; a0 += tile {
+			for b0 := 0; b0 < cols; b0 += tile {
+				b1 := min(cols, b0+tile)
+				for a := a0; a < min(rowsA, a0+tile); a++ {
+					d := dst[out+a*cols+b0 : out+a*cols+b1]
+					for j := range d {
+						d[j] = src[base+a+(b0+j)*stride]
+					}
+				}
+			}
+		}
 	}
 }

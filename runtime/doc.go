@@ -3,8 +3,19 @@
 //
 // A Tensor is an ir.Type and one row-major slice of the matching Go type.
 // An Interpreter is built once per function (New checks the function and
-// binds every instruction to its kernel) and run many times, concurrently if
-// wanted; Run is the one-shot form.
+// binds every instruction to its kernel, planning what does not depend on
+// the data: strides, offsets, attributes) and run many times, concurrently
+// if wanted; Run is the one-shot form. Interpreter.Run allocates every
+// result and temporary afresh. A Runner (Interpreter.NewRunner) runs the
+// function again and again over buffers it owns, planned by liveness like
+// a memory planner, and allocates nothing per run in steady state (except
+// in the linear-algebra ops and argmin); its results are overwritten by
+// the next run. Training loops and benchmarks use a Runner per goroutine.
+//
+// Kernels that have enough work split it across goroutines with
+// kernels.Parallel: matrix products, large elementwise ops and random
+// fills. Every element is computed by one goroutine in an order fixed by
+// the shapes, so results do not depend on the number of threads.
 //
 // Every op of the IR is executed here with the semantics of the op table
 // (ir/op.go and ir/typerules.go). Conventions the table leaves open:
@@ -23,7 +34,9 @@
 //     range with an error naming the offending value.
 //   - The linear-algebra ops follow runtime/kernels, including its sign
 //     conventions, and accept leading batch axes; matmul goes through a
-//     kernels.GEMM (WithGEMM), once per batch element.
+//     kernels.GEMM (WithGEMM; kernels.Default, the packed AVX2 GEMM, unless
+//     chosen), in one call per batch if the GEMM is a kernels.BatchGEMM,
+//     else once per batch element.
 //   - argmin minimises its region's objective with gonum's BFGS (or
 //     L-BFGS, solver="lbfgs") from zeros, with central-difference gradients,
 //     until the gradient's largest entry is below tol (default 1e-8, or

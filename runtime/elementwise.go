@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/kernels"
 )
 
 // unaryFunc returns the scalar function of a one-operand elementwise op.
@@ -65,18 +66,64 @@ func indicator[T number](b bool) T {
 	return 0
 }
 
-func unary[T number](c *call) (*Tensor, error) {
-	exponent, err := c.in.Attrs.Float("exponent", 0)
+// bindUnary binds a one-operand elementwise op. Large results are
+// computed in parts on several goroutines.
+func bindUnary[T number](b *binding) (runFunc, error) {
+	exponent, err := b.in.Attrs.Float("exponent", 0)
 	if err != nil {
 		return nil, err
 	}
-	f := unaryFunc[T](c.in.Op, exponent)
-	x, out := c.args[0], Zeros(c.out(0))
-	xs, os := elems[T](x), elems[T](out)
-	for i, v := range xs {
-		os[i] = f(v)
+	op, f := b.in.Op, unaryFunc[T](b.in.Op, exponent)
+	return func(x *execCtx, args, outs []*Tensor) error {
+		xs, os := elems[T](args[0]), elems[T](outs[0])
+		xs = xs[:len(os)]
+		if parts := elemParts(len(os)); parts > 1 {
+			t := &tasksOf[T](x).unary
+			*t = unaryTask[T]{op: op, f: f, xs: xs, os: os, parts: parts}
+			kernels.Parallel(parts, t)
+			*t = unaryTask[T]{}
+			return nil
+		}
+		unaryLoop(op, f, os, xs)
+		return nil
+	}, nil
+}
+
+// unaryLoop applies op (whose scalar function is f) to xs into os. The
+// ops the training steps run most get loops of their own, vectorised for
+// relu and step on floats; the others call f per element.
+func unaryLoop[T number](op ir.Op, f func(T) T, os, xs []T) {
+	xs = xs[:len(os)]
+	if op == ir.OpRelu || op == ir.OpStep {
+		if vectorUnary(op, os, xs) {
+			return
+		}
 	}
-	return out, nil
+	switch op {
+	case ir.OpNeg:
+		for i, v := range xs {
+			os[i] = -v
+		}
+	case ir.OpRelu:
+		for i, v := range xs {
+			os[i] = max(v, 0)
+		}
+	case ir.OpStep:
+		for i, v := range xs {
+			os[i] = 0
+			if v > 0 {
+				os[i] = 1
+			}
+		}
+	case ir.OpSquare:
+		for i, v := range xs {
+			os[i] = v * v
+		}
+	default:
+		for i, v := range xs {
+			os[i] = f(v)
+		}
+	}
 }
 
 // binaryFunc returns the scalar function of a two-operand elementwise op;
@@ -113,62 +160,228 @@ func binaryFunc[T number](op ir.Op) func(a, b T) T {
 
 var errIntDivByZero = errors.New("integer division by zero")
 
-func binary[T number](c *call) (*Tensor, error) {
-	a, b, out := c.args[0], c.args[1], Zeros(c.out(0))
-	as, bs, os := elems[T](a), elems[T](b), elems[T](out)
-	if c.in.Op == ir.OpDiv && !isFloat[T]() && len(os) > 0 {
-		for _, v := range bs {
-			if v == 0 {
-				return nil, errIntDivByZero
+// bindBinary binds a two-operand elementwise op with broadcasting.
+func bindBinary[T number](b *binding) (runFunc, error) {
+	a, c, out := b.in.Args[0].Type, b.in.Args[1].Type, b.out(0)
+	p := newWalkPlan(out.Shape, broadcastStrides(a.Shape, out.Shape), broadcastStrides(c.Shape, out.Shape))
+	op, f := b.in.Op, binaryFunc[T](b.in.Op)
+	checkZero := op == ir.OpDiv && !isFloat[T]()
+	return func(x *execCtx, args, outs []*Tensor) error {
+		as, bs, os := elems[T](args[0]), elems[T](args[1]), elems[T](outs[0])
+		if checkZero && len(os) > 0 {
+			for _, v := range bs {
+				if v == 0 {
+					return errIntDivByZero
+				}
+			}
+		}
+		if parts := elemParts(len(os)); parts > 1 {
+			t := &tasksOf[T](x).binary
+			*t = binaryTask[T]{op: op, f: f, p: p, as: as, bs: bs, os: os, parts: parts, byColumns: p.rows() < 2*parts}
+			kernels.Parallel(parts, t)
+			*t = binaryTask[T]{}
+			return nil
+		}
+		binaryRows(op, f, p, as, bs, os, 0, p.rows(), 0, p.rowLen())
+		return nil
+	}, nil
+}
+
+// binaryRows applies op to columns [c0, c1) of rows [lo, hi) of p's walk.
+func binaryRows[T number](op ir.Op, f func(a, b T) T, p *walkPlan, as, bs, os []T, lo, hi, c0, c1 int) {
+	n, sa, sb := c1-c0, p.rowStride(0), p.rowStride(1)
+	var w rowWalk
+	w.startRange(p, lo, hi)
+	for w.next() {
+		o, ao, bo := os[w.out+c0:w.out+c1], w.offs[0]+c0*sa, w.offs[1]+c0*sb
+		switch {
+		case sa == 1 && sb == 1:
+			binaryVV(op, f, o, as[ao:ao+n], bs[bo:bo+n])
+		case sa == 1 && sb == 0:
+			binaryVS(op, f, o, as[ao:ao+n], bs[bo])
+		case sa == 0 && sb == 1:
+			binarySV(op, f, o, as[ao], bs[bo:bo+n])
+		default:
+			for i := range o {
+				o[i] = f(as[ao+i*sa], bs[bo+i*sb])
 			}
 		}
 	}
-	f := binaryFunc[T](c.in.Op)
-	ai := broadcastOffsets(a.Shape(), out.Shape())
-	bi := broadcastOffsets(b.Shape(), out.Shape())
-	for i := range os {
-		os[i] = f(as[at(ai, i)], bs[at(bi, i)])
-	}
-	return out, nil
 }
 
-// selectOp picks a where cond != 0, else b, broadcasting all three.
-func selectOp[T number](c *call) (*Tensor, error) {
-	cond, a, b, out := c.args[0], c.args[1], c.args[2], Zeros(c.out(0))
-	take := nonzero(cond)
-	as, bs, os := elems[T](a), elems[T](b), elems[T](out)
-	ci := broadcastOffsets(cond.Shape(), out.Shape())
-	ai := broadcastOffsets(a.Shape(), out.Shape())
-	bi := broadcastOffsets(b.Shape(), out.Shape())
-	for i := range os {
-		if take[at(ci, i)] {
-			os[i] = as[at(ai, i)]
+// vectorOp returns the vectorised float kernel of a binary op, if it has
+// one.
+func vectorOp(op ir.Op) (kernels.Op, bool) {
+	switch op {
+	case ir.OpAdd:
+		return kernels.OpAdd, true
+	case ir.OpSub:
+		return kernels.OpSub, true
+	case ir.OpMul:
+		return kernels.OpMul, true
+	}
+	return 0, false
+}
+
+// vectorUnary runs relu or step on floats with the vectorised kernels and
+// reports whether it did.
+func vectorUnary[T number](op ir.Op, os, xs []T) bool {
+	switch os := any(os).(type) {
+	case []float32:
+		if op == ir.OpRelu {
+			kernels.Relu(os, any(xs).([]float32))
 		} else {
-			os[i] = bs[at(bi, i)]
+			kernels.Step(os, any(xs).([]float32))
+		}
+	case []float64:
+		if op == ir.OpRelu {
+			kernels.Relu(os, any(xs).([]float64))
+		} else {
+			kernels.Step(os, any(xs).([]float64))
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// binaryVV, binaryVS and binarySV apply op to rows of vectors and
+// scalars: add, sub and mul on floats with the vectorised kernels, the
+// same on integers with plain loops (an indirect call per element costs
+// more than the arithmetic), and f for the others.
+func binaryVV[T number](op ir.Op, f func(a, b T) T, o, a, b []T) {
+	if kop, ok := vectorOp(op); ok {
+		switch o := any(o).(type) {
+		case []float32:
+			kernels.BinaryVV(kop, o, any(a).([]float32), any(b).([]float32))
+			return
+		case []float64:
+			kernels.BinaryVV(kop, o, any(a).([]float64), any(b).([]float64))
+			return
 		}
 	}
-	return out, nil
+	switch op {
+	case ir.OpAdd:
+		for i := range o {
+			o[i] = a[i] + b[i]
+		}
+	case ir.OpSub:
+		for i := range o {
+			o[i] = a[i] - b[i]
+		}
+	case ir.OpMul:
+		for i := range o {
+			o[i] = a[i] * b[i]
+		}
+	default:
+		for i := range o {
+			o[i] = f(a[i], b[i])
+		}
+	}
 }
 
-// nonzero reports for each element of t whether it differs from zero.
-func nonzero(t *Tensor) []bool {
+func binaryVS[T number](op ir.Op, f func(a, b T) T, o, a []T, b T) {
+	if kop, ok := vectorOp(op); ok {
+		switch o := any(o).(type) {
+		case []float32:
+			kernels.BinaryVS(kop, o, any(a).([]float32), any(b).(float32))
+			return
+		case []float64:
+			kernels.BinaryVS(kop, o, any(a).([]float64), any(b).(float64))
+			return
+		}
+	}
+	switch op {
+	case ir.OpAdd:
+		for i := range o {
+			o[i] = a[i] + b
+		}
+	case ir.OpSub:
+		for i := range o {
+			o[i] = a[i] - b
+		}
+	case ir.OpMul:
+		for i := range o {
+			o[i] = a[i] * b
+		}
+	default:
+		for i := range o {
+			o[i] = f(a[i], b)
+		}
+	}
+}
+
+func binarySV[T number](op ir.Op, f func(a, b T) T, o []T, a T, b []T) {
+	if kop, ok := vectorOp(op); ok {
+		switch o := any(o).(type) {
+		case []float32:
+			kernels.BinarySV(kop, o, any(a).(float32), any(b).([]float32))
+			return
+		case []float64:
+			kernels.BinarySV(kop, o, any(a).(float64), any(b).([]float64))
+			return
+		}
+	}
+	switch op {
+	case ir.OpAdd:
+		for i := range o {
+			o[i] = a + b[i]
+		}
+	case ir.OpSub:
+		for i := range o {
+			o[i] = a - b[i]
+		}
+	case ir.OpMul:
+		for i := range o {
+			o[i] = a * b[i]
+		}
+	default:
+		for i := range o {
+			o[i] = f(a, b[i])
+		}
+	}
+}
+
+// bindSelect binds select: a where cond != 0, else b, broadcasting all
+// three.
+func bindSelect[T number](b *binding) (runFunc, error) {
+	out := b.out(0).Shape
+	strides := make([][]int, 3)
+	for i, a := range b.in.Args {
+		strides[i] = broadcastStrides(a.Type.Shape, out)
+	}
+	p := newWalkPlan(out, strides...)
+	return func(_ *execCtx, args, outs []*Tensor) error {
+		cond, as, bs, os := args[0], elems[T](args[1]), elems[T](args[2]), elems[T](outs[0])
+		n := p.rowLen()
+		sc, sa, sb := p.rowStride(0), p.rowStride(1), p.rowStride(2)
+		var w rowWalk
+		w.start(p)
+		for w.next() {
+			o := os[w.out : w.out+n]
+			for i := range o {
+				if nonzeroAt(cond, w.offs[0]+i*sc) {
+					o[i] = as[w.offs[1]+i*sa]
+				} else {
+					o[i] = bs[w.offs[2]+i*sb]
+				}
+			}
+		}
+		return nil
+	}, nil
+}
+
+// nonzeroAt reports whether element i of t differs from zero.
+func nonzeroAt(t *Tensor, i int) bool {
 	switch t.DType() {
 	case ir.F32:
-		return nonzeroOf(t.F32)
+		return t.F32[i] != 0
 	case ir.F64:
-		return nonzeroOf(t.F64)
+		return t.F64[i] != 0
 	case ir.I64:
-		return nonzeroOf(t.I64)
+		return t.I64[i] != 0
 	}
-	return nonzeroOf(t.U64)
-}
-
-func nonzeroOf[T number](xs []T) []bool {
-	out := make([]bool, len(xs))
-	for i, v := range xs {
-		out[i] = v != 0
-	}
-	return out
+	return t.U64[i] != 0
 }
 
 func isFloat[T number]() bool {
@@ -180,8 +393,8 @@ func isFloat[T number]() bool {
 	return false
 }
 
-func execCast(c *call) (*Tensor, error) {
-	x, out := c.args[0], Zeros(c.out(0))
+func execCast(_ *execCtx, args, outs []*Tensor) error {
+	x, out := args[0], outs[0]
 	switch x.DType() {
 	case ir.F32:
 		castInto(out, x.F32)
@@ -192,7 +405,7 @@ func execCast(c *call) (*Tensor, error) {
 	case ir.U64:
 		castInto(out, x.U64)
 	}
-	return out, nil
+	return nil
 }
 
 // castInto converts src into dst's dtype.

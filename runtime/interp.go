@@ -24,14 +24,47 @@ type Interpreter struct {
 // A step is one instruction bound to its kernel and its value slots.
 type step struct {
 	in      *ir.Instr
-	exec    execFunc
+	kern    kernel
 	args    []int
 	results []int
 	// region is the interpreter of an argmin's objective, or nil.
 	region *Interpreter
 }
 
-// A call is what an executor sees: the instruction and its operands.
+// A kernel runs one bound instruction. Most kernels write into outs, which
+// hold tensors of the declared result types with arbitrary contents (into
+// is set); the others, the linear-algebra ops and argmin, leave outs nil
+// on entry and store tensors they allocate. Plans that do not depend on
+// the operands' values (strides, offsets, attributes) are computed once,
+// when the interpreter is built, and captured by run.
+type kernel struct {
+	run  runFunc
+	into bool
+}
+
+// An execCtx is what kernels share during one run: scratch memory and the
+// task objects of parallel loops, reused from step to step (and from run
+// to run by a Runner), so that kernels need not allocate.
+type execCtx struct {
+	f64  []float64
+	rand randomTask
+
+	tasksF32 elemTasks[float32]
+	tasksF64 elemTasks[float64]
+	tasksI64 elemTasks[int64]
+	tasksU64 elemTasks[uint64]
+}
+
+// float64s returns scratch space of n elements, valid until the next call.
+func (x *execCtx) float64s(n int) []float64 {
+	if cap(x.f64) < n {
+		x.f64 = make([]float64, n)
+	}
+	return x.f64[:n]
+}
+
+// A call is what an allocating executor sees: the instruction and its
+// operands.
 type call struct {
 	in     *ir.Instr
 	args   []*Tensor
@@ -42,10 +75,57 @@ type call struct {
 // out returns the declared type of result i.
 func (c *call) out(i int) ir.Type { return c.in.Results[i].Type }
 
-// An execFunc computes an instruction's results from its operands. The
-// operands have the types the op's type rule accepts (New checks it); the
-// results must have the declared types.
-type execFunc func(c *call) ([]*Tensor, error)
+// An execFunc binds an instruction to its kernel when the interpreter is
+// built. The operands have the types the op's type rule accepts (New
+// checks it); the results must have the declared types. Errors in
+// attributes are reported when the kernel runs, as an executor would.
+type execFunc func(b *binding) kernel
+
+// A binding is what an execFunc sees.
+type binding struct {
+	in     *ir.Instr
+	cfg    config
+	region *Interpreter
+}
+
+// out returns the declared type of result i.
+func (b *binding) out(i int) ir.Type { return b.in.Results[i].Type }
+
+// allocating adapts an executor that returns new tensors.
+func allocating(f func(c *call) ([]*Tensor, error)) execFunc {
+	return func(b *binding) kernel {
+		in, gemm, region := b.in, b.cfg.gemm, b.region
+		return kernel{run: func(_ *execCtx, args, outs []*Tensor) error {
+			ts, err := f(&call{in: in, args: args, gemm: gemm, region: region})
+			if err != nil {
+				return err
+			}
+			if len(ts) != len(outs) {
+				return fmt.Errorf("internal error: kernel returned %d results", len(ts))
+			}
+			copy(outs, ts)
+			return nil
+		}}
+	}
+}
+
+// bindKernel binds an instruction, turning a panic of the planning (which
+// the type rules should rule out) into a kernel that reports it when run,
+// as a panic of the kernel itself would be: New does not panic.
+func bindKernel(exec execFunc, b *binding) (k kernel) {
+	defer func() {
+		if r := recover(); r != nil {
+			k = failing(fmt.Errorf("kernel panic: %v", r))
+		}
+	}()
+	return exec(b)
+}
+
+// failing is the kernel of an instruction whose binding failed: it reports
+// err when run.
+func failing(err error) kernel {
+	return kernel{run: func(*execCtx, []*Tensor, []*Tensor) error { return err }, into: true}
+}
 
 // An Option configures an Interpreter.
 type Option func(*config)
@@ -126,8 +206,9 @@ func newInterpreter(f *ir.Func, cfg config) (*Interpreter, error) {
 // bind checks one instruction, assigns slots to its results and returns
 // its step.
 func bind(in *ir.Instr, slot map[*ir.Value]int, cfg config) (step, error) {
-	s := step{in: in, exec: executors[in.Op]}
-	if s.exec == nil {
+	s := step{in: in}
+	exec := executors[in.Op]
+	if exec == nil {
 		return s, fmt.Errorf("the interpreter has no kernel for op %s", in.Op)
 	}
 	for i, a := range in.Args {
@@ -147,6 +228,7 @@ func bind(in *ir.Instr, slot map[*ir.Value]int, cfg config) (step, error) {
 		}
 		s.region = region
 	}
+	s.kern = bindKernel(exec, &binding{in: in, cfg: cfg, region: s.region})
 	for _, r := range in.Results {
 		if _, dup := slot[r]; dup {
 			return s, fmt.Errorf("%s is defined twice", r)
@@ -201,16 +283,32 @@ func (it *Interpreter) Func() *ir.Func { return it.fn }
 
 // Run executes the function on inputs, one per parameter in order, and
 // returns its results. Inputs are not modified; the results share no
-// memory with the inputs or with each other.
+// memory with the inputs or with each other. Every result and temporary is
+// newly allocated; a Runner reuses them from run to run instead.
 func (it *Interpreter) Run(inputs []*Tensor) ([]*Tensor, error) {
 	if err := it.checkInputs(inputs); err != nil {
 		return nil, err
 	}
 	env := make([]*Tensor, it.slots)
 	copy(env, inputs)
+	x := new(execCtx)
 	for i := range it.steps {
-		if err := it.steps[i].run(env, it.gemm); err != nil {
+		s := &it.steps[i]
+		args := make([]*Tensor, len(s.args))
+		for j, n := range s.args {
+			args[j] = env[n]
+		}
+		outs := make([]*Tensor, len(s.results))
+		if s.kern.into {
+			for j, r := range s.in.Results {
+				outs[j] = Zeros(r.Type)
+			}
+		}
+		if err := s.run(x, args, outs); err != nil {
 			return nil, err
+		}
+		for j, n := range s.results {
+			env[n] = outs[j]
 		}
 	}
 	return it.collect(env, len(inputs)), nil
@@ -283,50 +381,46 @@ func (it *Interpreter) collect(env []*Tensor, numInputs int) []*Tensor {
 	return out
 }
 
-// run executes one step, turning kernel panics into errors.
-func (s *step) run(env []*Tensor, gemm kernels.GEMM) (err error) {
+// run executes one step, turning kernel panics into errors and checking
+// the results of kernels that allocate them.
+func (s *step) run(x *execCtx, args, outs []*Tensor) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &Error{Instr: s.in, Err: fmt.Errorf("kernel panic: %v", r)}
 		}
 	}()
-	c := &call{in: s.in, args: make([]*Tensor, len(s.args)), gemm: gemm, region: s.region}
-	for i, n := range s.args {
-		c.args[i] = env[n]
-	}
-	outs, err := s.exec(c)
-	if err != nil {
+	if err := s.kern.run(x, args, outs); err != nil {
 		return &Error{Instr: s.in, Err: err}
 	}
-	if len(outs) != len(s.results) {
-		return &Error{Instr: s.in, Err: fmt.Errorf("internal error: kernel returned %d results", len(outs))}
+	if s.kern.into {
+		return nil
 	}
 	for i, t := range outs {
-		if want := s.in.Results[i].Type; !t.Type.Equal(want) || t.check() != nil {
-			return &Error{Instr: s.in, Err: fmt.Errorf("internal error: kernel returned %s for result %d, want %s", t.Type, i, want)}
+		if want := s.in.Results[i].Type; t == nil || !t.Type.Equal(want) || t.check() != nil {
+			got := "nothing"
+			if t != nil {
+				got = t.Type.String()
+			}
+			return &Error{Instr: s.in, Err: fmt.Errorf("internal error: kernel returned %s for result %d, want %s", got, i, want)}
 		}
-		env[s.results[i]] = t
 	}
 	return nil
 }
 
-// single adapts an executor of one result.
-func single(f func(c *call) (*Tensor, error)) execFunc {
-	return func(c *call) ([]*Tensor, error) {
-		t, err := f(c)
-		if err != nil {
-			return nil, err
-		}
-		return []*Tensor{t}, nil
-	}
-}
+// A runFunc is the body of a kernel that writes into its outputs.
+type runFunc = func(x *execCtx, args, outs []*Tensor) error
 
-// perDType picks the instantiation of a generic kernel by the dtype of the
-// instruction's first result; nil entries are dtypes the type rule excludes.
-func perDType(f32, f64, i64, u64 func(c *call) (*Tensor, error)) execFunc {
-	return single(func(c *call) (*Tensor, error) {
-		var f func(c *call) (*Tensor, error)
-		switch d := c.out(0).DType; d {
+// A binder plans an instruction for one element type and returns its
+// kernel's body.
+type binder = func(b *binding) (runFunc, error)
+
+// byDType picks the binder of a generic kernel by the dtype of the
+// instruction's first result; nil entries are dtypes the type rule
+// excludes.
+func byDType(f32, f64, i64, u64 binder) execFunc {
+	return func(b *binding) kernel {
+		var f binder
+		switch b.out(0).DType {
 		case ir.F32:
 			f = f32
 		case ir.F64:
@@ -337,32 +431,42 @@ func perDType(f32, f64, i64, u64 func(c *call) (*Tensor, error)) execFunc {
 			f = u64
 		}
 		if f == nil {
-			return nil, fmt.Errorf("no %s kernel", c.out(0).DType)
+			return failing(fmt.Errorf("no %s kernel", b.out(0).DType))
 		}
-		return f(c)
-	})
+		return into(f)(b)
+	}
 }
 
-func floatsOnly(f32, f64 func(c *call) (*Tensor, error)) execFunc {
-	return perDType(f32, f64, nil, nil)
+func floatsOnly(f32, f64 binder) execFunc { return byDType(f32, f64, nil, nil) }
+
+// into adapts a binder of any dtype.
+func into(f binder) execFunc {
+	return func(b *binding) kernel {
+		run, err := f(b)
+		if err != nil {
+			return failing(err)
+		}
+		return kernel{run: run, into: true}
+	}
 }
 
 // Executors shared by families of ops.
 var (
-	unaryExec    = perDType(unary[float32], unary[float64], unary[int64], unary[uint64])
-	binaryExec   = perDType(binary[float32], binary[float64], binary[int64], binary[uint64])
-	reduceExec   = perDType(reduce[float32], reduce[float64], reduce[int64], reduce[uint64])
-	softmaxExec  = floatsOnly(softmax[float32], softmax[float64])
-	dataMoveExec = single(execDataMove)
+	unaryExec    = byDType(bindUnary[float32], bindUnary[float64], bindUnary[int64], bindUnary[uint64])
+	binaryExec   = byDType(bindBinary[float32], bindBinary[float64], bindBinary[int64], bindBinary[uint64])
+	reduceExec   = byDType(bindReduce[float32], bindReduce[float64], bindReduce[int64], bindReduce[uint64])
+	softmaxExec  = floatsOnly(bindSoftmax[float32], bindSoftmax[float64])
+	dataMoveExec = into(bindDataMove)
+	randomExec   = into(bindRandom)
 )
 
 // executors maps every op to its executor; a test checks that it covers
 // ir.AllOps().
 var executors = map[ir.Op]execFunc{
-	ir.OpConstant:   perDType(constant[float32], constant[float64], constant[int64], constant[uint64]),
-	ir.OpFull:       perDType(full[float32], full[float64], full[int64], full[uint64]),
-	ir.OpRngNormal:  single(execRandom),
-	ir.OpRngUniform: single(execRandom),
+	ir.OpConstant:   byDType(bindConstant[float32], bindConstant[float64], bindConstant[int64], bindConstant[uint64]),
+	ir.OpFull:       byDType(bindFull[float32], bindFull[float64], bindFull[int64], bindFull[uint64]),
+	ir.OpRngNormal:  randomExec,
+	ir.OpRngUniform: randomExec,
 
 	ir.OpNeg:     unaryExec,
 	ir.OpExp:     unaryExec,
@@ -375,7 +479,7 @@ var executors = map[ir.Op]execFunc{
 	ir.OpSqrt:    unaryExec,
 	ir.OpSquare:  unaryExec,
 	ir.OpPow:     unaryExec,
-	ir.OpCast:    single(execCast),
+	ir.OpCast:    into(func(*binding) (runFunc, error) { return execCast, nil }),
 
 	ir.OpAdd:     binaryExec,
 	ir.OpSub:     binaryExec,
@@ -389,15 +493,15 @@ var executors = map[ir.Op]execFunc{
 	ir.OpLe:      binaryExec,
 	ir.OpGt:      binaryExec,
 	ir.OpGe:      binaryExec,
-	ir.OpSelect:  perDType(selectOp[float32], selectOp[float64], selectOp[int64], selectOp[uint64]),
+	ir.OpSelect:  byDType(bindSelect[float32], bindSelect[float64], bindSelect[int64], bindSelect[uint64]),
 
 	ir.OpBroadcastTo: dataMoveExec,
 	ir.OpReshape:     dataMoveExec,
 	ir.OpTranspose:   dataMoveExec,
 	ir.OpSlice:       dataMoveExec,
-	ir.OpConcat:      single(execConcat),
-	ir.OpMatmul:      floatsOnly(matmul[float32], matmul[float64]),
-	ir.OpGather:      single(execGather),
+	ir.OpConcat:      into(bindConcat),
+	ir.OpMatmul:      floatsOnly(bindMatmul[float32], bindMatmul[float64]),
+	ir.OpGather:      into(bindGather),
 
 	ir.OpReduceSum:  reduceExec,
 	ir.OpReduceMean: reduceExec,
@@ -405,14 +509,27 @@ var executors = map[ir.Op]execFunc{
 
 	ir.OpSoftmax:     softmaxExec,
 	ir.OpLogSoftmax:  softmaxExec,
-	ir.OpSoftmaxXent: floatsOnly(softmaxXent[float32], softmaxXent[float64]),
-	ir.OpOneHot:      perDType(oneHot[float32], oneHot[float64], oneHot[int64], oneHot[uint64]),
+	ir.OpSoftmaxXent: floatsOnly(bindSoftmaxXent[float32], bindSoftmaxXent[float64]),
+	ir.OpOneHot:      byDType(bindOneHot[float32], bindOneHot[float64], bindOneHot[int64], bindOneHot[uint64]),
 
-	ir.OpQR:              execQR,
-	ir.OpSVD:             execSVD,
-	ir.OpEigh:            execEigh,
-	ir.OpCholesky:        single(execCholesky),
-	ir.OpTriangularSolve: single(execTriangularSolve),
+	// The linear-algebra ops and argmin allocate their results (they run
+	// float64 kernels of runtime/kernels per matrix and convert).
+	ir.OpQR:              allocating(execQR),
+	ir.OpSVD:             allocating(execSVD),
+	ir.OpEigh:            allocating(execEigh),
+	ir.OpCholesky:        allocating(one(execCholesky)),
+	ir.OpTriangularSolve: allocating(one(execTriangularSolve)),
 
-	ir.OpArgmin: execArgmin,
+	ir.OpArgmin: allocating(execArgmin),
+}
+
+// one adapts an allocating executor of one result.
+func one(f func(c *call) (*Tensor, error)) func(c *call) ([]*Tensor, error) {
+	return func(c *call) ([]*Tensor, error) {
+		t, err := f(c)
+		if err != nil {
+			return nil, err
+		}
+		return []*Tensor{t}, nil
+	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	goruntime "runtime"
 
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime/kernels"
@@ -40,15 +41,21 @@ func atBatch(batch ir.Shape, i int, err error) error {
 
 func execQR(c *call) ([]*Tensor, error) {
 	a := c.args[0]
-	_, count, m, n := matrices(a.Shape())
+	batch, count, m, n := matrices(a.Shape())
 	k := min(m, n)
 	q, r := Zeros(c.out(0)), Zeros(c.out(1))
 	src := a.Float64s()
-	qb, rb := make([]float64, m*k), make([]float64, k*n)
-	for i := range count {
-		kernels.QR(m, n, src[i*m*n:(i+1)*m*n], qb, rb)
-		storeFloat64s(q, i*m*k, qb)
-		storeFloat64s(r, i*k*n, rb)
+	err := forBatch(batch, count, m*n*k, func(lo, hi int) (int, error) {
+		qb, rb := make([]float64, m*k), make([]float64, k*n)
+		for i := lo; i < hi; i++ {
+			kernels.QR(m, n, src[i*m*n:(i+1)*m*n], qb, rb)
+			storeFloat64s(q, i*m*k, qb)
+			storeFloat64s(r, i*k*n, rb)
+		}
+		return 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return []*Tensor{q, r}, nil
 }
@@ -59,14 +66,20 @@ func execSVD(c *call) ([]*Tensor, error) {
 	k := min(m, n)
 	u, s, v := Zeros(c.out(0)), Zeros(c.out(1)), Zeros(c.out(2))
 	src := a.Float64s()
-	ub, sb, vb := make([]float64, m*k), make([]float64, k), make([]float64, n*k)
-	for i := range count {
-		if err := kernels.SVD(m, n, src[i*m*n:(i+1)*m*n], ub, sb, vb); err != nil {
-			return nil, atBatch(batch, i, err)
+	err := forBatch(batch, count, m*n*k, func(lo, hi int) (int, error) {
+		ub, sb, vb := make([]float64, m*k), make([]float64, k), make([]float64, n*k)
+		for i := lo; i < hi; i++ {
+			if err := kernels.SVD(m, n, src[i*m*n:(i+1)*m*n], ub, sb, vb); err != nil {
+				return i, err
+			}
+			storeFloat64s(u, i*m*k, ub)
+			storeFloat64s(s, i*k, sb)
+			storeFloat64s(v, i*n*k, vb)
 		}
-		storeFloat64s(u, i*m*k, ub)
-		storeFloat64s(s, i*k, sb)
-		storeFloat64s(v, i*n*k, vb)
+		return 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return []*Tensor{u, s, v}, nil
 }
@@ -76,13 +89,19 @@ func execEigh(c *call) ([]*Tensor, error) {
 	batch, count, n, _ := matrices(a.Shape())
 	w, v := Zeros(c.out(0)), Zeros(c.out(1))
 	src := a.Float64s()
-	wb, vb := make([]float64, n), make([]float64, n*n)
-	for i := range count {
-		if err := kernels.Eigh(n, src[i*n*n:(i+1)*n*n], wb, vb); err != nil {
-			return nil, atBatch(batch, i, err)
+	err := forBatch(batch, count, n*n*n, func(lo, hi int) (int, error) {
+		wb, vb := make([]float64, n), make([]float64, n*n)
+		for i := lo; i < hi; i++ {
+			if err := kernels.Eigh(n, src[i*n*n:(i+1)*n*n], wb, vb); err != nil {
+				return i, err
+			}
+			storeFloat64s(w, i*n, wb)
+			storeFloat64s(v, i*n*n, vb)
 		}
-		storeFloat64s(w, i*n, wb)
-		storeFloat64s(v, i*n*n, vb)
+		return 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return []*Tensor{w, v}, nil
 }
@@ -92,12 +111,18 @@ func execCholesky(c *call) (*Tensor, error) {
 	batch, count, n, _ := matrices(a.Shape())
 	l := Zeros(c.out(0))
 	src := a.Float64s()
-	lb := make([]float64, n*n)
-	for i := range count {
-		if err := kernels.Cholesky(n, src[i*n*n:(i+1)*n*n], lb); err != nil {
-			return nil, atBatch(batch, i, err)
+	err := forBatch(batch, count, n*n*n, func(lo, hi int) (int, error) {
+		lb := make([]float64, n*n)
+		for i := lo; i < hi; i++ {
+			if err := kernels.Cholesky(n, src[i*n*n:(i+1)*n*n], lb); err != nil {
+				return i, err
+			}
+			storeFloat64s(l, i*n*n, lb)
 		}
-		storeFloat64s(l, i*n*n, lb)
+		return 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return l, nil
 }
@@ -123,13 +148,57 @@ func execTriangularSolve(c *call) (*Tensor, error) {
 	_, _, rows, cols := matrices(b.Shape())
 	x := Zeros(c.out(0))
 	as, bs := a.Float64s(), b.Float64s()
-	xb := make([]float64, rows*cols)
-	for i := range count {
-		err := kernels.TriangularSolve(left, lower, transA, rows, cols, as[i*n*n:(i+1)*n*n], bs[i*rows*cols:(i+1)*rows*cols], xb)
-		if err != nil {
-			return nil, atBatch(batch, i, err)
+	err = forBatch(batch, count, n*rows*cols, func(lo, hi int) (int, error) {
+		xb := make([]float64, rows*cols)
+		for i := lo; i < hi; i++ {
+			err := kernels.TriangularSolve(left, lower, transA, rows, cols, as[i*n*n:(i+1)*n*n], bs[i*rows*cols:(i+1)*rows*cols], xb)
+			if err != nil {
+				return i, err
+			}
+			storeFloat64s(x, i*rows*cols, xb)
 		}
-		storeFloat64s(x, i*rows*cols, xb)
+		return 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return x, nil
+}
+
+// minBatchWork is the flops (roughly) of a batch of decompositions from
+// which forBatch spreads them over goroutines.
+const minBatchWork = 1 << 16
+
+// forBatch runs body over the matrices [0, count) of a batch, in
+// contiguous ranges on several goroutines when the batch is worth it
+// (each matrix costing about work flops). body returns the index and the
+// error of its first failure; forBatch returns the failure of the lowest
+// index, located in the batch shape, so that errors do not depend on the
+// split. Each matrix writes its own part of the results.
+func forBatch(batch ir.Shape, count, work int, body func(lo, hi int) (int, error)) error {
+	parts := 1
+	if count > 1 && count*work >= minBatchWork {
+		parts = min(count, goruntime.GOMAXPROCS(0))
+	}
+	t := &batchLoop{count: count, parts: parts, body: body, idx: make([]int, parts), errs: make([]error, parts)}
+	kernels.Parallel(parts, t)
+	for p, err := range t.errs {
+		if err != nil {
+			return atBatch(batch, t.idx[p], err) // parts are in index order
+		}
+	}
+	return nil
+}
+
+// A batchLoop is the task of forBatch.
+type batchLoop struct {
+	count, parts int
+	body         func(lo, hi int) (int, error)
+	idx          []int
+	errs         []error
+}
+
+// RunPart implements kernels.Task.
+func (t *batchLoop) RunPart(p int) {
+	t.idx[p], t.errs[p] = t.body(p*t.count/t.parts, (p+1)*t.count/t.parts)
 }

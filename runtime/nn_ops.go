@@ -7,38 +7,40 @@ import (
 	"github.com/pushforward/pushforward/ir"
 )
 
-// softmax runs softmax and log_softmax along axis (default -1). Each
-// vector is shifted by its maximum before exponentiating, so large logits
-// do not overflow, and accumulated in float64.
-func softmax[T float](c *call) (*Tensor, error) {
-	x, out := c.args[0], Zeros(c.out(0))
-	axisAttr, err := c.in.Attrs.Int("axis", -1)
+// bindSoftmax binds softmax and log_softmax along axis (default -1).
+// Each vector is shifted by its maximum before exponentiating, so large
+// logits do not overflow, and accumulated in float64.
+func bindSoftmax[T float](b *binding) (runFunc, error) {
+	axisAttr, err := b.in.Attrs.Int("axis", -1)
 	if err != nil {
 		return nil, err
 	}
-	shape := x.Shape()
+	shape := b.in.Args[0].Type.Shape
 	axis := normAxis(axisAttr, len(shape))
 	outer, n, inner := shape[:axis].Size(), shape[axis], shape[axis+1:].Size()
-	xs, os := elems[T](x), elems[T](out)
-	logits := make([]float64, n)
-	for o := range outer {
-		for j := range inner {
-			base := o*n*inner + j
-			for k := range logits {
-				logits[k] = float64(xs[base+k*inner])
-			}
-			shift, sum := shiftedExpSum(logits)
-			logSum := math.Log(sum)
-			for k, v := range logits {
-				if c.in.Op == ir.OpLogSoftmax {
-					os[base+k*inner] = T(v - shift - logSum)
-				} else {
-					os[base+k*inner] = T(math.Exp(v-shift) / sum)
+	logSoftmax := b.in.Op == ir.OpLogSoftmax
+	return func(x *execCtx, args, outs []*Tensor) error {
+		xs, os := elems[T](args[0]), elems[T](outs[0])
+		logits := x.float64s(n)
+		for o := range outer {
+			for j := range inner {
+				base := o*n*inner + j
+				for k := range logits {
+					logits[k] = float64(xs[base+k*inner])
+				}
+				shift, sum := shiftedExpSum(logits)
+				logSum := math.Log(sum)
+				for k, v := range logits {
+					if logSoftmax {
+						os[base+k*inner] = T(v - shift - logSum)
+					} else {
+						os[base+k*inner] = T(math.Exp(v-shift) / sum)
+					}
 				}
 			}
 		}
-	}
-	return out, nil
+		return nil
+	}, nil
 }
 
 // shiftedExpSum returns the maximum m of z and Σ exp(z - m): the terms are
@@ -54,43 +56,46 @@ func shiftedExpSum(z []float64) (m, sum float64) {
 	return m, sum
 }
 
-// softmaxXent is the mean over the batch of -log_softmax(z)[b, t_b] for
-// logits z [B, C] and i64 labels t [B].
-func softmaxXent[T float](c *call) (*Tensor, error) {
-	z, labels := c.args[0], c.args[1]
-	batch, classes := z.Shape()[0], z.Shape()[1]
-	zs := elems[T](z)
-	row := make([]float64, classes)
-	var total float64
-	for b, t := range labels.I64 {
-		if t < 0 || t >= int64(classes) {
-			return nil, fmt.Errorf("label %d at batch index %d is out of range [0, %d)", t, b, classes)
+// bindSoftmaxXent binds softmax_xent: the mean over the batch of
+// -log_softmax(z)[b, t_b] for logits z [B, C] and i64 labels t [B].
+func bindSoftmaxXent[T float](b *binding) (runFunc, error) {
+	shape := b.in.Args[0].Type.Shape
+	batch, classes := shape[0], shape[1]
+	return func(x *execCtx, args, outs []*Tensor) error {
+		zs, labels := elems[T](args[0]), args[1]
+		row := x.float64s(classes)
+		var total float64
+		for b, t := range labels.I64 {
+			if t < 0 || t >= int64(classes) {
+				return fmt.Errorf("label %d at batch index %d is out of range [0, %d)", t, b, classes)
+			}
+			for k := range row {
+				row[k] = float64(zs[b*classes+k])
+			}
+			m, sum := shiftedExpSum(row)
+			total += m + math.Log(sum) - row[t]
 		}
-		for k := range row {
-			row[k] = float64(zs[b*classes+k])
-		}
-		m, sum := shiftedExpSum(row)
-		total += m + math.Log(sum) - row[t]
-	}
-	out := Zeros(c.out(0))
-	elems[T](out)[0] = T(total / float64(batch))
-	return out, nil
+		elems[T](outs[0])[0] = T(total / float64(batch))
+		return nil
+	}, nil
 }
 
-// oneHot turns i64 labels of shape S into vectors of shape S+[depth]: 1 at
-// the label, 0 elsewhere, in the result dtype.
-func oneHot[T number](c *call) (*Tensor, error) {
-	labels, out := c.args[0], Zeros(c.out(0))
-	depth, err := c.in.Attrs.Int("depth", 0)
+// bindOneHot binds one_hot: i64 labels of shape S become vectors of shape
+// S+[depth], 1 at the label and 0 elsewhere, in the result dtype.
+func bindOneHot[T number](b *binding) (runFunc, error) {
+	depth, err := b.in.Attrs.Int("depth", 0)
 	if err != nil {
 		return nil, err
 	}
-	os := elems[T](out)
-	for i, t := range labels.I64 {
-		if t < 0 || t >= int64(depth) {
-			return nil, fmt.Errorf("label %d at index %v is out of range [0, %d)", t, unravel(i, labels.Shape()), depth)
+	return func(_ *execCtx, args, outs []*Tensor) error {
+		labels, os := args[0], elems[T](outs[0])
+		clear(os)
+		for i, t := range labels.I64 {
+			if t < 0 || t >= int64(depth) {
+				return fmt.Errorf("label %d at index %v is out of range [0, %d)", t, unravel(i, labels.Shape()), depth)
+			}
+			os[i*depth+int(t)] = 1
 		}
-		os[i*depth+int(t)] = 1
-	}
-	return out, nil
+		return nil
+	}, nil
 }

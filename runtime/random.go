@@ -2,9 +2,9 @@ package runtime
 
 import (
 	goruntime "runtime"
-	"sync"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/kernels"
 	"github.com/pushforward/pushforward/runtime/rng"
 )
 
@@ -12,38 +12,46 @@ import (
 // fill across goroutines; below it the goroutines cost more than they save.
 const parallelRandomThreshold = 1 << 16
 
-// execRandom runs rng_uniform and rng_normal: element i of the result is
+// bindRandom binds rng_uniform and rng_normal: element i of the result is
 // element i of the stream (key, counter) of runtime/rng. The stream is
 // counter-based, so splitting the fill across goroutines changes nothing.
-func execRandom(c *call) (*Tensor, error) {
-	key, counter := c.args[0].U64[0], c.args[1].U64[0]
-	out := Zeros(c.out(0))
-	fill := randomFill(c.in.Op, out)
-	n := out.Len()
-	workers := min(goruntime.GOMAXPROCS(0), n/parallelRandomThreshold+1)
-	if workers == 1 {
-		fill(key, counter, 0, n)
-		return out, nil
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*n/workers, (w+1)*n/workers
-		wg.Go(func() { fill(key, counter, lo, hi) })
-	}
-	wg.Wait()
-	return out, nil
+func bindRandom(b *binding) (runFunc, error) {
+	normal := b.in.Op == ir.OpRngNormal
+	return func(x *execCtx, args, outs []*Tensor) error {
+		out := outs[0]
+		n := out.Len()
+		t := &x.rand
+		*t = randomTask{
+			key: args[0].U64[0], counter: args[1].U64[0], normal: normal,
+			out: out, n: n,
+			parts: min(goruntime.GOMAXPROCS(0), n/parallelRandomThreshold+1),
+		}
+		kernels.Parallel(t.parts, t)
+		t.out = nil
+		return nil
+	}, nil
 }
 
-// randomFill returns the function that fills elements [lo, hi) of out.
-func randomFill(op ir.Op, out *Tensor) func(key, counter uint64, lo, hi int) {
-	normal := op == ir.OpRngNormal
+// A randomTask fills its parts of an rng op's result. It lives in the
+// execCtx, so that starting one allocates nothing.
+type randomTask struct {
+	key, counter uint64
+	normal       bool
+	out          *Tensor
+	n, parts     int
+}
+
+// RunPart implements kernels.Task: it fills elements [lo, hi) of part i.
+func (t *randomTask) RunPart(i int) {
+	lo, hi := i*t.n/t.parts, (i+1)*t.n/t.parts
 	switch {
-	case out.DType() == ir.F32 && normal:
-		return func(k, c uint64, lo, hi int) { rng.FillNormal32Range(out.F32, k, c, lo, hi) }
-	case out.DType() == ir.F32:
-		return func(k, c uint64, lo, hi int) { rng.FillUniform32Range(out.F32, k, c, lo, hi) }
-	case normal:
-		return func(k, c uint64, lo, hi int) { rng.FillNormal64Range(out.F64, k, c, lo, hi) }
+	case t.out.DType() == ir.F32 && t.normal:
+		rng.FillNormal32Range(t.out.F32, t.key, t.counter, lo, hi)
+	case t.out.DType() == ir.F32:
+		rng.FillUniform32Range(t.out.F32, t.key, t.counter, lo, hi)
+	case t.normal:
+		rng.FillNormal64Range(t.out.F64, t.key, t.counter, lo, hi)
+	default:
+		rng.FillUniform64Range(t.out.F64, t.key, t.counter, lo, hi)
 	}
-	return func(k, c uint64, lo, hi int) { rng.FillUniform64Range(out.F64, k, c, lo, hi) }
 }

@@ -7,38 +7,43 @@ import (
 	"github.com/pushforward/pushforward/ir"
 )
 
-// constant builds a tensor from its value attribute: a number for a scalar,
-// else a (possibly nested) list in row-major order. Integer dtypes read
-// ir.Int values directly, so i64 and u64 constants stay exact beyond 2⁵³.
-func constant[T number](c *call) (*Tensor, error) {
-	out := Zeros(c.out(0))
-	leaves := flattenAttr(c.in.Attrs["value"], nil)
-	os := elems[T](out)
-	if len(leaves) != len(os) {
-		return nil, fmt.Errorf("value has %d elements, want %d", len(leaves), len(os))
+// bindConstant binds constant: a number for a scalar, else a (possibly
+// nested) list in row-major order. Integer dtypes read ir.Int values
+// directly, so i64 and u64 constants stay exact beyond 2⁵³. The value is
+// converted once, here.
+func bindConstant[T number](b *binding) (runFunc, error) {
+	leaves := flattenAttr(b.in.Attrs["value"], nil)
+	n := b.out(0).Shape.Size()
+	if len(leaves) != n {
+		return nil, fmt.Errorf("value has %d elements, want %d", len(leaves), n)
 	}
+	value := make([]T, n)
 	for i, a := range leaves {
 		v, err := attrAs[T](a)
 		if err != nil {
 			return nil, fmt.Errorf("value element %d: %w", i, err)
 		}
-		os[i] = v
+		value[i] = v
 	}
-	return out, nil
+	return func(_ *execCtx, _, outs []*Tensor) error {
+		copy(elems[T](outs[0]), value)
+		return nil
+	}, nil
 }
 
-// full builds a tensor with every element equal to its value attribute.
-func full[T number](c *call) (*Tensor, error) {
-	out := Zeros(c.out(0))
-	v, err := attrAs[T](c.in.Attrs["value"])
+// bindFull binds full: every element equal to the value attribute.
+func bindFull[T number](b *binding) (runFunc, error) {
+	v, err := attrAs[T](b.in.Attrs["value"])
 	if err != nil {
 		return nil, fmt.Errorf("value: %w", err)
 	}
-	os := elems[T](out)
-	for i := range os {
-		os[i] = v
-	}
-	return out, nil
+	return func(_ *execCtx, _, outs []*Tensor) error {
+		os := elems[T](outs[0])
+		for i := range os {
+			os[i] = v
+		}
+		return nil
+	}, nil
 }
 
 // flattenAttr appends the leaves of a (nested) list attribute to dst.

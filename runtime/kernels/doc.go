@@ -1,12 +1,36 @@
 // Package kernels holds the numerical kernels shared by the interpreter and
-// generated code: matrix products behind the GEMM interface, and the dense
-// linear algebra of the IR ops qr, svd, eigh, cholesky and triangular_solve.
+// generated code: matrix products behind the GEMM interface, vectorised
+// elementwise kernels for the ops training steps run most (BinaryVV,
+// BinaryVS, BinarySV, Relu, Step), the helper goroutines that split work
+// across cores (Parallel), and the dense linear algebra of the IR ops qr,
+// svd, eigh, cholesky and triangular_solve.
 //
 // All matrices are row-major slices with explicit dimensions. GEMM is an
-// interface so that a faster implementation (blocked, packed, assembly) can
-// replace the default, which wraps gonum's pure-Go BLAS; see Default and
-// SetDefault. The linear-algebra helpers work in float64 on one matrix at a
-// time; callers convert f32 data and loop over batch axes.
+// interface with two implementations: Packed, the default (see Default and
+// SetDefault), and Gonum, which wraps gonum's pure-Go BLAS. The
+// linear-algebra helpers work in float64 on one matrix at a time; callers
+// convert f32 data and loop over batch axes.
+//
+// # The packed GEMM
+//
+// Packed is blocked and packed in the manner of GotoBLAS and BLIS: op(A)
+// is copied into panels of 6 rows and op(B) into panels of 16 (f32) or 8
+// (f64) columns, cut along k into blocks of at most 256, and a micro-kernel
+// computes a 6×16 or 6×8 tile of C from one pair of panels with the
+// accumulators in registers. On amd64 with AVX2 and FMA (checked at run
+// time with golang.org/x/sys/cpu) the micro-kernels and the packing are
+// assembly (microkernel_amd64.s, pack_amd64.s); elsewhere, or with the
+// noasm build tag, a pure-Go twin runs instead. The twin emulates the
+// single rounding of the hardware FMA, so both give the same bits, which
+// the tests check.
+//
+// Products are split into tasks of whole tiles of C run on the calling
+// goroutine and idle helpers (Parallel). Each element of C is computed by
+// one micro-kernel call per k-block, in the same order whatever the number
+// of goroutines, so results depend on the dimensions only. Packing buffers
+// and task objects are recycled: steady use allocates nothing. Packed also
+// runs batches of small products side by side (BatchGEMM), and BLAS
+// exposes it to gonum (blas32.Use, blas64.Use).
 //
 // # Conventions of the decompositions
 //

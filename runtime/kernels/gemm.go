@@ -82,10 +82,10 @@ type gemmBox struct{ GEMM }
 
 var defaultGEMM atomic.Pointer[gemmBox]
 
-func init() { defaultGEMM.Store(&gemmBox{Gonum{}}) }
+func init() { defaultGEMM.Store(&gemmBox{Packed{}}) }
 
 // Default returns the GEMM used when none is chosen explicitly; initially
-// Gonum.
+// Packed, on all the processors.
 func Default() GEMM { return defaultGEMM.Load().GEMM }
 
 // SetDefault makes g the default GEMM. It is safe to call concurrently with

@@ -137,12 +137,13 @@ func (g countingGEMM) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64
 }
 
 func TestSetDefault(t *testing.T) {
-	if _, ok := Default().(Gonum); !ok {
-		t.Fatalf("Default() = %T, want Gonum", Default())
+	if _, ok := Default().(Packed); !ok {
+		t.Fatalf("Default() = %T, want Packed", Default())
 	}
 	calls := 0
+	prev := Default()
 	SetDefault(countingGEMM{calls: &calls})
-	defer SetDefault(Gonum{})
+	defer SetDefault(prev)
 	Default().Dgemm(false, false, 1, 1, 1, 1, []float64{1}, 1, []float64{1}, 1, 0, []float64{0}, 1)
 	if calls != 1 {
 		t.Errorf("the GEMM set by SetDefault was called %d times, want 1", calls)

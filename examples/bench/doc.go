@@ -1,0 +1,23 @@
+// Command bench measures pushforward's kernels and training steps and
+// prints one JSON line per figure:
+//
+//	go run ./examples/bench [-json] [-case NAME,...] [-numpy] [-gonum]
+//
+// Cases: peak (the machine's FMA peak, from a loop of independent FMAs and
+// from /proc/cpuinfo), gemm (f32 and f64 at 256, 512 and 1024 square and
+// the products of the MLP step), the MLP steps mlp-fwd, mlp-jvp,
+// mlp-backprop, mlp-fwdgrad-wt and mlp-fwdgrad-wperp (784-1024-1024-10,
+// batch 128, f32, run by a runtime.Runner on the functions the passes
+// produce), and mlp-fwdgrad-depth (the live memory of the steps at depth
+// 2, 8 and 32). For example
+//
+//	{"case":"gemm","impl":"packed","dtype":"f32","shape":[1024,1024,1024],"ns_per_op":...,"gflops":...,"bytes_peak":...}
+//
+// Timings are medians over rounds; cases that are compared (the
+// implementations of one GEMM, the MLP steps) take turns round by round,
+// so that a change of load on the machine affects them alike, and the
+// ratios the issue sets targets for are computed from the same rounds.
+// With -numpy, GEMMs are also timed in OpenBLAS through python3 and numpy,
+// as a reference; nothing else needs python. Without -json a table
+// follows the JSON lines. See RESULTS.md for figures on one machine.
+package main

@@ -1,0 +1,42 @@
+//go:build !amd64 || noasm
+
+package kernels
+
+// haveAsm is false: this build has no assembly micro-kernels.
+const haveAsm = false
+
+func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+	panic("kernels: no assembly micro-kernel in this build")
+}
+
+func dgemmKernel6x8(k int, a, b, c *float64, ldc int, alpha, beta float64) {
+	panic("kernels: no assembly micro-kernel in this build")
+}
+
+func copyRows64(dst, src *byte, stride, rows int) {
+	panic("kernels: no assembly copy in this build")
+}
+
+func transpose8x8s(dst, src *float32, dstStride, srcStride, blocks int) {
+	panic("kernels: no assembly transpose in this build")
+}
+
+func transpose4x4d(dst, src *float64, dstStride, srcStride, blocks int) {
+	panic("kernels: no assembly transpose in this build")
+}
+
+func packA6s(dst, src *float32, srcStride, blocks int) {
+	panic("kernels: no assembly packing in this build")
+}
+
+func packA6d(dst, src *float64, srcStride, blocks int) {
+	panic("kernels: no assembly packing in this build")
+}
+
+func copyRows24(dst, src *byte, stride, rows int) {
+	panic("kernels: no assembly copy in this build")
+}
+
+func copyRows48(dst, src *byte, stride, rows int) {
+	panic("kernels: no assembly copy in this build")
+}

@@ -1,0 +1,585 @@
+package kernels
+
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+)
+
+// Packed is a blocked, packed GEMM in the manner of GotoBLAS and BLIS,
+// computing tiles of C with an AVX2/FMA assembly micro-kernel where the CPU
+// has those features (checked at run time) and with its pure-Go twin
+// elsewhere or under the noasm build tag.
+//
+// A product packs op(A) into panels of MR rows and op(B) into panels of NR
+// columns, both cut along k into blocks that keep a panel pair in L1 and a
+// block of A panels in L2, then computes C in tasks of whole tiles. Packing
+// and tasks are spread over goroutines (see Threads), but every element of
+// C is computed by one micro-kernel call per k-block with the same operands
+// in the same order whatever the number of goroutines: results depend on
+// the dimensions only, bit for bit, and the assembly and the Go twin agree
+// bit for bit too.
+//
+// Steady use allocates nothing: the packing buffers are recycled.
+type Packed struct {
+	// Threads is the most goroutines one product uses, the caller's
+	// included; 0 means GOMAXPROCS.
+	Threads int
+
+	// goKernels forces the Go twin (for tests and benchmarks).
+	goKernels bool
+}
+
+// Sgemm implements GEMM.
+func (g Packed) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemm(g, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm implements GEMM.
+func (g Packed) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(g, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Assembly reports whether Packed uses the assembly micro-kernels on this
+// machine (AVX2 and FMA present, and not built with the noasm tag).
+func Assembly() bool { return haveAsm }
+
+// Float is the element types of the floating-point kernels.
+type Float interface{ float32 | float64 }
+
+type float = Float
+
+// blocking holds the tile and block sizes of one precision, in elements.
+type blocking struct {
+	mr, nr int // register tile
+	kc     int // most k per block: an NR×KC panel of B (16 KiB) fits L1
+	mc     int // rows of A per task: an MC×KC block (144 or 288 KiB) fits L2
+}
+
+var (
+	blockS = blocking{mr: mrS, nr: nrS, kc: 256, mc: 144}
+	blockD = blocking{mr: mrD, nr: nrD, kc: 256, mc: 144}
+)
+
+func blockingOf[T float]() blocking {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return blockS
+	}
+	return blockD
+}
+
+// minWorkPerThread is the number of multiply-adds below which one more
+// goroutine costs more than it saves (tens of microseconds of work).
+const minWorkPerThread = 1 << 18
+
+// gemm checks the arguments, handles the products without a k sum and
+// runs the rest through a gemmCall.
+func gemm[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	checkGEMM(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleRows(m, n, beta, c, ldc)
+		return
+	}
+	threads := g.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	work := int64(m) * int64(n) * int64(k)
+	threads = int(min(int64(threads), max(1, work/minWorkPerThread)))
+	gc := getCall[T]()
+	gc.setup(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
+	gc.run()
+	putCall(gc)
+}
+
+// checkGEMM panics, as a BLAS does, on dimensions and strides that do not
+// fit the slices; the assembly relies on it. Unlike a BLAS it accepts a
+// stride of 0 for a matrix without columns.
+func checkGEMM(tA, tB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernels: negative GEMM dimension (m=%d, n=%d, k=%d)", m, n, k))
+	}
+	aRows, aCols := m, k
+	if tA {
+		aRows, aCols = k, m
+	}
+	bRows, bCols := k, n
+	if tB {
+		bRows, bCols = n, k
+	}
+	check := func(name string, rows, cols, ld, length int) {
+		if ld < cols {
+			panic(fmt.Sprintf("kernels: GEMM: bad leading dimension of %s: %d < %d", name, ld, cols))
+		}
+		if rows > 0 && cols > 0 && length < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("kernels: GEMM: %s has %d elements, want at least %d", name, length, (rows-1)*ld+cols))
+		}
+	}
+	check("a", aRows, aCols, lda, lenA)
+	check("b", bRows, bCols, ldb, lenB)
+	check("c", m, n, ldc, lenC)
+}
+
+// scaleRows sets c = beta·c over an m×n block, overwriting with zeros
+// when beta is 0 (even NaN).
+func scaleRows[T float](m, n int, beta T, c []T, ldc int) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+// A gemmCall is one product in flight: its arguments, its packing
+// buffers and its task grid. It is a Task run in two phases, packing and
+// computing.
+type gemmCall[T float] struct {
+	goKernels bool
+	tA, tB    bool
+	m, n, k   int
+	alpha     T
+	beta      T
+	a, b, c   []T
+	lda, ldb  int
+	ldc       int
+	threads   int
+
+	blk    blocking
+	kcs    int // k per block (the last block may be shorter)
+	mp, np int // panels of A and of B
+	ap, bp []T // packed A and B (recycled)
+
+	phase          int // 0 packing, 1 computing
+	aChunk, bChunk int // panels packed per packing part
+	aParts, parts  int // packing parts: A first, then B
+	mcP, ncP       int // panels of A and of B per compute task
+	mTasks, tasks  int
+	// lazyA and lazyB say that each panel of A (B) is used by one task
+	// only: the task packs it into its own part of ap (bp) just before
+	// using it, while it is hot in cache, instead of the packing phase.
+	lazyA, lazyB bool
+}
+
+var (
+	callsS freeList[gemmCall[float32]]
+	callsD freeList[gemmCall[float64]]
+)
+
+func getCall[T float]() *gemmCall[T] {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(callsS.get()).(*gemmCall[T])
+	}
+	return any(callsD.get()).(*gemmCall[T])
+}
+
+func putCall[T float](gc *gemmCall[T]) {
+	gc.a, gc.b, gc.c = nil, nil, nil // do not keep the caller's memory alive
+	switch gc := any(gc).(type) {
+	case *gemmCall[float32]:
+		callsS.put(gc)
+	case *gemmCall[float64]:
+		callsD.put(gc)
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func (gc *gemmCall[T]) setup(goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
+	gc.goKernels, gc.tA, gc.tB = goKernels, tA, tB
+	gc.m, gc.n, gc.k = m, n, k
+	gc.alpha, gc.beta = alpha, beta
+	gc.a, gc.b, gc.c = a, b, c
+	gc.lda, gc.ldb, gc.ldc = lda, ldb, ldc
+	gc.threads = threads
+	blk := blockingOf[T]()
+	gc.blk = blk
+
+	// Cut k into equal blocks, rounded up to the unrolling of the
+	// micro-kernels' loop (4), so that no block is a sliver.
+	kBlocks := ceilDiv(k, blk.kc)
+	gc.kcs = min(k, (ceilDiv(k, kBlocks)+3)&^3)
+	gc.mp, gc.np = ceilDiv(m, blk.mr), ceilDiv(n, blk.nr)
+
+	// Compute tasks: blocks of at most MC rows, cut into enough column
+	// blocks (or, when C is narrow, row blocks) for about three tasks per
+	// thread, which balances the load when another process takes a core
+	// for a while.
+	gc.mcP = max(1, blk.mc/blk.mr)
+	gc.mTasks = ceilDiv(gc.mp, gc.mcP)
+	nTasks := 1
+	if threads > 1 {
+		want := 3 * threads
+		nTasks = min(gc.np, ceilDiv(want, gc.mTasks))
+		if gc.mTasks*nTasks < want {
+			gc.mcP = ceilDiv(gc.mp, min(gc.mp, ceilDiv(want, nTasks)))
+			gc.mTasks = ceilDiv(gc.mp, gc.mcP)
+		}
+	}
+	gc.ncP = ceilDiv(gc.np, nTasks)
+	nTasks = ceilDiv(gc.np, gc.ncP)
+	gc.tasks = gc.mTasks * nTasks
+
+	// An operand whose panels only one task uses is packed by that task,
+	// k-block by k-block (BLIS packs A so); the others are packed whole,
+	// in parallel, before the tasks start.
+	gc.lazyA, gc.lazyB = nTasks == 1, gc.mTasks == 1
+	if gc.lazyA {
+		gc.ap = grow(gc.ap, gc.tasks*gc.mcP*blk.mr*gc.kcs)
+	} else {
+		gc.ap = grow(gc.ap, gc.mp*blk.mr*k)
+	}
+	if gc.lazyB {
+		gc.bp = grow(gc.bp, gc.tasks*blk.nr*gc.kcs)
+	} else {
+		gc.bp = grow(gc.bp, gc.np*blk.nr*k)
+	}
+
+	// Packing parts: about four per thread, in whole panels.
+	want := max(2, 4*threads)
+	gc.aChunk = max(1, ceilDiv(gc.mp, want/2))
+	gc.bChunk = max(1, ceilDiv(gc.np, want/2))
+	gc.aParts = ceilDiv(gc.mp, gc.aChunk)
+	bParts := ceilDiv(gc.np, gc.bChunk)
+	if gc.lazyA {
+		gc.aParts = 0
+	}
+	if gc.lazyB {
+		bParts = 0
+	}
+	gc.parts = gc.aParts + bParts
+}
+
+// grow returns buf resized to n elements, reallocating only to grow.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
+}
+
+func (gc *gemmCall[T]) run() {
+	if gc.parts > 0 {
+		gc.phase = 0
+		ParallelN(gc.parts, gc.threads, gc)
+	}
+	gc.phase = 1
+	ParallelN(gc.tasks, gc.threads, gc)
+}
+
+// RunPart implements Task.
+func (gc *gemmCall[T]) RunPart(i int) {
+	if gc.phase == 1 {
+		gc.compute(i)
+		return
+	}
+	if i < gc.aParts {
+		ip0 := i * gc.aChunk
+		// A's panels are its rows; they are stored transposed iff tA.
+		gc.packPanels(gc.ap, gc.a, gc.lda, gc.tA, gc.m, gc.mp, gc.blk.mr, ip0, min(gc.mp, ip0+gc.aChunk))
+		return
+	}
+	jp0 := (i - gc.aParts) * gc.bChunk
+	// B's panels are the rows of op(B)ᵀ, stored transposed iff tB is not
+	// set.
+	gc.packPanels(gc.bp, gc.b, gc.ldb, !gc.tB, gc.n, gc.np, gc.blk.nr, jp0, min(gc.np, jp0+gc.bChunk))
+}
+
+// The packed layout: k-block by k-block, each block holding all panels
+// of its k range; panel q of the block starting at depth p0 with length
+// kcb is at p0·panels·w + q·kcb·w and stores the element of row r (of the
+// panel's w) and depth p at p·w + r, zero past the matrix's last row.
+
+// packPanels packs panels [q0, q1) of width w of the rows×k matrix
+// X(i, p) = x[i·ld + p], or x[p·ld + i] if trans is set, for all depths,
+// in the packed layout.
+func (gc *gemmCall[T]) packPanels(dst, x []T, ld int, trans bool, rows, panels, w, q0, q1 int) {
+	for p0 := 0; p0 < gc.k; p0 += gc.kcs {
+		kcb := min(gc.kcs, gc.k-p0)
+		gc.packBlock(dst[p0*panels*w+q0*kcb*w:], x, ld, trans, rows, w, q0, q1, p0, kcb)
+	}
+}
+
+// packBlock packs panels [q0, q1) of one k-block, depths [p0, p0+kcb),
+// panel q at dst[(q-q0)·kcb·w:].
+func (gc *gemmCall[T]) packBlock(dst, x []T, ld int, trans bool, rows, w, q0, q1, p0, kcb int) {
+	if trans {
+		// Stored depth-major: copy runs of depths of each panel.
+		packDepthMajor(dst, x, ld, p0, kcb, rows, w, q0, q1, !gc.goKernels)
+		return
+	}
+	for q := q0; q < q1; q++ {
+		r0 := q * w
+		packRowMajor(dst[(q-q0)*kcb*w:][:kcb*w], x, ld, r0, min(w, rows-r0), p0, kcb, w, !gc.goKernels)
+	}
+}
+
+// packDepthMajor packs panels [q0, q1) of one k-block of a matrix stored
+// depth-major, element (row i, depth p) at x[p·ld + i], panel q at
+// block[(q-q0)·kcb·w:]. It copies
+// depthBlock depths of one panel at a time: the writes then fill a
+// contiguous stretch of the panel and the reads stream along that many
+// rows of x. (Depth by depth across all panels, every write would land
+// kcb·w elements from the last, a new page for each panel.)
+func packDepthMajor[T float](block, x []T, ld, p0, kcb, rows, w, q0, q1 int, asm bool) {
+	const depthBlock = 16
+	full := q1 // panels [q0, full) are full: copy them whole
+	if q1*w > rows {
+		full = q1 - 1
+	}
+	esize := int(unsafe.Sizeof(x[0]))
+	wide := w*esize == 64 // a B panel row: 64 bytes in both precisions
+	for pb := 0; pb < kcb; pb += depthBlock {
+		pe := min(kcb, pb+depthBlock)
+		for q := q0; q < q1; q++ {
+			panel := block[(q-q0)*kcb*w:][:kcb*w]
+			switch {
+			case q < full && wide && asm:
+				// The bounds the assembly copy relies on.
+				d := panel[pb*w : pe*w]
+				s := x[(p0+pb)*ld+q*w : (p0+pe-1)*ld+q*w+w]
+				copyRows64((*byte)(unsafe.Pointer(unsafe.SliceData(d))), (*byte)(unsafe.Pointer(unsafe.SliceData(s))), ld*esize, pe-pb)
+			case q < full && wide:
+				// A [64]byte copy compiles to vector moves; a generic
+				// [16]T array copy would call memmove.
+				for p := pb; p < pe; p++ {
+					d, s := panel[p*w:][:w], x[(p0+p)*ld+q*w:][:w]
+					*(*[64]byte)(unsafe.Pointer(unsafe.SliceData(d))) = *(*[64]byte)(unsafe.Pointer(unsafe.SliceData(s)))
+				}
+			case q < full && w == 6 && asm:
+				d := panel[pb*6 : pe*6]
+				s := x[(p0+pb)*ld+q*6 : (p0+pe-1)*ld+q*6+6]
+				copy6 := copyRows24
+				if esize == 8 {
+					copy6 = copyRows48
+				}
+				copy6((*byte)(unsafe.Pointer(unsafe.SliceData(d))), (*byte)(unsafe.Pointer(unsafe.SliceData(s))), ld*esize, pe-pb)
+			case q < full && w == 6:
+				for p := pb; p < pe; p++ {
+					d, s := panel[p*6:][:6], x[(p0+p)*ld+q*6:][:6]
+					d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+				}
+			default:
+				n := min(w, rows-q*w)
+				for p := pb; p < pe; p++ {
+					d := panel[p*w:][:w]
+					copy(d, x[(p0+p)*ld+q*w:][:n])
+					clear(d[n:])
+				}
+			}
+		}
+	}
+}
+
+// packRowMajor writes dst[p·w + r] = x[(r0 + r)·ld + p0 + p] for p < kcb
+// and r < rows, zero for rows ≤ r < w: one panel of a matrix stored row by
+// row, whose rows are read in step, each sequentially.
+func packRowMajor[T float](dst, x []T, ld, r0, rows, p0, kcb, w int, asm bool) {
+	if rows == w && asm && transposeRows(dst, x[r0*ld+p0:], ld, kcb, w) {
+		return
+	}
+	if rows == w && (w == 6 || w == 8 || w == 16) {
+		for r := 0; r < w; {
+			n := min(8, w-r)
+			if w == 6 {
+				n = 6
+			}
+			packRows(dst[r:], x[(r0+r)*ld+p0:], ld, kcb, w, n)
+			r += n
+		}
+		return
+	}
+	// A partial panel: fill it depth by depth, writing memory in order.
+	x = x[r0*ld+p0:]
+	for p := range kcb {
+		d := dst[p*w : p*w+w]
+		for r := range rows {
+			d[r] = x[r*ld+p]
+		}
+		clear(d[rows:])
+	}
+}
+
+// transposeRows packs a full panel of w rows of x (starting at x[0], ld
+// apart) with the assembly block transposes, the depths past the last
+// whole block in Go: A panels (w = 6) and B panels (w = 16 f32, 8 f64).
+// It reports false, doing nothing, for other widths.
+func transposeRows[T float](dst, x []T, ld, kcb, w int) bool {
+	switch dst := any(dst).(type) {
+	case []float32:
+		if w == 6 {
+			x := any(x).([]float32)
+			blocks := kcb / 8
+			_ = x[5*ld+kcb-1]
+			_ = dst[kcb*6-1]
+			packA6s(&dst[0], &x[0], ld*4, blocks)
+			for p := blocks * 8; p < kcb; p++ {
+				for r := range 6 {
+					dst[p*6+r] = x[r*ld+p]
+				}
+			}
+			return true
+		}
+		if w != 16 {
+			return false
+		}
+		x := any(x).([]float32)
+		_ = x[(w-1)*ld+kcb-1] // the rows the assembly reads
+		_ = dst[kcb*w-1]
+		blocks := kcb / 8
+		for g := 0; g < w; g += 8 {
+			transpose8x8s(&dst[g], &x[g*ld], w*4, ld*4, blocks)
+		}
+		for p := blocks * 8; p < kcb; p++ {
+			for r := range w {
+				dst[p*w+r] = x[r*ld+p]
+			}
+		}
+	case []float64:
+		if w == 6 {
+			x := any(x).([]float64)
+			blocks := kcb / 4
+			_ = x[5*ld+kcb-1]
+			_ = dst[kcb*6-1]
+			packA6d(&dst[0], &x[0], ld*8, blocks)
+			for p := blocks * 4; p < kcb; p++ {
+				for r := range 6 {
+					dst[p*6+r] = x[r*ld+p]
+				}
+			}
+			return true
+		}
+		if w != 8 {
+			return false
+		}
+		x := any(x).([]float64)
+		_ = x[(w-1)*ld+kcb-1]
+		_ = dst[kcb*w-1]
+		blocks := kcb / 4
+		for g := 0; g < w; g += 4 {
+			transpose4x4d(&dst[g], &x[g*ld], w*8, ld*8, blocks)
+		}
+		for p := blocks * 4; p < kcb; p++ {
+			for r := range w {
+				dst[p*w+r] = x[r*ld+p]
+			}
+		}
+	}
+	return true
+}
+
+// packRows writes dst[p·w + r] = x[r·ld + p] for r < n (6 or 8) and
+// p < kcb.
+func packRows[T float](dst, x []T, ld, kcb, w, n int) {
+	x0, x1, x2 := x[:kcb], x[ld:][:kcb], x[2*ld:][:kcb]
+	x3, x4, x5 := x[3*ld:][:kcb], x[4*ld:][:kcb], x[5*ld:][:kcb]
+	if n == 6 {
+		for p := range kcb {
+			d := dst[p*w:][:6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = x0[p], x1[p], x2[p], x3[p], x4[p], x5[p]
+		}
+		return
+	}
+	x6, x7 := x[6*ld:][:kcb], x[7*ld:][:kcb]
+	for p := range kcb {
+		d := dst[p*w:][:8]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = x0[p], x1[p], x2[p], x3[p], x4[p], x5[p], x6[p], x7[p]
+	}
+}
+
+// compute runs compute task t: a block of MC rows by NC columns of C,
+// k-block by k-block, B panel by B panel (kept in L1), A panel by A panel
+// (the block's A panels stay in L2), packing the panels only it uses.
+func (gc *gemmCall[T]) compute(t int) {
+	mr, nr := gc.blk.mr, gc.blk.nr
+	it, jt := t%gc.mTasks, t/gc.mTasks
+	ip0, ip1 := it*gc.mcP, min(gc.mp, (it+1)*gc.mcP)
+	jp0, jp1 := jt*gc.ncP, min(gc.np, (jt+1)*gc.ncP)
+	var edge [mrS * nrS]T // a whole tile, for tiles that overhang C
+	for p0 := 0; p0 < gc.k; p0 += gc.kcs {
+		kcb := min(gc.kcs, gc.k-p0)
+		beta := gc.beta
+		if p0 > 0 {
+			beta = 1 // later blocks add to what the earlier ones wrote
+		}
+		// aBlock[(ip-aFirst)·kcb·mr:] is A panel ip of this k-block.
+		var aBlock []T
+		aFirst := 0
+		if gc.lazyA {
+			aBlock, aFirst = gc.ap[t*gc.mcP*mr*gc.kcs:], ip0
+			gc.packBlock(aBlock, gc.a, gc.lda, gc.tA, gc.m, mr, ip0, ip1, p0, kcb)
+		} else {
+			aBlock = gc.ap[p0*gc.mp*mr:]
+		}
+		for jp := jp0; jp < jp1; jp++ {
+			j0 := jp * nr
+			cols := min(nr, gc.n-j0)
+			var bPanel []T
+			if gc.lazyB {
+				bPanel = gc.bp[t*nr*gc.kcs:][:kcb*nr]
+				gc.packBlock(bPanel, gc.b, gc.ldb, !gc.tB, gc.n, nr, jp, jp+1, p0, kcb)
+			} else {
+				bPanel = gc.bp[p0*gc.np*nr+jp*kcb*nr:][:kcb*nr]
+			}
+			for ip := ip0; ip < ip1; ip++ {
+				i0 := ip * mr
+				rows := min(mr, gc.m-i0)
+				aPanel := aBlock[(ip-aFirst)*kcb*mr:][:kcb*mr]
+				if rows == mr && cols == nr {
+					gc.kernel(kcb, aPanel, bPanel, gc.c[i0*gc.ldc+j0:], gc.ldc, beta)
+					continue
+				}
+				// Overhanging tile: compute it whole into edge with the
+				// same kernel, then merge as the kernel's epilogue would.
+				tile := edge[:mr*nr]
+				gc.kernel(kcb, aPanel, bPanel, tile, nr, 0)
+				for r := range rows {
+					cr := gc.c[(i0+r)*gc.ldc+j0:][:cols]
+					er := tile[r*nr:][:cols]
+					if beta == 0 {
+						copy(cr, er)
+						continue
+					}
+					for j, v := range er {
+						cr[j] = T(v) + T(beta*cr[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// kernel runs the micro-kernel of T on one tile: c = alpha·a·b + beta·c.
+func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
+	switch a := any(a).(type) {
+	case []float32:
+		b, c := any(b).([]float32), any(c).([]float32)
+		alpha, beta := float32(gc.alpha), float32(beta)
+		if gc.goKernels {
+			sgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
+			return
+		}
+		_ = c[(mrS-1)*ldc+nrS-1] // the assembly writes the whole tile
+		sgemmKernel6x16(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
+	case []float64:
+		b, c := any(b).([]float64), any(c).([]float64)
+		alpha, beta := float64(gc.alpha), float64(beta)
+		if gc.goKernels {
+			dgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
+			return
+		}
+		_ = c[(mrD-1)*ldc+nrD-1]
+		dgemmKernel6x8(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
+	}
+}

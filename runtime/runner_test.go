@@ -1,0 +1,174 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+// checkRunnerMatchesRun runs f with Run and twice with one Runner (the
+// second run reuses every buffer) and wants the same bits each time, or
+// the same error.
+func checkRunnerMatchesRun(t *testing.T, it *Interpreter, inputs []*Tensor) {
+	t.Helper()
+	want, wantErr := it.Run(inputs)
+	r := it.NewRunner()
+	for run := range 2 {
+		got, err := r.Run(inputs)
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("run %d: Runner error %v, Run error %v", run, err, wantErr)
+		}
+		for i := range want {
+			if !got[i].Equal(want[i]) {
+				t.Fatalf("run %d: result %d = %v, Run gives %v", run, i, got[i], want[i])
+			}
+		}
+		// Results never share memory with each other or with inputs.
+		for i := range got {
+			for j := range i {
+				if sharesMemory(got[i], got[j]) {
+					t.Fatalf("results %d and %d share memory", j, i)
+				}
+			}
+			for j := range inputs {
+				if sharesMemory(got[i], inputs[j]) {
+					t.Fatalf("result %d shares memory with input %d", i, j)
+				}
+			}
+		}
+	}
+}
+
+func sharesMemory(a, b *Tensor) bool {
+	overlap := func(x, y []byte) bool {
+		if len(x) == 0 || len(y) == 0 {
+			return false
+		}
+		xs, ys := &x[0], &y[0]
+		xe, ye := &x[len(x)-1], &y[len(y)-1]
+		return !(uintptrOf(xe) < uintptrOf(ys) || uintptrOf(ye) < uintptrOf(xs))
+	}
+	return overlap(bytesOf(a), bytesOf(b))
+}
+
+// Every op case of the op tables gives the same result through a Runner
+// as through Run, on the first run and when the buffers are reused.
+func TestRunnerMatchesRunOnOpCases(t *testing.T) {
+	for _, table := range allCaseTables() {
+		for _, tc := range table {
+			for _, d := range tc.runDTypes() {
+				t.Run(fmt.Sprintf("%s/%s/%s", tc.op, tc.name, d), func(t *testing.T) {
+					inputs := make([]*Tensor, len(tc.args))
+					argTypes := make([]ir.Type, len(tc.args))
+					for i, a := range tc.args {
+						inputs[i] = a.tensor(d)
+						argTypes[i] = inputs[i].Type
+					}
+					resultTypes := make([]ir.Type, len(tc.want))
+					for i, w := range tc.want {
+						resultTypes[i] = w.tensor(d).Type
+					}
+					f := singleInstrFunc(tc.op, tc.attrs, argTypes, resultTypes)
+					if tc.region != nil {
+						f.Body[0].Region = &ir.Region{Funcs: []*ir.Func{tc.region(d)}}
+					}
+					checkRunnerMatchesRun(t, mustNew(t, f), inputs)
+				})
+			}
+		}
+	}
+}
+
+// The functions of the golden IR files, whose values share buffers in a
+// Runner, give the same results as with Run.
+func TestRunnerMatchesRunOnGoldenFiles(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/ir/*.pf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Skip("no golden IR files")
+	}
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, path := range paths {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ir.Parse(path, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range m.Funcs {
+			t.Run(filepath.Base(path)+"/"+f.Name, func(t *testing.T) {
+				if err := ir.Verify(f); err != nil {
+					t.Skipf("does not verify: %v", err)
+				}
+				it, err := New(f)
+				if err != nil && strings.Contains(err.Error(), "unconstrained problems only") {
+					t.Skipf("constrained argmin: %v", err)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				inputs := make([]*Tensor, len(f.Params))
+				for i, p := range f.Params {
+					inputs[i] = Zeros(p.Type)
+					if p.Type.DType.IsFloat() {
+						inputs[i] = randomTensor(r, p.Type.DType, p.Type.Shape...)
+					}
+				}
+				checkRunnerMatchesRun(t, it, inputs)
+			})
+		}
+	}
+}
+
+// A chain of same-sized temporaries needs two buffers, not one per value,
+// and a result that is an input or repeats another is copied.
+func TestRunnerReusesBuffers(t *testing.T) {
+	f := ir.NewFunc("chain")
+	x := f.AddParam("x", f32(64, 64), ir.Data)
+	b := funcBuilder{f}
+	v := x
+	for i := range 10 {
+		v = b.emit(fmt.Sprintf("v%d", i), ir.OpNeg, f32(64, 64), nil, v)
+	}
+	f.Results = []*ir.Value{v, x, v}
+	it := mustNew(t, f)
+	r := it.NewRunner()
+	// Two ping-pong buffers for the chain, then copies for the input
+	// result and the repeated one.
+	if want := int64(4 * 64 * 64 * 4); r.Bytes() != want {
+		t.Errorf("Runner holds %d bytes, want %d", r.Bytes(), want)
+	}
+	in := randomTensor(rand.New(rand.NewPCG(1, 2)), ir.F32, 64, 64)
+	checkRunnerMatchesRun(t, it, []*Tensor{in})
+}
+
+// bytesOf returns the memory of t's elements.
+func bytesOf(t *Tensor) []byte {
+	var p unsafe.Pointer
+	var n int
+	switch {
+	case len(t.F32) > 0:
+		p, n = unsafe.Pointer(unsafe.SliceData(t.F32)), 4*len(t.F32)
+	case len(t.F64) > 0:
+		p, n = unsafe.Pointer(unsafe.SliceData(t.F64)), 8*len(t.F64)
+	case len(t.I64) > 0:
+		p, n = unsafe.Pointer(unsafe.SliceData(t.I64)), 8*len(t.I64)
+	case len(t.U64) > 0:
+		p, n = unsafe.Pointer(unsafe.SliceData(t.U64)), 8*len(t.U64)
+	default:
+		return nil
+	}
+	return unsafe.Slice((*byte)(p), n)
+}
+
+func uintptrOf(p *byte) uintptr { return uintptr(unsafe.Pointer(p)) }
