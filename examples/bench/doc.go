@@ -19,5 +19,6 @@
 // ratios the issue sets targets for are computed from the same rounds.
 // With -numpy, GEMMs are also timed in OpenBLAS through python3 and numpy,
 // as a reference; nothing else needs python. Without -json a table
-// follows the JSON lines. See RESULTS.md for figures on one machine.
+// follows the JSON lines. The README's Performance section has figures
+// measured on one machine.
 package main
