@@ -139,23 +139,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q (see -help)", fs.Args())
 	}
 	var err error
-	o.methods, err = parseMethods(*method)
+	o.methods, err = train.ParseMethods(*method)
 	return o, err
-}
-
-func parseMethods(s string) ([]string, error) {
-	if s == "all" {
-		return fwdgrad.Methods(), nil
-	}
-	var ms []string
-	for _, m := range strings.Split(s, ",") {
-		m = strings.TrimSpace(m)
-		if !slices.Contains(fwdgrad.Methods(), m) {
-			return nil, fmt.Errorf("unknown method %q (want %s, a comma-separated list, or all)", m, strings.Join(fwdgrad.Methods(), ", "))
-		}
-		ms = append(ms, m)
-	}
-	return ms, nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -180,34 +165,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.JSON, table = stdout, stderr
 	}
 	fmt.Fprintf(stderr, "MNIST, MLP %d→%s→%d, %d epochs of batch %d, AdamW lr %g, seed %d: %s\n",
-		data.MNISTFeatures, arrows(widths), data.MNISTClasses, o.epochs, o.batch, o.lr, o.seed, strings.Join(o.methods, ", "))
+		data.MNISTFeatures, train.Arrows(widths), data.MNISTClasses, o.epochs, o.batch, o.lr, o.seed, strings.Join(o.methods, ", "))
 	results, runErr := train.Compare(ctx, model, trainSet, testSet, cfg, o.methods)
-	return report(results, runErr, o.out, table, stderr)
-}
-
-func arrows(widths []int) string {
-	s := make([]string, len(widths))
-	for i, w := range widths {
-		s[i] = fmt.Sprint(w)
-	}
-	return strings.Join(s, "→")
-}
-
-// report prints the table and draws the plots of whatever ran.
-func report(results []*train.Result, runErr error, out string, table, stderr io.Writer) error {
-	if len(results) == 0 {
-		return runErr
-	}
-	fmt.Fprintln(table)
-	if err := train.WriteTable(table, results); err != nil {
-		return err
-	}
-	paths, err := train.PlotResults(out, results)
-	if err != nil {
-		return errors.Join(runErr, err)
-	}
-	fmt.Fprintf(stderr, "plots: %s\nmetrics and checkpoints: %s/<method>/\n", strings.Join(paths, ", "), out)
-	return runErr
+	return train.Report(results, runErr, o.out, table, stderr)
 }
 
 // loadData reads MNIST from -data or the module cache, standardised.

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pushforward/pushforward/methods/train"
 )
 
 func TestNoFlagsIsQuick(t *testing.T) {
@@ -45,15 +47,15 @@ func TestUsageSaysWhatNoFlagsDo(t *testing.T) {
 }
 
 func TestParseMethods(t *testing.T) {
-	all, err := parseMethods("all")
+	all, err := train.ParseMethods("all")
 	if err != nil || all[len(all)-1] != "backprop" || len(all) < 7 {
 		t.Errorf("all: %v, %v", all, err)
 	}
-	ms, err := parseMethods("wperp, wt,backprop")
+	ms, err := train.ParseMethods("wperp, wt,backprop")
 	if err != nil || !reflect.DeepEqual(ms, []string{"wperp", "wt", "backprop"}) {
 		t.Errorf("list: %v, %v", ms, err)
 	}
-	if _, err := parseMethods("wperp,sgd"); err == nil || !strings.Contains(err.Error(), `"sgd"`) {
+	if _, err := train.ParseMethods("wperp,sgd"); err == nil || !strings.Contains(err.Error(), `"sgd"`) {
 		t.Errorf("unknown method: error %v", err)
 	}
 }

@@ -2,13 +2,17 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/methods/fwdgrad"
 )
 
 // Compare runs model once per method, in order, each with cfg but for the
@@ -75,4 +79,50 @@ func PlotResults(dir string, results []*Result) ([]string, error) {
 		paths = append(paths, path)
 	}
 	return paths, nil
+}
+
+// ParseMethods reads a comma-separated list of methods, or "all" (every
+// method of fwdgrad.Methods), for the command lines.
+func ParseMethods(s string) ([]string, error) {
+	all := fwdgrad.Methods()
+	if s == "all" {
+		return all, nil
+	}
+	var ms []string
+	for _, m := range strings.Split(s, ",") {
+		m = strings.TrimSpace(m)
+		if !slices.Contains(all, m) {
+			return nil, fmt.Errorf("unknown method %q (want %s, a comma-separated list, or all)", m, strings.Join(all, ", "))
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// Arrows formats layer widths as "128→128→128".
+func Arrows(widths []int) string {
+	s := make([]string, len(widths))
+	for i, w := range widths {
+		s[i] = fmt.Sprint(w)
+	}
+	return strings.Join(s, "→")
+}
+
+// Report prints the table of whatever ran to table, draws the plots into
+// out and says where they are on stderr; it returns runErr, joined with
+// any error of its own.
+func Report(results []*Result, runErr error, out string, table, stderr io.Writer) error {
+	if len(results) == 0 {
+		return runErr
+	}
+	fmt.Fprintln(table)
+	if err := WriteTable(table, results); err != nil {
+		return errors.Join(runErr, err)
+	}
+	paths, err := PlotResults(out, results)
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	fmt.Fprintf(stderr, "plots: %s\nmetrics and checkpoints: %s/<method>/\n", strings.Join(paths, ", "), out)
+	return runErr
 }
