@@ -8,18 +8,6 @@ import (
 	"github.com/pushforward/pushforward/passes"
 )
 
-func parse(t *testing.T, src string) *ir.Func {
-	t.Helper()
-	f, err := ir.ParseFunc(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ir.Verify(f); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
 // body returns the statements of f's printed form without the signature.
 func body(f *ir.Func) string {
 	lines := strings.Split(strings.TrimSpace(f.String()), "\n")
@@ -92,7 +80,7 @@ func TestCleanupPasses(t *testing.T) {
 }`, "%a = full {value=1} : f32[]\n%b = exp %a : f32[]\nreturn %b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := parse(t, tc.src)
+			f := parseVerified(t, tc.src)
 			g, err := passes.Run(f, []string{tc.pass}, passes.Options{Verify: true})
 			if err != nil {
 				t.Fatal(err)

@@ -63,7 +63,8 @@ func @soft(%t: f64[2,2] param) -> (f64[2,2]) {
   return %x
 }`
 
-func argminParse(t *testing.T, src string) *ir.Func {
+// parseVerified parses and verifies one function.
+func parseVerified(t *testing.T, src string) *ir.Func {
 	t.Helper()
 	f, err := ir.ParseFunc(src)
 	if err != nil {
@@ -116,7 +117,7 @@ func argminClose(t *testing.T, what string, got, want []float64, tol float64) {
 }
 
 func TestArgminJVPQuadratic(t *testing.T) {
-	f := argminParse(t, argminQuadraticSrc)
+	f := parseVerified(t, argminQuadraticSrc)
 	r := rand.New(rand.NewPCG(1, 2))
 	theta := argminNormals(r, 3)
 	for _, T := range []int{1, 4} {
@@ -136,7 +137,7 @@ func TestArgminJVPQuadratic(t *testing.T) {
 }
 
 func TestArgminJVPExp(t *testing.T) {
-	f := argminParse(t, argminExpSrc)
+	f := parseVerified(t, argminExpSrc)
 	r := rand.New(rand.NewPCG(3, 4))
 	theta := argminNormals(r, 4)
 	for _, T := range []int{1, 3} {
@@ -159,7 +160,7 @@ func TestArgminJVPExp(t *testing.T) {
 // Reverse mode through argmin is the transpose of the rule: the gradient
 // of uᵀx*(θ) for the quadratic is A⁻ᵀu = A⁻¹u.
 func TestArgminVJPQuadratic(t *testing.T) {
-	f := argminParse(t, argminQuadraticSrc)
+	f := parseVerified(t, argminQuadraticSrc)
 	// Append loss = Σ u ⊙ x with u a data parameter.
 	x := f.Results[0]
 	u := f.AddParam("u", x.Type, ir.Data)
@@ -189,7 +190,7 @@ func TestArgminVJPQuadratic(t *testing.T) {
 // triangular solves are primal.
 func TestArgminJVPIsLinearInTangents(t *testing.T) {
 	for _, src := range []string{argminQuadraticSrc, argminExpSrc} {
-		f := argminParse(t, src)
+		f := parseVerified(t, src)
 		j, err := passes.JVP(f, []string{"t"}, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -228,7 +229,7 @@ func TestArgminJVPIsLinearInTangents(t *testing.T) {
 
 // Operands the minimiser does not depend on get no tangent code.
 func TestArgminJVPSymbolicZero(t *testing.T) {
-	f := argminParse(t, `
+	f := parseVerified(t, `
 func @f(%t: f32[3] param, %s: f32[3] param) -> (f32[3]) {
   %x = argmin %t, %s region {
     func @objective(%x: f32[3] param, %t: f32[3] data, %s: f32[3] data) -> (f32[]) {
@@ -284,7 +285,7 @@ func @f(%t: f32[50,50] param) -> (f32[50,50]) {
 }`, []string{"%x = argmin", "2500 variables", "dense"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := argminParse(t, c.src)
+			f := parseVerified(t, c.src)
 			_, err := passes.JVP(f, []string{"t"}, 1)
 			if err == nil {
 				t.Fatal("no error")
@@ -355,7 +356,7 @@ func TestArgminGoldenFiles(t *testing.T) {
 // depend on where the solver stops, so the outer solve (whose finite
 // differences see the noise of the inner one) gets a loose tolerance.
 func TestArgminJVPNested(t *testing.T) {
-	f := argminParse(t, `
+	f := parseVerified(t, `
 func @nested(%t: f64[3] param) -> (f64[3]) {
   %x = argmin %t {max_iter=1000, tol=1e-5} region {
     func @outer(%x: f64[3] param, %t: f64[3] data) -> (f64[]) {
