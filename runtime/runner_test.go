@@ -3,8 +3,6 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unsafe"
@@ -88,45 +86,28 @@ func TestRunnerMatchesRunOnOpCases(t *testing.T) {
 // The functions of the golden IR files, whose values share buffers in a
 // Runner, give the same results as with Run.
 func TestRunnerMatchesRunOnGoldenFiles(t *testing.T) {
-	paths, err := filepath.Glob("../testdata/ir/*.pf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Skip("no golden IR files")
-	}
 	r := rand.New(rand.NewPCG(41, 42))
-	for _, path := range paths {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := ir.Parse(path, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m.Funcs {
-			t.Run(filepath.Base(path)+"/"+f.Name, func(t *testing.T) {
-				if err := ir.Verify(f); err != nil {
-					t.Skipf("does not verify: %v", err)
+	for name, f := range goldenFuncs(t) {
+		t.Run(name, func(t *testing.T) {
+			if err := ir.Verify(f); err != nil {
+				t.Skipf("does not verify: %v", err)
+			}
+			it, err := New(f)
+			if err != nil && strings.Contains(err.Error(), "unconstrained problems only") {
+				t.Skipf("constrained argmin: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs := make([]*Tensor, len(f.Params))
+			for i, p := range f.Params {
+				inputs[i] = Zeros(p.Type)
+				if p.Type.DType.IsFloat() {
+					inputs[i] = randomTensor(r, p.Type.DType, p.Type.Shape...)
 				}
-				it, err := New(f)
-				if err != nil && strings.Contains(err.Error(), "unconstrained problems only") {
-					t.Skipf("constrained argmin: %v", err)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				inputs := make([]*Tensor, len(f.Params))
-				for i, p := range f.Params {
-					inputs[i] = Zeros(p.Type)
-					if p.Type.DType.IsFloat() {
-						inputs[i] = randomTensor(r, p.Type.DType, p.Type.Shape...)
-					}
-				}
-				checkRunnerMatchesRun(t, it, inputs)
-			})
-		}
+			}
+			checkRunnerMatchesRun(t, it, inputs)
+		})
 	}
 }
 
