@@ -49,7 +49,7 @@ type GuessOptions struct {
 	// axis and averaged (default 1).
 	Guesses int
 	// Iters is the number of block Krylov steps wperp takes per step from
-	// its warm start (default 3); Oversample the number of vectors beyond K
+	// its warm start (default 1); Oversample the number of vectors beyond K
 	// in each block (default 5).
 	Iters, Oversample int
 	// Exact makes wperp take the per-example SVD of the dense upstream
@@ -76,7 +76,7 @@ func (o *GuessOptions) defaults() {
 		o.Guesses = 1
 	}
 	if o.Iters <= 0 {
-		o.Iters = 3
+		o.Iters = 1
 	}
 	if o.Oversample == 0 {
 		o.Oversample = 5

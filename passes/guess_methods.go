@@ -119,13 +119,15 @@ func (gb *guessBuilder) denseJacobian(l, next Layer) (*ir.Value, error) {
 	return transpose(e, cols, []int{1, 2, 0}), nil
 }
 
-// identity emits the n×n identity matrix.
+// identity emits the n×n identity matrix as eq(i, j) of two views of the
+// constant 0, 1, …, n−1, so that a dump shows n numbers, not n².
 func identity(e ir.Emitter, d ir.DType, n int) *ir.Value {
-	vs := make([]float64, n*n)
-	for i := range n {
-		vs[i*n+i] = 1
+	vs := make([]float64, n)
+	for i := range vs {
+		vs[i] = float64(i)
 	}
-	return e.Emit(ir.OpConstant, nil, ir.Attrs{"value": ir.Floats(vs...)}, ir.TensorOf(d, n, n))[0]
+	idx := e.Emit(ir.OpConstant, nil, ir.Attrs{"value": ir.Floats(vs...)}, ir.TensorOf(d, n))[0]
+	return emit1(e, ir.OpEq, nil, reshape(e, idx, ir.Shape{n, 1}), reshape(e, idx, ir.Shape{1, n}))
 }
 
 func svd3(e ir.Emitter, a *ir.Value) (u, s, v *ir.Value) {

@@ -4,41 +4,48 @@ import (
 	"github.com/pushforward/pushforward/ir"
 )
 
-// W̃⊥ without per-example SVDs. The top-k right singular vectors of A_b are
-// the top eigenvectors of G_b = A_bᵀA_b, which the segment's map and
-// transpose apply to a block of P = k + oversample vectors at once (one
-// wide GEMM each for a linear layer). Per step and hidden layer, a block
-// Krylov (block Lanczos) method with q = Iters steps:
+// W̃⊥ without per-example SVDs. The top-k right singular vectors of the
+// segment's Jacobian A_b (d2×d) span the top of A_bᵀA_b, which a block
+// Krylov method finds from a warm start R (P = k + oversample rows in the
+// segment's output space, shared by the batch). Per step and hidden layer,
+// with q = Iters:
 //
-//	V_0 ← U (the warm start, a state parameter [P, d], for every example)
-//	V_j ← orth(G_b V_{j−1}), j = 1..q              (per-example QR)
-//	K ← orth([V_0, V_1, …, V_q])                     (P(q+1) columns)
-//	Rayleigh–Ritz: H = (A_b K)ᵀ(A_b K) = E diag(λ) Eᵀ, V_k = K E[:, top k]
+//	Y_0 = A_bᵀ R,  F_j = A_b Y_j,  Y_{j+1} = A_bᵀ F_j      (j = 0..q)
+//	K_b = [Y_0, …, Y_q]  (n = P(q+1) vectors, all in the row space of A_b)
+//	Rayleigh–Ritz on span(K_b) with the Gram matrices K_bK_bᵀ and F_bF_bᵀ
+//	V_k = the top k Ritz vectors, re-orthonormalised
 //	y_b = V_k z_b,  z_b ~ N(0, I_k)
-//	U ← orth(mean_b G_b U)                           (the next warm start)
+//	R ← orth(mean_b F_q)                                  (the next warm start)
 //
-// Rayleigh–Ritz over the whole Krylov space, rather than over the last
-// block as plain subspace iteration does, converges much faster when the
-// spectrum is flat, as it is at initialisation. V_k is orthonormal, so
-// Cov(y) is exactly the projector V_kV_kᵀ.
+// Starting in the output space keeps every vector in the row space of A_b
+// (for ReLU: on the active units), where V_k lies. Rayleigh–Ritz over the
+// whole Krylov space, not only its last block as in subspace iteration,
+// converges fast when the spectrum is flat, as it is at initialisation.
+// The blocks are not orthonormalised as they are made: the Rayleigh–Ritz
+// step takes the span through the Gram matrix K_bK_bᵀ (scaled to a unit
+// diagonal, then eigendecomposed, dropping directions below a dtype
+// tolerance), so it needs no per-example QR of d×n blocks, only
+// eigendecompositions of two n×n matrices.
 //
-// Cost per step, with B examples and the segment a d2×d linear map:
-// 2q applications of the map or its transpose to P vectors and one to
-// P(q+1) vectors, 2·B·d·d2 FLOPs per vector, so 2·B·d·d2·P·(3q + 1);
-// plus per example q QRs of d×P, one of d×P(q+1) (4·d·n² FLOPs for n
-// columns) and an eigendecomposition of P(q+1)×P(q+1). For the paper's MLP
-// at width 512 (d = d2 = 512, B = 512, P = 15, q = 2): 7 × 4.0 ≈ 28 GFLOP
-// of GEMM and ≈ 4 GFLOP of QR per hidden layer, against O(B·d³) ≈ 70
-// GFLOP for exact per-example SVDs.
+// Cost per step, with B examples and a d2×d linear segment: 2(q+1)
+// applications of the map or its transpose to P vectors, 2·B·d·d2·P FLOPs
+// each; the Gram matrices, 2·B·n²·(d + d2); V_k, 2·B·d·n·k; and per
+// example two n×n eigendecompositions (≈ 9n³ each). For the paper's MLP
+// at width 512 (d = d2 = 512, B = 512, P = 15, q = 1, n = 30): 4 × 4.0 =
+// 16 GFLOP of GEMM, 0.9 GFLOP for the Gram matrices, 0.2 for V_k and 0.25
+// for the eigendecompositions per hidden layer, against ≈ 140 GFLOP for
+// per-example SVDs of the dense d2×d Jacobians. The last hidden layer,
+// whose segment has d2 = 10 outputs (the classes), has P = d2: Y_0 spans
+// the whole row space and no Krylov step is taken.
 
 // addState adds the warm-start bases of wperp's subspace iteration.
 func (gb *guessBuilder) addState() error {
 	if gb.opts.Method != WPerp || gb.opts.Exact {
 		return nil
 	}
-	for _, l := range gb.layers[:len(gb.layers)-1] {
-		p := gb.blockSize(l)
-		v := gb.r.addParam(layerName(l)+".basis", ir.TensorOf(l.Pre.Type.DType, p, l.Pre.Type.Shape[1]), ir.State)
+	for i, l := range gb.layers[:len(gb.layers)-1] {
+		out := gb.layers[i+1].Pre.Type
+		v := gb.r.addParam(layerName(l)+".basis", ir.TensorOf(out.DType, gb.opts.BasisShape(out.Shape[1])...), ir.State)
 		gb.state = append(gb.state, v)
 		gb.stateNames = append(gb.stateNames, v.Name)
 	}
@@ -54,71 +61,132 @@ func layerName(l Layer) string {
 	return l.Pre.Name
 }
 
-// blockSize is P = K + Oversample, at most the width of the layer.
-func (gb *guessBuilder) blockSize(l Layer) int {
-	return min(gb.opts.K+gb.opts.Oversample, l.Pre.Type.Shape[1])
-}
-
-// BasisShape returns the shape of the warm-start state of a layer for
-// wperp: [K + Oversample, width], capped at the width.
-func (o GuessOptions) BasisShape(width int) ir.Shape {
+// BasisShape returns the shape of wperp's warm start for a layer whose
+// next segment has out outputs: [P, out] with P = K + Oversample, capped
+// at out.
+func (o GuessOptions) BasisShape(out int) ir.Shape {
 	o.defaults()
-	return ir.Shape{min(o.K+o.Oversample, width), width}
+	return ir.Shape{min(o.K+o.Oversample, out), out}
 }
 
 func (gb *guessBuilder) subspaceGuess(i int) (*ir.Value, error) {
 	e := gb.r.e
 	l, next := gb.layers[i], gb.layers[i+1]
-	B, d := l.Pre.Type.Shape[0], l.Pre.Type.Shape[1]
-	u := gb.state[i]
-	p := u.Type.Shape[0]
-	gram := func(x *ir.Value) (*ir.Value, error) {
-		ax, err := gb.applySegment(l, next, x, true)
+	B, d2 := next.Pre.Type.Shape[0], next.Pre.Type.Shape[1]
+	r := gb.state[i]
+	p := r.Type.Shape[0]
+	steps := gb.opts.Iters
+	if p >= d2 {
+		steps = 0 // R spans the output space: Y_0 spans the row space
+	}
+	f := broadcastTo(e, reshape(e, r, ir.Shape{p, 1, d2}), ir.Shape{p, B, d2})
+	var ys, fs []*ir.Value
+	for range steps + 1 {
+		y, err := gb.applySegment(l, next, f, false) // [P, B, d]
 		if err != nil {
 			return nil, err
 		}
-		return gb.applySegment(l, next, ax, false)
-	}
-	// The Krylov blocks V, G V, G² V, … (G = A_bᵀA_b), each orthonormalised
-	// as it is made so that their scales stay comparable.
-	blocks := []*ir.Value{broadcastTo(e, reshape(e, u, ir.Shape{p, 1, d}), ir.Shape{p, B, d})}
-	iters := min(gb.opts.Iters, d/p-1)
-	for it := range max(iters, 1) {
-		z, err := gram(blocks[len(blocks)-1])
-		if err != nil {
+		if f, err = gb.applySegment(l, next, y, true); err != nil { // [P, B, d2]
 			return nil, err
 		}
-		if it == 0 {
-			mean := emit1(e, ir.OpReduceMean, ir.Attrs{"axes": ir.Ints(1)}, z) // [P, d]
-			gb.newState = append(gb.newState, orthRows(e, mean))
-		}
-		blocks = append(blocks, orthBlock(e, z))
+		ys, fs = append(ys, y), append(fs, f)
 	}
-	if iters < 1 {
-		blocks = blocks[1:] // the block is the whole width: one product is exact
-	}
-	// Rayleigh–Ritz on the span of all blocks.
-	basis := blocks[0]
-	if len(blocks) > 1 {
-		basis = orthBlock(e, emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(0)}, blocks...)) // [P(q+1), B, d]
-	}
-	n := basis.Type.Shape[0]
-	av, err := gb.applySegment(l, next, basis, true) // [n, B, d2]
-	if err != nil {
-		return nil, err
-	}
-	m := transpose(e, av, []int{1, 0, 2})           // [B, n, d2]
-	_, ev := eigh2(e, matmul(e, m, m, false, true)) // ascending
-	k := min(gb.opts.K, n)
-	top := sliceCols(e, ev, n-k, n)                                         // [B, n, k]
-	vk := matmul(e, transpose(e, basis, []int{1, 2, 0}), top, false, false) // [B, d, k]
-	return gb.combine(l, vk), nil
+	mean := emit1(e, ir.OpReduceMean, ir.Attrs{"axes": ir.Ints(1)}, f) // [P, d2]
+	gb.newState = append(gb.newState, orthRows(e, mean))
+	kb, fb := perExample(e, ys), perExample(e, fs) // [B, n, d], [B, n, d2]
+	c := topRitz(e, kb, fb, min(gb.opts.K, kb.Type.Shape[1]))
+	vk := matmul(e, kb, c, true, false) // [B, d, k]
+	return gb.combine(l, orthColumns(e, vk)), nil
 }
 
-// orthBlock orthonormalises each example's block of P vectors, [P, B, d].
-func orthBlock(e ir.Emitter, z *ir.Value) *ir.Value {
-	q := e.Emit(ir.OpQR, vals(transpose(e, z, []int{1, 2, 0})), nil)[0] // [B, d, P]
-	return transpose(e, q, []int{2, 0, 1})
+// perExample concatenates blocks of vectors [P, B, m] and moves the
+// example axis first: [B, n, m] with n the total of the P.
+func perExample(e ir.Emitter, blocks []*ir.Value) *ir.Value {
+	x := blocks[0]
+	if len(blocks) > 1 {
+		x = emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(0)}, blocks...)
+	}
+	return transpose(e, x, []int{1, 0, 2})
+}
+
+// topRitz returns, for each example, the coefficients C [B, n, k] of the
+// top k Ritz vectors of AᵀA in the span of the rows of K [B, n, d], given
+// F = K Aᵀ [B, n, d2]: the Ritz vectors are Kᵀ C. The rows of K need not
+// be independent. With D = diag(K Kᵀ)^{-1/2} scaling the rows of K to unit
+// length and L Lᵀ = D K Kᵀ D + δI (a shifted Cholesky factorisation, which
+// exists whatever the rank of K), the columns of Kᵀ T, T = D L⁻ᵀ, are
+// orthonormal along the well-conditioned directions of the span and
+// shrunk by λ/(λ + δ) along directions with a Gram eigenvalue λ ≲ δ, which
+// are rounding in the Krylov blocks; the Ritz vectors are Kᵀ T E_k, E_k the
+// top eigenvectors of H = Tᵀ (F Fᵀ) T = L⁻¹ (D F)(D F)ᵀ L⁻ᵀ.
+func topRitz(e ir.Emitter, k, f *ir.Value, top int) *ir.Value {
+	dt := k.Type.DType
+	n := k.Type.Shape[1]
+	dinv := column(e, rsqrtFloor(e, reduceSum(e, mul(e, k, k), []int{2}, false), tiny(dt))) // [B, n, 1]
+	kd, fd := mul(e, k, dinv), mul(e, f, dinv)
+	m := add(e, matmul(e, kd, kd, false, true), scale(e, identity(e, dt, n), gramShift(dt)))
+	l := emit1(e, ir.OpCholesky, nil, m)
+	lower := func(a *ir.Value, transA bool) *ir.Value { // L⁻¹ a or L⁻ᵀ a
+		var attrs ir.Attrs
+		if transA {
+			attrs = ir.Attrs{"transpose_a": ir.Bool(true)}
+		}
+		return emit1(e, ir.OpTriangularSolve, attrs, l, a)
+	}
+	x := lower(matmul(e, fd, fd, false, true), false) // L⁻¹ (DF)(DF)ᵀ
+	h := lower(transpose(e, x, []int{0, 2, 1}), false)
+	_, ev := eigh2(e, h) // ascending
+	return mul(e, lower(sliceCols(e, ev, n-top, n), true), dinv)
+}
+
+// orthColumns brings each example's columns, v [B, d, k], from the
+// near-orthonormal state topRitz leaves them in (off by about the Gram
+// matrix's rounding over its tolerance) to orthonormal at rounding, by two
+// Newton–Schulz steps towards the polar factor, v ← v(3I − vᵀv)/2, each
+// squaring the error. Zero columns (an example whose Jacobian has rank
+// below k) stay zero.
+func orthColumns(e ir.Emitter, v *ir.Value) *ir.Value {
+	for range 2 {
+		g := matmul(e, v, v, true, false) // [B, k, k]
+		v = sub(e, scale(e, v, 1.5), scale(e, matmul(e, v, g, false, false), 0.5))
+	}
+	return v
+}
+
+// gramShift is the shift δ of topRitz's Cholesky factorisation of a Gram
+// matrix with a unit diagonal: far above its rounding (the unit roundoff
+// times about √d), far below the eigenvalues of directions that matter.
+func gramShift(dt ir.DType) float64 {
+	if dt == ir.F32 {
+		return 1e-4
+	}
+	return 1e-12
+}
+
+// tiny is a positive floor, far below any scale in the data, that keeps
+// x^{-1/2} finite.
+func tiny(dt ir.DType) float64 {
+	if dt == ir.F32 {
+		return 1e-30
+	}
+	return 1e-300
+}
+
+// rsqrtFloor emits max(x, floor)^{-1/2}.
+func rsqrtFloor(e ir.Emitter, x *ir.Value, floor float64) *ir.Value {
+	x = emit1(e, ir.OpMaximum, nil, x, scalar(e, x.Type.DType, floor))
+	return emit1(e, ir.OpPow, ir.Attrs{"exponent": ir.Float(-0.5)}, x)
+}
+
+// column and row turn x [B, n] into [B, n, 1] and [B, 1, n], to scale the
+// rows or the columns of a batch of matrices.
+func column(e ir.Emitter, x *ir.Value) *ir.Value {
+	return reshape(e, x, append(x.Type.Shape.Clone(), 1))
+}
+
+func row(e ir.Emitter, x *ir.Value) *ir.Value {
+	s := x.Type.Shape
+	return reshape(e, x, ir.Shape{s[0], 1, s[1]})
 }
 
 // orthRows orthonormalises the rows of x [P, d].

@@ -24,3 +24,26 @@ func BenchmarkMLPSteps(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPaperSteps times a gradient step of backprop, wt and wperp on
+// the forward-gradient paper's MNIST-1D network at widths 128 and 512:
+// go test -bench PaperSteps ./examples/bench.
+func BenchmarkPaperSteps(b *testing.B) {
+	steps, err := paperSteps(paperWidths, paperBatch)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range steps {
+		b.Run(s.name, func(b *testing.B) {
+			if _, err := s.runner.Run(s.inputs); err != nil { // sizes the buffers
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.runner.Run(s.inputs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ type Config struct {
 	K int
 	// Guesses is the number of guesses averaged per step (default 1).
 	Guesses int
-	// Iters and Oversample tune wperp's block Krylov iteration (defaults 3
+	// Iters and Oversample tune wperp's block Krylov iteration (defaults 1
 	// and 5); Exact uses per-example SVDs instead.
 	Iters, Oversample int
 	Exact             bool
