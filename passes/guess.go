@@ -40,8 +40,9 @@ var GuessMethods = []GuessMethod{WP, AP, WT, WPerp, WPerpBottom, WPrecond, WPerp
 type GuessOptions struct {
 	Method GuessMethod
 	// K is the subspace dimension of wperp and wperp-bottom (default 10).
-	// With Exact, a negative K makes wperp keep every direction with a
-	// non-zero singular value: k = rank, per example.
+	// A negative K makes wperp keep every direction with a non-zero
+	// singular value, k = rank per example: with Exact by the SVD, else by
+	// the projector onto the row space of the segment's Jacobian.
 	K int
 	// Sigma regularises wprecond (default 1e-5).
 	Sigma float64
@@ -109,8 +110,8 @@ type GuessStep struct {
 // the next segment's linearization, s_i → s_{i+1}, derived from the IR.
 func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	opts.defaults()
-	if opts.K < 0 && (opts.Method != WPerp || !opts.Exact) {
-		return nil, fmt.Errorf("k < 0 (k = rank) needs the exact wperp path")
+	if opts.K < 0 && opts.Method != WPerp {
+		return nil, fmt.Errorf("k < 0 (k = rank) is for wperp only, not %s", opts.Method)
 	}
 	if !slices.Contains(GuessMethods, opts.Method) {
 		return nil, fmt.Errorf("unknown guess method %q (known: %v)", opts.Method, GuessMethods)

@@ -20,6 +20,8 @@ func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
 	case gb.opts.Method == WT:
 		eps := gb.noise(next.Pre.Type, gb.streamOf(l.Pre))
 		return gb.applySegment(l, next, eps, false)
+	case gb.opts.Method == WPerp && !gb.opts.Exact && gb.opts.K < 0:
+		return gb.rowSpaceGuess(l, next)
 	case gb.opts.Method == WPerp && !gb.opts.Exact:
 		return gb.subspaceGuess(i)
 	case gb.opts.Method == WPerp:

@@ -40,7 +40,7 @@ import (
 
 // addState adds the warm-start bases of wperp's subspace iteration.
 func (gb *guessBuilder) addState() error {
-	if gb.opts.Method != WPerp || gb.opts.Exact {
+	if gb.opts.Method != WPerp || gb.opts.Exact || gb.opts.K < 0 {
 		return nil
 	}
 	for i, l := range gb.layers[:len(gb.layers)-1] {
@@ -97,6 +97,36 @@ func (gb *guessBuilder) subspaceGuess(i int) (*ir.Value, error) {
 	c := topRitz(e, kb, fb, min(gb.opts.K, kb.Type.Shape[1]))
 	vk := matmul(e, kb, c, true, false) // [B, d, k]
 	return gb.combine(l, orthColumns(e, vk)), nil
+}
+
+// rowSpaceGuess emits W̃⊥ with k = rank without an SVD: y_b = P_b z_b with
+// z_b ~ N(0, I_d) and P_b the orthogonal projector onto the row space of
+// A_b, which has the distribution of V_r z' for the r right singular
+// vectors of non-zero singular values. The rows of Y = A_b applied to the
+// identity of the output space span that row space; with D scaling them
+// to unit length and L Lᵀ = D Y Yᵀ D + δI, P_b ≈ Yᵀ D (L Lᵀ)⁻¹ D Y, where
+// the shift δ drops the directions whose singular values are below about
+// √δ of the row norms (rounding). Cost per step: the segment's transpose
+// on d2 vectors (2·B·d·d2² FLOPs for a linear one), a d2×d2 Gram matrix
+// and Cholesky factor per example.
+func (gb *guessBuilder) rowSpaceGuess(l, next Layer) (*ir.Value, error) {
+	e, T := gb.r.e, gb.r.T
+	dt := l.Pre.Type.DType
+	B, d, d2 := l.Pre.Type.Shape[0], l.Pre.Type.Shape[1], next.Pre.Type.Shape[1]
+	eye := broadcastTo(e, reshape(e, identity(e, dt, d2), ir.Shape{d2, 1, d2}), ir.Shape{d2, B, d2})
+	y, err := gb.applySegment(l, next, eye, false) // [d2, B, d]
+	if err != nil {
+		return nil, err
+	}
+	k := transpose(e, y, []int{1, 0, 2}) // [B, d2, d]
+	dinv := column(e, rsqrtFloor(e, reduceSum(e, mul(e, k, k), []int{2}, false), tiny(dt)))
+	kd := mul(e, k, dinv)
+	m := add(e, matmul(e, kd, kd, false, true), scale(e, identity(e, dt, d2), gramShift(dt)))
+	lch := emit1(e, ir.OpCholesky, nil, m)
+	z := gb.normal(ir.TensorOf(dt, B, d, max(T, 1)), gb.streamOf(l.Pre))
+	u := emit1(e, ir.OpTriangularSolve, nil, lch, matmul(e, kd, z, false, false))      // L⁻¹ D Y z
+	u = emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, lch, u) // (L Lᵀ)⁻¹ D Y z
+	return fromColumns(e, matmul(e, kd, u, true, false), l.Pre.Type, T), nil
 }
 
 // perExample concatenates blocks of vectors [P, B, m] and moves the

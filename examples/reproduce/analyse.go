@@ -26,15 +26,18 @@ var overlapKs = []int{1, 2, 3, 5, 7, 10, 15, 20, 25, 30, 40, 50, 64, 80, 100, 12
 
 // analysis is what a cell's trained network measures.
 type analysis struct {
-	Epoch   int                  `json:"epoch"`
-	Metrics *fwdgrad.Metrics     `json:"metrics,omitempty"`
-	Overlap map[string][]float64 `json:"overlap,omitempty"` // layer -> o_top(k) for OverlapKs
-	Ks      []int                `json:"ks,omitempty"`
+	Epoch int `json:"epoch"`
+	// Metrics are the paper's metrics of each probed method, by name.
+	Metrics map[string]*fwdgrad.Metrics `json:"metrics,omitempty"`
+	Overlap map[string][]float64        `json:"overlap,omitempty"` // layer -> o_top(k) for OverlapKs
+	Ks      []int                       `json:"ks,omitempty"`
 }
 
 // analyse measures the trained network of a finished cell: the paper's
-// metrics (Tables 2 and 5) for the cell's method, and the overlap curve
-// (Fig. 1). Everything is in float64 on the first analysisBatch examples.
+// metrics (Tables 2 and 5) of each probed method, W̃⊥ with the exact
+// per-example SVD, and the overlap curve (Fig. 1). Everything is in
+// float64 on the first analysisBatch examples, with the same noise for
+// every method.
 func analyse(c cell, o options, trainSet *data.Dataset) error {
 	ck, err := train.LoadCheckpoint(filepath.Join(c.dir(o), train.CheckpointFile))
 	if err != nil {
@@ -45,10 +48,13 @@ func analyse(c cell, o options, trainSet *data.Dataset) error {
 		return err
 	}
 	a := analysis{Epoch: ck.Epoch}
-	if c.Metrics {
-		a.Metrics, err = fwdgrad.Measure(f, fwdgrad.Config{Method: c.Method, K: c.K}, inputs, c.Seed, uint64(ck.Step))
-		if err != nil {
-			return err
+	for _, m := range c.Probe {
+		if a.Metrics == nil {
+			a.Metrics = map[string]*fwdgrad.Metrics{}
+		}
+		cfg := fwdgrad.Config{Method: m, Exact: m == "wperp"}
+		if a.Metrics[m], err = fwdgrad.Measure(f, cfg, inputs, c.Seed, uint64(ck.Step)); err != nil {
+			return fmt.Errorf("%s: %w", m, err)
 		}
 	}
 	if c.Overlap {

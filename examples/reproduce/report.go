@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/methods/train"
 )
 
@@ -87,8 +88,8 @@ func writeReport(cells []cell, o options, stderr io.Writer) error {
 	fmt.Fprintf(&b, "Made by `go run ./examples/reproduce -run` then `-report` on the canonical split (4000/1000), the paper's setup: MLP 40→w→w→w→10, ReLU, no biases, PyTorch's default init, AdamW (lr %g, β (0.9, 0.999), eps 1e-8, weight decay 0.01), batch %d, %d epochs, f32, on 2 CPU cores. A cell in parentheses has not finished: it shows its epochs and latest train accuracy. — means not run yet. Paper values in brackets.\n\n", lr, batch, o.epochs)
 	r.table3(&b)
 	r.table1(&b)
-	r.metricsTable(&b, "Table 2 — width 128, layer 1 (the paper does not say which layer or epoch); measured on the trained network of each method, first 128 training examples", 128, []string{"wt", "wperp-bottom", "wperp", "wprecond"}, 0)
-	r.metricsTable(&b, "Table 5 — width 256, layer 1", 256, []string{"wperp", "wprecond", "wt"}, 0)
+	r.metricsTable(&b, "Table 2 — width 128, layer 1", 128, table2Methods, 0)
+	r.metricsTable(&b, "Table 5 — width 256, layer 1", 256, table5Methods, 0)
 	r.table4(&b)
 	paths, err := r.plots()
 	if err != nil {
@@ -143,7 +144,7 @@ func (r *results) seedSummary(m string, w int) string {
 }
 
 func (r *results) table1(b *strings.Builder) {
-	fmt.Fprintf(b, "## Table 1 — width 128, train accuracy: W̃ᵀ and W̃⊥ with k = rank (exact per-example SVD), 25, 10, 1\n\n")
+	fmt.Fprintf(b, "## Table 1 — width 128, train accuracy: W̃ᵀ and W̃⊥ with k = rank (the projector onto the row space), 25, 10, 1\n\n")
 	fmt.Fprintf(b, "| W̃ᵀ | k = rank | k = 25 | k = 10 | k = 1 |\n|---|---|---|---|---|\n")
 	fmt.Fprintf(b, "| %s [%.3f] | %s [%.3f] | %s [%.3f] | %s [%.3f] | %s [%.3f] |\n\n",
 		r.acc(r.cell("wt", 128, 100, 0)), paperTable1["wt"],
@@ -153,18 +154,35 @@ func (r *results) table1(b *strings.Builder) {
 		r.acc(r.cell("wperp", 128, 100, 1)), paperTable1["1"])
 }
 
+// metricsTable writes the metrics of methods on the networks that the
+// methods of table2Nets trained at width (after their last epoch; the paper
+// does not say which layer or epoch it measured), on the first 128
+// training examples, with the train and test accuracy of each method's own
+// run where it has one.
 func (r *results) metricsTable(b *strings.Builder, title string, width int, methods []string, layer int) {
-	fmt.Fprintf(b, "## %s\n\n| method | variance | bias | cov. norm | overlap o_top(10) | cosine | train acc | test acc |\n|---|---|---|---|---|---|---|---|\n", title)
-	for _, m := range methods {
-		c := r.cell(m, width, 100, 0)
-		a := r.analyses[c.ID()]
-		f, ok := r.final(c)
-		if a == nil || a.Metrics == nil || !ok || layer >= len(a.Metrics.Layers) {
-			fmt.Fprintf(b, "| %s | — | — | — | — | — | %s | |\n", m, r.acc(c))
-			continue
+	fmt.Fprintf(b, "## %s\n\nThe metrics of every method are measured on the same trained network (that of the method named in the first column, after its last epoch; the paper does not say which layer or epoch it measured), first %d training examples, float64; W̃⊥ with the exact per-example SVD. The accuracies are those of each method's own run.\n\n", title, analysisBatch)
+	fmt.Fprintf(b, "| network | method | variance | bias | cov. norm | overlap o_top(10) | cosine | train acc | test acc |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, net := range table2Nets {
+		a := r.analyses[r.cell(net, width, 100, 0).ID()]
+		for _, m := range methods {
+			own := r.cell(m, width, 100, 0)
+			accs := "— | —"
+			if f, ok := r.final(own); ok {
+				accs = fmt.Sprintf("%.3f | %.3f", f.TrainAcc, f.TestAcc)
+			} else if ms := r.metrics[own.ID()]; len(ms) > 0 {
+				accs = r.acc(own) + " | —"
+			}
+			var mm *fwdgrad.Metrics
+			if a != nil {
+				mm = a.Metrics[m]
+			}
+			if mm == nil || layer >= len(mm.Layers) {
+				fmt.Fprintf(b, "| %s | %s | — | — | — | — | — | %s |\n", net, m, accs)
+				continue
+			}
+			l := mm.Layers[layer]
+			fmt.Fprintf(b, "| %s | %s | %.3g | %.3g | %.3f | %.3f | %.2g | %s |\n", net, m, l.Variance, l.Bias, l.CovNorm, l.Overlap, mm.Cosine, accs)
 		}
-		l := a.Metrics.Layers[layer]
-		fmt.Fprintf(b, "| %s | %.3g | %.3g | %.3f | %.3f | %.2g | %.3f | %.3f |\n", m, l.Variance, l.Bias, l.CovNorm, l.Overlap, a.Metrics.Cosine, f.TrainAcc, f.TestAcc)
 	}
 	fmt.Fprintln(b)
 }

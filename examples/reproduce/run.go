@@ -31,7 +31,7 @@ func epochsDone(dir string) ([]train.EpochMetrics, error) {
 	return train.ReadMetrics(filepath.Join(dir, "metrics.jsonl"))
 }
 
-func (c cell) needsAnalysis() bool { return c.Metrics || c.Overlap }
+func (c cell) needsAnalysis() bool { return len(c.Probe) > 0 || c.Overlap }
 
 func analysisDone(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, analysisFile))
@@ -91,7 +91,7 @@ func trainCell(ctx context.Context, c cell, o options, trainSet, testSet *data.D
 	}
 	model := train.MLP(trainSet.Features, data.MNIST1DClasses, slices.Repeat([]int{c.Width}, depth), false, ir.F32)
 	cfg := train.Config{
-		Method:    fwdgrad.Config{Method: c.Method, K: c.K, Exact: c.K < 0},
+		Method:    fwdgrad.Config{Method: c.Method, K: c.K},
 		Optimizer: opt, Epochs: o.epochs, Batch: batch, Seed: c.Seed,
 		Out: c.dir(o), Progress: stderr, CheckpointEvery: 5, Resume: true,
 		Label: c.ID(), Width: c.Width,
