@@ -1,11 +1,13 @@
 package passes_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/passes"
+	"github.com/pushforward/pushforward/runtime"
 )
 
 // body returns the statements of f's printed form without the signature.
@@ -73,6 +75,19 @@ func TestCleanupPasses(t *testing.T) {
   %s = select %c, %x, %y : f32[2]
   return %s
 }`, "%c = full {value=0} : f32[]\nreturn %y"},
+		{"fold takes a product before a broadcast of its left operand", "fold", `func @f(%r: f32[3,4] data, %w: f32[5,4] data) -> (f32[3,2,5]) {
+  %a = reshape %r : f32[3,1,4]
+  %b = broadcast_to %a : f32[3,2,4]
+  %c = reshape %b : f32[6,4]
+  %d = matmul %c, %w {transpose_b=true} : f32[6,5]
+  %e = reshape %d : f32[3,2,5]
+  return %e
+}`, "%a = reshape %r : f32[3,1,4]\n%b = broadcast_to %a : f32[3,2,4]\n%c = reshape %b : f32[6,4]\n%1 = reshape %a : f32[3,4]\n%2 = matmul %1, %w {transpose_b=true} : f32[3,5]\n%3 = reshape %2 : f32[3,1,5]\n%4 = broadcast_to %3 : f32[3,2,5]\n%5 = reshape %4 : f32[6,5]\nreturn %4"},
+		{"fold keeps a product whose operand broadcasts its last axis", "fold", `func @f(%r: f32[3,1] data, %w: f32[4,5] data) -> (f32[3,5]) {
+  %b = broadcast_to %r : f32[3,4]
+  %d = matmul %b, %w : f32[3,5]
+  return %d
+}`, "%b = broadcast_to %r : f32[3,4]\n%d = matmul %b, %w : f32[3,5]\nreturn %d"},
 		{"fold leaves transcendental functions", "fold", `func @f() -> (f32[]) {
   %a = full {value=1} : f32[]
   %b = exp %a : f32[]
@@ -92,5 +107,50 @@ func TestCleanupPasses(t *testing.T) {
 				t.Error("Run modified its input")
 			}
 		})
+	}
+}
+
+// Taking a product before the broadcast of its left operand gives the
+// same numbers, with the broadcast over one axis or several and with the
+// right operand transposed or not.
+func TestHoistBroadcastMatmulAgrees(t *testing.T) {
+	for _, src := range []string{`func @f(%r: f64[3,4] data, %w: f64[5,4] data) -> (f64[3,2,5]) {
+  %a = reshape %r : f64[3,1,4]
+  %b = broadcast_to %a : f64[3,2,4]
+  %c = reshape %b : f64[6,4]
+  %d = matmul %c, %w {transpose_b=true} : f64[6,5]
+  %e = reshape %d : f64[3,2,5]
+  return %e
+}`, `func @f(%r: f64[4] data, %w: f64[4,5] data) -> (f64[2,3,5]) {
+  %b = broadcast_to %r : f64[2,3,4]
+  %d = matmul %b, %w : f64[2,3,5]
+  return %d
+}`} {
+		f := parseVerified(t, src)
+		g, err := passes.Run(f, []string{"fold", "dce"}, passes.Options{Verify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(body(g), "matmul %b") || strings.Contains(body(g), "matmul %c") {
+			t.Errorf("product not hoisted:\n%s", body(g))
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		var in []*runtime.Tensor
+		for _, p := range f.Params {
+			in = append(in, randomTensor(r, p.Type))
+		}
+		want, err := runtime.Run(f, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := runtime.Run(g, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range want[0].F64 {
+			if got[0].F64[i] != v {
+				t.Fatalf("element %d: %g after folding, %g before", i, got[0].F64[i], v)
+			}
+		}
 	}
 }

@@ -13,7 +13,8 @@ import (
 // folded number is the one the kernels would have produced; x+0, x-0, x*1,
 // x/1 become x (broadcast if the result is larger); x*0 and products with
 // a zero matrix become zeros (as symbolic zeros do, this assumes x finite);
-// neg(neg x), identity reshapes, broadcasts and transposes disappear.
+// neg(neg x), identity reshapes, broadcasts and transposes disappear; a
+// product whose left operand is a broadcast is taken before broadcasting.
 // f is modified in place and returned; unused code is left to DCE.
 func Fold(f *ir.Func) *ir.Func {
 	fl := &folder{g: &ir.Func{Name: f.Name}, repl: map[*ir.Value]*ir.Value{}}
@@ -111,6 +112,7 @@ func (fl *folder) simplify(in *ir.Instr) *ir.Value {
 		if isSplat(a(0), 0) || isSplat(a(1), 0) {
 			return full(fl.e, out, 0)
 		}
+		return fl.hoistBroadcastMatmul(in)
 	case ir.OpNeg:
 		if d := a(0).Def; d != nil && d.Op == ir.OpNeg {
 			return d.Args[0]
