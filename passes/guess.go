@@ -288,6 +288,11 @@ func (gb *guessBuilder) normal(t ir.Type, s int) *ir.Value {
 	return e.Emit(ir.OpRngNormal, vals(gb.key, c), nil, t)[0]
 }
 
+// JName names the per-example loss tangents J_b (scaled by 1/B, and 1/T
+// when guesses are averaged) in a guess step: everything after them forms
+// the estimates, which is where Schedule recomputes.
+const JName = "guess.J"
+
 // assemble emits the estimates from the per-example tangents of the loss
 // and returns those tangents, scaled.
 func (gb *guessBuilder) assemble() *ir.Value {
@@ -300,7 +305,8 @@ func (gb *guessBuilder) assemble() *ir.Value {
 	// J_b includes the 1/B of the mean; guesses on the tangent axis are
 	// averaged, hence 1/T too.
 	scaleBy := 1 / float64(B*max(T, 1))
-	j := e.named("guess.J").emit1(ir.OpMul, vals(perT, scalar(e, perT.Type.DType, scaleBy)), nil)
+	c := scalar(e, perT.Type.DType, scaleBy)
+	j := e.named(JName).emit1(ir.OpMul, vals(perT, c), nil)
 	for _, l := range gb.layers {
 		if gb.opts.Method == WP {
 			gb.weightEstimate(j, l.Weight)

@@ -27,6 +27,7 @@ var passes = []Pass{
 	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
 	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
 	{Name: "dce", Doc: "remove instructions whose results are unused", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return DCE(f), nil }},
+	{Name: "schedule", Doc: "recompute a guess step's activations and guesses after the loss tangents, so its live set stays flat in depth", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Schedule(f), nil }},
 }
 
 // passOrder lists pairs (a, b): when both passes are run, the last b must
@@ -39,6 +40,7 @@ var passOrder = [...]struct{ a, b, why string }{
 	{"fold", "dce", "fold leaves dead code"},
 	{"cse", "dce", "cse leaves dead code"},
 	{"jvp", "dce", "jvp leaves dead code"},
+	{"cse", "schedule", "cse would merge schedule's recomputed values back into the originals"},
 }
 
 func init() {

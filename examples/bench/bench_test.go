@@ -26,6 +26,7 @@ func TestRunAllCases(t *testing.T) {
 		t.Errorf("no table after the JSON lines:\n%s", out.String())
 	}
 	seen := map[string]int{}
+	var temps []float64 // bytes_temp of the scheduled W̃ᵀ step at depth 8 and 32
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
 		var fields map[string]any
 		if err := json.Unmarshal([]byte(line), &fields); err != nil {
@@ -44,16 +45,23 @@ func TestRunAllCases(t *testing.T) {
 			if _, ok := fields["bytes_peak"]; !ok {
 				t.Errorf("depth line without bytes_peak: %s", line)
 			}
+			if fields["method"] == "wt+schedule" && fields["depth"].(float64) > 2 {
+				temps = append(temps, fields["bytes_temp"].(float64))
+			}
 		}
 	}
 	want := map[string]int{
 		"gemm": 2 * len(gemmShapes), "mlp-fwd": 1, "mlp-jvp": 1, "mlp-backprop": 1,
-		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 9, "ratio": 8,
+		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wt-schedule": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 15, "ratio": 10,
+		"paper-step": len(paperMethods),
 	}
 	for name, n := range want {
 		if seen[name] != n {
 			t.Errorf("%d %s lines, want %d", seen[name], name, n)
 		}
+	}
+	if len(temps) != 2 || temps[0] != temps[1] {
+		t.Errorf("bytes_temp of the scheduled W̃ᵀ step at depth 8 and 32: %v, want equal", temps)
 	}
 }
 

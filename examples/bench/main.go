@@ -32,6 +32,10 @@ type result struct {
 	// function (passes.PeakLiveBytes: results and temporaries, not
 	// parameters); for gemm, the operands plus the packing buffers.
 	BytesPeak int64 `json:"bytes_peak,omitempty"`
+	// BytesTemp is, for mlp-fwdgrad-depth, the live-set peak without the
+	// step's results (passes.PeakTemporaryBytes): the activations and
+	// temporaries beyond the inputs and the gradient estimates.
+	BytesTemp int64 `json:"bytes_temp,omitempty"`
 	// RunnerBytes is the memory a runtime.Runner plans for the step.
 	RunnerBytes int64 `json:"runner_bytes,omitempty"`
 	// Rounds is the number of timed rounds whose median NsPerOp is.
@@ -66,11 +70,11 @@ var cases = []benchCase{
 	{"gemm", "GEMM, f32 and f64: 256, 512, 1024 square and the products of the MLP step", runGEMM},
 	{"mlp", "the MLP steps mlp-fwd, mlp-jvp, mlp-backprop, mlp-fwdgrad-wt, mlp-fwdgrad-wperp, timed round-robin, and their ratios", runMLP},
 	{"paper-step", "one gradient step of backprop, wt and wperp on the forward-gradient paper's MNIST-1D network (widths 128 and 512, batch 512)", runPaperSteps},
-	{"mlp-fwdgrad-depth", "bytes_peak of the forward-gradient steps and of backprop for depth 2, 8 and 32", runDepth},
+	{"mlp-fwdgrad-depth", "bytes_peak and bytes_temp of the forward-gradient steps (plain and scheduled) and of backprop for depth 2, 8 and 32", runDepth},
 }
 
 // mlpCases are the names -case accepts for the MLP group.
-var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wperp"}
+var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wt-schedule", "mlp-fwdgrad-wperp"}
 
 func main() {
 	jsonOnly := flag.Bool("json", false, "print only the JSON lines (else a table follows them)")
@@ -200,6 +204,8 @@ func writeTable(w io.Writer, rs []result) {
 			shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
 		case r.Case == "peak":
 			shape = fmt.Sprintf("%d threads", r.Threads)
+		case r.Case == "paper-step":
+			shape = r.Method
 		default:
 			shape = strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Shape), " ", "x"), "[]")
 			if r.Trans != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/builder/nn"
@@ -78,13 +79,17 @@ func mlpSteps(depth, width, batch int, only map[string]bool) ([]*step, error) {
 			return g, nil, err
 		},
 	}
-	for _, m := range []string{"wt", "wperp"} {
+	for _, m := range []string{"wt", "wperp", "wt-schedule"} {
 		build["mlp-fwdgrad-"+m] = func() (*ir.Func, []fwdgrad.State, error) {
-			g, err := fwdgrad.Build(f, fwdgrad.Config{Method: m, K: guessK})
+			name, scheduled := strings.CutSuffix(m, "-schedule")
+			g, err := fwdgrad.Build(f, fwdgrad.Config{Method: name, K: guessK})
 			if err != nil {
 				return nil, nil, err
 			}
 			fn, err := cleanup(g.Func, nil)
+			if scheduled && err == nil {
+				fn, err = passes.Run(fn, []string{"schedule"}, passes.Options{})
+			}
 			return fn, g.State, err
 		}
 	}
@@ -203,7 +208,7 @@ func runMLP(o *options, emit func(result)) error {
 	}
 	// Ratios of medians, and the median of the per-round ratios, which
 	// cancels a load that changes between rounds.
-	for _, pair := range [][2]string{{"mlp-jvp", "mlp-fwd"}, {"mlp-fwdgrad-wt", "mlp-backprop"}, {"mlp-fwdgrad-wperp", "mlp-backprop"}, {"mlp-backprop", "mlp-fwd"}} {
+	for _, pair := range [][2]string{{"mlp-jvp", "mlp-fwd"}, {"mlp-fwdgrad-wt", "mlp-backprop"}, {"mlp-fwdgrad-wt-schedule", "mlp-backprop"}, {"mlp-fwdgrad-wperp", "mlp-backprop"}, {"mlp-backprop", "mlp-fwd"}} {
 		i := stepIndex(steps, pair[0])
 		j := stepIndex(steps, pair[1])
 		if i < 0 || j < 0 {
@@ -243,12 +248,17 @@ func runDepth(o *options, emit func(result)) error {
 		if err != nil {
 			return err
 		}
-		for _, method := range []string{"wt", "wperp", "backprop"} {
-			g, err := fwdgrad.Build(f, fwdgrad.Config{Method: method, K: guessK})
+		for _, method := range []string{"wt", "wt+schedule", "wperp", "wperp+schedule", "backprop"} {
+			name, scheduled := strings.CutSuffix(method, "+schedule")
+			g, err := fwdgrad.Build(f, fwdgrad.Config{Method: name, K: guessK})
 			if err != nil {
 				return fmt.Errorf("depth %d, %s: %w", depth, method, err)
 			}
-			fn, err := passes.Run(g.Func, passes.Cleanup, passes.Options{})
+			pipeline := passes.Cleanup
+			if scheduled {
+				pipeline = append(pipeline[:len(pipeline):len(pipeline)], "schedule")
+			}
+			fn, err := passes.Run(g.Func, pipeline, passes.Options{})
 			if err != nil {
 				return err
 			}
@@ -258,7 +268,7 @@ func runDepth(o *options, emit func(result)) error {
 			}
 			emit(result{Case: "mlp-fwdgrad-depth", Method: method, Depth: depth, DType: "f32",
 				Shape:     []int{batch, mlpIn, width, mlpClasses},
-				BytesPeak: passes.PeakLiveBytes(fn), RunnerBytes: it.NewRunner().Bytes()})
+				BytesPeak: passes.PeakLiveBytes(fn), BytesTemp: passes.PeakTemporaryBytes(fn), RunnerBytes: it.NewRunner().Bytes()})
 		}
 	}
 	return nil

@@ -1,0 +1,97 @@
+package passes_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/passes"
+	"github.com/pushforward/pushforward/runtime"
+)
+
+// guessStep builds the cleaned-up guess step of f for method, scheduled or
+// not.
+func guessStep(t *testing.T, f *ir.Func, method passes.GuessMethod, schedule bool) *ir.Func {
+	t.Helper()
+	st, err := passes.Guess(f, passes.GuessOptions{Method: method})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := passes.Cleanup
+	if schedule {
+		names = append(names[:len(names):len(names)], "schedule")
+	}
+	g, err := passes.Run(st.Func, names, passes.Options{Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// A scheduled step computes the same numbers, bit for bit: the
+// recomputed activations and guesses (counter-based noise) are the ones
+// the forward pass made.
+func TestScheduleKeepsResults(t *testing.T) {
+	f := deepMLP(t, ir.F32, 4, 16, 8, 5, 3)
+	for _, m := range []passes.GuessMethod{passes.WP, passes.AP, passes.WT, passes.WPerp} {
+		plain, sched := guessStep(t, f, m, false), guessStep(t, f, m, true)
+		r := rand.New(rand.NewPCG(3, 4))
+		var in []*runtime.Tensor
+		for _, p := range plain.Params {
+			switch {
+			case p.Type.DType == ir.I64:
+				in = append(in, runtime.FromI64(p.Type.Shape, make([]int64, p.Type.Shape.Size())))
+			case p.Type.DType == ir.U64:
+				in = append(in, runtime.ScalarU64(uint64(r.IntN(100))))
+			default:
+				in = append(in, randomTensor(r, p.Type))
+			}
+		}
+		want, err := runtime.Run(plain, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := runtime.Run(sched, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			w, g := want[i].Float64s(), got[i].Float64s()
+			for k := range w {
+				if w[k] != g[k] {
+					t.Fatalf("%s: result %d element %d: %g scheduled, %g not", m, i, k, g[k], w[k])
+				}
+			}
+		}
+	}
+}
+
+// Scheduled, a forward-gradient step holds the same temporaries at depth
+// 8 and 32 (at depth 2 the forward pass itself is the peak); unscheduled,
+// and for backprop, they grow with depth.
+func TestScheduleFlatInDepth(t *testing.T) {
+	peaks := map[string][]int64{}
+	for _, depth := range []int{2, 8, 32} {
+		f := deepMLP(t, ir.F32, depth, 256, 128, 256, 10)
+		for _, m := range []passes.GuessMethod{passes.WT, passes.AP} {
+			peaks[string(m)] = append(peaks[string(m)], passes.PeakTemporaryBytes(guessStep(t, f, m, false)))
+			peaks[string(m)+"+schedule"] = append(peaks[string(m)+"+schedule"], passes.PeakTemporaryBytes(guessStep(t, f, m, true)))
+		}
+		v, err := passes.Run(f, []string{"vjp", "fold", "cse", "dce"}, passes.Options{Wrt: passes.ParamsWithRole(f, ir.Param)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		peaks["backprop"] = append(peaks["backprop"], passes.PeakTemporaryBytes(v))
+	}
+	t.Logf("peak temporary bytes at depth 2, 8, 32: %v", peaks)
+	for name, p := range peaks {
+		flat := p[0] <= p[1] && p[1] == p[2]
+		grows := p[0] < p[1] && p[1] < p[2]
+		switch want := len(name) > 9 && name[len(name)-9:] == "+schedule"; {
+		case want && !flat:
+			t.Errorf("%s: temporaries grow with depth: %v", name, p)
+		case !want && !grows:
+			t.Errorf("%s: temporaries do not grow with depth: %v", name, p)
+		}
+	}
+}
