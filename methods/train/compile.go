@@ -18,13 +18,16 @@ type compiler struct {
 	method fwdgrad.Config
 	opt    optim.Optimizer
 	sig    signature
-	steps  map[int]*stepFn
-	evals  map[int]*evalFn
-	single *ir.Func // the model at batch 1, for the guess's inputs
+	// schedule adds passes.Schedule to the step's pipeline.
+	schedule bool
+	steps    map[int]*stepFn
+	evals    map[int]*evalFn
+	single   *ir.Func // the model at batch 1, for the guess's inputs
 }
 
-func newCompiler(model Model, method fwdgrad.Config, opt optim.Optimizer, sig signature) *compiler {
-	return &compiler{model: model, method: method, opt: opt, sig: sig, steps: map[int]*stepFn{}, evals: map[int]*evalFn{}}
+func newCompiler(model Model, cfg Config, sig signature) *compiler {
+	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule,
+		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}}
 }
 
 // A stepFn is the training step compiled for one batch size: the model's
@@ -93,7 +96,11 @@ func (c *compiler) compileStep(batch int) (*stepFn, error) {
 	if st.Extra != len(g.State) {
 		return nil, fmt.Errorf("the step returns %d extra results for %d guess states", st.Extra, len(g.State))
 	}
-	fn, it, err := finish(st.Func)
+	pipeline := passes.Cleanup
+	if c.schedule {
+		pipeline = append(pipeline[:len(pipeline):len(pipeline)], "schedule")
+	}
+	fn, it, err := finish(st.Func, pipeline)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +121,7 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, it, err := finish(f)
+	fn, it, err := finish(f, passes.Cleanup)
 	if err != nil {
 		return nil, err
 	}
@@ -151,10 +158,10 @@ func (c *compiler) singleModel() (*ir.Func, error) {
 	return c.single, nil
 }
 
-// finish cleans fn up, verifying it after every pass, and binds it to
-// the interpreter.
-func finish(fn *ir.Func) (*ir.Func, *runtime.Interpreter, error) {
-	fn, err := passes.Run(fn, passes.Cleanup, passes.Options{Verify: true})
+// finish runs the pipeline on fn, verifying it after every pass, and binds
+// it to the interpreter.
+func finish(fn *ir.Func, pipeline []string) (*ir.Func, *runtime.Interpreter, error) {
+	fn, err := passes.Run(fn, pipeline, passes.Options{Verify: true})
 	if err != nil {
 		return nil, nil, err
 	}

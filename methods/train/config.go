@@ -49,6 +49,11 @@ type Config struct {
 	Width int
 	// EvalBatch is the largest chunk evaluated at once (default 1000).
 	EvalBatch int
+	// Schedule compiles the step with passes.Schedule: the activations
+	// and guesses the estimates need are recomputed after the loss
+	// tangents, so the step's memory stays flat in depth, for a second
+	// forward pass. The numbers are the same.
+	Schedule bool
 }
 
 // withDefaults returns cfg with its defaults filled in, or an error.

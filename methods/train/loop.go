@@ -71,7 +71,7 @@ func newTrainer(model Model, train, test *data.Dataset, cfg Config) (*trainer, e
 		return nil, err
 	}
 	t := &trainer{cfg: cfg, train: train, test: test, full: full, batches: (train.N + full - 1) / full,
-		perm: make([]int, train.N), comp: newCompiler(model, cfg.Method, cfg.Optimizer, sig)}
+		perm: make([]int, train.N), comp: newCompiler(model, cfg, sig)}
 	t.order = make([]int, max(train.N, test.N))
 	for i := range t.order {
 		t.order[i] = i

@@ -150,6 +150,20 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// A scheduled step (passes.Schedule) trains to the same numbers.
+func TestScheduleSameRun(t *testing.T) {
+	for _, m := range []string{"wt", "ap", "wperp"} {
+		t.Run(m, func(t *testing.T) {
+			a := run(t, tiny, tinyConfig(m, 2), 500)
+			cfg := tinyConfig(m, 2)
+			cfg.Schedule = true
+			b := run(t, tiny, cfg, 500)
+			sameMetrics(t, a.Epochs, b.Epochs)
+			sameParams(t, a, b)
+		})
+	}
+}
+
 // stopAfter is a context that reports cancellation from its n+1st call
 // of Err on: the loop checks it once before every step and once before
 // measuring an epoch, so a run stops at a chosen place.
