@@ -68,13 +68,13 @@ type benchCase struct {
 var cases = []benchCase{
 	{"peak", "FMA peak: a tight loop of independent FMAs on 1 and on all threads, and the clock of /proc/cpuinfo", runPeak},
 	{"gemm", "GEMM, f32 and f64: 256, 512, 1024 square and the products of the MLP step", runGEMM},
-	{"mlp", "the MLP steps mlp-fwd, mlp-jvp, mlp-backprop, mlp-fwdgrad-wt, mlp-fwdgrad-wperp, timed round-robin, and their ratios", runMLP},
+	{"mlp", "the MLP steps " + strings.Join(mlpCases, ", ") + ", timed round-robin, and their ratios", runMLP},
 	{"paper-step", "one gradient step of backprop, wt and wperp on the forward-gradient paper's MNIST-1D network (widths 128 and 512, batch 512)", runPaperSteps},
 	{"mlp-fwdgrad-depth", "bytes_peak and bytes_temp of the forward-gradient steps (plain and scheduled) and of backprop for depth 2, 8 and 32", runDepth},
 }
 
 // mlpCases are the names -case accepts for the MLP group.
-var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wt-schedule", "mlp-fwdgrad-wperp"}
+var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-jvp-x", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wt-schedule", "mlp-fwdgrad-wperp"}
 
 func main() {
 	jsonOnly := flag.Bool("json", false, "print only the JSON lines (else a table follows them)")
