@@ -38,6 +38,8 @@ type result struct {
 	BytesTemp int64 `json:"bytes_temp,omitempty"`
 	// RunnerBytes is the memory a runtime.Runner plans for the step.
 	RunnerBytes int64 `json:"runner_bytes,omitempty"`
+	// Flops is, for paper-step, the FLOPs of the step's matrix products.
+	Flops float64 `json:"flops,omitempty"`
 	// Rounds is the number of timed rounds whose median NsPerOp is.
 	Rounds int `json:"rounds,omitempty"`
 	// Name and Value are a derived figure: a ratio, or a clock.
