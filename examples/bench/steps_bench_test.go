@@ -26,9 +26,8 @@ func BenchmarkMLPSteps(b *testing.B) {
 }
 
 // BenchmarkPaperSteps times a gradient step of backprop, wt, wperp (and at
-// width 128 wperp-ns) on
-// the forward-gradient paper's MNIST-1D network at widths 128 and 512:
-// go test -bench PaperSteps ./examples/bench.
+// width 128 wperp-ns) on the forward-gradient paper's MNIST-1D network at
+// widths 128 and 512: go test -bench PaperSteps ./examples/bench.
 func BenchmarkPaperSteps(b *testing.B) {
 	steps, err := paperSteps(paperWidths, paperBatch)
 	if err != nil {
