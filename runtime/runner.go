@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"slices"
+	"time"
 
 	"github.com/pushforward/pushforward/ir"
 )
@@ -31,6 +32,7 @@ type Runner struct {
 	results []*Tensor // returned by Run
 	copies  []*Tensor // per function result: a tensor to copy it into, or nil
 	bytes   int64
+	prof    *Profile // per-instruction times, when attached
 }
 
 // NewRunner plans the buffers of a Runner for the interpreter's function
@@ -142,7 +144,14 @@ func (r *Runner) Run(inputs []*Tensor) ([]*Tensor, error) {
 		if !s.kern.into {
 			clear(outs)
 		}
+		var start time.Time
+		if r.prof != nil {
+			start = time.Now()
+		}
 		err := s.run(&r.x, args, outs)
+		if r.prof != nil {
+			r.prof.times[i] += time.Since(start)
+		}
 		clear(args)
 		if err != nil {
 			clear(r.env[:len(inputs)]) // do not keep the inputs alive
@@ -162,6 +171,9 @@ func (r *Runner) Run(inputs []*Tensor) ([]*Tensor, error) {
 		}
 	}
 	clear(r.env[:len(inputs)]) // do not keep the inputs alive
+	if r.prof != nil {
+		r.prof.runs++
+	}
 	return r.results, nil
 }
 

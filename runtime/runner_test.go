@@ -153,3 +153,54 @@ func bytesOf(t *Tensor) []byte {
 }
 
 func uintptrOf(p *byte) uintptr { return uintptr(unsafe.Pointer(p)) }
+
+// A profile counts the runs made while attached and attributes every
+// instruction's time to its op and types.
+func TestRunnerProfile(t *testing.T) {
+	f, err := ir.ParseFunc(`func @f(%a: f32[64,64] data, %b: f32[64,64] data) -> (f32[64,64]) {
+  %c = matmul %a, %b : f32[64,64]
+  %d = tanh %c : f32[64,64]
+  %e = matmul %d, %b : f32[64,64]
+  return %e
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := New(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := it.NewRunner()
+	in := []*Tensor{Zeros(f.Params[0].Type), Zeros(f.Params[1].Type)}
+	if _, err := r.Run(in); err != nil {
+		t.Fatal(err)
+	}
+	p := r.Profile()
+	for range 3 {
+		if _, err := r.Run(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.StopProfile()
+	if _, err := r.Run(in); err != nil {
+		t.Fatal(err)
+	}
+	if p.Runs() != 3 {
+		t.Errorf("profile covers %d runs, want 3", p.Runs())
+	}
+	es := p.Entries()
+	if len(es) != 2 {
+		t.Fatalf("%d groups, want 2 (matmul, tanh): %+v", len(es), es)
+	}
+	counts := map[string]int{}
+	for _, e := range es {
+		counts[e.Op] = e.Count
+	}
+	if counts["matmul"] != 2 || counts["tanh"] != 1 {
+		t.Errorf("groups %v, want matmul×2, tanh×1", counts)
+	}
+	var b strings.Builder
+	if err := p.Write(&b, 1); err != nil || !strings.Contains(b.String(), "3 runs") || strings.Count(b.String(), "\n") != 3 {
+		t.Errorf("Write(…, 1) = %q, %v", b.String(), err)
+	}
+}

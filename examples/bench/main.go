@@ -55,6 +55,9 @@ type options struct {
 	python  string        // the python interpreter for -numpy
 	gonum   bool          // also time gonum's GEMM
 	quick   bool          // smaller MLP cases and shorter rounds, for tests
+	// opProfile is the number of instruction groups of each paper-step's
+	// profile to print (0: none).
+	opProfile int
 	// only selects some of the MLP cases; nil means all.
 	only map[string]bool
 }
@@ -89,6 +92,7 @@ func main() {
 	flag.StringVar(&o.python, "python", "python3", "the python with numpy for -numpy")
 	flag.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.IntVar(&o.opProfile, "opprofile", 0, "after timing each paper-step, print its `n` costliest groups of instructions (op and types) to stderr")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./examples/bench [flags]\n\ncases:\n")
 		for _, c := range cases {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 
 	"github.com/pushforward/pushforward/builder/nn"
 	"github.com/pushforward/pushforward/ir"
@@ -64,6 +65,15 @@ func runPaperSteps(o *options, emit func(result)) error {
 		}
 		if runErr != nil {
 			return fmt.Errorf("%s: %w", s.name, runErr)
+		}
+		if o.opProfile > 0 {
+			prof := s.runner.Profile()
+			for range 3 {
+				run()
+			}
+			s.runner.StopProfile()
+			fmt.Fprintf(os.Stderr, "profile of %s:\n", s.name)
+			prof.Write(os.Stderr, o.opProfile)
 		}
 		ns := median(samples)
 		emit(result{Case: "paper-step", Method: s.name, DType: "f32", Shape: s.shape,
