@@ -113,20 +113,20 @@ func (gb *guessBuilder) rowSpaceGuess(l, next Layer) (*ir.Value, error) {
 	e, T := gb.r.e, gb.r.T
 	dt := l.Pre.Type.DType
 	B, d, d2 := l.Pre.Type.Shape[0], l.Pre.Type.Shape[1], next.Pre.Type.Shape[1]
-	eye := broadcastTo(e, reshape(e, identity(e, dt, d2), ir.Shape{d2, 1, d2}), ir.Shape{d2, B, d2})
-	y, err := gb.applySegment(l, next, eye, false) // [d2, B, d]
+	eye := identity(e, dt, d2)
+	y, err := gb.applySegment(l, next, broadcastTo(e, reshape(e, eye, ir.Shape{d2, 1, d2}), ir.Shape{d2, B, d2}), false) // [d2, B, d]
 	if err != nil {
 		return nil, err
 	}
 	k := transpose(e, y, []int{1, 0, 2}) // [B, d2, d]
-	dinv := column(e, rsqrtFloor(e, reduceSum(e, mul(e, k, k), []int{2}, false), tiny(dt)))
-	kd := mul(e, k, dinv)
-	m := add(e, matmul(e, kd, kd, false, true), scale(e, identity(e, dt, d2), gramShift(dt)))
-	lch := emit1(e, ir.OpCholesky, nil, m)
+	m := matmul(e, k, k, false, true)
+	dinv := column(e, rsqrtFloor(e, reduceSum(e, mul(e, m, eye), []int{2}, false), tiny(dt))) // [B, d2, 1]
+	scaled := mul(e, mul(e, m, dinv), transpose(e, dinv, []int{0, 2, 1}))
+	lch := emit1(e, ir.OpCholesky, nil, add(e, scaled, scale(e, eye, gramShift(dt))))
 	z := gb.normal(ir.TensorOf(dt, B, d, max(T, 1)), gb.streamOf(l.Pre))
-	u := emit1(e, ir.OpTriangularSolve, nil, lch, matmul(e, kd, z, false, false))      // L⁻¹ D Y z
-	u = emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, lch, u) // (L Lᵀ)⁻¹ D Y z
-	return fromColumns(e, matmul(e, kd, u, true, false), l.Pre.Type, T), nil
+	u := emit1(e, ir.OpTriangularSolve, nil, lch, mul(e, matmul(e, k, z, false, false), dinv)) // L⁻¹ D Y z
+	u = emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, lch, u)         // (L Lᵀ)⁻¹ D Y z
+	return fromColumns(e, matmul(e, k, mul(e, u, dinv), true, false), l.Pre.Type, T), nil
 }
 
 // perExample concatenates blocks of vectors [P, B, m] and moves the
@@ -144,29 +144,25 @@ func perExample(e ir.Emitter, blocks []*ir.Value) *ir.Value {
 // F = K Aᵀ [B, n, d2]: the Ritz vectors are Kᵀ C. The rows of K need not
 // be independent. With D = diag(K Kᵀ)^{-1/2} scaling the rows of K to unit
 // length and L Lᵀ = D K Kᵀ D + δI (a shifted Cholesky factorisation, which
-// exists whatever the rank of K), the columns of Kᵀ T, T = D L⁻ᵀ, are
+// exists whatever the rank of K), the columns of Kᵀ D T, T = L⁻ᵀ, are
 // orthonormal along the well-conditioned directions of the span and
 // shrunk by λ/(λ + δ) along directions with a Gram eigenvalue λ ≲ δ, which
-// are rounding in the Krylov blocks; the Ritz vectors are Kᵀ T E_k, E_k the
-// top eigenvectors of H = Tᵀ (F Fᵀ) T = L⁻¹ (D F)(D F)ᵀ L⁻ᵀ.
+// are rounding in the Krylov blocks; the Ritz vectors are Kᵀ D T E_k, E_k
+// the top eigenvectors of H = Tᵀ (D F)(D F)ᵀ T.
 func topRitz(e ir.Emitter, k, f *ir.Value, top int) *ir.Value {
 	dt := k.Type.DType
 	n := k.Type.Shape[1]
-	dinv := column(e, rsqrtFloor(e, reduceSum(e, mul(e, k, k), []int{2}, false), tiny(dt))) // [B, n, 1]
-	kd, fd := mul(e, k, dinv), mul(e, f, dinv)
-	m := add(e, matmul(e, kd, kd, false, true), scale(e, identity(e, dt, n), gramShift(dt)))
-	l := emit1(e, ir.OpCholesky, nil, m)
-	lower := func(a *ir.Value, transA bool) *ir.Value { // L⁻¹ a or L⁻ᵀ a
-		var attrs ir.Attrs
-		if transA {
-			attrs = ir.Attrs{"transpose_a": ir.Bool(true)}
-		}
-		return emit1(e, ir.OpTriangularSolve, attrs, l, a)
-	}
-	x := lower(matmul(e, fd, fd, false, true), false) // L⁻¹ (DF)(DF)ᵀ
-	h := lower(transpose(e, x, []int{0, 2, 1}), false)
+	eye := identity(e, dt, n)
+	m := matmul(e, k, k, false, true)                                              // K Kᵀ [B, n, n]
+	dinv := rsqrtFloor(e, reduceSum(e, mul(e, m, eye), []int{2}, false), tiny(dt)) // [B, n]
+	scaled := func(x *ir.Value) *ir.Value { return mul(e, mul(e, x, column(e, dinv)), row(e, dinv)) }
+	l := emit1(e, ir.OpCholesky, nil, add(e, scaled(m), scale(e, eye, gramShift(dt))))
+	// T = L⁻ᵀ from one solve against the identity: the products with it are
+	// batched GEMMs, cheaper than solves against each operand.
+	t := emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, l, broadcastTo(e, eye, m.Type.Shape))
+	h := matmul(e, t, matmul(e, scaled(matmul(e, f, f, false, true)), t, false, false), true, false)
 	_, ev := eigh2(e, h) // ascending
-	return mul(e, lower(sliceCols(e, ev, n-top, n), true), dinv)
+	return mul(e, matmul(e, t, sliceCols(e, ev, n-top, n), false, false), column(e, dinv))
 }
 
 // orthColumns brings each example's columns, v [B, d, k], from the
@@ -176,9 +172,10 @@ func topRitz(e ir.Emitter, k, f *ir.Value, top int) *ir.Value {
 // squaring the error. Zero columns (an example whose Jacobian has rank
 // below k) stay zero.
 func orthColumns(e ir.Emitter, v *ir.Value) *ir.Value {
+	threeHalves := scale(e, identity(e, v.Type.DType, v.Type.Shape[2]), 1.5)
 	for range 2 {
-		g := matmul(e, v, v, true, false) // [B, k, k]
-		v = sub(e, scale(e, v, 1.5), scale(e, matmul(e, v, g, false, false), 0.5))
+		g := matmul(e, v, v, true, false)                                     // [B, k, k]
+		v = matmul(e, v, sub(e, threeHalves, scale(e, g, 0.5)), false, false) // v (3I − vᵀv)/2
 	}
 	return v
 }
