@@ -170,7 +170,8 @@ type guessBuilder struct {
 	r          *jvpResult
 	key, ctr   *ir.Value
 	seedOf     map[*ir.Value]*ir.Value // perturbed value in src -> its guess in the step
-	state      []*ir.Value             // state params of the step
+	state      map[int]*ir.Value       // wperp's warm start by layer index
+	nstate     int                     // state params of the step
 	stateNames []string
 	inputs     []*ir.Value // extra data params, per hidden layer
 	inputNames []string

@@ -29,24 +29,31 @@ import (
 //
 // Cost per step, with B examples and a d2×d linear segment: 2(q+1)
 // applications of the map or its transpose to P vectors, 2·B·d·d2·P FLOPs
-// each; the Gram matrices, 2·B·n²·(d + d2); V_k, 2·B·d·n·k; and per
-// example two n×n eigendecompositions (≈ 9n³ each). For the paper's MLP
-// at width 512 (d = d2 = 512, B = 512, P = 15, q = 1, n = 30): 4 × 4.0 =
-// 16 GFLOP of GEMM, 0.9 GFLOP for the Gram matrices, 0.2 for V_k and 0.25
-// for the eigendecompositions per hidden layer, against ≈ 140 GFLOP for
-// per-example SVDs of the dense d2×d Jacobians. The last hidden layer,
-// whose segment has d2 = 10 outputs (the classes), has P = d2: Y_0 spans
-// the whole row space and no Krylov step is taken.
+// each, except the first, to the basis R that every example shares, which
+// fold takes once (2·P·d·d2); the Gram matrices, 2·B·n²·(d + d2); V_k,
+// 2·B·d·n·k; two Newton–Schulz steps, 8·B·d·k²; and per example a Cholesky
+// factor, a triangular inverse and an eigendecomposition of n×n matrices
+// (≈ 10n³). For the paper's MLP at width 512 (d = d2 = 512, B = 512, P =
+// 15, q = 1, n = 30): 3 × 4.0 = 12 GFLOP of GEMM in the applications,
+// 0.9 GFLOP for the Gram matrices, 0.2 for V_k and 0.1 for Newton–Schulz
+// per hidden layer, against ≈ 140 GFLOP for per-example SVDs of the dense
+// d2×d Jacobians. A layer whose segment has d2 ≤ k outputs (the last
+// hidden layer: 10 classes) has its whole row space as V_k and takes
+// rowSpaceGuess's projector, with no warm start.
 
 // addState adds the warm-start bases of wperp's subspace iteration.
 func (gb *guessBuilder) addState() error {
 	if gb.opts.Method != WPerp || gb.opts.Exact || gb.opts.K < 0 {
 		return nil
 	}
+	gb.state = map[int]*ir.Value{}
 	for i, l := range gb.layers[:len(gb.layers)-1] {
 		out := gb.layers[i+1].Pre.Type
+		if gb.opts.K >= out.Shape[1] {
+			continue // the row space itself, no iteration (see subspaceGuess)
+		}
 		v := gb.r.addParam(layerName(l)+".basis", ir.TensorOf(out.DType, gb.opts.BasisShape(out.Shape[1])...), ir.State)
-		gb.state = append(gb.state, v)
+		gb.state[i] = v
 		gb.stateNames = append(gb.stateNames, v.Name)
 	}
 	return nil
@@ -73,7 +80,12 @@ func (gb *guessBuilder) subspaceGuess(i int) (*ir.Value, error) {
 	e := gb.r.e
 	l, next := gb.layers[i], gb.layers[i+1]
 	B, d2 := next.Pre.Type.Shape[0], next.Pre.Type.Shape[1]
-	r := gb.state[i]
+	r, ok := gb.state[i]
+	if !ok {
+		// k ≥ d2 ≥ rank: V_k spans the whole row space, and V_k z has the
+		// distribution of the projection of N(0, I) onto it.
+		return gb.rowSpaceGuess(l, next)
+	}
 	p := r.Type.Shape[0]
 	steps := gb.opts.Iters
 	if p >= d2 {

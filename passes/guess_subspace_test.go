@@ -139,6 +139,27 @@ func TestWPerpRank(t *testing.T) {
 			checkCov(t, fmt.Sprintf("exact=%v, example %d", exact, b), sampleCov(ys, b), p, 400)
 		}
 	}
+	// A layer whose segment has no more outputs than k (s2 → s3: 4 ≤ 10)
+	// takes the same projector on the default path.
+	s2, w3 := n.value(t, "s2"), n.inputs[4]
+	_, out := n.step(t, passes.GuessOptions{Method: passes.WPerp, K: 10, Guesses: 400}, 1)
+	ys := out[len(out)-2]
+	for b := range batch {
+		a := jacobianS1(n, s2, w3, b, false)
+		var svd mat.SVD
+		svd.Factorize(a, mat.SVDNone)
+		rank := 0
+		for _, v := range svd.Values(nil) {
+			if v > 1e-9 {
+				rank++
+			}
+		}
+		p := topRight(a, rank)
+		if r := outsideSpan(ys, b, p); r > 1e-6 {
+			t.Errorf("k ≥ d2, example %d: guesses leave the row space (rank %d) by %.2g", b, rank, r)
+		}
+		checkCov(t, fmt.Sprintf("k ≥ d2, example %d", b), sampleCov(ys, b), p, 400)
+	}
 	if _, err := passes.Guess(n.f, passes.GuessOptions{Method: passes.WT, K: -1}); err == nil {
 		t.Error("wt with k = rank: no error")
 	}
