@@ -28,6 +28,17 @@ func TestPhiloxKnownAnswers(t *testing.T) {
 	}
 }
 
+// block2 computes the same two blocks as Block, across the 2³² boundary
+// of the low counter word too.
+func TestBlock2MatchesBlock(t *testing.T) {
+	for _, j := range []uint64{0, 1, 7, 1<<32 - 1, 1 << 40} {
+		a, b := block2(3, 5, j)
+		if a != Block(3, 5, j) || b != Block(3, 5, j+1) {
+			t.Errorf("block2(j = %d) = %v, %v; Block: %v, %v", j, a, b, Block(3, 5, j), Block(3, 5, j+1))
+		}
+	}
+}
+
 func TestBlockLayout(t *testing.T) {
 	key, counter, j := uint64(0x299f31d0a4093822), uint64(0x0370734413198a2e), uint64(0x85a308d3243f6a88)
 	want := [4]uint32{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}

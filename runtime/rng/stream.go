@@ -121,7 +121,28 @@ func FillNormal32(dst []float32, key, counter uint64) {
 }
 
 // FillNormal32Range sets dst[i] to element i of the f32 normal stream for i
-// in [lo, hi), leaving the rest of dst alone.
+// in [lo, hi), leaving the rest of dst alone. It is fillRange with the
+// block and the transform written out, the hot loop of every guess.
 func FillNormal32Range(dst []float32, key, counter uint64, lo, hi int) {
-	fillRange(dst, key, counter, lo, hi, normal32Pair)
+	if lo < 0 || hi < lo || hi > len(dst) {
+		panic(fmt.Sprintf("rng: range [%d, %d) out of bounds for length %d", lo, hi, len(dst)))
+	}
+	i := lo
+	if i%2 == 1 && i < hi { // the second of a pair
+		_, b := normal32Pair(Block(key, counter, uint64(i)/2))
+		dst[i] = b
+		i++
+	}
+	for ; i+3 < hi; i += 4 {
+		w0, w1 := block2(key, counter, uint64(i)/2)
+		dst[i], dst[i+1] = normal32Pair(w0)
+		dst[i+2], dst[i+3] = normal32Pair(w1)
+	}
+	for ; i+1 < hi; i += 2 {
+		dst[i], dst[i+1] = normal32Pair(Block(key, counter, uint64(i)/2))
+	}
+	if i < hi {
+		a, _ := normal32Pair(Block(key, counter, uint64(i)/2))
+		dst[i] = a
+	}
 }
