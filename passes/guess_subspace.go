@@ -23,9 +23,9 @@ import (
 // converges fast when the spectrum is flat, as it is at initialisation.
 // The blocks are not orthonormalised as they are made: the Rayleigh–Ritz
 // step takes the span through the Gram matrix K_bK_bᵀ (scaled to a unit
-// diagonal, then eigendecomposed, dropping directions below a dtype
-// tolerance), so it needs no per-example QR of d×n blocks, only
-// eigendecompositions of two n×n matrices.
+// diagonal, then factored by a shifted Cholesky that damps the directions
+// below a dtype tolerance), so it needs no per-example QR of d×n blocks,
+// only a Cholesky factor and an eigendecomposition of n×n matrices.
 //
 // Cost per step, with B examples and a d2×d linear segment: 2(q+1)
 // applications of the map or its transpose to P vectors, 2·B·d·d2·P FLOPs
