@@ -54,7 +54,9 @@ type GuessOptions struct {
 	// in each block (default 5).
 	Iters, Oversample int
 	// Exact makes wperp take the per-example SVD of the dense upstream
-	// Jacobian instead of subspace iteration (the reference path of tests).
+	// Jacobian instead of subspace iteration, and wprecond the
+	// eigendecomposition of AᵀA instead of a Cholesky factor of AAᵀ (the
+	// reference paths of tests).
 	Exact bool
 	// Layers names the pre-activations to perturb, in order; empty means
 	// FindLayers.

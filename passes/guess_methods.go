@@ -41,8 +41,10 @@ func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
 		}
 		_, q := eigh2(gb.r.e, matmul(gb.r.e, a, a, true, false)) // ascending
 		return gb.combine(l, sliceCols(gb.r.e, q, 0, gb.k(q))), nil
-	case gb.opts.Method == WPrecond:
+	case gb.opts.Method == WPrecond && gb.opts.Exact:
 		return gb.precondGuess(l, next)
+	case gb.opts.Method == WPrecond:
+		return gb.precondCholesky(l, next)
 	case gb.opts.Method == WPerpNS:
 		return gb.nsGuess(i)
 	}
@@ -154,7 +156,9 @@ func sliceCols(e ir.Emitter, v *ir.Value, lo, hi int) *ir.Value {
 	return emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(start...), "stop": ir.Ints(stop...)}, v)
 }
 
-// precondGuess emits y = (AᵀA + σI)^{-1/2} Aᵀε per example (W̃ᴾ).
+// precondGuess emits y = (AᵀA + σI)^{-1/2} Aᵀε per example (W̃ᴾ), by an
+// eigendecomposition of the dense d×d matrix AᵀA: the reference for
+// precondCholesky.
 func (gb *guessBuilder) precondGuess(l, next Layer) (*ir.Value, error) {
 	e, T := gb.r.e, gb.r.T
 	a, err := gb.denseJacobian(l, next)

@@ -169,7 +169,8 @@ func TestGuessCovariances(t *testing.T) {
 		for _, tc := range []struct {
 			m     passes.GuessMethod
 			exact bool
-		}{{passes.AP, false}, {passes.WT, false}, {passes.WPerp, true}, {passes.WPerp, false}, {passes.WPerpNS, false}} {
+		}{{passes.AP, false}, {passes.WT, false}, {passes.WPerp, true}, {passes.WPerp, false}, {passes.WPerpNS, false},
+			{passes.WPrecond, true}, {passes.WPrecond, false}} {
 			t.Run(fmt.Sprintf("%s/%s/exact=%t", net.name, tc.m, tc.exact), func(t *testing.T) {
 				const k = 2
 				_, out := n.step(t, passes.GuessOptions{Method: tc.m, Guesses: draws, K: k, Exact: tc.exact, Iters: 40}, 5)
@@ -189,6 +190,8 @@ func TestGuessCovariances(t *testing.T) {
 						want = topRight(a, k)
 					case passes.WPerpNS:
 						want = nsCov(a)
+					case passes.WPrecond:
+						want = precondCov(a, 1e-5)
 					}
 					checkCov(t, fmt.Sprintf("example %d", b), sampleCov(ys, b), want, draws)
 				}
@@ -207,6 +210,24 @@ func ones(n int) []float64 {
 
 // nsCov is V diag(p⁵(s_j / (1.05 s_1))²) Vᵀ, the covariance of the
 // Newton–Schulz guess with the σ_k = 0.6 coefficients, for a = U S Vᵀ.
+// precondCov is W̃ᴾ's covariance (AᵀA + σI)^{-1/2} AᵀA (AᵀA + σI)^{-1/2},
+// from the SVD of A: V diag(s²/(s² + σ)) Vᵀ.
+func precondCov(a *mat.Dense, sigma float64) *mat.Dense {
+	var svd mat.SVD
+	svd.Factorize(a, mat.SVDFull)
+	var v mat.Dense
+	svd.VTo(&v)
+	_, n := a.Dims()
+	d := mat.NewDiagDense(n, nil)
+	for j, sv := range svd.Values(nil) {
+		d.SetDiag(j, sv*sv/(sv*sv+sigma))
+	}
+	var vd, cov mat.Dense
+	vd.Mul(&v, d)
+	cov.Mul(&vd, v.T())
+	return &cov
+}
+
 func nsCov(a *mat.Dense) *mat.Dense {
 	var svd mat.SVD
 	svd.Factorize(a, mat.SVDFull)

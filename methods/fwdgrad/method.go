@@ -30,7 +30,8 @@ type Config struct {
 	// Guesses is the number of guesses averaged per step (default 1).
 	Guesses int
 	// Iters and Oversample tune wperp's block Krylov iteration (defaults 1
-	// and 5); Exact uses per-example SVDs instead.
+	// and 5); Exact uses per-example SVDs instead (and for wprecond an
+	// eigendecomposition; see passes.GuessOptions).
 	Iters, Oversample int
 	Exact             bool
 	// Sigma regularises wprecond (default 1e-5).
