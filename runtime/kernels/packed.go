@@ -261,6 +261,22 @@ func (gc *gemmCall[T]) setup(goKernels, tA, tB bool, m, n, k int, alpha T, a []T
 	gc.parts = gc.aParts + bParts
 }
 
+// minParallelPack is the number of elements below which the packing phase
+// is not worth a second goroutine (about 100 µs of copying).
+const minParallelPack = 1 << 18
+
+// packedElements is the number of elements the packing phase copies.
+func (gc *gemmCall[T]) packedElements() int {
+	n := 0
+	if !gc.lazyA {
+		n += gc.mp * gc.blk.mr * gc.k
+	}
+	if !gc.lazyB {
+		n += gc.np * gc.blk.nr * gc.k
+	}
+	return n
+}
+
 // grow returns buf resized to n elements, reallocating only to grow.
 func grow[T any](buf []T, n int) []T {
 	if cap(buf) < n {
@@ -272,7 +288,14 @@ func grow[T any](buf []T, n int) []T {
 func (gc *gemmCall[T]) run() {
 	if gc.parts > 0 {
 		gc.phase = 0
-		ParallelN(gc.parts, gc.threads, gc)
+		// A small packing phase runs on the caller alone: a helper woken
+		// for it would arrive after the parts are gone and still be
+		// waking, unavailable, when the compute phase hires.
+		threads := gc.threads
+		if gc.packedElements() < minParallelPack {
+			threads = 1
+		}
+		ParallelN(gc.parts, threads, gc)
 	}
 	gc.phase = 1
 	ParallelN(gc.tasks, gc.threads, gc)
