@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,7 @@ import (
 
 // The paper's numbers, for the report's comparison columns.
 var (
+	nan         = math.NaN()
 	paperTable3 = map[int]map[string]float64{
 		64:  {"wp": 0.121, "ap": 0.201, "wt": 0.268, "wperp": 0.268, "backprop": 0.536},
 		128: {"wp": 0.124, "ap": 0.275, "wt": 0.312, "wperp": 0.323, "backprop": 0.709},
@@ -29,6 +31,13 @@ var (
 		512: {"wp": 0.177, "ap": 0.319, "wt": 0.494, "wperp": 0.581, "backprop": 1.000},
 	}
 	paperTable1 = map[string]float64{"wt": 0.312, "rank": 0.311, "25": 0.323, "10": 0.324, "1": 0.275}
+	// paperMetrics are the rows of Tables 2 and 5 by width and method:
+	// variance, bias, cov. norm (Table 2) or train and test accuracy
+	// (Table 5); NaN where the paper gives none.
+	paperMetrics = map[int]map[string][4]float64{
+		128: {"wt": {1.50e-4, 2.75e-4, 0.084, nan}, "wperp-bottom": {1.30e-5, 2.83e-4, 0.085, nan}, "wperp": {1.03e-5, 2.86e-5, 0.085, nan}},
+		256: {"wperp": {6.33e-6, 3.63e-5, 0.433, 0.383}, "wprecond": {1.75e-4, 1.35e-8, 0.367, 0.314}, "wt": {7.04e-5, 1.68e-4, 0.375, 0.316}},
+	}
 )
 
 // results gathers what the cells have produced.
@@ -162,6 +171,17 @@ func (r *results) table1(b *strings.Builder) {
 func (r *results) metricsTable(b *strings.Builder, title string, width int, methods []string, layer int) {
 	fmt.Fprintf(b, "## %s\n\nThe metrics of every method are measured on the same trained network (that of the method named in the first column, after its last epoch; the paper does not say which layer or epoch it measured), first %d training examples, float64; W̃⊥ with the exact per-example SVD. The accuracies are those of each method's own run.\n\n", title, analysisBatch)
 	fmt.Fprintf(b, "| network | method | variance | bias | cov. norm | overlap o_top(10) | cosine | train acc | test acc |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, m := range methods {
+		p, ok := paperMetrics[width][m]
+		if !ok {
+			continue
+		}
+		if width == 256 { // Table 5: variance, bias, train and test accuracy
+			fmt.Fprintf(b, "| paper | %s | %.3g | %.3g | | | | %.3f | %.3f |\n", m, p[0], p[1], p[2], p[3])
+			continue
+		}
+		fmt.Fprintf(b, "| paper | %s | %.3g | %.3g | %.3f | | | | |\n", m, p[0], p[1], p[2])
+	}
 	for _, net := range table2Nets {
 		a := r.analyses[r.cell(net, width, 100, 0).ID()]
 		for _, m := range methods {
