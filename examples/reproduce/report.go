@@ -257,11 +257,11 @@ func (r *results) plots() ([]string, error) {
 	return append(paths, p), nil
 }
 
-// overlapPlot draws o_top(k) against k for the trained W̃⊥ networks
+// overlapPlot draws o_top(k) against k for the trained W-perp networks (k = 10)
 // (Fig. 1).
 func (r *results) overlapPlot() (string, error) {
 	pl := plot.New()
-	pl.Title.Text = "Fig. 1: overlap of the gradient with the top-k subspace, trained W̃⊥ networks"
+	pl.Title.Text = "Fig. 1: overlap of the gradient with the top-k subspace, trained W-perp networks (k = 10)"
 	pl.X.Label.Text = "k"
 	pl.Y.Label.Text = "o_top(k)"
 	pl.X.Scale = plot.LogScale{}
