@@ -24,7 +24,7 @@ type Pass struct {
 var passes = []Pass{
 	{Name: "jvp", Doc: "forward mode: add tangent inputs for -wrt and return the tangents of the results", Run: runJVP},
 	{Name: "vjp", Doc: "reverse mode (linearize + transpose): return the loss and its gradients for -wrt", Run: runVJP},
-	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
+	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes; take products before broadcasts", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
 	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
 	{Name: "dce", Doc: "remove instructions whose results are unused", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return DCE(f), nil }},
 	{Name: "schedule", Doc: "recompute a guess step's activations and guesses after the loss tangents, so its live set stays flat in depth", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Schedule(f), nil }},

@@ -20,8 +20,12 @@ func init() {
 
 func passList() string {
 	var b strings.Builder
+	width := 0
 	for _, p := range passes.Passes() {
-		fmt.Fprintf(&b, "  %-6s %s\n", p.Name, p.Doc)
+		width = max(width, len(p.Name))
+	}
+	for _, p := range passes.Passes() {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, p.Name, p.Doc)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
