@@ -51,7 +51,7 @@ func TestRunAllCases(t *testing.T) {
 		}
 	}
 	want := map[string]int{
-		"gemm": 2 * len(gemmShapes), "mlp-fwd": 1, "mlp-jvp": 1, "mlp-jvp-x": 1, "mlp-backprop": 1,
+		"gemm": 2 * len(gemmShapes), "mlp-fwd": 1, "mlp-jvp": 1, "mlp-jvp-params": 1, "mlp-backprop": 1,
 		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wt-schedule": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 15, "ratio": 12,
 		"paper-step": len(paperMethods),
 	}

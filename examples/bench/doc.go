@@ -5,11 +5,15 @@
 //
 // Cases: peak (the machine's FMA peak, from a loop of independent FMAs and
 // from /proc/cpuinfo), gemm (f32 and f64 at 256, 512 and 1024 square and
-// the products of the MLP step), the MLP steps mlp-fwd, mlp-jvp,
-// mlp-backprop, mlp-fwdgrad-wt and mlp-fwdgrad-wperp (784-1024-1024-10,
-// batch 128, f32, run by a runtime.Runner on the functions the passes
-// produce), and mlp-fwdgrad-depth (the live memory of the steps at depth
-// 2, 8 and 32). For example
+// the products of the MLP step), the MLP steps mlp-fwd, mlp-jvp (one
+// tangent direction of the input), mlp-jvp-params (one tangent of every
+// weight), mlp-backprop, mlp-fwdgrad-wt, mlp-fwdgrad-wt-schedule and
+// mlp-fwdgrad-wperp (784-1024-1024-10, batch 128, f32, run by a
+// runtime.Runner on the functions the passes produce), mlp-fwdgrad-depth
+// (the live memory of the steps at depth 2, 8 and 32, plain and after the
+// schedule pass), and paper-step (one gradient step of the
+// forward-gradient paper's MNIST-1D network at widths 128 and 512; with
+// -opprofile, where its time goes). For example
 //
 //	{"case":"gemm","impl":"packed","dtype":"f32","shape":[1024,1024,1024],"ns_per_op":...,"gflops":...,"bytes_peak":...}
 //
@@ -18,7 +22,9 @@
 // so that a change of load on the machine affects them alike, and the
 // ratios the issue sets targets for are computed from the same rounds.
 // With -numpy, GEMMs are also timed in OpenBLAS through python3 and numpy,
-// as a reference; nothing else needs python. Without -json a table
+// as a reference; nothing else needs python. OpenBLAS's threads keep
+// spinning for a while after its calls, which slows the rounds of ours
+// that follow: time ours alone too. Without -json a table
 // follows the JSON lines. The README's Performance section has figures
 // measured on one machine.
 package main

@@ -79,7 +79,7 @@ var cases = []benchCase{
 }
 
 // mlpCases are the names -case accepts for the MLP group.
-var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-jvp-x", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wt-schedule", "mlp-fwdgrad-wperp"}
+var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-jvp-params", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wt-schedule", "mlp-fwdgrad-wperp"}
 
 func main() {
 	jsonOnly := flag.Bool("json", false, "print only the JSON lines (else a table follows them)")

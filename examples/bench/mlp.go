@@ -70,13 +70,16 @@ func mlpSteps(depth, width, batch int, only map[string]bool) ([]*step, error) {
 	}
 	build := map[string]func() (*ir.Func, []fwdgrad.State, error){
 		"mlp-fwd": func() (*ir.Func, []fwdgrad.State, error) { return f, nil, nil },
-		// The JVP along one direction of the input: one tangent product
-		// per layer, the shape of the activation-guess methods' JVP.
-		"mlp-jvp-x": func() (*ir.Func, []fwdgrad.State, error) {
+		// The JVP along one tangent direction of the input: one tangent
+		// product per layer, the shape of the activation-guess methods'
+		// JVP.
+		"mlp-jvp": func() (*ir.Func, []fwdgrad.State, error) {
 			g, err := cleanup(passes.JVP(f, []string{"x"}, 1))
 			return g, nil, err
 		},
-		"mlp-jvp": func() (*ir.Func, []fwdgrad.State, error) {
+		// The JVP along one tangent of every weight and bias (weight
+		// perturbation's shape): each layer adds h·Ẇ to ḣ·W.
+		"mlp-jvp-params": func() (*ir.Func, []fwdgrad.State, error) {
 			g, err := cleanup(passes.JVP(f, params, 1))
 			return g, nil, err
 		},
@@ -214,7 +217,7 @@ func runMLP(o *options, emit func(result)) error {
 	}
 	// Ratios of medians, and the median of the per-round ratios, which
 	// cancels a load that changes between rounds.
-	for _, pair := range [][2]string{{"mlp-jvp", "mlp-fwd"}, {"mlp-jvp-x", "mlp-fwd"}, {"mlp-fwdgrad-wt", "mlp-backprop"}, {"mlp-fwdgrad-wt-schedule", "mlp-backprop"}, {"mlp-fwdgrad-wperp", "mlp-backprop"}, {"mlp-backprop", "mlp-fwd"}} {
+	for _, pair := range [][2]string{{"mlp-jvp", "mlp-fwd"}, {"mlp-jvp-params", "mlp-fwd"}, {"mlp-fwdgrad-wt", "mlp-backprop"}, {"mlp-fwdgrad-wt-schedule", "mlp-backprop"}, {"mlp-fwdgrad-wperp", "mlp-backprop"}, {"mlp-backprop", "mlp-fwd"}} {
 		i := stepIndex(steps, pair[0])
 		j := stepIndex(steps, pair[1])
 		if i < 0 || j < 0 {
