@@ -178,6 +178,28 @@ func (gb *guessBuilder) precondGuess(l, next Layer) (*ir.Value, error) {
 	return fromColumns(e, matmul(e, q, c, false, false), l.Pre.Type, T), nil
 }
 
+// precondCholesky emits W̃ᴾ's guesses without an eigendecomposition. The
+// guess y = (AᵀA + σI)^{-1/2} Aᵀε is Gaussian with covariance
+// Aᵀ(AAᵀ + σI)⁻¹A (push the inverse square root through Aᵀ), and so is
+// y = Aᵀ L⁻ᵀ ε' with L Lᵀ = AAᵀ + σI: the same guess distribution, hence
+// the same estimator, from a Cholesky factor of the d2×d2 Gram matrix of
+// the rows of A (the segment's transpose applied to the identity).
+func (gb *guessBuilder) precondCholesky(l, next Layer) (*ir.Value, error) {
+	e, T := gb.r.e, gb.r.T
+	dt := l.Pre.Type.DType
+	B, d2 := l.Pre.Type.Shape[0], next.Pre.Type.Shape[1]
+	eye := identity(e, dt, d2)
+	rows, err := gb.applySegment(l, next, broadcastTo(e, reshape(e, eye, ir.Shape{d2, 1, d2}), ir.Shape{d2, B, d2}), false) // [d2, B, d]
+	if err != nil {
+		return nil, err
+	}
+	a := transpose(e, rows, []int{1, 0, 2}) // A [B, d2, d]
+	lch := emit1(e, ir.OpCholesky, nil, add(e, matmul(e, a, a, false, true), scale(e, eye, gb.opts.Sigma)))
+	eps := gb.normal(ir.TensorOf(dt, B, d2, max(T, 1)), gb.streamOf(l.Pre))
+	u := emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, lch, eps) // L⁻ᵀ ε'
+	return fromColumns(e, matmul(e, a, u, true, false), l.Pre.Type, T), nil
+}
+
 // toColumns turns vectors with the tangent axis, [T, B, d] (or [B, d]), into
 // per-example column blocks [B, d, T].
 func toColumns(e ir.Emitter, v *ir.Value, T int) *ir.Value {
