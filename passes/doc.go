@@ -10,6 +10,14 @@
 // two composed. The derivative rules live in the op table of package ir;
 // this package fills them in (jvp_rules*.go, transpose_rules.go).
 //
+// Guess (guess*.go) builds a forward-gradient training step: it derives
+// each layer's next-segment Jacobian from the IR, seeds the layer's tangent
+// with a guess direction made from it (W̃ᵀ, W̃⊥ by block Krylov iteration,
+// W̃ᴾ, W̃⊥-NS and the baselines), runs jvp, and assembles the gradient
+// estimates. Schedule recomputes such a step's activations after its loss
+// tangents so that its memory stays flat in depth; fold, cse and dce clean
+// up after the transforms.
+//
 // The passes are listed in one table (pipeline.go) with a second table of
 // ordering constraints checked at init; Run applies a list of them,
 // optionally verifying after each, dumping the IR and timing them.
