@@ -41,15 +41,7 @@ func capturedEnergy(ys *runtime.Tensor, b, k int, a *mat.Dense) float64 {
 // of the last.
 func warmSteps(t *testing.T, n *guessNet, opts passes.GuessOptions, steps int) []*runtime.Tensor {
 	t.Helper()
-	opts.Diagnostics = true
-	st, err := passes.Guess(n.f, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := passes.Run(st.Func, passes.Cleanup, passes.Options{Verify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, g := n.build(t, opts)
 	var state []*runtime.Tensor
 	for i, name := range st.State {
 		state = append(state, fwdgrad.OrthonormalRows(st.Func.Param(name).Type, uint64(i+1)))
@@ -57,6 +49,7 @@ func warmSteps(t *testing.T, n *guessNet, opts passes.GuessOptions, steps int) [
 	var out []*runtime.Tensor
 	for c := range steps {
 		in := append(n.inputs[:len(n.inputs):len(n.inputs)], runtime.ScalarU64(7), runtime.ScalarU64(uint64(c+1)))
+		var err error
 		if out, err = runtime.Run(g, append(in, state...)); err != nil {
 			t.Fatal(err)
 		}

@@ -208,27 +208,9 @@ func ones(n int) []float64 {
 	return v
 }
 
-// nsCov is V diag(p⁵(s_j / (1.05 s_1))²) Vᵀ, the covariance of the
-// Newton–Schulz guess with the σ_k = 0.6 coefficients, for a = U S Vᵀ.
-// precondCov is W̃ᴾ's covariance (AᵀA + σI)^{-1/2} AᵀA (AᵀA + σI)^{-1/2},
-// from the SVD of A: V diag(s²/(s² + σ)) Vᵀ.
-func precondCov(a *mat.Dense, sigma float64) *mat.Dense {
-	var svd mat.SVD
-	svd.Factorize(a, mat.SVDFull)
-	var v mat.Dense
-	svd.VTo(&v)
-	_, n := a.Dims()
-	d := mat.NewDiagDense(n, nil)
-	for j, sv := range svd.Values(nil) {
-		d.SetDiag(j, sv*sv/(sv*sv+sigma))
-	}
-	var vd, cov mat.Dense
-	vd.Mul(&v, d)
-	cov.Mul(&vd, v.T())
-	return &cov
-}
-
-func nsCov(a *mat.Dense) *mat.Dense {
+// spectralCov returns V diag(f(s_j)) Vᵀ for the right singular vectors V
+// and singular values s of a (descending; 0 past the rank's count).
+func spectralCov(a *mat.Dense, f func(s, top float64) float64) *mat.Dense {
 	var svd mat.SVD
 	svd.Factorize(a, mat.SVDFull)
 	var v mat.Dense
@@ -237,16 +219,30 @@ func nsCov(a *mat.Dense) *mat.Dense {
 	_, n := a.Dims()
 	d := mat.NewDiagDense(n, nil)
 	for j, sv := range s {
-		x := sv / (passes.NSNormMargin * s[0])
-		for range 5 {
-			x2 := x * x
-			c := nsCoeffs06
-			x = x * (c[0] + x2*(c[1]+x2*(c[2]+x2*c[3])))
-		}
-		d.SetDiag(j, x*x)
+		d.SetDiag(j, f(sv, s[0]))
 	}
 	var vd, cov mat.Dense
 	vd.Mul(&v, d)
 	cov.Mul(&vd, v.T())
 	return &cov
+}
+
+// precondCov is W̃ᴾ's covariance (AᵀA + σI)^{-1/2} AᵀA (AᵀA + σI)^{-1/2}:
+// V diag(s²/(s² + σ)) Vᵀ.
+func precondCov(a *mat.Dense, sigma float64) *mat.Dense {
+	return spectralCov(a, func(s, _ float64) float64 { return s * s / (s*s + sigma) })
+}
+
+// nsCov is V diag(p⁵(s_j / (1.05 s_1))²) Vᵀ, the covariance of the
+// Newton–Schulz guess with the σ_k = 0.6 coefficients, for a = U S Vᵀ.
+func nsCov(a *mat.Dense) *mat.Dense {
+	return spectralCov(a, func(s, top float64) float64 {
+		x := s / (passes.NSNormMargin * top)
+		for range 5 {
+			x2 := x * x
+			c := nsCoeffs06
+			x = x * (c[0] + x2*(c[1]+x2*(c[2]+x2*c[3])))
+		}
+		return x * x
+	})
 }

@@ -61,8 +61,8 @@ func (n *guessNet) gradAt(t *testing.T, s string) *runtime.Tensor {
 	return out[0]
 }
 
-// step runs the guess step with diagnostics and returns its results.
-func (n *guessNet) step(t *testing.T, opts passes.GuessOptions, counter uint64) (*passes.GuessStep, []*runtime.Tensor) {
+// build compiles the guess step of n with diagnostics and cleans it up.
+func (n *guessNet) build(t *testing.T, opts passes.GuessOptions) (*passes.GuessStep, *ir.Func) {
 	t.Helper()
 	opts.Diagnostics = true
 	st, err := passes.Guess(n.f, opts)
@@ -73,6 +73,13 @@ func (n *guessNet) step(t *testing.T, opts passes.GuessOptions, counter uint64) 
 	if err != nil {
 		t.Fatalf("%v\n%s", err, st.Func)
 	}
+	return st, g
+}
+
+// step runs the guess step with diagnostics and returns its results.
+func (n *guessNet) step(t *testing.T, opts passes.GuessOptions, counter uint64) (*passes.GuessStep, []*runtime.Tensor) {
+	t.Helper()
+	st, g := n.build(t, opts)
 	in := append(n.inputs[:len(n.inputs):len(n.inputs)], runtime.ScalarU64(7), runtime.ScalarU64(counter))
 	for range st.Inputs {
 		in = append(in, runtime.FromF64([]int{4}, nsCoeffs06))
