@@ -92,7 +92,7 @@ func main() {
 	flag.StringVar(&o.python, "python", "python3", "the python with numpy for -numpy")
 	flag.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.IntVar(&o.opProfile, "opprofile", 0, "after timing each paper-step, print its `n` costliest groups of instructions (op and types) to stderr")
+	flag.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./examples/bench [flags]\n\ncases:\n")
 		for _, c := range cases {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 
 	"github.com/pushforward/pushforward/builder"
@@ -206,6 +207,13 @@ func runMLP(o *options, emit func(result)) error {
 			}
 		}
 	}
+	if o.opProfile > 0 {
+		for _, s := range steps {
+			if err := profileStep(s, o.opProfile); err != nil {
+				return err
+			}
+		}
+	}
 	ns := map[string]float64{}
 	for i, s := range steps {
 		ns[s.name] = median(samples[i])
@@ -280,5 +288,20 @@ func runDepth(o *options, emit func(result)) error {
 				BytesPeak: passes.PeakLiveBytes(fn), BytesTemp: passes.PeakTemporaryBytes(fn), RunnerBytes: it.NewRunner().Bytes()})
 		}
 	}
+	return nil
+}
+
+// profileStep runs s three times under the Runner's profile and prints
+// its n costliest groups of instructions to stderr.
+func profileStep(s *step, n int) error {
+	prof := s.runner.Profile()
+	defer s.runner.StopProfile()
+	for range 3 {
+		if _, err := s.runner.Run(s.inputs); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "profile of %s:\n", s.name)
+	prof.Write(os.Stderr, n)
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 
 	"github.com/pushforward/pushforward/builder/nn"
 	"github.com/pushforward/pushforward/ir"
@@ -67,13 +66,9 @@ func runPaperSteps(o *options, emit func(result)) error {
 			return fmt.Errorf("%s: %w", s.name, runErr)
 		}
 		if o.opProfile > 0 {
-			prof := s.runner.Profile()
-			for range 3 {
-				run()
+			if err := profileStep(&s.step, o.opProfile); err != nil {
+				return err
 			}
-			s.runner.StopProfile()
-			fmt.Fprintf(os.Stderr, "profile of %s:\n", s.name)
-			prof.Write(os.Stderr, o.opProfile)
 		}
 		ns := median(samples)
 		emit(result{Case: "paper-step", Method: s.name, DType: "f32", Shape: s.shape,

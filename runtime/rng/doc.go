@@ -36,9 +36,16 @@
 //     float32. 1-u1 lies in (0, 1], so the logarithm is finite; |normal| ≤
 //     sqrt(2·53·ln 2) ≈ 8.57.
 //
-// Calling the functions of this package (rather than re-deriving the
-// construction) is how generated code stays bit-identical with the
-// interpreter: the Box–Muller step uses math.Log, math.Sqrt and math.Sincos.
+// The logarithm, sine and cosine of the Box–Muller step are written out in
+// boxmuller.go with every rounding explicit: they are the operations of Go's
+// math.Log (amd64) and math.Sincos, and give those functions' results bit
+// for bit on amd64 below GOAMD64=v3, but unlike them they do not change with
+// the platform or with the compiler's fusing of multiply-adds. On amd64 with
+// AVX2 the fills compute four blocks at a time (normal_amd64.s), with the
+// same operations and so the same numbers; a pure-Go build (tag noasm) gives
+// them too. Calling the functions of this package (rather than re-deriving
+// the construction) is how generated code stays bit-identical with the
+// interpreter.
 //
 // Distinct (key, counter) pairs give unrelated streams; a stream holds 2⁶⁵
 // elements before the block index wraps.

@@ -325,3 +325,31 @@ func ksStatistic(x []float64, cdf func(float64) float64) float64 {
 	}
 	return d
 }
+
+// The costs of a guess's normals, by part: the Philox blocks, the
+// Box–Muller transform, and both (FillNormal32Range).
+func BenchmarkFillNormal32(b *testing.B) {
+	dst := make([]float32, 1<<14)
+	b.SetBytes(int64(4 * len(dst)))
+	for b.Loop() {
+		FillNormal32Range(dst, 1, 2, 0, len(dst))
+	}
+}
+
+func BenchmarkBlock2(b *testing.B) {
+	var sink uint32
+	for j := uint64(0); b.Loop(); j += 2 {
+		w0, w1 := block2(1, 2, j)
+		sink ^= w0[0] ^ w1[3]
+	}
+	_ = sink
+}
+
+func BenchmarkNormal32Pair(b *testing.B) {
+	var sink float32
+	for j := uint32(0); b.Loop(); j++ {
+		x, y := normal32Pair([4]uint32{j * 0x9E3779B9, j, j * 0x85EBCA6B, j ^ 0x5bd1e995})
+		sink += x + y
+	}
+	_ = sink
+}
