@@ -116,9 +116,10 @@ func TestRunnerStepsDoNotAllocate(t *testing.T) {
 // the guesses is also drawn on several goroutines. Here Go's runtime may
 // allocate now and then on its own account: a kernel helper goroutine that
 // parks after idling (between steps) takes a sudog, which the runtime
-// allocates when its cache is empty, as it is after a GC. So the bound is
-// a fraction of an allocation per step, where an allocating kernel would
-// show dozens.
+// allocates when its cache is empty, as it is after a GC; on a loaded
+// machine (other test binaries run beside this one) helpers park more
+// often. So the bound is half an allocation per step, where an allocating
+// kernel would show dozens.
 func TestRunnerStepsDoNotAllocateInParallel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs three MLP steps")
@@ -151,8 +152,8 @@ func TestRunnerStepsDoNotAllocateInParallel(t *testing.T) {
 			}
 		}
 		goruntime.ReadMemStats(&after)
-		if n := after.Mallocs - before.Mallocs; n > runs/4 {
-			t.Errorf("%s: %d allocations in %d steps, want at most %d", name, n, runs, runs/4)
+		if n := after.Mallocs - before.Mallocs; n > runs/2 {
+			t.Errorf("%s: %d allocations in %d steps, want at most %d", name, n, runs, runs/2)
 		}
 	}
 }

@@ -32,6 +32,18 @@
 // runs batches of small products side by side (BatchGEMM), and BLAS
 // exposes it to gonum (blas32.Use, blas64.Use).
 //
+// # Small outputs and Gram products
+//
+// An output of at most 32×32 elements (the k×k Gram matrices of the guess
+// pass) is computed as dot products instead (dot.go, dot_amd64.s): twelve
+// at a time from four rows of op(A) and three columns of op(B), without
+// packing, when both are contiguous along k (A·Bᵀ) or when the product is a
+// Gram product, op(B) = op(A)ᵀ over the same memory. A Gram product computes
+// the dot products on and below the diagonal only and mirrors them, as
+// BLAS's SYRK does, so its result is exactly symmetric. A batch of
+// 512 Y·Yᵀ products of 30×512 blocks in f32 takes 3.8 ms on two cores
+// against 6.8 ms through packing (BenchmarkSmallBatch).
+//
 // # Conventions of the decompositions
 //
 // Decompositions are made unique where the mathematics leaves a choice, so

@@ -54,3 +54,14 @@ func copyRows24(dst, src *byte, stride, rows int)
 
 //go:noescape
 func copyRows48(dst, src *byte, stride, rows int)
+
+// sdotKernel4x3 sets out[r·3+q] to the dot product of the k elements at
+// a[r] and b[q]; see dot_amd64.s and dotKernelGo, its twin.
+//
+//go:noescape
+func sdotKernel4x3(k int, a *[4]*float32, b *[3]*float32, out *[12]float32)
+
+// ddotKernel4x3 is sdotKernel4x3 in f64.
+//
+//go:noescape
+func ddotKernel4x3(k int, a *[4]*float64, b *[3]*float64, out *[12]float64)

@@ -40,3 +40,11 @@ func copyRows24(dst, src *byte, stride, rows int) {
 func copyRows48(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }
+
+func sdotKernel4x3(k int, a *[4]*float32, b *[3]*float32, out *[12]float32) {
+	panic("kernels: no assembly dot kernel in this build")
+}
+
+func ddotKernel4x3(k int, a *[4]*float64, b *[3]*float64, out *[12]float64) {
+	panic("kernels: no assembly dot kernel in this build")
+}

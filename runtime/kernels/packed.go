@@ -28,6 +28,10 @@ type Packed struct {
 
 	// goKernels forces the Go twin (for tests and benchmarks).
 	goKernels bool
+
+	// noDot sends small outputs through the packed path too (for
+	// benchmarks of the dot path, dot.go).
+	noDot bool
 }
 
 // Sgemm implements GEMM.
@@ -89,6 +93,10 @@ func gemm[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, 
 		threads = runtime.GOMAXPROCS(0)
 	}
 	work := int64(m) * int64(n) * int64(k)
+	if !g.noDot && smallOutput(m, n, k) && dotPath(tA, tB, m, n, a, lda, b, ldb) && (threads == 1 || work < 4*minWorkPerThread) {
+		smallGEMM(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	threads = int(min(int64(threads), max(1, work/minWorkPerThread)))
 	gc := getCall[T]()
 	gc.setup(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)

@@ -70,3 +70,53 @@ func benchGEMM(b *testing.B, g GEMM, f32 bool, tA, tB bool, m, n, k int) {
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkSmallBatch times the batched small products of W̃⊥'s guess
+// step at the paper's width 512 and batch 512, through the dot path and,
+// for comparison, the packed path: the Gram matrices Y·Yᵀ of 30×512 blocks
+// and Xᵀ·X of 512×10 ones, and a general product with a small output.
+func BenchmarkSmallBatch(b *testing.B) {
+	shapes := []struct {
+		name    string
+		tA, tB  bool
+		m, n, k int
+		gram    bool
+	}{
+		{"gram_YYT_30x512", false, true, 30, 30, 512, true},
+		{"gram_XTX_512x10", true, false, 10, 10, 512, true},
+		{"general_AT_B_512x30x10", true, false, 30, 10, 512, false},
+	}
+	const count = 512
+	for _, s := range shapes {
+		for _, im := range []struct {
+			name string
+			g    Packed
+		}{{"dot", Packed{}}, {"packed", Packed{noDot: true}}} {
+			b.Run(s.name+"/f32/"+im.name, func(b *testing.B) {
+				r := rand.New(rand.NewPCG(2, 2))
+				sizeA, sizeB := s.m*s.k, s.k*s.n
+				a, bb := toF32(randomSlice(r, count*sizeA)), toF32(randomSlice(r, count*sizeB))
+				c := make([]float32, count*s.m*s.n)
+				lda, ldb := s.k, s.n
+				if s.tA {
+					lda = s.m
+				}
+				if s.tB {
+					ldb = s.k
+				}
+				aOff, bOff, cOff := make([]int, count), make([]int, count), make([]int, count)
+				for i := range count {
+					aOff[i], bOff[i], cOff[i] = i*sizeA, i*sizeB, i*s.m*s.n
+				}
+				if s.gram {
+					bb, ldb, bOff = a, lda, aOff
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					im.g.SgemmBatch(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, aOff, bb, ldb, bOff, 0, c, s.n, cOff)
+				}
+				b.ReportMetric(2*float64(count*s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -44,6 +44,9 @@ var gemmDims = [][3]int{
 	{1, 1, 1}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {5, 7, 3}, {6, 16, 4}, {7, 17, 5},
 	{12, 8, 300}, {13, 33, 257}, {64, 70, 3}, {145, 40, 9}, {73, 9, 513},
 	{150, 170, 260}, {1, 200, 30}, {200, 1, 30},
+	// The dot path of small outputs (dot.go): the 4×3 block's edges,
+	// vector tails, and the largest small output.
+	{4, 3, 8}, {5, 4, 9}, {3, 2, 15}, {30, 30, 1030}, {32, 32, 33}, {1, 32, 100}, {31, 1, 17},
 }
 
 // The packed GEMM, with the assembly and with the Go twin, agrees with the

@@ -1,0 +1,200 @@
+package kernels
+
+import "math"
+
+// Small products: an output of at most smallDim×smallDim elements, such as
+// the k×k Gram matrices YYᵀ of the guess pass's subspace methods, is a
+// handful of long dot products. The packed path would copy both operands
+// into panels (as much memory traffic as the arithmetic is worth, for a
+// 30×30 output) and pad the output to 6×16 tiles; here each block of
+// 4×3 outputs is computed directly from the rows, twelve vector
+// accumulators at once. It takes products whose operands are both
+// contiguous along k (A·Bᵀ), and Gram products, where op(B) is op(A)ᵀ over
+// the same memory (A·Aᵀ, or Aᵀ·A after one transposition into scratch):
+// those compute the blocks on and below the diagonal only and mirror them
+// (as BLAS's SYRK does), so the result is exactly symmetric.
+const smallDim = 32
+
+// Register blocks of the dot kernels.
+const dotRows, dotCols = 4, 3
+
+// smallOutput reports whether an m×n output with k terms is small enough
+// for the dot path.
+func smallOutput(m, n, k int) bool {
+	return m <= smallDim && n <= smallDim && k >= 8
+}
+
+// dotPath reports whether a product with a small output takes the dot
+// path: when op(A)'s rows and op(B)'s columns are contiguous (A·Bᵀ), or
+// when it is a Gram product, whose one transposed operand serves as both.
+// Transposing two operands costs more than packing them.
+func dotPath[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool {
+	return !tA && tB || isGram(tA, tB, m, n, a, lda, b, ldb)
+}
+
+// isGram reports whether op(B) is op(A)ᵀ over the same memory: A·Aᵀ or
+// Aᵀ·A.
+func isGram[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool {
+	return m == n && tA != tB && lda == ldb && &a[0] == &b[0]
+}
+
+// A dotCall holds the scratch of one small product.
+type dotCall[T float] struct {
+	rowsA, rowsB []T // op(A)'s rows and op(B)'s columns when not contiguous
+	dots         []T // the m×n dot products
+}
+
+var (
+	dotCallsS freeList[dotCall[float32]]
+	dotCallsD freeList[dotCall[float64]]
+)
+
+// smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products; see
+// smallDim. goKernels selects the Go twin of the kernel.
+func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	var call *dotCall[T]
+	switch any(alpha).(type) {
+	case float32:
+		call = any(dotCallsS.get()).(*dotCall[T])
+		defer dotCallsS.put(any(call).(*dotCall[float32]))
+	default:
+		call = any(dotCallsD.get()).(*dotCall[T])
+		defer dotCallsD.put(any(call).(*dotCall[float64]))
+	}
+	gram := isGram(tA, tB, m, n, a, lda, b, ldb)
+	// Row i of op(A) and column j of op(B), k elements each, at rowsA[i·ra:]
+	// and rowsB[j·rb:].
+	rowsA, ra := a, lda
+	if tA {
+		call.rowsA = grow(call.rowsA, m*k)
+		transposeInto(call.rowsA, a, lda, k, m)
+		rowsA, ra = call.rowsA, k
+	}
+	rowsB, rb := b, ldb
+	switch {
+	case gram:
+		rowsB, rb = rowsA, ra
+	case !tB:
+		call.rowsB = grow(call.rowsB, n*k)
+		transposeInto(call.rowsB, b, ldb, k, n)
+		rowsB, rb = call.rowsB, k
+	}
+	call.dots = grow(call.dots, m*n)
+	dots := call.dots
+	var pa [dotRows]*T
+	var pb [dotCols]*T
+	var sa [dotRows][]T
+	var sb [dotCols][]T
+	var out [dotRows * dotCols]T
+	for i0 := 0; i0 < m; i0 += dotRows {
+		for r := range dotRows {
+			i := min(i0+r, m-1) // past the edge: repeat the last row
+			sa[r] = rowsA[i*ra : i*ra+k]
+			pa[r] = &sa[r][0]
+		}
+		for j0 := 0; j0 < n; j0 += dotCols {
+			if gram && j0 > i0+dotRows-1 {
+				break // the block is above the diagonal
+			}
+			for q := range dotCols {
+				j := min(j0+q, n-1)
+				sb[q] = rowsB[j*rb : j*rb+k]
+				pb[q] = &sb[q][0]
+			}
+			if goKernels {
+				dotKernelGo(k, &sa, &sb, &out)
+			} else {
+				dotKernel(k, &pa, &pb, &out)
+			}
+			for r := range min(dotRows, m-i0) {
+				copy(dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
+			}
+		}
+	}
+	for i := range m {
+		for j := range n {
+			d := dots[i*n+j]
+			if gram && j > i {
+				d = dots[j*n+i]
+			}
+			ci := &c[i*ldc+j]
+			if beta == 0 {
+				*ci = T(alpha * d)
+			} else {
+				*ci = T(alpha*d) + T(beta**ci)
+			}
+		}
+	}
+}
+
+// transposeInto sets dst[j·rows+p] = x[p·ld+j] for p < rows, j < cols: the
+// columns of a rows×cols matrix become contiguous rows.
+func transposeInto[T float](dst, x []T, ld, rows, cols int) {
+	for p := range rows {
+		xr := x[p*ld : p*ld+cols]
+		for j, v := range xr {
+			dst[j*rows+p] = v
+		}
+	}
+}
+
+// dotKernel runs the assembly kernel of T's precision.
+func dotKernel[T float](k int, a *[dotRows]*T, b *[dotCols]*T, out *[dotRows * dotCols]T) {
+	switch a := any(a).(type) {
+	case *[dotRows]*float32:
+		sdotKernel4x3(k, a, any(b).(*[dotCols]*float32), any(out).(*[dotRows * dotCols]float32))
+	case *[dotRows]*float64:
+		ddotKernel4x3(k, a, any(b).(*[dotCols]*float64), any(out).(*[dotRows * dotCols]float64))
+	}
+}
+
+// dotKernelGo is the pure-Go twin of the dot kernels (dot_amd64.s): the
+// same terms in the same order with the same roundings, so the same bits.
+func dotKernelGo[T float](k int, a *[dotRows][]T, b *[dotCols][]T, out *[dotRows * dotCols]T) {
+	lanes := 32 / sizeOf[T]()
+	kv := k - k%lanes
+	fma := fmaOf[T]()
+	for r := range dotRows {
+		ar := a[r][:k]
+		for q := range dotCols {
+			bq := b[q][:k]
+			var acc [8]T
+			for p := 0; p < kv; p += lanes {
+				for l := range lanes {
+					acc[l] = fma(ar[p+l], bq[p+l], acc[l])
+				}
+			}
+			for h := lanes / 2; h >= 1; h /= 2 {
+				for l := range h {
+					acc[l] = acc[l] + acc[l+h]
+				}
+			}
+			s := acc[0]
+			for p := kv; p < k; p++ {
+				s = fma(ar[p], bq[p], s)
+			}
+			out[r*dotCols+q] = s
+		}
+	}
+}
+
+// sizeOf returns the size of T in bytes.
+func sizeOf[T float]() int {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return 4
+	}
+	return 8
+}
+
+// fmaOf returns the fused multiply-add of T's precision.
+func fmaOf[T float]() func(x, y, z T) T {
+	var f any
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		f = fma32
+	} else {
+		f = math.FMA
+	}
+	return f.(func(x, y, z T) T)
+}
