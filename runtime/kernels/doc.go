@@ -42,7 +42,11 @@
 // the dot products on and below the diagonal only and mirrors them, as
 // BLAS's SYRK does, so its result is exactly symmetric. A batch of
 // 512 Y·Yᵀ products of 30×512 blocks in f32 takes 3.8 ms on two cores
-// against 6.8 ms through packing (BenchmarkSmallBatch).
+// against 6.8 ms through packing (BenchmarkSmallBatch). Matrix-vector
+// products (n = 1 with a contiguous vector, matvec.go) stream the matrix
+// once, as row dot products (A·x) or as a combination of rows (Aᵀ·x). The
+// kernels are generated (gen_dot.go) and have Go twins that give the same
+// bits.
 //
 // # Conventions of the decompositions
 //

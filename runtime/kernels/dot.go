@@ -15,6 +15,8 @@ import "math"
 // (as BLAS's SYRK does), so the result is exactly symmetric.
 const smallDim = 32
 
+//go:generate go run gen_dot.go
+
 // Register blocks of the dot kernels.
 const dotRows, dotCols = 4, 3
 
@@ -49,18 +51,28 @@ var (
 	dotCallsD freeList[dotCall[float64]]
 )
 
+func getDotCall[T float]() *dotCall[T] {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(dotCallsS.get()).(*dotCall[T])
+	}
+	return any(dotCallsD.get()).(*dotCall[T])
+}
+
+func putDotCall[T float](call *dotCall[T]) {
+	switch call := any(call).(type) {
+	case *dotCall[float32]:
+		dotCallsS.put(call)
+	case *dotCall[float64]:
+		dotCallsD.put(call)
+	}
+}
+
 // smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products; see
 // smallDim. goKernels selects the Go twin of the kernel.
 func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	var call *dotCall[T]
-	switch any(alpha).(type) {
-	case float32:
-		call = any(dotCallsS.get()).(*dotCall[T])
-		defer dotCallsS.put(any(call).(*dotCall[float32]))
-	default:
-		call = any(dotCallsD.get()).(*dotCall[T])
-		defer dotCallsD.put(any(call).(*dotCall[float64]))
-	}
+	call := getDotCall[T]()
+	defer putDotCall(call)
 	gram := isGram(tA, tB, m, n, a, lda, b, ldb)
 	// Row i of op(A) and column j of op(B), k elements each, at rowsA[i·ra:]
 	// and rowsB[j·rb:].
@@ -148,34 +160,38 @@ func dotKernel[T float](k int, a *[dotRows]*T, b *[dotCols]*T, out *[dotRows * d
 	}
 }
 
-// dotKernelGo is the pure-Go twin of the dot kernels (dot_amd64.s): the
-// same terms in the same order with the same roundings, so the same bits.
+// dotKernelGo is the pure-Go twin of the 4×3 dot kernels (dot_amd64.s).
 func dotKernelGo[T float](k int, a *[dotRows][]T, b *[dotCols][]T, out *[dotRows * dotCols]T) {
+	for r := range dotRows {
+		for q := range dotCols {
+			out[r*dotCols+q] = dotGo(a[r][:k], b[q][:k])
+		}
+	}
+}
+
+// dotGo is one dot product of the dot kernels in Go: the same terms in
+// the same order with the same roundings, so the same bits.
+func dotGo[T float](a, b []T) T {
+	k := len(a)
 	lanes := 32 / sizeOf[T]()
 	kv := k - k%lanes
 	fma := fmaOf[T]()
-	for r := range dotRows {
-		ar := a[r][:k]
-		for q := range dotCols {
-			bq := b[q][:k]
-			var acc [8]T
-			for p := 0; p < kv; p += lanes {
-				for l := range lanes {
-					acc[l] = fma(ar[p+l], bq[p+l], acc[l])
-				}
-			}
-			for h := lanes / 2; h >= 1; h /= 2 {
-				for l := range h {
-					acc[l] = acc[l] + acc[l+h]
-				}
-			}
-			s := acc[0]
-			for p := kv; p < k; p++ {
-				s = fma(ar[p], bq[p], s)
-			}
-			out[r*dotCols+q] = s
+	var acc [8]T
+	for p := 0; p < kv; p += lanes {
+		for l := range lanes {
+			acc[l] = fma(a[p+l], b[p+l], acc[l])
 		}
 	}
+	for h := lanes / 2; h >= 1; h /= 2 {
+		for l := range h {
+			acc[l] = acc[l] + acc[l+h]
+		}
+	}
+	s := acc[0]
+	for p := kv; p < k; p++ {
+		s = fma(a[p], b[p], s)
+	}
+	return s
 }
 
 // sizeOf returns the size of T in bytes.

@@ -65,3 +65,25 @@ func sdotKernel4x3(k int, a *[4]*float32, b *[3]*float32, out *[12]float32)
 //
 //go:noescape
 func ddotKernel4x3(k int, a *[4]*float64, b *[3]*float64, out *[12]float64)
+
+// sdotKernel8x1 sets out[r] to the dot product of the k elements at a[r]
+// and b[0]; see dot_amd64.s and dotGo.
+//
+//go:noescape
+func sdotKernel8x1(k int, a *[8]*float32, b *[1]*float32, out *[8]float32)
+
+// ddotKernel8x1 is sdotKernel8x1 in f64.
+//
+//go:noescape
+func ddotKernel8x1(k int, a *[8]*float64, b *[1]*float64, out *[8]float64)
+
+// scombineRows64 sets y[j] = Σ_p x[p]·a[p·lda + j] for j < 64, p < k; see
+// dot_amd64.s and combineRowsGo.
+//
+//go:noescape
+func scombineRows64(k int, x *float32, a *float32, lda int, y *[64]float32)
+
+// dcombineRows32 is scombineRows64 in f64, for 32 outputs.
+//
+//go:noescape
+func dcombineRows32(k int, x *float64, a *float64, lda int, y *[32]float64)

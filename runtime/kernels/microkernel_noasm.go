@@ -48,3 +48,19 @@ func sdotKernel4x3(k int, a *[4]*float32, b *[3]*float32, out *[12]float32) {
 func ddotKernel4x3(k int, a *[4]*float64, b *[3]*float64, out *[12]float64) {
 	panic("kernels: no assembly dot kernel in this build")
 }
+
+func sdotKernel8x1(k int, a *[8]*float32, b *[1]*float32, out *[8]float32) {
+	panic("kernels: no assembly dot kernel in this build")
+}
+
+func ddotKernel8x1(k int, a *[8]*float64, b *[1]*float64, out *[8]float64) {
+	panic("kernels: no assembly dot kernel in this build")
+}
+
+func scombineRows64(k int, x *float32, a *float32, lda int, y *[64]float32) {
+	panic("kernels: no assembly row combination in this build")
+}
+
+func dcombineRows32(k int, x *float64, a *float64, lda int, y *[32]float64) {
+	panic("kernels: no assembly row combination in this build")
+}

@@ -92,6 +92,10 @@ func gemm[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, 
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
+	if !g.noDot && matvecPath(tB, n, ldb) && k >= 8 {
+		matvec(g.goKernels || !haveAsm, tA, m, k, alpha, a, lda, b, beta, c, ldc)
+		return
+	}
 	work := int64(m) * int64(n) * int64(k)
 	if !g.noDot && smallOutput(m, n, k) && dotPath(tA, tB, m, n, a, lda, b, ldb) && (threads == 1 || work < 4*minWorkPerThread) {
 		smallGEMM(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

@@ -120,3 +120,27 @@ func BenchmarkSmallBatch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBatchProducts times batches of square products of W̃⊥-NS's
+// sizes (a Jacobian per example): 512 products of 64³ and 128³, 64 of
+// 256³, in f32. Up to 2²⁶ multiply-adds a product, a batch of at least
+// four products a thread runs side by side, one product per goroutine.
+func BenchmarkBatchProducts(b *testing.B) {
+	for _, s := range []struct{ d, count int }{{64, 512}, {128, 512}, {256, 64}} {
+		b.Run(fmt.Sprintf("d%d", s.d), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(2, 2))
+			size := s.d * s.d
+			a, bb := toF32(randomSlice(r, s.count*size)), toF32(randomSlice(r, s.count*size))
+			c := make([]float32, s.count*size)
+			off := make([]int, s.count)
+			for i := range off {
+				off[i] = i * size
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				Packed{}.SgemmBatch(false, false, s.d, s.d, s.d, 1, a, s.d, off, bb, s.d, off, 0, c, s.d, off)
+			}
+			b.ReportMetric(2*float64(s.count*size*s.d)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
