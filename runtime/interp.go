@@ -46,8 +46,10 @@ type kernel struct {
 // task objects of parallel loops, reused from step to step (and from run
 // to run by a Runner), so that kernels need not allocate.
 type execCtx struct {
-	f64  []float64
-	rand randomTask
+	f64   []float64
+	rand  randomTask
+	batch batchLoop // of the linear-algebra ops
+	ops   linalgOps
 
 	tasksF32 elemTasks[float32]
 	tasksF64 elemTasks[float64]
@@ -512,24 +514,13 @@ var executors = map[ir.Op]execFunc{
 	ir.OpSoftmaxXent: floatsOnly(bindSoftmaxXent[float32], bindSoftmaxXent[float64]),
 	ir.OpOneHot:      byDType(bindOneHot[float32], bindOneHot[float64], bindOneHot[int64], bindOneHot[uint64]),
 
-	// The linear-algebra ops and argmin allocate their results (they run
-	// float64 kernels of runtime/kernels per matrix and convert).
-	ir.OpQR:              allocating(execQR),
-	ir.OpSVD:             allocating(execSVD),
-	ir.OpEigh:            allocating(execEigh),
-	ir.OpCholesky:        allocating(one(execCholesky)),
-	ir.OpTriangularSolve: allocating(one(execTriangularSolve)),
+	// The linear-algebra ops run float64 kernels of runtime/kernels per
+	// matrix and convert (linalg.go); argmin allocates its results.
+	ir.OpQR:              floatsOnly(bindQR, bindQR),
+	ir.OpSVD:             floatsOnly(bindSVD, bindSVD),
+	ir.OpEigh:            floatsOnly(bindEigh, bindEigh),
+	ir.OpCholesky:        floatsOnly(bindCholesky, bindCholesky),
+	ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
 
 	ir.OpArgmin: allocating(execArgmin),
-}
-
-// one adapts an allocating executor of one result.
-func one(f func(c *call) (*Tensor, error)) func(c *call) ([]*Tensor, error) {
-	return func(c *call) ([]*Tensor, error) {
-		t, err := f(c)
-		if err != nil {
-			return nil, err
-		}
-		return []*Tensor{t}, nil
-	}
 }

@@ -10,7 +10,10 @@ import (
 
 // The linear-algebra ops view their operands as batches of matrices over
 // the leading axes and run a float64 kernel of runtime/kernels on each
-// matrix, converting f32 data in and out.
+// matrix, converting f32 data in and out. They write into the planned
+// results, and their scratch (one set per goroutine of a batch: the
+// float64 copies of a matrix and the decompositions' working memory) lives
+// in the execCtx, so that a Runner's steps allocate nothing.
 
 // matrices splits a shape [..., rows, cols] into its batch axes, the number
 // of matrices and the matrix dimensions.
@@ -20,15 +23,203 @@ func matrices(s ir.Shape) (batch ir.Shape, count, rows, cols int) {
 	return batch, batch.Size(), s[r-2], s[r-1]
 }
 
-// storeFloat64s writes src, converted to t's dtype, into t's elements
-// starting at off.
-func storeFloat64s(t *Tensor, off int, src []float64) {
-	switch t.DType() {
-	case ir.F32:
-		convertSlice(t.F32[off:off+len(src)], src)
-	case ir.F64:
-		copy(t.F64[off:], src)
+// A matrixOp is the work of one linear-algebra instruction on matrix i of
+// its batch, with the scratch of the goroutine that runs it.
+type matrixOp interface {
+	matrix(s *linalgScratch, i int) error
+}
+
+// linalgScratch is one goroutine's scratch.
+type linalgScratch struct {
+	work    kernels.Scratch
+	in      [2][]float64 // float64 copies of the operands' matrices
+	out     [3][]float64 // float64 results before conversion
+	pending bool
+}
+
+// operand returns matrix i (size elements) of t as float64: a view of t's
+// data when t is f64 (the kernels do not modify their inputs), else a
+// conversion into s.in[slot].
+func (s *linalgScratch) operand(slot int, t *Tensor, i, size int) []float64 {
+	if t.DType() == ir.F64 {
+		return t.F64[i*size : (i+1)*size]
 	}
+	buf := grow64(&s.in[slot], size)
+	convertSlice(buf, t.F32[i*size:(i+1)*size])
+	return buf
+}
+
+// result returns where the kernel writes matrix i (size elements) of
+// result t: t's own data when t is f64, else s.out[slot], which store then
+// converts into t.
+func (s *linalgScratch) result(slot int, t *Tensor, i, size int) []float64 {
+	if t.DType() == ir.F64 {
+		return t.F64[i*size : (i+1)*size]
+	}
+	return grow64(&s.out[slot], size)
+}
+
+// store converts s.out[slot] into matrix i of t when t is f32.
+func (s *linalgScratch) store(slot int, t *Tensor, i, size int) {
+	if t.DType() == ir.F32 {
+		convertSlice(t.F32[i*size:(i+1)*size], s.out[slot][:size])
+	}
+}
+
+func grow64(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	return (*buf)[:n]
+}
+
+// The ops, each holding its operands and results for the batch it runs.
+
+type qrOp struct {
+	a, q, r *Tensor
+	m, n    int
+}
+
+func (o *qrOp) matrix(s *linalgScratch, i int) error {
+	m, n, k := o.m, o.n, min(o.m, o.n)
+	q, r := s.result(0, o.q, i, m*k), s.result(1, o.r, i, k*n)
+	s.work.QR(m, n, s.operand(0, o.a, i, m*n), q, r)
+	s.store(0, o.q, i, m*k)
+	s.store(1, o.r, i, k*n)
+	return nil
+}
+
+type svdOp struct {
+	a, u, sv, v *Tensor
+	m, n        int
+}
+
+func (o *svdOp) matrix(s *linalgScratch, i int) error {
+	m, n, k := o.m, o.n, min(o.m, o.n)
+	u, sv, v := s.result(0, o.u, i, m*k), s.result(1, o.sv, i, k), s.result(2, o.v, i, n*k)
+	if err := s.work.SVD(m, n, s.operand(0, o.a, i, m*n), u, sv, v); err != nil {
+		return err
+	}
+	s.store(0, o.u, i, m*k)
+	s.store(1, o.sv, i, k)
+	s.store(2, o.v, i, n*k)
+	return nil
+}
+
+type eighOp struct {
+	a, w, v *Tensor
+	n       int
+}
+
+func (o *eighOp) matrix(s *linalgScratch, i int) error {
+	n := o.n
+	w, v := s.result(0, o.w, i, n), s.result(1, o.v, i, n*n)
+	if err := s.work.Eigh(n, s.operand(0, o.a, i, n*n), w, v); err != nil {
+		return err
+	}
+	s.store(0, o.w, i, n)
+	s.store(1, o.v, i, n*n)
+	return nil
+}
+
+type choleskyOp struct {
+	a, l *Tensor
+	n    int
+}
+
+func (o *choleskyOp) matrix(s *linalgScratch, i int) error {
+	n := o.n
+	l := s.result(0, o.l, i, n*n)
+	if err := kernels.Cholesky(n, s.operand(0, o.a, i, n*n), l); err != nil {
+		return err
+	}
+	s.store(0, o.l, i, n*n)
+	return nil
+}
+
+type triangularSolveOp struct {
+	a, b, x             *Tensor
+	left, lower, transA bool
+	n, rows, cols       int
+}
+
+func (o *triangularSolveOp) matrix(s *linalgScratch, i int) error {
+	size := o.rows * o.cols
+	x := s.result(0, o.x, i, size)
+	err := kernels.TriangularSolve(o.left, o.lower, o.transA, o.rows, o.cols, s.operand(0, o.a, i, o.n*o.n), s.operand(1, o.b, i, size), x)
+	if err != nil {
+		return err
+	}
+	s.store(0, o.x, i, size)
+	return nil
+}
+
+// linalgOps holds the op of the instruction running, in the execCtx (the
+// binders' closures are shared by every Runner of an Interpreter), so that
+// forBatch gets it by pointer without allocating.
+type linalgOps struct {
+	qr              qrOp
+	svd             svdOp
+	eigh            eighOp
+	cholesky        choleskyOp
+	triangularSolve triangularSolveOp
+}
+
+func bindQR(b *binding) (runFunc, error) {
+	_, _, m, n := matrices(b.in.Args[0].Type.Shape)
+	return func(x *execCtx, args, outs []*Tensor) error {
+		x.ops.qr = qrOp{a: args[0], q: outs[0], r: outs[1], m: m, n: n}
+		return x.forBatch(args[0].Shape(), m*n*min(m, n), &x.ops.qr)
+	}, nil
+}
+
+func bindSVD(b *binding) (runFunc, error) {
+	_, _, m, n := matrices(b.in.Args[0].Type.Shape)
+	return func(x *execCtx, args, outs []*Tensor) error {
+		x.ops.svd = svdOp{a: args[0], u: outs[0], sv: outs[1], v: outs[2], m: m, n: n}
+		return x.forBatch(args[0].Shape(), m*n*min(m, n), &x.ops.svd)
+	}, nil
+}
+
+func bindEigh(b *binding) (runFunc, error) {
+	_, _, n, _ := matrices(b.in.Args[0].Type.Shape)
+	return func(x *execCtx, args, outs []*Tensor) error {
+		x.ops.eigh = eighOp{a: args[0], w: outs[0], v: outs[1], n: n}
+		return x.forBatch(args[0].Shape(), n*n*n, &x.ops.eigh)
+	}, nil
+}
+
+func bindCholesky(b *binding) (runFunc, error) {
+	_, _, n, _ := matrices(b.in.Args[0].Type.Shape)
+	return func(x *execCtx, args, outs []*Tensor) error {
+		x.ops.cholesky = choleskyOp{a: args[0], l: outs[0], n: n}
+		return x.forBatch(args[0].Shape(), n*n*n, &x.ops.cholesky)
+	}, nil
+}
+
+// bindTriangularSolve solves op(a)·x = b (left, the default) or
+// x·op(a) = b for each matrix of the batch; a is lower triangular unless
+// lower=false, and op transposes it if transpose_a.
+func bindTriangularSolve(b *binding) (runFunc, error) {
+	attrs := b.in.Attrs
+	left, err := attrs.Bool("left", true)
+	if err != nil {
+		return nil, err
+	}
+	lower, err := attrs.Bool("lower", true)
+	if err != nil {
+		return nil, err
+	}
+	transA, err := attrs.Bool("transpose_a", false)
+	if err != nil {
+		return nil, err
+	}
+	_, _, n, _ := matrices(b.in.Args[0].Type.Shape)
+	_, _, rows, cols := matrices(b.in.Args[1].Type.Shape)
+	return func(x *execCtx, args, outs []*Tensor) error {
+		x.ops.triangularSolve = triangularSolveOp{a: args[0], b: args[1], x: outs[0], left: left, lower: lower, transA: transA, n: n, rows: rows, cols: cols}
+		return x.forBatch(args[0].Shape(), n*rows*cols, &x.ops.triangularSolve)
+	}, nil
 }
 
 // atBatch says which matrix of a batch failed.
@@ -39,150 +230,32 @@ func atBatch(batch ir.Shape, i int, err error) error {
 	return fmt.Errorf("matrix at batch index %v: %w", unravel(i, batch), err)
 }
 
-func execQR(c *call) ([]*Tensor, error) {
-	a := c.args[0]
-	batch, count, m, n := matrices(a.Shape())
-	k := min(m, n)
-	q, r := Zeros(c.out(0)), Zeros(c.out(1))
-	src := a.Float64s()
-	err := forBatch(batch, count, m*n*k, func(lo, hi int) (int, error) {
-		qb, rb := make([]float64, m*k), make([]float64, k*n)
-		for i := lo; i < hi; i++ {
-			kernels.QR(m, n, src[i*m*n:(i+1)*m*n], qb, rb)
-			storeFloat64s(q, i*m*k, qb)
-			storeFloat64s(r, i*k*n, rb)
-		}
-		return 0, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return []*Tensor{q, r}, nil
-}
-
-func execSVD(c *call) ([]*Tensor, error) {
-	a := c.args[0]
-	batch, count, m, n := matrices(a.Shape())
-	k := min(m, n)
-	u, s, v := Zeros(c.out(0)), Zeros(c.out(1)), Zeros(c.out(2))
-	src := a.Float64s()
-	err := forBatch(batch, count, m*n*k, func(lo, hi int) (int, error) {
-		ub, sb, vb := make([]float64, m*k), make([]float64, k), make([]float64, n*k)
-		for i := lo; i < hi; i++ {
-			if err := kernels.SVD(m, n, src[i*m*n:(i+1)*m*n], ub, sb, vb); err != nil {
-				return i, err
-			}
-			storeFloat64s(u, i*m*k, ub)
-			storeFloat64s(s, i*k, sb)
-			storeFloat64s(v, i*n*k, vb)
-		}
-		return 0, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return []*Tensor{u, s, v}, nil
-}
-
-func execEigh(c *call) ([]*Tensor, error) {
-	a := c.args[0]
-	batch, count, n, _ := matrices(a.Shape())
-	w, v := Zeros(c.out(0)), Zeros(c.out(1))
-	src := a.Float64s()
-	err := forBatch(batch, count, n*n*n, func(lo, hi int) (int, error) {
-		wb, vb := make([]float64, n), make([]float64, n*n)
-		for i := lo; i < hi; i++ {
-			if err := kernels.Eigh(n, src[i*n*n:(i+1)*n*n], wb, vb); err != nil {
-				return i, err
-			}
-			storeFloat64s(w, i*n, wb)
-			storeFloat64s(v, i*n*n, vb)
-		}
-		return 0, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return []*Tensor{w, v}, nil
-}
-
-func execCholesky(c *call) (*Tensor, error) {
-	a := c.args[0]
-	batch, count, n, _ := matrices(a.Shape())
-	l := Zeros(c.out(0))
-	src := a.Float64s()
-	err := forBatch(batch, count, n*n*n, func(lo, hi int) (int, error) {
-		lb := make([]float64, n*n)
-		for i := lo; i < hi; i++ {
-			if err := kernels.Cholesky(n, src[i*n*n:(i+1)*n*n], lb); err != nil {
-				return i, err
-			}
-			storeFloat64s(l, i*n*n, lb)
-		}
-		return 0, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
-// execTriangularSolve solves op(a)·x = b (left, the default) or
-// x·op(a) = b for each matrix of the batch; a is lower triangular unless
-// lower=false, and op transposes it if transpose_a.
-func execTriangularSolve(c *call) (*Tensor, error) {
-	a, b := c.args[0], c.args[1]
-	left, err := c.in.Attrs.Bool("left", true)
-	if err != nil {
-		return nil, err
-	}
-	lower, err := c.in.Attrs.Bool("lower", true)
-	if err != nil {
-		return nil, err
-	}
-	transA, err := c.in.Attrs.Bool("transpose_a", false)
-	if err != nil {
-		return nil, err
-	}
-	batch, count, n, _ := matrices(a.Shape())
-	_, _, rows, cols := matrices(b.Shape())
-	x := Zeros(c.out(0))
-	as, bs := a.Float64s(), b.Float64s()
-	err = forBatch(batch, count, n*rows*cols, func(lo, hi int) (int, error) {
-		xb := make([]float64, rows*cols)
-		for i := lo; i < hi; i++ {
-			err := kernels.TriangularSolve(left, lower, transA, rows, cols, as[i*n*n:(i+1)*n*n], bs[i*rows*cols:(i+1)*rows*cols], xb)
-			if err != nil {
-				return i, err
-			}
-			storeFloat64s(x, i*rows*cols, xb)
-		}
-		return 0, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return x, nil
-}
-
 // minBatchWork is the flops (roughly) of a batch of decompositions from
 // which forBatch spreads them over goroutines.
 const minBatchWork = 1 << 16
 
-// forBatch runs body over the matrices [0, count) of a batch, in
-// contiguous ranges on several goroutines when the batch is worth it
-// (each matrix costing about work flops). body returns the index and the
-// error of its first failure; forBatch returns the failure of the lowest
-// index, located in the batch shape, so that errors do not depend on the
-// split. Each matrix writes its own part of the results.
-func forBatch(batch ir.Shape, count, work int, body func(lo, hi int) (int, error)) error {
+// forBatch runs op over the matrices of a batch of the given shape
+// (batch axes, then the matrix), in contiguous ranges on several
+// goroutines when the batch is worth it (each matrix costing about work
+// flops). It returns the failure of the lowest index, located in the batch
+// shape, so that errors do not depend on the split. Each matrix writes its
+// own part of the results.
+func (x *execCtx) forBatch(shape ir.Shape, work int, op matrixOp) error {
+	batch, count, _, _ := matrices(shape)
 	parts := 1
 	if count > 1 && count*work >= minBatchWork {
 		parts = min(count, goruntime.GOMAXPROCS(0))
 	}
-	t := &batchLoop{count: count, parts: parts, body: body, idx: make([]int, parts), errs: make([]error, parts)}
+	t := &x.batch
+	t.count, t.parts, t.op = count, parts, op
+	if len(t.scratch) < parts {
+		t.scratch = append(t.scratch, make([]linalgScratch, parts-len(t.scratch))...)
+		t.idx, t.errs = make([]int, parts), make([]error, parts)
+	}
+	clear(t.errs)
 	kernels.Parallel(parts, t)
-	for p, err := range t.errs {
+	t.op = nil
+	for p, err := range t.errs[:parts] {
 		if err != nil {
 			return atBatch(batch, t.idx[p], err) // parts are in index order
 		}
@@ -190,15 +263,23 @@ func forBatch(batch ir.Shape, count, work int, body func(lo, hi int) (int, error
 	return nil
 }
 
-// A batchLoop is the task of forBatch.
+// A batchLoop is the task of forBatch, kept in the execCtx with one
+// scratch per part.
 type batchLoop struct {
 	count, parts int
-	body         func(lo, hi int) (int, error)
+	op           matrixOp
+	scratch      []linalgScratch
 	idx          []int
 	errs         []error
 }
 
 // RunPart implements kernels.Task.
 func (t *batchLoop) RunPart(p int) {
-	t.idx[p], t.errs[p] = t.body(p*t.count/t.parts, (p+1)*t.count/t.parts)
+	s := &t.scratch[p]
+	for i := p * t.count / t.parts; i < (p+1)*t.count/t.parts; i++ {
+		if err := t.op.matrix(s, i); err != nil {
+			t.idx[p], t.errs[p] = i, err
+			return
+		}
+	}
 }

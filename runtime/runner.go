@@ -9,8 +9,7 @@ import (
 
 // A Runner runs an Interpreter's function again and again over memory it
 // owns, for training loops and benchmarks: after the first run, a run
-// allocates nothing, except in the ops whose kernels allocate their results
-// (qr, svd, eigh, cholesky, triangular_solve and argmin).
+// allocates nothing, except in argmin, whose kernel allocates its results.
 //
 // Results and temporaries live in one arena per dtype, planned once by
 // liveness as a memory planner does: each value occupies a range of the

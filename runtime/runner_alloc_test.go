@@ -15,9 +15,11 @@ import (
 
 // stepFuncs builds an MLP classifier (784-512-512-10 at batch 128, f32:
 // wide enough that the GEMMs and the noise of the guesses run on several
-// goroutines) and the three training steps whose steady state must not
+// goroutines) and the training steps whose steady state must not
 // allocate: the forward pass, the JVP with one tangent for every
-// parameter, and the forward-gradient step with W̃ᵀ guesses. Without the
+// parameter, and the forward-gradient steps with W̃ᵀ and W̃⊥ guesses (the
+// latter with Cholesky factors, triangular solves and eigendecompositions
+// per example). Without the
 // assembly kernels (noasm), whose Go twin is slow, the layers are 128 wide.
 func stepFuncs(t *testing.T) map[string]*ir.Func {
 	t.Helper()
@@ -49,7 +51,15 @@ func stepFuncs(t *testing.T) map[string]*ir.Func {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]*ir.Func{"forward": f, "jvp": jvp, "fwdgrad-wt": wt}
+	guess, err = passes.Guess(f, passes.GuessOptions{Method: passes.WPerp, K: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wperp, err := passes.Run(guess.Func, passes.Cleanup, passes.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*ir.Func{"forward": f, "jvp": jvp, "fwdgrad-wt": wt, "fwdgrad-wperp": wperp}
 }
 
 // randomInputs makes inputs for f: normal floats, labels in range, RNG key

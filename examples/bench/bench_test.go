@@ -91,7 +91,7 @@ func TestMLPStepsDoNotAllocate(t *testing.T) {
 	if !kernels.Assembly() {
 		t.Skip("without the assembly kernels a full-size step takes seconds; runtime's tests check a smaller MLP")
 	}
-	only := map[string]bool{"mlp-fwd": true, "mlp-jvp": true, "mlp-fwdgrad-wt": true}
+	only := map[string]bool{"mlp-fwd": true, "mlp-jvp": true, "mlp-fwdgrad-wt": true, "mlp-fwdgrad-wperp": true}
 	steps, err := mlpSteps(3, mlpWidth, mlpBatch, only)
 	if err != nil {
 		t.Fatal(err)

@@ -19,13 +19,39 @@ var (
 
 var lapackImpl lapackgonum.Implementation
 
+// Scratch holds the working memory of the decompositions, so that a
+// caller that runs many (a batch, step after step) allocates it once: its
+// methods are the package functions of the same names, and reuse it. The
+// zero value is ready to use; a Scratch must not be used by two goroutines
+// at once.
+type Scratch struct {
+	f, tau, vt, work []float64
+	query            [1]float64
+}
+
+// take returns buf with length n, reallocated only when too short.
+func take(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	return (*buf)[:n]
+}
+
 // workspace returns a work slice of the size a LAPACK routine asks for in
 // its lwork = -1 query.
-func workspace(query func(work []float64, lwork int)) []float64 {
-	w := []float64{0}
-	query(w, -1)
-	return make([]float64, max(1, int(w[0])))
+func (s *Scratch) workspace(query func(work []float64, lwork int)) []float64 {
+	query(s.query[:], -1)
+	return take(&s.work, max(1, int(s.query[0])))
 }
+
+// QR is Scratch.QR with scratch of its own.
+func QR(m, n int, a, q, r []float64) { new(Scratch).QR(m, n, a, q, r) }
+
+// SVD is Scratch.SVD with scratch of its own.
+func SVD(m, n int, a, u, s, v []float64) error { return new(Scratch).SVD(m, n, a, u, s, v) }
+
+// Eigh is Scratch.Eigh with scratch of its own.
+func Eigh(n int, a, w, v []float64) error { return new(Scratch).Eigh(n, a, w, v) }
 
 func checkLen(what string, s []float64, n int) {
 	if len(s) < n {
@@ -36,7 +62,7 @@ func checkLen(what string, s []float64, n int) {
 // QR computes the reduced QR factorisation a = q·r of the m×n matrix a,
 // writing q (m×k, orthonormal columns) and r (k×n, upper triangular) with
 // k = min(m, n) and diag(r) ≥ 0. a is not modified.
-func QR(m, n int, a, q, r []float64) {
+func (s *Scratch) QR(m, n int, a, q, r []float64) {
 	k := min(m, n)
 	checkLen("a", a, m*n)
 	checkLen("q", q, m*k)
@@ -44,9 +70,10 @@ func QR(m, n int, a, q, r []float64) {
 	if k == 0 {
 		return
 	}
-	f := append([]float64(nil), a[:m*n]...)
-	tau := make([]float64, k)
-	work := workspace(func(w []float64, l int) { lapackImpl.Dgeqrf(m, n, f, n, tau, w, l) })
+	f := take(&s.f, m*n)
+	copy(f, a[:m*n])
+	tau := take(&s.tau, k)
+	work := s.workspace(func(w []float64, l int) { lapackImpl.Dgeqrf(m, n, f, n, tau, w, l) })
 	lapackImpl.Dgeqrf(m, n, f, n, tau, work, len(work))
 
 	// r is the upper triangle of the first k rows; read it before Dorgqr
@@ -59,7 +86,7 @@ func QR(m, n int, a, q, r []float64) {
 			}
 		}
 	}
-	work = workspace(func(w []float64, l int) { lapackImpl.Dorgqr(m, k, k, f, n, tau, w, l) })
+	work = s.workspace(func(w []float64, l int) { lapackImpl.Dorgqr(m, k, k, f, n, tau, w, l) })
 	lapackImpl.Dorgqr(m, k, k, f, n, tau, work, len(work))
 	for i := range m {
 		copy(q[i*k:(i+1)*k], f[i*n:i*n+k])
@@ -77,7 +104,7 @@ func QR(m, n int, a, q, r []float64) {
 // m×n matrix a, writing u (m×k), s (k, descending) and v (n×k) with
 // k = min(m, n), signed by the rule of the package documentation. a is not
 // modified.
-func SVD(m, n int, a, u, s, v []float64) error {
+func (sc *Scratch) SVD(m, n int, a, u, s, v []float64) error {
 	k := min(m, n)
 	checkLen("a", a, m*n)
 	checkLen("u", u, m*k)
@@ -86,12 +113,13 @@ func SVD(m, n int, a, u, s, v []float64) error {
 	if k == 0 {
 		return nil
 	}
-	f := append([]float64(nil), a[:m*n]...)
-	vt := make([]float64, k*n)
+	f := take(&sc.f, m*n)
+	copy(f, a[:m*n])
+	vt := take(&sc.vt, k*n)
 	svd := func(w []float64, l int) bool {
 		return lapackImpl.Dgesvd(lapack.SVDStore, lapack.SVDStore, m, n, f, n, s, u, k, vt, n, w, l)
 	}
-	work := workspace(func(w []float64, l int) { svd(w, l) })
+	work := sc.workspace(func(w []float64, l int) { svd(w, l) })
 	if !svd(work, len(work)) {
 		return ErrNoConvergence
 	}
@@ -113,7 +141,7 @@ func SVD(m, n int, a, u, s, v []float64) error {
 // part (a + aᵀ)/2 of the n×n matrix a, writing the eigenvalues w in
 // ascending order and the eigenvectors as the columns of v (n×n), signed by
 // the rule of the package documentation. a is not modified.
-func Eigh(n int, a, w, v []float64) error {
+func (s *Scratch) Eigh(n int, a, w, v []float64) error {
 	checkLen("a", a, n*n)
 	checkLen("w", w, n)
 	checkLen("v", v, n*n)
@@ -124,7 +152,7 @@ func Eigh(n int, a, w, v []float64) error {
 	syev := func(work []float64, l int) bool {
 		return lapackImpl.Dsyev(lapack.EVCompute, blas.Lower, n, v, n, w, work, l)
 	}
-	work := workspace(func(work []float64, l int) { syev(work, l) })
+	work := s.workspace(func(work []float64, l int) { syev(work, l) })
 	if !syev(work, len(work)) {
 		return ErrNoConvergence
 	}
