@@ -60,6 +60,8 @@ type options struct {
 	opProfile int
 	// only selects some of the MLP cases; nil means all.
 	only map[string]bool
+	// wideNS also times wperp-ns at the paper-step's widest width.
+	wideNS bool
 }
 
 // A benchCase produces result lines.
@@ -92,6 +94,7 @@ func main() {
 	flag.StringVar(&o.python, "python", "python3", "the python with numpy for -numpy")
 	flag.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
 	flag.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./examples/bench [flags]\n\ncases:\n")

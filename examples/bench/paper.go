@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/pushforward/pushforward/builder/nn"
 	"github.com/pushforward/pushforward/ir"
@@ -23,15 +24,15 @@ const (
 var paperWidths = []int{128, 512}
 
 // paperMethods are the gradient steps timed at each width. W̃⊥-NS is
-// timed at the smallest width only: its dense polynomial is cubic in the
-// width (at 512 one step takes minutes), so at the others only its FLOPs
-// are reported.
+// timed at the smallest width only unless -wide-ns: its dense polynomial
+// is cubic in the width (at 512 one step takes about a minute), so at the
+// others only its FLOPs are reported.
 var paperMethods = []string{"backprop", "wt", "wperp", "wperp-ns"}
 
 // timed says whether paperSteps runs method at width (else it only counts
 // the step's FLOPs).
-func timed(method string, width int, widths []int) bool {
-	return method != "wperp-ns" || width == widths[0]
+func timed(method string, width int, widths []int, wideNS bool) bool {
+	return method != "wperp-ns" || width == widths[0] || wideNS
 }
 
 // runPaperSteps times one gradient step (loss and gradient estimate, no
@@ -42,11 +43,15 @@ func runPaperSteps(o *options, emit func(result)) error {
 	if o.quick {
 		widths, batch = []int{32}, 16
 	}
-	steps, err := paperSteps(widths, batch)
+	steps, err := paperSteps(widths, batch, o.wideNS)
 	if err != nil {
 		return err
 	}
 	for _, s := range steps {
+		rounds, minTime := o.rounds, o.minTime
+		if strings.HasPrefix(s.name, "wperp-ns/") && s.shape[2] != widths[0] {
+			rounds, minTime = 1, 0 // a step takes about a minute
+		}
 		if s.runner == nil {
 			emit(result{Case: "paper-step", Method: s.name, DType: "f32", Shape: s.shape, Flops: matmulFLOPs(s.fn)})
 			continue
@@ -59,8 +64,8 @@ func runPaperSteps(o *options, emit func(result)) error {
 		}
 		run() // sizes the buffers
 		var samples []float64
-		for range o.rounds {
-			samples = append(samples, timeRound(run, o.minTime))
+		for range rounds {
+			samples = append(samples, timeRound(run, minTime))
 		}
 		if runErr != nil {
 			return fmt.Errorf("%s: %w", s.name, runErr)
@@ -72,7 +77,7 @@ func runPaperSteps(o *options, emit func(result)) error {
 		}
 		ns := median(samples)
 		emit(result{Case: "paper-step", Method: s.name, DType: "f32", Shape: s.shape,
-			NsPerOp: ns, GFLOPS: matmulFLOPs(s.fn) / ns, Flops: matmulFLOPs(s.fn), Rounds: o.rounds})
+			NsPerOp: ns, GFLOPS: matmulFLOPs(s.fn) / ns, Flops: matmulFLOPs(s.fn), Rounds: rounds})
 	}
 	return nil
 }
@@ -84,7 +89,7 @@ type paperStep struct {
 }
 
 // paperSteps compiles the gradient step of every method at every width.
-func paperSteps(widths []int, batch int) ([]*paperStep, error) {
+func paperSteps(widths []int, batch int, wideNS bool) ([]*paperStep, error) {
 	r := rand.New(rand.NewPCG(11, 12))
 	var steps []*paperStep
 	for _, width := range widths {
@@ -108,7 +113,7 @@ func paperSteps(widths []int, batch int) ([]*paperStep, error) {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			ps := &paperStep{step: step{name: name, fn: fn}, shape: []int{batch, paperFeatures, width, width, width, mlpClasses}}
-			if timed(m, width, widths) {
+			if timed(m, width, widths, wideNS) {
 				it, err := runtime.New(fn)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", name, err)

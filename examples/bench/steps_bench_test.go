@@ -29,7 +29,7 @@ func BenchmarkMLPSteps(b *testing.B) {
 // width 128 wperp-ns) on the forward-gradient paper's MNIST-1D network at
 // widths 128 and 512: go test -bench PaperSteps ./examples/bench.
 func BenchmarkPaperSteps(b *testing.B) {
-	steps, err := paperSteps(paperWidths, paperBatch)
+	steps, err := paperSteps(paperWidths, paperBatch, false)
 	if err != nil {
 		b.Fatal(err)
 	}
