@@ -1,7 +1,11 @@
 package kernels
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -145,5 +149,28 @@ func TestMatvec(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The committed dot_amd64.s is what gen_dot.go writes.
+func TestDotKernelsGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the generator")
+	}
+	out := filepath.Join(t.TempDir(), "dot_amd64.s")
+	cmd := exec.Command("go", "run", "gen_dot.go", "-o", out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run gen_dot.go: %v\n%s", err, msg)
+	}
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("dot_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("dot_amd64.s differs from gen_dot.go's output: run go generate ./runtime/kernels")
 	}
 }
