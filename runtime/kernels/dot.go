@@ -42,8 +42,8 @@ func isGram[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool
 
 // A dotCall holds the scratch of one small product.
 type dotCall[T float] struct {
-	rowsA, rowsB []T // op(A)'s rows and op(B)'s columns when not contiguous
-	dots         []T // the m×n dot products
+	rowsA []T // op(A)'s rows, transposed, for Aᵀ·A
+	dots  []T // the m×n dot products
 }
 
 var (
@@ -68,8 +68,9 @@ func putDotCall[T float](call *dotCall[T]) {
 	}
 }
 
-// smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products; see
-// smallDim. goKernels selects the Go twin of the kernel.
+// smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products for a
+// product that dotPath admits; see smallDim. goKernels selects the Go twin
+// of the kernel.
 func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	call := getDotCall[T]()
 	defer putDotCall(call)
@@ -82,14 +83,9 @@ func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda
 		transposeInto(call.rowsA, a, lda, k, m)
 		rowsA, ra = call.rowsA, k
 	}
-	rowsB, rb := b, ldb
-	switch {
-	case gram:
+	rowsB, rb := b, ldb // contiguous: dotPath admits no other case
+	if gram {
 		rowsB, rb = rowsA, ra
-	case !tB:
-		call.rowsB = grow(call.rowsB, n*k)
-		transposeInto(call.rowsB, b, ldb, k, n)
-		rowsB, rb = call.rowsB, k
 	}
 	call.dots = grow(call.dots, m*n)
 	dots := call.dots
@@ -129,13 +125,18 @@ func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda
 			if gram && j > i {
 				d = dots[j*n+i]
 			}
-			ci := &c[i*ldc+j]
-			if beta == 0 {
-				*ci = T(alpha * d)
-			} else {
-				*ci = T(alpha*d) + T(beta**ci)
-			}
+			axpby(&c[i*ldc+j], alpha, d, beta)
 		}
+	}
+}
+
+// axpby sets *c = alpha·d + beta·*c with each product rounded, as the
+// micro-kernels' epilogue does, and without reading *c when beta is 0.
+func axpby[T float](c *T, alpha, d, beta T) {
+	if beta == 0 {
+		*c = T(alpha * d)
+	} else {
+		*c = T(alpha*d) + T(beta**c)
 	}
 }
 

@@ -26,12 +26,7 @@ func matvec[T float](goKernels, tA bool, m, k int, alpha T, a []T, lda int, x []
 		rowDots(goKernels, k, a, lda, x, y)
 	}
 	for i, yi := range y {
-		ci := &c[i*ldc]
-		if beta == 0 {
-			*ci = T(alpha * yi)
-		} else {
-			*ci = T(alpha*yi) + T(beta**ci)
-		}
+		axpby(&c[i*ldc], alpha, yi, beta)
 	}
 }
 
@@ -62,21 +57,22 @@ func rowDots[T float](goKernels bool, k int, a []T, lda int, x, y []T) {
 	}
 }
 
-// combineRows sets y[j] = Σ_p x[p]·a[p·lda + j] for the k rows of a.
+// combineRows sets y[j] = Σ_p x[p]·a[p·lda + j] for the k rows of a: whole
+// blocks of 64 f32 or 32 f64 outputs in assembly, the rest in Go.
 func combineRows[T float](goKernels bool, k int, x, a []T, lda int, y []T) {
-	m := len(y)
 	j := 0
 	if !goKernels && haveAsm {
-		var out [64]T
-		width := 256 / sizeOf[T]() // 64 f32 or 32 f64 outputs
-		for ; j+width <= m; j += width {
-			switch x := any(x).(type) {
-			case []float32:
-				scombineRows64(k, &x[0], any(&a[j]).(*float32), lda, any(&out).(*[64]float32))
-			case []float64:
-				dcombineRows32(k, &x[0], any(&a[j]).(*float64), lda, (*[32]float64)(any(out[:32]).([]float64)))
+		switch x := any(x).(type) {
+		case []float32:
+			a, y := any(a).([]float32), any(y).([]float32)
+			for ; j+64 <= len(y); j += 64 {
+				scombineRows64(k, &x[0], &a[j], lda, (*[64]float32)(y[j:]))
 			}
-			copy(y[j:j+width], out[:width])
+		case []float64:
+			a, y := any(a).([]float64), any(y).([]float64)
+			for ; j+32 <= len(y); j += 32 {
+				dcombineRows32(k, &x[0], &a[j], lda, (*[32]float64)(y[j:]))
+			}
 		}
 	}
 	combineRowsGo(k, x, a[j:], lda, y[j:])
