@@ -45,7 +45,7 @@
 // against 6.8 ms through packing (BenchmarkSmallBatch). Matrix-vector
 // products (n = 1 with a contiguous vector, matvec.go) stream the matrix
 // once, as row dot products (A·x) or as a combination of rows (Aᵀ·x). The
-// kernels are generated (gen_dot.go) and have Go twins that give the same
+// kernels are generated (mkdot.go) and have Go twins that give the same
 // bits.
 //
 // # Conventions of the decompositions

@@ -15,7 +15,7 @@ import "math"
 // (as BLAS's SYRK does), so the result is exactly symmetric.
 const smallDim = 32
 
-//go:generate go run gen_dot.go
+//go:generate go run mkdot.go
 
 // Register blocks of the dot kernels.
 const dotRows, dotCols = 4, 3

@@ -152,15 +152,15 @@ func TestMatvec(t *testing.T) {
 	}
 }
 
-// The committed dot_amd64.s is what gen_dot.go writes.
+// The committed dot_amd64.s is what mkdot.go writes.
 func TestDotKernelsGenerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator")
 	}
 	out := filepath.Join(t.TempDir(), "dot_amd64.s")
-	cmd := exec.Command("go", "run", "gen_dot.go", "-o", out)
+	cmd := exec.Command("go", "run", "mkdot.go", "-o", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run gen_dot.go: %v\n%s", err, msg)
+		t.Fatalf("go run mkdot.go: %v\n%s", err, msg)
 	}
 	want, err := os.ReadFile(out)
 	if err != nil {
@@ -171,6 +171,6 @@ func TestDotKernelsGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("dot_amd64.s differs from gen_dot.go's output: run go generate ./runtime/kernels")
+		t.Error("dot_amd64.s differs from mkdot.go's output: run go generate ./runtime/kernels")
 	}
 }
