@@ -40,55 +40,26 @@ func isGram[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool
 	return m == n && tA != tB && lda == ldb && &a[0] == &b[0]
 }
 
-// A dotCall holds the scratch of one small product.
-type dotCall[T float] struct {
-	rowsA []T // op(A)'s rows, transposed, for Aᵀ·A
-	dots  []T // the m×n dot products
-}
-
-var (
-	dotCallsS freeList[dotCall[float32]]
-	dotCallsD freeList[dotCall[float64]]
-)
-
-func getDotCall[T float]() *dotCall[T] {
-	var zero T
-	if _, ok := any(zero).(float32); ok {
-		return any(dotCallsS.get()).(*dotCall[T])
-	}
-	return any(dotCallsD.get()).(*dotCall[T])
-}
-
-func putDotCall[T float](call *dotCall[T]) {
-	switch call := any(call).(type) {
-	case *dotCall[float32]:
-		dotCallsS.put(call)
-	case *dotCall[float64]:
-		dotCallsD.put(call)
-	}
-}
-
 // smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products for a
 // product that dotPath admits; see smallDim. goKernels selects the Go twin
 // of the kernel.
 func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	call := getDotCall[T]()
-	defer putDotCall(call)
 	gram := isGram(tA, tB, m, n, a, lda, b, ldb)
 	// Row i of op(A) and column j of op(B), k elements each, at rowsA[i·ra:]
 	// and rowsB[j·rb:].
 	rowsA, ra := a, lda
 	if tA {
-		call.rowsA = grow(call.rowsA, m*k)
-		transposeInto(call.rowsA, a, lda, k, m)
-		rowsA, ra = call.rowsA, k
+		pool := buffers[T]()
+		rowsA, ra = pool.get(m*k), k
+		defer pool.put(rowsA)
+		transposeInto(rowsA, a, lda, k, m)
 	}
 	rowsB, rb := b, ldb // contiguous: dotPath admits no other case
 	if gram {
 		rowsB, rb = rowsA, ra
 	}
-	call.dots = grow(call.dots, m*n)
-	dots := call.dots
+	var block [smallDim * smallDim]T // on the stack: no pool traffic per product
+	dots := block[:m*n]
 	var pa [dotRows]*T
 	var pb [dotCols]*T
 	var sa [dotRows][]T

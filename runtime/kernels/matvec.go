@@ -15,10 +15,9 @@ func matvecPath(tB bool, n, ldb int) bool { return n == 1 && (tB || ldb == 1) }
 // matvec computes c[i·ldc] = alpha·(op(a)·x)[i] + beta·c[i·ldc] for the k
 // elements of x; see matvecPath. goKernels selects the Go twins.
 func matvec[T float](goKernels, tA bool, m, k int, alpha T, a []T, lda int, x []T, beta T, c []T, ldc int) {
-	call := getDotCall[T]()
-	defer putDotCall(call)
-	call.dots = grow(call.dots, m)
-	y := call.dots[:m]
+	pool := buffers[T]()
+	y := pool.get(m)
+	defer pool.put(y)
 	x = x[:k]
 	if tA {
 		combineRows(goKernels, k, x, a, lda, y)

@@ -170,7 +170,7 @@ type gemmCall[T float] struct {
 	blk    blocking
 	kcs    int // k per block (the last block may be shorter)
 	mp, np int // panels of A and of B
-	ap, bp []T // packed A and B (recycled)
+	ap, bp []T // packed A and B (from the buffer pool)
 
 	phase          int // 0 packing, 1 computing
 	aChunk, bChunk int // panels packed per packing part
@@ -198,6 +198,9 @@ func getCall[T float]() *gemmCall[T] {
 
 func putCall[T float](gc *gemmCall[T]) {
 	gc.a, gc.b, gc.c = nil, nil, nil // do not keep the caller's memory alive
+	buffers[T]().put(gc.ap)
+	buffers[T]().put(gc.bp)
+	gc.ap, gc.bp = nil, nil
 	switch gc := any(gc).(type) {
 	case *gemmCall[float32]:
 		callsS.put(gc)
@@ -248,14 +251,14 @@ func (gc *gemmCall[T]) setup(goKernels, tA, tB bool, m, n, k int, alpha T, a []T
 	// in parallel, before the tasks start.
 	gc.lazyA, gc.lazyB = nTasks == 1, gc.mTasks == 1
 	if gc.lazyA {
-		gc.ap = grow(gc.ap, gc.tasks*gc.mcP*blk.mr*gc.kcs)
+		gc.ap = buffers[T]().get(gc.tasks * gc.mcP * blk.mr * gc.kcs)
 	} else {
-		gc.ap = grow(gc.ap, gc.mp*blk.mr*k)
+		gc.ap = buffers[T]().get(gc.mp * blk.mr * k)
 	}
 	if gc.lazyB {
-		gc.bp = grow(gc.bp, gc.tasks*blk.nr*gc.kcs)
+		gc.bp = buffers[T]().get(gc.tasks * blk.nr * gc.kcs)
 	} else {
-		gc.bp = grow(gc.bp, gc.np*blk.nr*k)
+		gc.bp = buffers[T]().get(gc.np * blk.nr * k)
 	}
 
 	// Packing parts: about four per thread, in whole panels.
@@ -287,14 +290,6 @@ func (gc *gemmCall[T]) packedElements() int {
 		n += gc.np * gc.blk.nr * gc.k
 	}
 	return n
-}
-
-// grow returns buf resized to n elements, reallocating only to grow.
-func grow[T any](buf []T, n int) []T {
-	if cap(buf) < n {
-		return make([]T, n)
-	}
-	return buf[:n]
 }
 
 func (gc *gemmCall[T]) run() {

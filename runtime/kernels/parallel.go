@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,10 +217,15 @@ func ensureHelpers(n int) {
 
 // A freeList recycles objects without letting the garbage collector drop
 // them (as sync.Pool may at any GC), so that steady-state use allocates
-// nothing. It holds at most as many objects as were ever in use at once.
+// nothing. When it runs out it makes a processor's worth of objects at
+// once: how many are in use at once depends on the scheduling (a helper
+// that lost its core still holds its batch), so a peak first reached long
+// after warm-up then finds them ready. Its list has room for every object
+// it made, so put never allocates.
 type freeList[T any] struct {
 	mu    sync.Mutex
 	items []*T
+	made  int
 }
 
 func (l *freeList[T]) get() *T {
@@ -229,6 +235,12 @@ func (l *freeList[T]) get() *T {
 		x := l.items[n-1]
 		l.items = l.items[:n-1]
 		return x
+	}
+	extra := runtime.GOMAXPROCS(0) - 1
+	l.made += 1 + extra
+	l.items = slices.Grow(l.items, l.made)
+	for range extra {
+		l.items = append(l.items, new(T))
 	}
 	return new(T)
 }
