@@ -154,8 +154,13 @@ func (h *helper) loop() {
 	for {
 		b := h.await()
 		b.work()
-		h.state.Store(helperSpinning)
+		// Release before becoming available, so that a helper holds
+		// at most one batch (the one in its mailbox or at work): batches
+		// in use are then at most the callers plus the helpers, which a
+		// freeList's first spares cover, however long the helper's
+		// thread loses its core here.
 		b.release()
+		h.state.Store(helperSpinning)
 	}
 }
 
