@@ -28,7 +28,10 @@
 // goroutine and idle helpers (Parallel). Each element of C is computed by
 // one micro-kernel call per k-block, in the same order whatever the number
 // of goroutines, so results depend on the dimensions only. Packing buffers
-// and task objects are recycled: steady use allocates nothing. Packed also
+// are recycled by power-of-two size class and task objects by type, and
+// either pool, when it runs out, makes a processor's worth at once (see
+// buffers.go): steady use allocates nothing, even when a loaded machine
+// first runs more products side by side long after warm-up. Packed also
 // runs batches of small products side by side (BatchGEMM), and BLAS
 // exposes it to gonum (blas32.Use, blas64.Use).
 //
