@@ -55,15 +55,7 @@ func dotKernel(w *writer, p precision, rows, cols int, aRegs, bRegs []string) {
 	w.f("\tSHRQ $%d, BX", log2(p.lanes))
 	w.f("\tJZ %s_reduce", name)
 	w.f("%s_loop:", name)
-	for j, r := range bRegs {
-		w.f("\t%s (%s)(AX*1), Y%d", p.movu, r, acc+j)
-	}
-	for i, r := range aRegs {
-		w.f("\t%s (%s)(AX*1), Y15", p.movu, r)
-		for j := range cols {
-			w.f("\tVFMADD231%s Y%d, Y15, Y%d", p.ps, acc+j, cols*i+j)
-		}
-	}
+	multiplyAdd(w, p.movu, "Y", p.ps, aRegs, bRegs, acc)
 	w.f("\tADDQ $32, AX")
 	w.f("\tDECQ BX")
 	w.f("\tJNZ %s_loop", name)
@@ -86,15 +78,7 @@ func dotKernel(w *writer, p precision, rows, cols int, aRegs, bRegs []string) {
 	w.f("\tANDQ $%d, CX", p.lanes-1)
 	w.f("\tJZ %s_store", name)
 	w.f("%s_tail:", name)
-	for j, r := range bRegs {
-		w.f("\t%s (%s)(AX*1), X%d", p.movs, r, acc+j)
-	}
-	for i, r := range aRegs {
-		w.f("\t%s (%s)(AX*1), X15", p.movs, r)
-		for j := range cols {
-			w.f("\tVFMADD231%s X%d, X15, X%d", p.ss, acc+j, cols*i+j)
-		}
-	}
+	multiplyAdd(w, p.movs, "X", p.ss, aRegs, bRegs, acc)
 	w.f("\tADDQ $%d, AX", p.size)
 	w.f("\tDECQ CX")
 	w.f("\tJNZ %s_tail", name)
@@ -105,6 +89,24 @@ func dotKernel(w *writer, p precision, rows, cols int, aRegs, bRegs []string) {
 	w.f("\tVZEROUPPER")
 	w.f("\tRET")
 	w.f("")
+}
+
+// multiplyAdd writes one step of the dot kernel's loop: B's elements at
+// AX (vectors or scalars, by mov and the register kind reg, Y or X) into
+// the registers after the acc accumulators, then each A row's element
+// into reg15 and its fused multiply-adds (suffix fma) into the row's
+// accumulators.
+func multiplyAdd(w *writer, mov, reg, fma string, aRegs, bRegs []string, acc int) {
+	cols := len(bRegs)
+	for j, r := range bRegs {
+		w.f("\t%s (%s)(AX*1), %s%d", mov, r, reg, acc+j)
+	}
+	for i, r := range aRegs {
+		w.f("\t%s (%s)(AX*1), %s15", mov, r, reg)
+		for j := range cols {
+			w.f("\tVFMADD231%s %s%d, %s15, %s%d", fma, reg, acc+j, reg, reg, cols*i+j)
+		}
+	}
 }
 
 // combineKernel writes the kernel that sums k rows of A, lda elements
