@@ -50,7 +50,7 @@ a table of the final accuracies; per-epoch metrics and checkpoints go to
 
 Without any flag it runs a short comparison on MNIST-1D generated
 in-process: W̃⊥ (wperp), W̃ᵀ (wt), AP and backprop at width %d, %d epochs
-of batch %d with lr %g (2 to 3 minutes on 2 cores), the same as
+of batch %d with lr %g (about 15 seconds on 2 cores), the same as
 
 	go run ./examples/mnist1d -method %s -epochs %d -batch %d -lr %g
 
