@@ -173,7 +173,6 @@ type guessBuilder struct {
 	key, ctr   *ir.Value
 	seedOf     map[*ir.Value]*ir.Value // perturbed value in src -> its guess in the step
 	state      map[int]*ir.Value       // wperp's warm start by layer index
-	nstate     int                     // state params of the step
 	stateNames []string
 	inputs     []*ir.Value // extra data params, per hidden layer
 	inputNames []string
@@ -360,7 +359,7 @@ func (gb *guessBuilder) weightEstimate(j, p *ir.Value) {
 }
 
 func (gb *guessBuilder) addEstimate(p, g *ir.Value) {
-	if g.Def != nil && gb.r.e.names.used[p.Name+".estimate"] == false {
+	if g.Def != nil && !gb.r.e.names.used[p.Name+".estimate"] {
 		gb.r.e.names.used[p.Name+".estimate"] = true
 		g.Name = p.Name + ".estimate"
 	}

@@ -114,6 +114,3 @@ func sumToShape(e ir.Emitter, x *ir.Value, lead int, target ir.Shape) *ir.Value 
 	want := append(s[:lead:lead].Clone(), target...)
 	return reshape(e, reduceSum(e, x, axes, false), want)
 }
-
-// zerosLike emits zeros of x's type.
-func zerosLike(e ir.Emitter, x *ir.Value) *ir.Value { return full(e, x.Type, 0) }
