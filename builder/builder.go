@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +35,9 @@ type Builder struct {
 	owned map[*ir.Value]bool
 	// auto is the set of values whose name was chosen by the builder.
 	auto map[*ir.Value]bool
-	next int
+	// w appends the instructions; its names are numbers, which user
+	// names cannot be.
+	w *ir.Writer
 
 	inits map[string]Initializer
 }
@@ -50,6 +51,7 @@ func New(name string) *Builder {
 		owned: map[*ir.Value]bool{},
 		auto:  map[*ir.Value]bool{},
 	}
+	b.w = ir.NewWriter(b.f, nil)
 	pos := callerPos()
 	b.f.Pos = pos
 	if !validName(name) {
@@ -265,10 +267,11 @@ func (b *Builder) checkOperands(args []*ir.Value) error {
 	return nil
 }
 
-// emit appends an instruction applying op, after inferring its result
-// types with ir.InferTypes. declared holds the requested result types of
-// ops that take them from the declaration. It returns the results, or nil
-// after an error.
+// emit appends an instruction applying op through the writer, which
+// infers its result types with ir.InferTypes (declared holds the requested
+// result types of ops that take them from the declaration, and checks
+// them for the others) and numbers its results. It returns the results, or
+// nil after an error.
 func (b *Builder) emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared []ir.Type, region *ir.Region) []*ir.Value {
 	if b.err != nil {
 		return nil
@@ -281,35 +284,24 @@ func (b *Builder) emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared []ir
 		b.fail(pos, op.String(), nil, err)
 		return nil
 	}
-	argTypes := make([]ir.Type, len(args))
-	for i, a := range args {
-		argTypes[i] = a.Type
-	}
 	for _, t := range declared {
 		if err := checkType(t); err != nil {
-			b.fail(pos, op.String(), argTypes, err)
+			b.fail(pos, op.String(), ir.TypesOf(args), err)
 			return nil
 		}
 	}
-	types, err := ir.InferTypes(op, argTypes, attrs, slices.Clone(declared))
+	in, err := b.w.At(pos).Add(op, args, attrs, declared...)
 	if err != nil {
-		b.fail(pos, op.String(), argTypes, err)
+		var ee *ir.EmitError
+		if errors.As(err, &ee) {
+			b.fail(pos, op.String(), ee.Operands, ee.Err)
+		} else {
+			b.fail(pos, op.String(), nil, err)
+		}
 		return nil
 	}
-	if len(attrs) == 0 {
-		attrs = nil
-	}
-	names := make([]string, len(types))
-	for i := range types {
-		types[i] = types[i].WithShape(types[i].Shape) // own the shapes
-		b.next++
-		names[i] = strconv.Itoa(b.next)
-	}
-	in := b.f.Append(op, append([]*ir.Value{}, args...), attrs, types, names)
-	in.Pos = pos
 	in.Region = region
 	for _, r := range in.Results {
-		r.Pos = pos
 		b.owned[r] = true
 		b.auto[r] = true
 	}
@@ -339,17 +331,7 @@ func (b *Builder) Emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, results ...ir
 		b.fail(callerPos(), op.String(), nil, errors.New("ops with a region cannot be emitted without one; use Argmin"))
 		return nil
 	}
-	rs := b.emit(op, args, attrs.Clone(), results, nil)
-	if rs == nil || len(results) == 0 {
-		return rs
-	}
-	for i, r := range rs {
-		if i >= len(results) || !r.Type.Equal(results[i]) {
-			b.fail(r.Pos, op.String(), nil, fmt.Errorf("declared result types (%s) differ from the inferred ones (%s)", ir.FormatTypes(results), ir.FormatTypes(ir.TypesOf(rs))))
-			return nil
-		}
-	}
-	return rs
+	return b.emit(op, args, attrs, results, nil)
 }
 
 var _ ir.Emitter = (*Builder)(nil)

@@ -54,3 +54,12 @@ func mapValue(m map[*Value]*Value, v *Value) *Value {
 	}
 	return v
 }
+
+// Clone returns a deep copy of the region's functions.
+func (r *Region) Clone() *Region {
+	c := &Region{}
+	for _, f := range r.Funcs {
+		c.Funcs = append(c.Funcs, f.Clone())
+	}
+	return c
+}

@@ -8,6 +8,11 @@
 // Every op is described once, in the table of op.go; the verifier, the
 // builder, the interpreter and the compiler passes all read that table.
 //
+// Code that builds functions writes through one emitter, Writer
+// (emit.go): it infers result types, names values and keeps the first
+// error. Liveness (liveness.go) gives each value's last use, for the
+// passes' memory measures and the interpreter's buffer plan.
+//
 // The text format is normative (see DESIGN.md, "IR text format"):
 //
 //	func @mlp(%x: f32[512,40] data, %w: f32[40,10] param) -> (f32[512,10]) {

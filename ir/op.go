@@ -137,24 +137,11 @@ type AttrSpec struct {
 // the op, the value and the position.
 type TypeRule func(args []Type, attrs Attrs, declared []Type) ([]Type, error)
 
-// An Emitter appends instructions to a function under construction. The
-// derivative rules of the passes emit code through it.
-type Emitter interface {
-	Emit(op Op, args []*Value, attrs Attrs, results ...Type) []*Value
-}
-
-// A JVPRule emits the tangents of in's results given the tangents of its
-// arguments. A nil tangent is a symbolic zero; a nil result tangent says the
-// result does not depend on any perturbed argument.
-type JVPRule func(e Emitter, in *Instr, tangents []*Value) ([]*Value, error)
-
-// A TransposeRule emits, for a linear instruction, the cotangents of its
-// linear arguments (those marked in linear) given the cotangents of its
-// results. A nil cotangent is a symbolic zero.
-type TransposeRule func(e Emitter, in *Instr, cotangents []*Value, linear []bool) ([]*Value, error)
-
 // OpInfo describes an op: its text name, class, operand and result counts,
-// attributes and rules.
+// attributes and type rule. Its other rules live with the code that uses
+// them, each in one table keyed by op: the derivative rules in package
+// passes (passes/rules.go), the executors in the interpreter (runtime);
+// `pf help ops` shows which of them each op has.
 type OpInfo struct {
 	Name  string
 	Class Class
@@ -170,11 +157,6 @@ type OpInfo struct {
 	HasRegion bool
 	// Doc is a one-line description.
 	Doc string
-
-	// JVP and Transpose are the derivative rules, filled in by the passes
-	// package (see passes.RegisterRules); nil means missing.
-	JVP       JVPRule
-	Transpose TransposeRule
 }
 
 // Info returns the table entry of op.

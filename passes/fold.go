@@ -18,14 +18,14 @@ import (
 // f is modified in place and returned; unused code is left to DCE.
 func Fold(f *ir.Func) *ir.Func {
 	fl := &folder{g: &ir.Func{Name: f.Name}, repl: map[*ir.Value]*ir.Value{}}
-	fl.e = &emitter{f: fl.g, names: newNamer(f)}
+	fl.e = ir.NewWriter(fl.g, ir.NewNamer(f))
 	for _, in := range f.Body {
 		for i, a := range in.Args {
 			if r, ok := fl.repl[a]; ok {
 				in.Args[i] = r
 			}
 		}
-		fl.e.pos = in.Pos
+		fl.e.At(in.Pos)
 		if len(in.Results) == 1 && in.Region == nil {
 			if v := fl.simplify(in); v != nil {
 				if v.Type.Equal(in.Results[0].Type) {
@@ -47,7 +47,7 @@ func Fold(f *ir.Func) *ir.Func {
 
 type folder struct {
 	g    *ir.Func
-	e    *emitter
+	e    *ir.Writer
 	repl map[*ir.Value]*ir.Value
 }
 

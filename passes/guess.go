@@ -194,7 +194,7 @@ func (gb *guessBuilder) build() (err error) {
 	if err := gb.addState(); err != nil {
 		return err
 	}
-	defer recoverEmit(&err, func() string { return "@" + gb.src.Name + ": guess" })
+	defer checkEmit(r.e, &err, func() string { return "@" + gb.src.Name + ": guess" })
 	if err := r.walk(gb.seed); err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func (gb *guessBuilder) assemble() *ir.Value {
 	// averaged, hence 1/T too.
 	scaleBy := 1 / float64(B*max(T, 1))
 	c := scalar(e, perT.Type.DType, scaleBy)
-	j := e.named(JName).emit1(ir.OpMul, vals(perT, c), nil)
+	j := emitOne(e.Named(JName), ir.OpMul, vals(perT, c), nil)
 	for _, l := range gb.layers {
 		if gb.opts.Method == WP {
 			gb.weightEstimate(j, l.Weight)
@@ -359,10 +359,7 @@ func (gb *guessBuilder) weightEstimate(j, p *ir.Value) {
 }
 
 func (gb *guessBuilder) addEstimate(p, g *ir.Value) {
-	if g.Def != nil && !gb.r.e.names.used[p.Name+".estimate"] {
-		gb.r.e.names.used[p.Name+".estimate"] = true
-		g.Name = p.Name + ".estimate"
-	}
+	gb.r.e.Rename(g, p.Name+".estimate")
 	gb.estimates = append(gb.estimates, p.Name)
 	gb.results = append(gb.results, g)
 }

@@ -87,13 +87,13 @@ func perExampleLoss(f *ir.Func) (*ir.Func, *ir.Value, error) {
 // returns the per-example vector.
 func expandXent(g *ir.Func, xent *ir.Instr) *ir.Value {
 	z, labels := xent.Args[0], xent.Args[1]
-	e := newEmitter(&ir.Func{Name: g.Name})
-	e.names = newNamer(g)
-	e.pos = xent.Pos
-	lp := e.emit1(ir.OpLogSoftmax, vals(z), ir.Attrs{"axis": ir.Int(1)})
+	// The new code is written into a body of its own, with g's names, and
+	// spliced in before the loss.
+	e := ir.NewWriter(&ir.Func{Name: g.Name}, ir.NewNamer(g)).At(xent.Pos)
+	lp := emit1(e, ir.OpLogSoftmax, ir.Attrs{"axis": ir.Int(1)}, z)
 	oh := e.Emit(ir.OpOneHot, vals(labels), ir.Attrs{"depth": ir.Int(z.Type.Shape[1])}, z.Type)[0]
 	ll := reduceSum(e, mul(e, oh, lp), []int{1}, false)
-	per := e.named(xent.Results[0].Name+".per_example").emit1(ir.OpNeg, vals(ll), nil)
+	per := neg(e.Named(xent.Results[0].Name+".per_example"), ll)
 	xent.Op, xent.Args, xent.Attrs = ir.OpReduceMean, vals(per), nil
 	at := 0
 	for i, b := range g.Body {
@@ -102,7 +102,7 @@ func expandXent(g *ir.Func, xent *ir.Instr) *ir.Value {
 		}
 	}
 	body := append([]*ir.Instr{}, g.Body[:at]...)
-	body = append(body, e.f.Body...)
+	body = append(body, e.Func().Body...)
 	g.Body = append(body, g.Body[at:]...)
 	return per
 }

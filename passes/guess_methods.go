@@ -54,7 +54,7 @@ func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
 // rankColumns keeps the columns of v [B, d, n] whose singular values s
 // [B, n] exceed 1e-6 of the largest and zeroes the others: the whole row
 // space, whatever its rank per example (W̃⊥ with k = rank).
-func rankColumns(e ir.Emitter, v, s *ir.Value) *ir.Value {
+func rankColumns(e *ir.Writer, v, s *ir.Value) *ir.Value {
 	sh := s.Type.Shape
 	top := reshape(e, sliceCols(e, s, 0, 1), ir.Shape{sh[0], 1})
 	keep := emit1(e, ir.OpGt, nil, s, mul(e, top, scalar(e, s.Type.DType, 1e-6)))
@@ -125,7 +125,7 @@ func (gb *guessBuilder) denseJacobian(l, next Layer) (*ir.Value, error) {
 
 // identity emits the n×n identity matrix as eq(i, j) of two views of the
 // constant 0, 1, …, n−1, so that a dump shows n numbers, not n².
-func identity(e ir.Emitter, d ir.DType, n int) *ir.Value {
+func identity(e *ir.Writer, d ir.DType, n int) *ir.Value {
 	vs := make([]float64, n)
 	for i := range vs {
 		vs[i] = float64(i)
@@ -134,18 +134,18 @@ func identity(e ir.Emitter, d ir.DType, n int) *ir.Value {
 	return emit1(e, ir.OpEq, nil, reshape(e, idx, ir.Shape{n, 1}), reshape(e, idx, ir.Shape{1, n}))
 }
 
-func svd3(e ir.Emitter, a *ir.Value) (u, s, v *ir.Value) {
+func svd3(e *ir.Writer, a *ir.Value) (u, s, v *ir.Value) {
 	r := e.Emit(ir.OpSVD, vals(a), nil)
 	return r[0], r[1], r[2]
 }
 
-func eigh2(e ir.Emitter, a *ir.Value) (w, v *ir.Value) {
+func eigh2(e *ir.Writer, a *ir.Value) (w, v *ir.Value) {
 	r := e.Emit(ir.OpEigh, vals(a), nil)
 	return r[0], r[1]
 }
 
 // sliceCols keeps columns [lo, hi) of a batch of matrices [..., n, m].
-func sliceCols(e ir.Emitter, v *ir.Value, lo, hi int) *ir.Value {
+func sliceCols(e *ir.Writer, v *ir.Value, lo, hi int) *ir.Value {
 	s := v.Type.Shape
 	start := make([]int, len(s))
 	stop := s.Clone()
@@ -202,7 +202,7 @@ func (gb *guessBuilder) precondCholesky(l, next Layer) (*ir.Value, error) {
 
 // toColumns turns vectors with the tangent axis, [T, B, d] (or [B, d]), into
 // per-example column blocks [B, d, T].
-func toColumns(e ir.Emitter, v *ir.Value, T int) *ir.Value {
+func toColumns(e *ir.Writer, v *ir.Value, T int) *ir.Value {
 	if T == 0 {
 		return reshape(e, v, append(v.Type.Shape.Clone(), 1))
 	}
@@ -210,7 +210,7 @@ func toColumns(e ir.Emitter, v *ir.Value, T int) *ir.Value {
 }
 
 // fromColumns is the inverse of toColumns, giving the tangent type of t.
-func fromColumns(e ir.Emitter, v *ir.Value, t ir.Type, T int) *ir.Value {
+func fromColumns(e *ir.Writer, v *ir.Value, t ir.Type, T int) *ir.Value {
 	if T == 0 {
 		return reshape(e, v, t.Shape)
 	}

@@ -65,7 +65,7 @@ func (gb *guessBuilder) nsGuess(i int) (*ir.Value, error) {
 // nsPoly emits p(X) for a batch of matrices X [B, r, c], with the Gram
 // matrix on the smaller side: (c0 + c1 G + c2 G² + c3 G³) X with G = XXᵀ,
 // or X (c0 + c1 G + c2 G² + c3 G³) with G = XᵀX, by Horner's rule.
-func nsPoly(e ir.Emitter, x *ir.Value, c []*ir.Value) *ir.Value {
+func nsPoly(e *ir.Writer, x *ir.Value, c []*ir.Value) *ir.Value {
 	s := x.Type.Shape
 	left := s[1] <= s[2]
 	var g *ir.Value
@@ -89,7 +89,7 @@ func nsPoly(e ir.Emitter, x *ir.Value, c []*ir.Value) *ir.Value {
 
 // spectralNorm emits the per-example largest singular value of a
 // [B, r, c] by power iteration on aᵀa, shaped [B, 1, 1].
-func spectralNorm(e ir.Emitter, a *ir.Value) *ir.Value {
+func spectralNorm(e *ir.Writer, a *ir.Value) *ir.Value {
 	s := a.Type.Shape
 	d := a.Type.DType
 	v := full(e, ir.TensorOf(d, s[0], s[2], 1), 1)

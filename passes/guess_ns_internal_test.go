@@ -68,7 +68,7 @@ func TestNSPolynomial(t *testing.T) {
 		f := ir.NewFunc("ns")
 		x := f.AddParam("x", ir.TensorOf(ir.F64, 1, r, c), ir.Data)
 		coef := f.AddParam("c", ir.TensorOf(ir.F64, 4), ir.Data)
-		e := newEmitter(f)
+		e := ir.NewWriter(f, nil)
 		cs := make([]*ir.Value, 4)
 		for i := range cs {
 			cs[i] = reshape(e, emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(i), "stop": ir.Ints(i + 1)}, coef), ir.Shape{})

@@ -143,7 +143,7 @@ func (gb *guessBuilder) rowSpaceGuess(l, next Layer) (*ir.Value, error) {
 
 // perExample concatenates blocks of vectors [P, B, m] and moves the
 // example axis first: [B, n, m] with n the total of the P.
-func perExample(e ir.Emitter, blocks []*ir.Value) *ir.Value {
+func perExample(e *ir.Writer, blocks []*ir.Value) *ir.Value {
 	x := blocks[0]
 	if len(blocks) > 1 {
 		x = emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(0)}, blocks...)
@@ -161,7 +161,7 @@ func perExample(e ir.Emitter, blocks []*ir.Value) *ir.Value {
 // shrunk by λ/(λ + δ) along directions with a Gram eigenvalue λ ≲ δ, which
 // are rounding in the Krylov blocks; the Ritz vectors are Kᵀ D T E_k, E_k
 // the top eigenvectors of H = Tᵀ (D F)(D F)ᵀ T.
-func topRitz(e ir.Emitter, k, f *ir.Value, top int) *ir.Value {
+func topRitz(e *ir.Writer, k, f *ir.Value, top int) *ir.Value {
 	dt := k.Type.DType
 	n := k.Type.Shape[1]
 	eye := identity(e, dt, n)
@@ -183,7 +183,7 @@ func topRitz(e ir.Emitter, k, f *ir.Value, top int) *ir.Value {
 // Newton–Schulz steps towards the polar factor, v ← v(3I − vᵀv)/2, each
 // squaring the error. Zero columns (an example whose Jacobian has rank
 // below k) stay zero.
-func orthColumns(e ir.Emitter, v *ir.Value) *ir.Value {
+func orthColumns(e *ir.Writer, v *ir.Value) *ir.Value {
 	threeHalves := scale(e, identity(e, v.Type.DType, v.Type.Shape[2]), 1.5)
 	for range 2 {
 		g := matmul(e, v, v, true, false)                                     // [B, k, k]
@@ -212,24 +212,24 @@ func tiny(dt ir.DType) float64 {
 }
 
 // rsqrtFloor emits max(x, floor)^{-1/2}.
-func rsqrtFloor(e ir.Emitter, x *ir.Value, floor float64) *ir.Value {
+func rsqrtFloor(e *ir.Writer, x *ir.Value, floor float64) *ir.Value {
 	x = emit1(e, ir.OpMaximum, nil, x, scalar(e, x.Type.DType, floor))
 	return emit1(e, ir.OpPow, ir.Attrs{"exponent": ir.Float(-0.5)}, x)
 }
 
 // column and row turn x [B, n] into [B, n, 1] and [B, 1, n], to scale the
 // rows or the columns of a batch of matrices.
-func column(e ir.Emitter, x *ir.Value) *ir.Value {
+func column(e *ir.Writer, x *ir.Value) *ir.Value {
 	return reshape(e, x, append(x.Type.Shape.Clone(), 1))
 }
 
-func row(e ir.Emitter, x *ir.Value) *ir.Value {
+func row(e *ir.Writer, x *ir.Value) *ir.Value {
 	s := x.Type.Shape
 	return reshape(e, x, ir.Shape{s[0], 1, s[1]})
 }
 
 // orthRows orthonormalises the rows of x [P, d].
-func orthRows(e ir.Emitter, x *ir.Value) *ir.Value {
+func orthRows(e *ir.Writer, x *ir.Value) *ir.Value {
 	q := e.Emit(ir.OpQR, vals(transpose(e, x, []int{1, 0})), nil)[0] // [d, P]
 	return transpose(e, q, []int{1, 0})
 }

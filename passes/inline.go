@@ -10,14 +10,13 @@ import (
 // f's parameters replaced by args (same count and types), and returns the
 // values of f's results there. Instructions keep their op, attributes and
 // result types, and a copy of their region; they get e's position (the
-// instruction whose rule is inlining). When e is the passes' own emitter,
-// named single results are named prefix+"."+<name in f> where that is a
-// valid, free name, so that dumps show where inlined code came from.
+// instruction whose rule is inlining). Named single results are named
+// prefix+"."+<name in f> where that is a valid, free name, so that dumps
+// show where inlined code came from.
 //
-// A type error while emitting panics like any other emission (see
-// emitError); a malformed f (an operand defined outside it, parameters
-// that do not match args) is reported as an error.
-func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Value, error) {
+// A malformed f (an operand defined outside it, parameters that do not
+// match args, an ill-typed instruction) is reported as an error.
+func inline(e *ir.Writer, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Value, error) {
 	if len(args) != len(f.Params) {
 		return nil, fmt.Errorf("inlining @%s: %d arguments for %d parameters", f.Name, len(args), len(f.Params))
 	}
@@ -34,7 +33,6 @@ func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Va
 		}
 		return nil, fmt.Errorf("inlining @%s: %s is not defined in it", f.Name, v)
 	}
-	ne, named := e.(*emitter)
 	for _, in := range f.Body {
 		ins := make([]*ir.Value, len(in.Args))
 		for i, a := range in.Args {
@@ -44,21 +42,22 @@ func inline(e ir.Emitter, f *ir.Func, args []*ir.Value, prefix string) ([]*ir.Va
 			}
 			ins[i] = c
 		}
-		if named && prefix != "" && len(in.Results) == 1 && !isAnonymousName(in.Results[0].Name) {
-			ne.named(prefix + "." + in.Results[0].Name)
+		if prefix != "" && len(in.Results) == 1 && !isAnonymousName(in.Results[0].Name) {
+			e.Named(prefix + "." + in.Results[0].Name)
 		}
-		out := e.Emit(in.Op, ins, in.Attrs.Clone(), in.ResultTypes()...)
-		if len(out) != len(in.Results) {
-			return nil, fmt.Errorf("inlining @%s: %s gave %d results, want %d", f.Name, in.Op, len(out), len(in.Results))
+		c, err := e.Add(in.Op, ins, in.Attrs, in.ResultTypes()...)
+		if err != nil {
+			return nil, fmt.Errorf("inlining @%s: %w", f.Name, err)
 		}
+		if in.Region != nil {
+			c.Region = in.Region.Clone()
+		}
+		out := c.Results
 		for i, r := range in.Results {
 			if !out[i].Type.Equal(r.Type) {
 				return nil, fmt.Errorf("inlining @%s: %s = %s has type %s in the copy, want %s", f.Name, r, in.Op, out[i].Type, r.Type)
 			}
 			m[r] = out[i]
-		}
-		if in.Region != nil && len(out) > 0 && out[0].Def != nil {
-			out[0].Def.Region = cloneRegion(in.Region)
 		}
 	}
 	res := make([]*ir.Value, len(f.Results))

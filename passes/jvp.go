@@ -84,7 +84,7 @@ func ParamsWithRole(f *ir.Func, role ir.Role) []string {
 type jvpResult struct {
 	src      *ir.Func
 	g        *ir.Func
-	e        *emitter
+	e        *ir.Writer
 	T        int
 	primal   map[*ir.Value]*ir.Value // source value -> value in g
 	tangent  map[*ir.Value]*ir.Value // source value -> its tangent in g, or nil
@@ -130,14 +130,14 @@ func startForward(src *ir.Func, seeds []*ir.Value, T int, name string) (*jvpResu
 		tp.Pos = s.Pos
 		r.tanParam = append(r.tanParam, tp)
 	}
-	r.e = newEmitter(g)
+	r.e = ir.NewWriter(g, nil)
 	return r, nil
 }
 
 // addParam appends a parameter to the function under construction, with
 // a name unused there.
 func (r *jvpResult) addParam(name string, t ir.Type, role ir.Role) *ir.Value {
-	p := r.g.AddParam(r.e.names.fresh(name), t, role)
+	p := r.g.AddParam(r.e.Names().Fresh(name), t, role)
 	return p
 }
 
@@ -162,6 +162,9 @@ func (r *jvpResult) walk(hook seedHook) error {
 			return nil
 		}
 		extra, err := hook(v)
+		if err == nil {
+			err = r.e.Err()
+		}
 		if err != nil || extra == nil {
 			return err
 		}
@@ -202,20 +205,20 @@ func (r *jvpResult) instr(in *ir.Instr) (err error) {
 		ts[i] = r.tangent[a]
 		perturbed = perturbed || ts[i] != nil
 	}
-	c := r.e.copyInstr(in, args)
+	c := r.e.Copy(in, args)
 	for i, v := range in.Results {
 		r.primal[v] = c.Results[i]
 	}
 	if !perturbed {
 		return nil
 	}
-	rule := in.Op.Info().JVP
+	rule := rules[in.Op].jvp
 	if rule == nil {
 		return fmt.Errorf("%s: %s = %s: no JVP rule for %s", in.Pos, instrNames(in), in.Op, in.Op)
 	}
-	defer recoverEmit(&err, func() string { return fmt.Sprintf("%s: %s = %s: JVP rule", in.Pos, instrNames(in), in.Op) })
-	r.e.pos = in.Pos
-	mark := len(r.g.Body)
+	defer tagPanic(in)
+	defer checkEmit(r.e, &err, func() string { return fmt.Sprintf("%s: %s = %s: JVP rule", in.Pos, instrNames(in), in.Op) })
+	r.e.At(in.Pos).Scope("")
 	out, err := rule(r.e, c, ts)
 	if err != nil {
 		return fmt.Errorf("%s: %s = %s: %w", in.Pos, instrNames(in), in.Op, err)
@@ -231,31 +234,10 @@ func (r *jvpResult) instr(in *ir.Instr) (err error) {
 		if want := lift(v.Type, r.T); !t.Type.Equal(want) {
 			return fmt.Errorf("%s: %s = %s: JVP rule gave a tangent of type %s, want %s", in.Pos, instrNames(in), in.Op, t.Type, want)
 		}
-		r.nameTangent(t, v, mark)
+		r.e.Rename(t, v.Name+".tangent") // after its primal, for dumps
 		r.tangent[v] = t
 	}
 	return nil
-}
-
-// nameTangent renames a tangent emitted by the current rule after its
-// primal, "<name>.tangent", so that dumps read naturally.
-func (r *jvpResult) nameTangent(t, primal *ir.Value, mark int) {
-	if t.Def == nil || !definedSince(r.g, t.Def, mark) {
-		return
-	}
-	if name := primal.Name + ".tangent"; ir.ValidName(name) && !r.e.names.used[name] {
-		r.e.names.used[name] = true
-		t.Name = name
-	}
-}
-
-func definedSince(g *ir.Func, in *ir.Instr, mark int) bool {
-	for _, b := range g.Body[mark:] {
-		if b == in {
-			return true
-		}
-	}
-	return false
 }
 
 // withResults sets the results of the new function: the primal results,
@@ -279,7 +261,7 @@ func (r *jvpResult) tangentOrZero(v *ir.Value) *ir.Value {
 	if t := r.tangent[v]; t != nil {
 		return t
 	}
-	return r.e.named(v.Name+".tangent").emit1(ir.OpFull, nil, ir.Attrs{"value": numberAttr(v.Type.DType, 0)}, lift(v.Type, r.T))
+	return full(r.e.Named(v.Name+".tangent"), lift(v.Type, r.T), 0)
 }
 
 func instrNames(in *ir.Instr) string {

@@ -10,48 +10,14 @@ import (
 // symbolic zero). It returns one tangent per result, nil for zero. Every
 // rule emits code linear in the tangents, so linearize can transpose it.
 
-func init() {
-	for _, op := range []ir.Op{ir.OpConstant, ir.OpFull, ir.OpRngNormal, ir.OpRngUniform, ir.OpStep,
-		ir.OpEq, ir.OpNe, ir.OpLt, ir.OpLe, ir.OpGt, ir.OpGe, ir.OpOneHot} {
-		op.Info().JVP = zeroJVP
-	}
-	setJVP(ir.OpNeg, func(e ir.Emitter, in *ir.Instr, t *ir.Value) *ir.Value { return neg(e, t) })
-	setUnary(ir.OpExp, func(e ir.Emitter, x, y *ir.Value) *ir.Value { return y })
-	setJVP(ir.OpLog, func(e ir.Emitter, in *ir.Instr, t *ir.Value) *ir.Value { return div(e, t, in.Args[0]) })
-	setUnary(ir.OpTanh, func(e ir.Emitter, x, y *ir.Value) *ir.Value {
-		return sub(e, scalar(e, y.Type.DType, 1), emit1(e, ir.OpSquare, nil, y))
-	})
-	setUnary(ir.OpSigmoid, func(e ir.Emitter, x, y *ir.Value) *ir.Value {
-		return mul(e, y, sub(e, scalar(e, y.Type.DType, 1), y))
-	})
-	setUnary(ir.OpRelu, func(e ir.Emitter, x, y *ir.Value) *ir.Value { return emit1(e, ir.OpStep, nil, x) })
-	setUnary(ir.OpAbs, func(e ir.Emitter, x, y *ir.Value) *ir.Value {
-		return sub(e, emit1(e, ir.OpStep, nil, x), emit1(e, ir.OpStep, nil, neg(e, x)))
-	})
-	setJVP(ir.OpSqrt, func(e ir.Emitter, in *ir.Instr, t *ir.Value) *ir.Value {
-		return div(e, t, scale(e, in.Results[0], 2))
-	})
-	setUnary(ir.OpSquare, func(e ir.Emitter, x, y *ir.Value) *ir.Value { return scale(e, x, 2) })
-	ir.OpPow.Info().JVP = powJVP
-	ir.OpCast.Info().JVP = castJVP
-
-	ir.OpAdd.Info().JVP = addJVP
-	ir.OpSub.Info().JVP = subJVP
-	ir.OpMul.Info().JVP = mulJVP
-	ir.OpDiv.Info().JVP = divJVP
-	ir.OpMaximum.Info().JVP = pickJVP(ir.OpGe)
-	ir.OpMinimum.Info().JVP = pickJVP(ir.OpLe)
-	ir.OpSelect.Info().JVP = selectJVP
-}
-
 // zeroJVP is the rule of ops whose results are piecewise constant or do not
 // depend on their operands continuously.
-func zeroJVP(ir.Emitter, *ir.Instr, []*ir.Value) ([]*ir.Value, error) { return nil, nil }
+func zeroJVP(*ir.Writer, *ir.Instr, []*ir.Value) ([]*ir.Value, error) { return nil, nil }
 
-// setJVP registers the rule of a one-operand op from a function of the
+// tangentJVP makes the rule of a one-operand op from a function of the
 // operand's (non-zero) tangent.
-func setJVP(op ir.Op, rule func(e ir.Emitter, in *ir.Instr, t *ir.Value) *ir.Value) {
-	op.Info().JVP = func(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func tangentJVP(rule func(e *ir.Writer, in *ir.Instr, t *ir.Value) *ir.Value) jvpRule {
+	return func(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 		if ts[0] == nil {
 			return nil, nil
 		}
@@ -59,15 +25,15 @@ func setJVP(op ir.Op, rule func(e ir.Emitter, in *ir.Instr, t *ir.Value) *ir.Val
 	}
 }
 
-// setUnary registers the rule t_y = f'(x) t_x given the derivative f'
-// computed from the operand x and the result y.
-func setUnary(op ir.Op, deriv func(e ir.Emitter, x, y *ir.Value) *ir.Value) {
-	setJVP(op, func(e ir.Emitter, in *ir.Instr, t *ir.Value) *ir.Value {
+// unaryJVP makes the rule t_y = f'(x) t_x of an elementwise op from its
+// derivative f', computed from the operand x and the result y.
+func unaryJVP(deriv func(e *ir.Writer, x, y *ir.Value) *ir.Value) jvpRule {
+	return tangentJVP(func(e *ir.Writer, in *ir.Instr, t *ir.Value) *ir.Value {
 		return mul(e, t, deriv(e, in.Args[0], in.Results[0]))
 	})
 }
 
-func powJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func powJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	t := ts[0]
 	if t == nil {
 		return nil, nil
@@ -91,7 +57,7 @@ func powJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 
 // castJVP converts the tangent between float dtypes; a cast to or from an
 // integer dtype is piecewise constant.
-func castJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func castJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	t, out := ts[0], in.Results[0].Type
 	if t == nil || !out.DType.IsFloat() || !in.Args[0].Type.DType.IsFloat() {
 		return nil, nil
@@ -101,7 +67,7 @@ func castJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 
 // binaryTangents aligns the operand tangents of a broadcasting op and
 // returns them with the tangent axis size and the result's tangent type.
-func binaryTangents(e ir.Emitter, in *ir.Instr, ts []*ir.Value) (ta, tb *ir.Value, want ir.Type) {
+func binaryTangents(e *ir.Writer, in *ir.Instr, ts []*ir.Value) (ta, tb *ir.Value, want ir.Type) {
 	T := tangentT(in, ts)
 	R := in.Results[0].Type.Rank()
 	ta = align(e, ts[0], in.Args[0].Type.Rank(), R, T)
@@ -109,7 +75,7 @@ func binaryTangents(e ir.Emitter, in *ir.Instr, ts []*ir.Value) (ta, tb *ir.Valu
 	return ta, tb, lift(in.Results[0].Type, T)
 }
 
-func addJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func addJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	ta, tb, want := binaryTangents(e, in, ts)
 	switch {
 	case ta == nil:
@@ -120,7 +86,7 @@ func addJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	return vals(fit(e, add(e, ta, tb), want)), nil
 }
 
-func subJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func subJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	ta, tb, want := binaryTangents(e, in, ts)
 	switch {
 	case ta == nil:
@@ -131,7 +97,7 @@ func subJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	return vals(fit(e, sub(e, ta, tb), want)), nil
 }
 
-func mulJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func mulJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	ta, tb, want := binaryTangents(e, in, ts)
 	a, b := in.Args[0], in.Args[1]
 	var terms []*ir.Value
@@ -145,7 +111,7 @@ func mulJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 }
 
 // divJVP uses d(a/b) = (da - y db) / b with y = a/b.
-func divJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func divJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	ta, tb, want := binaryTangents(e, in, ts)
 	b, y := in.Args[1], in.Results[0]
 	var num *ir.Value
@@ -162,15 +128,15 @@ func divJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 
 // pickJVP is the rule of maximum (cmp = ge) and minimum (cmp = le): the
 // tangent of the operand that is picked, the first one on ties.
-func pickJVP(cmp ir.Op) ir.JVPRule {
-	return func(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func pickJVP(cmp ir.Op) jvpRule {
+	return func(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 		ta, tb, want := binaryTangents(e, in, ts)
 		mask := emit1(e, cmp, nil, in.Args[0], in.Args[1])
 		return vals(selectTangents(e, mask, ta, tb, want)), nil
 	}
 }
 
-func selectJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func selectJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[1] == nil && ts[2] == nil {
 		return nil, nil
 	}
@@ -183,7 +149,7 @@ func selectJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 
 // selectTangents emits select(cond, ta, tb) broadcast to want, with zeros
 // standing in for a missing tangent.
-func selectTangents(e ir.Emitter, cond, ta, tb *ir.Value, want ir.Type) *ir.Value {
+func selectTangents(e *ir.Writer, cond, ta, tb *ir.Value, want ir.Type) *ir.Value {
 	if ta == nil {
 		ta = scalar(e, want.DType, 0)
 	}
@@ -194,7 +160,7 @@ func selectTangents(e ir.Emitter, cond, ta, tb *ir.Value, want ir.Type) *ir.Valu
 }
 
 // sum adds the terms; it returns nil for none.
-func sum(e ir.Emitter, terms []*ir.Value) *ir.Value {
+func sum(e *ir.Writer, terms []*ir.Value) *ir.Value {
 	var s *ir.Value
 	for _, t := range terms {
 		if s == nil {

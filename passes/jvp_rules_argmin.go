@@ -12,10 +12,6 @@ import (
 // that works for any smooth, strictly convex (near the solution) region
 // objective.
 
-func init() {
-	ir.OpArgmin.Info().JVP = argminJVP
-}
-
 // argminDenseLimit bounds the number of minimisation variables (elements
 // of all the argmin's results together) the dense rule accepts: its
 // Hessian takes n² elements and its solve n³/3 flops, and deriving the
@@ -55,7 +51,7 @@ const argminDenseLimit = 2048
 // Constrained problems (constraint functions after the objective in the
 // region) need the KKT system and are rejected for now. Operands that are
 // not floating point get no tangent.
-func argminJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func argminJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if in.Region == nil || len(in.Region.Funcs) == 0 || in.Region.Funcs[0] == nil || len(in.Results) == 0 {
 		return nil, fmt.Errorf("argmin needs results and an objective in its region")
 	}
@@ -115,10 +111,7 @@ func argminJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 		return nil, err
 	}
 	// ẋ = −b H⁻¹: with H = L Lᵀ, solve Y Lᵀ = b, then X L = Y.
-	if ne, ok := e.(*emitter); ok {
-		ne.named(prefix + ".hessian_chol")
-	}
-	l := emit1(e, ir.OpCholesky, nil, h)
+	l := emit1(e.Named(prefix+".hessian_chol"), ir.OpCholesky, nil, h)
 	y := trsolve(e, l, b, trsolveFlags{lower: true, left: false, transA: true})
 	xdot := neg(e, trsolve(e, l, y, trsolveFlags{lower: true, left: false}))
 
@@ -149,16 +142,15 @@ func argminGradient(obj *ir.Func, k int, d ir.DType) (g *ir.Func, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("argmin: gradient of the objective @%s: %w", obj.Name, err)
 	}
-	defer recoverEmit(&err, func() string { return fmt.Sprintf("argmin: gradient of the objective @%s", obj.Name) })
-	ge := newEmitter(g)
-	ge.pos = obj.Pos
+	ge := ir.NewWriter(g, nil).At(obj.Pos)
+	defer checkEmit(ge, &err, func() string { return fmt.Sprintf("argmin: gradient of the objective @%s", obj.Name) })
 	parts := make([]*ir.Value, k)
 	for j, gj := range g.Results[1 : 1+k] {
 		parts[j] = reshape(ge, gj, ir.Shape{gj.Type.Shape.Size()})
 	}
 	flat := parts[0]
 	if k > 1 {
-		flat = ge.emit1(ir.OpConcat, parts, ir.Attrs{"axis": ir.Int(0)})
+		flat = emit1(ge, ir.OpConcat, ir.Attrs{"axis": ir.Int(0)}, parts...)
 	}
 	if flat.Type.DType != d {
 		return nil, fmt.Errorf("argmin: gradient of the objective @%s has dtype %s, want %s", obj.Name, flat.Type.DType, d)
@@ -172,7 +164,7 @@ func argminGradient(obj *ir.Func, k int, d ir.DType) (g *ir.Func, err error) {
 // operands along their tangents and returns b = (∂g/∂θ) θ̇ as [rows, n]
 // (rows = T, or 1 without a tangent axis), or nil if the gradient does not
 // depend on them.
-func argminRHS(e ir.Emitter, in *ir.Instr, ts []*ir.Value, grad *ir.Func, primals []*ir.Value, perturbed []int, T int, prefix string) (*ir.Value, error) {
+func argminRHS(e *ir.Writer, in *ir.Instr, ts []*ir.Value, grad *ir.Func, primals []*ir.Value, perturbed []int, T int, prefix string) (*ir.Value, error) {
 	k := len(in.Results)
 	seeds := make([]*ir.Value, len(perturbed))
 	for i, a := range perturbed {
@@ -205,7 +197,7 @@ func argminRHS(e ir.Emitter, in *ir.Instr, ts []*ir.Value, grad *ir.Func, primal
 // the n columns of the identity and returns H (n×n; row t is H e_t, and H
 // is symmetric up to rounding, which cholesky ignores by factoring the
 // symmetric part).
-func argminHessian(e ir.Emitter, in *ir.Instr, grad *ir.Func, primals []*ir.Value, n int, prefix string) (*ir.Value, error) {
+func argminHessian(e *ir.Writer, in *ir.Instr, grad *ir.Func, primals []*ir.Value, n int, prefix string) (*ir.Value, error) {
 	k := len(in.Results)
 	r, err := forward(grad, grad.Params[:k], n, grad.Name+"_hess")
 	if err != nil {

@@ -28,12 +28,6 @@ import (
 // tall or square operand (m ≥ n) of full column rank, svd distinct
 // non-zero singular values, eigh distinct eigenvalues.
 
-func init() {
-	ir.OpQR.Info().JVP = qrJVP
-	ir.OpSVD.Info().JVP = svdJVP
-	ir.OpEigh.Info().JVP = eighJVP
-}
-
 // qrJVP differentiates the reduced QR factorisation A = QR of an m×n
 // operand with m ≥ n (Q m×n with orthonormal columns, R n×n upper with a
 // positive diagonal). With
@@ -55,7 +49,7 @@ func init() {
 // qr_jvp_rule). For m < n, R = [R₁ R₂] is not square and Q depends only
 // on the leading m columns; that case is not implemented and the rule
 // reports an error.
-func qrJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func qrJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	da := ts[0]
 	if da == nil {
 		return nil, nil
@@ -98,7 +92,7 @@ func qrJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 // M. Giles, "An extended collection of matrix derivative results for
 // forward and reverse mode algorithmic differentiation", 2008 (also JAX's
 // svd_jvp_rule, which this matches for real operands).
-func svdJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func svdJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	da := ts[0]
 	if da == nil {
 		return nil, nil
@@ -152,7 +146,7 @@ func svdJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 //
 // (M. Giles, "An extended collection of matrix derivative results for
 // forward and reverse mode algorithmic differentiation", 2008, §3.1).
-func eighJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func eighJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	da := ts[0]
 	if da == nil {
 		return nil, nil
@@ -193,7 +187,7 @@ func b2f(b bool) float64 {
 }
 
 // matrixConst emits the n×n constant with entries f(i, j).
-func matrixConst(e ir.Emitter, d ir.DType, n int, f func(i, j int) float64) *ir.Value {
+func matrixConst(e *ir.Writer, d ir.DType, n int, f func(i, j int) float64) *ir.Value {
 	vs := make([]float64, n*n)
 	for i := range n {
 		for j := range n {
@@ -205,7 +199,7 @@ func matrixConst(e ir.Emitter, d ir.DType, n int, f func(i, j int) float64) *ir.
 
 // diagPart returns the diagonals of the trailing n×n matrices of x (a
 // linear map: a product with the identity and a sum over the last axis).
-func diagPart(e ir.Emitter, x *ir.Value, n int) *ir.Value {
+func diagPart(e *ir.Writer, x *ir.Value, n int) *ir.Value {
 	eye := matrixConst(e, x.Type.DType, n, func(i, j int) float64 { return b2f(i == j) })
 	return reduceSum(e, mul(e, x, eye), []int{x.Type.Rank() - 1}, false)
 }
@@ -213,7 +207,7 @@ func diagPart(e ir.Emitter, x *ir.Value, n int) *ir.Value {
 // offDiagInverse returns F with F_ij = 1/g_ij off the diagonal and 0 on
 // it, for primal gaps g [..., n, n] (whose diagonal is zero): the identity
 // is added to the denominator so that the diagonal divides 0 by 1.
-func offDiagInverse(e ir.Emitter, g *ir.Value, n int) *ir.Value {
+func offDiagInverse(e *ir.Writer, g *ir.Value, n int) *ir.Value {
 	d := g.Type.DType
 	eye := matrixConst(e, d, n, func(i, j int) float64 { return b2f(i == j) })
 	off := matrixConst(e, d, n, func(i, j int) float64 { return b2f(i != j) })
@@ -225,7 +219,7 @@ func offDiagInverse(e ir.Emitter, g *ir.Value, n int) *ir.Value {
 // is a primal factor with the same batch axes. With many tangents and no
 // batch axes the tangent axis is folded into one GEMM where it can be
 // (leftTangentProduct, rightTangentProduct).
-func tangentMatmul(e ir.Emitter, a, b *ir.Value, ta, tb, aTangent bool, T int) *ir.Value {
+func tangentMatmul(e *ir.Writer, a, b *ir.Value, ta, tb, aTangent bool, T int) *ir.Value {
 	tan := b
 	if aTangent {
 		tan = a
@@ -248,7 +242,7 @@ func tangentMatmul(e ir.Emitter, a, b *ir.Value, ta, tb, aTangent bool, T int) *
 // rightUpperSolve emits B R⁻¹ for a tangent B [T?, ..., m, n] and the
 // primal upper-triangular R [..., n, n]. Without batch axes the rows of
 // the T tangents form one [T·m, n] solve.
-func rightUpperSolve(e ir.Emitter, r, b *ir.Value, T int) *ir.Value {
+func rightUpperSolve(e *ir.Writer, r, b *ir.Value, T int) *ir.Value {
 	f := trsolveFlags{lower: false, left: false}
 	if T > 0 && r.Type.Rank() == 2 {
 		s := b.Type.Shape

@@ -8,15 +8,9 @@ import (
 // op table: cholesky reads the lower triangle of its operand, and
 // triangular_solve reads the triangle its lower attribute names.
 
-func init() {
-	ir.OpCholesky.Info().JVP = choleskyJVP
-	ir.OpTriangularSolve.Info().JVP = triangularSolveJVP
-	ir.OpTriangularSolve.Info().Transpose = triangularSolveTranspose
-}
-
 // triangleMask emits an n×n constant that is 1 on the lower (or upper)
 // triangle, diag on the diagonal and 0 elsewhere.
-func triangleMask(e ir.Emitter, d ir.DType, n int, lower bool, diag float64) *ir.Value {
+func triangleMask(e *ir.Writer, d ir.DType, n int, lower bool, diag float64) *ir.Value {
 	vs := make([]float64, n*n)
 	for i := range n {
 		for j := range n {
@@ -32,7 +26,7 @@ func triangleMask(e ir.Emitter, d ir.DType, n int, lower bool, diag float64) *ir
 }
 
 // swapLast transposes the last two axes of x.
-func swapLast(e ir.Emitter, x *ir.Value) *ir.Value {
+func swapLast(e *ir.Writer, x *ir.Value) *ir.Value {
 	r := x.Type.Rank()
 	perm := make([]int, r)
 	for i := range perm {
@@ -68,7 +62,7 @@ func (f trsolveFlags) attrs() ir.Attrs {
 	return a
 }
 
-func trsolve(e ir.Emitter, a, b *ir.Value, f trsolveFlags) *ir.Value {
+func trsolve(e *ir.Writer, a, b *ir.Value, f trsolveFlags) *ir.Value {
 	if a.Type.Rank() < b.Type.Rank() {
 		a = broadcastTo(e, a, append(b.Type.Shape[:b.Type.Rank()-2:b.Type.Rank()-2].Clone(), a.Type.Shape[a.Type.Rank()-2:]...))
 	}
@@ -78,7 +72,7 @@ func trsolve(e ir.Emitter, a, b *ir.Value, f trsolveFlags) *ir.Value {
 // triangularSolveJVP differentiates op(A) X = B (left) or X op(A) = B:
 // op(A) dX = dB - op(dA) X, respectively dX op(A) = dB - X op(dA), where dA
 // keeps only the triangle that the solve reads.
-func triangularSolveJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func triangularSolveJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	a, x := in.Args[0], in.Results[0]
 	f := trsolveAttrs(in)
 	T := tangentT(in, ts)
@@ -104,7 +98,7 @@ func triangularSolveJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value
 
 // triangularSolveTranspose: X = op(A)⁻¹ B is linear in B with transpose
 // op(A)⁻ᵀ, another triangular solve (right-sided solves likewise).
-func triangularSolveTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func triangularSolveTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	if linear[0] {
 		return nil, errNonlinear(in.Op)
 	}
@@ -116,7 +110,7 @@ func triangularSolveTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linea
 // choleskyJVP: for A = L Lᵀ, dL = L Φ(L⁻¹ dA L⁻ᵀ) where Φ keeps the strict
 // lower triangle and half the diagonal. The op factors the symmetric part
 // (A + Aᵀ)/2 of its operand, so dA is symmetrised the same way.
-func choleskyJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func choleskyJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	da := ts[0]
 	if da == nil {
 		return nil, nil

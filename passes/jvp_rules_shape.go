@@ -6,23 +6,7 @@ import (
 
 // JVP rules of data movement, contraction, reduction and normalisation ops.
 
-func init() {
-	ir.OpBroadcastTo.Info().JVP = broadcastToJVP
-	ir.OpReshape.Info().JVP = reshapeJVP
-	ir.OpTranspose.Info().JVP = transposeJVP
-	ir.OpSlice.Info().JVP = sliceJVP
-	ir.OpConcat.Info().JVP = concatJVP
-	ir.OpMatmul.Info().JVP = matmulJVP
-	ir.OpGather.Info().JVP = gatherJVP
-	ir.OpReduceSum.Info().JVP = reduceJVP(false)
-	ir.OpReduceMean.Info().JVP = reduceJVP(true)
-	ir.OpReduceMax.Info().JVP = reduceMaxJVP
-	ir.OpSoftmax.Info().JVP = softmaxJVP
-	ir.OpLogSoftmax.Info().JVP = logSoftmaxJVP
-	ir.OpSoftmaxXent.Info().JVP = softmaxXentJVP
-}
-
-func broadcastToJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func broadcastToJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[0] == nil {
 		return nil, nil
 	}
@@ -32,14 +16,14 @@ func broadcastToJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, er
 	return vals(fit(e, t, lift(out, T))), nil
 }
 
-func reshapeJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func reshapeJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[0] == nil {
 		return nil, nil
 	}
 	return vals(reshape(e, ts[0], liftShape(in.Results[0].Type.Shape, tangentT(in, ts)))), nil
 }
 
-func transposeJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func transposeJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[0] == nil {
 		return nil, nil
 	}
@@ -53,7 +37,7 @@ func transposeJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, erro
 	return vals(transpose(e, ts[0], perm)), nil
 }
 
-func sliceJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func sliceJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[0] == nil {
 		return nil, nil
 	}
@@ -66,7 +50,7 @@ func sliceJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	return vals(emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(start...), "stop": ir.Ints(stop...)}, ts[0])), nil
 }
 
-func concatJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func concatJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	T := tangentT(in, ts)
 	any := false
 	for _, t := range ts {
@@ -90,7 +74,7 @@ func concatJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 // matmulJVP emits d(AB) = dA B + A dB. With many tangents the tangent axis
 // is folded into the rows (dA B) or columns (A dB) of one GEMM where the
 // other operand is a plain matrix, so T tangents cost one wider product.
-func matmulJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func matmulJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	T := tangentT(in, ts)
 	a, b := in.Args[0], in.Args[1]
 	ta, _ := in.Attrs.Bool("transpose_a", false)
@@ -108,7 +92,7 @@ func matmulJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 
 // leftTangentProduct emits op(dA) op(B). When dA is [T,m,k] (not
 // transposed) and B a matrix, it is one [T*m,k] x [k,n] product.
-func leftTangentProduct(e ir.Emitter, da, b *ir.Value, ta, tb bool, T int, want ir.Type) *ir.Value {
+func leftTangentProduct(e *ir.Writer, da, b *ir.Value, ta, tb bool, T int, want ir.Type) *ir.Value {
 	if T > 0 && !ta && da.Type.Rank() == 3 && b.Type.Rank() == 2 {
 		s := da.Type.Shape
 		rows := reshape(e, da, ir.Shape{s[0] * s[1], s[2]})
@@ -123,7 +107,7 @@ func leftTangentProduct(e ir.Emitter, da, b *ir.Value, ta, tb bool, T int, want 
 // rightTangentProduct emits op(A) op(dB). When dB is [T,k,n] (not
 // transposed) and A a matrix, the tangent axis moves into the columns:
 // A [m,k] x dB' [k,T*n], one product, then back to [T,m,n].
-func rightTangentProduct(e ir.Emitter, a, db *ir.Value, ta, tb bool, T int, want ir.Type) *ir.Value {
+func rightTangentProduct(e *ir.Writer, a, db *ir.Value, ta, tb bool, T int, want ir.Type) *ir.Value {
 	if T > 0 && !tb && db.Type.Rank() == 3 && a.Type.Rank() == 2 {
 		s := db.Type.Shape // [T,k,n]
 		cols := reshape(e, transpose(e, db, []int{1, 0, 2}), ir.Shape{s[1], s[0] * s[2]})
@@ -137,7 +121,7 @@ func rightTangentProduct(e ir.Emitter, a, db *ir.Value, ta, tb bool, T int, want
 	return matmul(e, a, db, ta, tb)
 }
 
-func gatherJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func gatherJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[0] == nil {
 		return nil, nil
 	}
@@ -161,12 +145,12 @@ func reduceAttrs(in *ir.Instr, T int) (ir.Attrs, []int, error) {
 	return attrs, axes, nil
 }
 
-func reduceJVP(mean bool) ir.JVPRule {
+func reduceJVP(mean bool) jvpRule {
 	op := ir.OpReduceSum
 	if mean {
 		op = ir.OpReduceMean
 	}
-	return func(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+	return func(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 		if ts[0] == nil {
 			return nil, nil
 		}
@@ -180,7 +164,7 @@ func reduceJVP(mean bool) ir.JVPRule {
 
 // reduceMaxJVP averages the tangents over the positions that attain the
 // maximum (a subgradient that is symmetric under ties).
-func reduceMaxJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func reduceMaxJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if ts[0] == nil {
 		return nil, nil
 	}
@@ -205,7 +189,7 @@ func softmaxAxis(in *ir.Instr) int {
 }
 
 // softmaxJVP: dy = y (dx - <y, dx>) along the axis.
-func softmaxJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func softmaxJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	t := ts[0]
 	if t == nil {
 		return nil, nil
@@ -217,7 +201,7 @@ func softmaxJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error)
 }
 
 // logSoftmaxJVP: dy = dx - <softmax(x), dx> along the axis.
-func logSoftmaxJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func logSoftmaxJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	t := ts[0]
 	if t == nil {
 		return nil, nil
@@ -229,7 +213,7 @@ func logSoftmaxJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, err
 
 // softmaxXentJVP: the loss is mean_b -log softmax(z)[b, t_b], so
 // dloss = sum((softmax(z) - onehot(t)) * dz) / B.
-func softmaxXentJVP(e ir.Emitter, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+func softmaxXentJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	t := ts[0]
 	if t == nil {
 		return nil, nil

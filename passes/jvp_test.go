@@ -98,10 +98,7 @@ func TestJVPMissingRuleNamesOpAndValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := ir.OpQR.Info()
-	saved := info.JVP
-	info.JVP = nil
-	defer func() { info.JVP = saved }()
+	defer passes.WithoutRules(ir.OpQR)()
 	_, err = passes.JVP(f, []string{"a"}, 1)
 	if err == nil || !strings.Contains(err.Error(), "%q, %r = qr: no JVP rule for qr") || !strings.Contains(err.Error(), "2:3") {
 		t.Errorf("got %v", err)

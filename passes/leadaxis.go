@@ -40,7 +40,7 @@ func liftShape(s ir.Shape, T int) ir.Shape { return lift(ir.Type{Shape: s}, T).S
 // against tangents of rank R (both without the tangent axis): with a
 // tangent axis, NumPy alignment at the trailing axes would pair T with a
 // data axis, so unit axes are inserted after it.
-func align(e ir.Emitter, t *ir.Value, r, R, T int) *ir.Value {
+func align(e *ir.Writer, t *ir.Value, r, R, T int) *ir.Value {
 	if t == nil || T == 0 || r >= R {
 		return t
 	}
@@ -53,7 +53,7 @@ func align(e ir.Emitter, t *ir.Value, r, R, T int) *ir.Value {
 }
 
 // fit broadcasts v to the shape of type want (v is known to broadcast).
-func fit(e ir.Emitter, v *ir.Value, want ir.Type) *ir.Value {
+func fit(e *ir.Writer, v *ir.Value, want ir.Type) *ir.Value {
 	if v == nil {
 		return nil
 	}
@@ -78,4 +78,4 @@ func normAxis(axis, rank int) int {
 }
 
 // zeroTangent returns zeros of the tangent type of v.
-func zeroTangent(e ir.Emitter, v *ir.Value, T int) *ir.Value { return full(e, lift(v.Type, T), 0) }
+func zeroTangent(e *ir.Writer, v *ir.Value, T int) *ir.Value { return full(e, lift(v.Type, T), 0) }

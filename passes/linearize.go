@@ -49,7 +49,7 @@ func linearize(src *ir.Func, seeds []*ir.Value, T int, name string) (*linearizat
 type transposer struct {
 	lin    *linearization
 	out    *ir.Func
-	e      *emitter
+	e      *ir.Writer
 	primal map[*ir.Value]*ir.Value // linearization value -> value in out
 	ct     map[*ir.Value]*ir.Value // linearization value -> accumulated cotangent in out
 }
@@ -72,7 +72,7 @@ func newTransposer(lin *linearization, name string, extra ...*ir.Value) *transpo
 		p.Index = len(out.Params)
 		out.Params = append(out.Params, p)
 	}
-	t.e = newEmitter(out)
+	t.e = ir.NewWriter(out, nil)
 	for _, in := range lin.g.Body {
 		if lin.linear[in.Results[0]] {
 			continue
@@ -81,7 +81,7 @@ func newTransposer(lin *linearization, name string, extra ...*ir.Value) *transpo
 		for i, a := range in.Args {
 			args[i] = t.primal[a]
 		}
-		c := t.e.copyInstr(in, args)
+		c := t.e.Copy(in, args)
 		for i, r := range in.Results {
 			t.primal[r] = c.Results[i]
 		}
@@ -125,7 +125,7 @@ func (t *transposer) instr(in *ir.Instr) (err error) {
 	if !any {
 		return nil
 	}
-	rule := in.Op.Info().Transpose
+	rule := rules[in.Op].transpose
 	if rule == nil {
 		return fmt.Errorf("%s: %s = %s: no transpose rule for %s, which the JVP of an op emitted on tangents", in.Pos, instrNames(in), in.Op, in.Op)
 	}
@@ -143,8 +143,9 @@ func (t *transposer) instr(in *ir.Instr) (err error) {
 			shadow.Args[i] = t.primal[a]
 		}
 	}
-	defer recoverEmit(&err, func() string { return fmt.Sprintf("%s: %s = %s: transpose rule", in.Pos, instrNames(in), in.Op) })
-	t.e.pos = in.Pos
+	defer tagPanic(in)
+	defer checkEmit(t.e, &err, func() string { return fmt.Sprintf("%s: %s = %s: transpose rule", in.Pos, instrNames(in), in.Op) })
+	t.e.At(in.Pos)
 	out, err := rule(t.e, &shadow, cts, linear)
 	if err != nil {
 		return fmt.Errorf("%s: %s = %s: transpose: %w", in.Pos, instrNames(in), in.Op, err)
@@ -164,13 +165,10 @@ func (t *transposer) instr(in *ir.Instr) (err error) {
 // cotangentOrZero returns the cotangent accumulated for v, or zeros.
 func (t *transposer) cotangentOrZero(v *ir.Value, name string) *ir.Value {
 	if ct := t.ct[v]; ct != nil {
-		if ct.Def != nil && !ct.IsParam() && ir.ValidName(name) && !t.e.names.used[name] {
-			t.e.names.used[name] = true
-			ct.Name = name
-		}
+		t.e.Rename(ct, name)
 		return ct
 	}
-	return t.e.named(name).emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(0)}, v.Type)
+	return full(t.e.Named(name), v.Type, 0)
 }
 
 // VJP returns the reverse-mode derivative of f's first result with respect
@@ -203,12 +201,12 @@ func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
 	} else {
 		t = newTransposer(lin, f.Name+"_vjp")
 	}
-	defer recoverEmit(&err, func() string { return "@" + f.Name + ": vjp" })
+	defer checkEmit(t.e, &err, func() string { return "@" + f.Name + ": vjp" })
 	if lt := lin.tangent[out]; lt != nil {
 		if ctParam != nil {
 			t.ct[lt] = ctParam
 		} else {
-			t.ct[lt] = t.e.named(out.Name+".cotangent").emit1(ir.OpFull, nil, ir.Attrs{"value": ir.Float(1)}, out.Type)
+			t.ct[lt] = full(t.e.Named(out.Name+".cotangent"), out.Type, 1)
 		}
 	}
 	if err := t.run(); err != nil {
@@ -250,11 +248,13 @@ func LinearizeSegment(f *ir.Func, from, to string, T int) (seg *Segment, err err
 	if err != nil {
 		return nil, err
 	}
-	defer recoverEmit(&err, func() string { return "@" + f.Name + ": linearize segment" })
+	what := func() string { return "@" + f.Name + ": linearize segment" }
+	defer checkEmit(lin.e, &err, what)
 	m := lin.g
 	m.Results = []*ir.Value{lin.tangentOrZero(dst)}
 	ctParam := &ir.Value{Name: freshName(f, dst.Name+".cotangent"), Type: lift(dst.Type, lin.T), Role: ir.Data, Pos: dst.Pos}
 	t := newTransposer(lin, f.Name+"_lin_t", ctParam)
+	defer checkEmit(t.e, &err, what)
 	if dt := lin.tangent[dst]; dt != nil {
 		t.ct[dt] = ctParam
 	}

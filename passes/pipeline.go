@@ -1,6 +1,7 @@
 package passes
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -89,7 +90,9 @@ type Options struct {
 }
 
 // Run applies the named passes to f in order and returns the result. f
-// itself is not modified.
+// itself is not modified. A pass that panics does not crash the caller:
+// Run returns a *PanicError naming the pass (and the instruction, where
+// known), with the panic's stack and the function the pass was given.
 func Run(f *ir.Func, names []string, opts Options) (*ir.Func, error) {
 	if err := checkOrder(names); err != nil {
 		return nil, err
@@ -99,11 +102,16 @@ func Run(f *ir.Func, names []string, opts Options) (*ir.Func, error) {
 			return nil, fmt.Errorf("-dump-after: unknown pass %q", d)
 		}
 	}
-	f = f.Clone()
 	for i, name := range names {
 		p := passes[passIndex(name)]
 		start := time.Now()
-		g, err := p.Run(f, &opts)
+		// Each pass works on a copy, so that f, the input of the pass,
+		// can be printed for the report if the pass panics.
+		g, err := runPass(p, f.Clone(), f, &opts)
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("pass %s: %w", name, err)
 		}

@@ -39,19 +39,19 @@ func Schedule(f *ir.Func) *ir.Func {
 		costly: map[*ir.Value]bool{},
 		early:  map[*ir.Instr]bool{},
 		copies: map[*ir.Value]*ir.Value{},
-		e:      &emitter{f: &ir.Func{Name: f.Name}, names: newNamer(f)},
+		e:      ir.NewWriter(&ir.Func{Name: f.Name}, ir.NewNamer(f)),
 	}
 	for _, in := range f.Body[:barrier+1] {
 		s.early[in] = true
-		s.e.f.Body = append(s.e.f.Body, in)
+		s.e.Func().Body = append(s.e.Func().Body, in)
 	}
 	for _, in := range f.Body[barrier+1:] {
 		for i, a := range in.Args {
 			in.Args[i] = s.late(a)
 		}
-		s.e.f.Body = append(s.e.f.Body, in)
+		s.e.Func().Body = append(s.e.Func().Body, in)
 	}
-	f.Body = s.e.f.Body
+	f.Body = s.e.Func().Body
 	return DCE(f)
 }
 
@@ -61,7 +61,7 @@ type scheduler struct {
 	costly map[*ir.Value]bool      // memo of viaSolver
 	early  map[*ir.Instr]bool      // the instructions up to J
 	copies map[*ir.Value]*ir.Value // early values recomputed after J
-	e      *emitter
+	e      *ir.Writer
 }
 
 // late returns the value to use for v after J: v itself if it is a
@@ -79,7 +79,7 @@ func (s *scheduler) late(v *ir.Value) *ir.Value {
 	for i, a := range in.Args {
 		args[i] = s.late(a)
 	}
-	c := s.e.copyInstr(in, args)
+	c := s.e.Copy(in, args)
 	for i, r := range in.Results {
 		s.copies[r] = c.Results[i]
 	}

@@ -14,32 +14,13 @@ import (
 // cotangents already carry the tangent axis in their types, so the rules,
 // which take shapes from those types, serve both cases.
 
-func init() {
-	ir.OpAdd.Info().Transpose = addTranspose
-	ir.OpSub.Info().Transpose = subTranspose
-	ir.OpNeg.Info().Transpose = negTranspose
-	ir.OpMul.Info().Transpose = mulTranspose
-	ir.OpDiv.Info().Transpose = divTranspose
-	ir.OpSelect.Info().Transpose = selectTranspose
-	ir.OpCast.Info().Transpose = castTranspose
-	ir.OpBroadcastTo.Info().Transpose = broadcastToTranspose
-	ir.OpReshape.Info().Transpose = reshapeTranspose
-	ir.OpTranspose.Info().Transpose = transposeTranspose
-	ir.OpSlice.Info().Transpose = sliceTranspose
-	ir.OpConcat.Info().Transpose = concatTranspose
-	ir.OpMatmul.Info().Transpose = matmulTranspose
-	ir.OpGather.Info().Transpose = gatherTranspose
-	ir.OpReduceSum.Info().Transpose = reduceTranspose(false)
-	ir.OpReduceMean.Info().Transpose = reduceTranspose(true)
-}
-
 // unbroadcast sums a cotangent of a broadcasting op's result back to the
 // shape of operand i.
-func unbroadcast(e ir.Emitter, ct *ir.Value, in *ir.Instr, i int) *ir.Value {
+func unbroadcast(e *ir.Writer, ct *ir.Value, in *ir.Instr, i int) *ir.Value {
 	return sumToShape(e, ct, 0, in.Args[i].Type.Shape)
 }
 
-func addTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func addTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	out := make([]*ir.Value, 2)
 	for i := range 2 {
 		if linear[i] {
@@ -49,7 +30,7 @@ func addTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([
 	return out, nil
 }
 
-func subTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func subTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	out := make([]*ir.Value, 2)
 	if linear[0] {
 		out[0] = unbroadcast(e, cts[0], in, 0)
@@ -60,7 +41,7 @@ func subTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([
 	return out, nil
 }
 
-func negTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func negTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	return vals(neg(e, cts[0])), nil
 }
 
@@ -70,7 +51,7 @@ func errNonlinear(op ir.Op) error {
 	return fmt.Errorf("%s of two tangent-dependent operands is not linear", op)
 }
 
-func mulTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func mulTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	if linear[0] && linear[1] {
 		return nil, errNonlinear(in.Op)
 	}
@@ -83,14 +64,14 @@ func mulTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([
 	return out, nil
 }
 
-func divTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func divTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	if linear[1] {
 		return nil, fmt.Errorf("div is not linear in its divisor")
 	}
 	return vals(unbroadcast(e, div(e, cts[0], in.Args[1]), in, 0), nil), nil
 }
 
-func selectTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func selectTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	if linear[0] {
 		return nil, fmt.Errorf("select is not linear in its condition")
 	}
@@ -106,19 +87,19 @@ func selectTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool)
 	return out, nil
 }
 
-func castTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func castTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	return vals(e.Emit(ir.OpCast, vals(cts[0]), nil, in.Args[0].Type)[0]), nil
 }
 
-func broadcastToTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func broadcastToTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	return vals(unbroadcast(e, cts[0], in, 0)), nil
 }
 
-func reshapeTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func reshapeTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	return vals(reshape(e, cts[0], in.Args[0].Type.Shape)), nil
 }
 
-func transposeTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func transposeTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	perm, _, err := in.Attrs.IntList("perm")
 	if err != nil {
 		return nil, err
@@ -132,7 +113,7 @@ func transposeTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bo
 
 // sliceTranspose pads the cotangent with zeros back to the operand's
 // shape, one axis at a time, by concatenation.
-func sliceTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func sliceTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	start, _, _ := in.Attrs.IntList("start")
 	stop, _, _ := in.Attrs.IntList("stop")
 	full0 := in.Args[0].Type.Shape
@@ -161,7 +142,7 @@ func padType(t ir.Type, axis, n int) ir.Type {
 	return t.WithShape(s)
 }
 
-func concatTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func concatTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	axis, _ := in.Attrs.Int("axis", 0)
 	rank := in.Results[0].Type.Rank()
 	axis = normAxis(axis, rank)
@@ -183,7 +164,7 @@ func concatTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool)
 // matmulTranspose: for C = op(A) op(B), dA = dC op(B)ᵀ (or its transpose
 // when A is used transposed) and dB = op(A)ᵀ dC (likewise), summed over
 // broadcast batch axes.
-func matmulTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func matmulTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	if linear[0] && linear[1] {
 		return nil, errNonlinear(in.Op)
 	}
@@ -215,7 +196,7 @@ func matmulTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool)
 // gatherTranspose scatters the cotangent back into the table by a product
 // with the transposed one-hot matrix of the indices: rows picked several
 // times accumulate.
-func gatherTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func gatherTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 	if linear[1] {
 		return nil, fmt.Errorf("gather is not linear in its indices")
 	}
@@ -257,8 +238,8 @@ func gatherTranspose(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool)
 	return vals(transpose(e, reshape(e, scattered, moved), back), nil), nil
 }
 
-func reduceTranspose(mean bool) ir.TransposeRule {
-	return func(e ir.Emitter, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
+func reduceTranspose(mean bool) transposeRule {
+	return func(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
 		x := in.Args[0]
 		axes, err := ir.NormAxes(in.Attrs, x.Type.Rank())
 		if err != nil {

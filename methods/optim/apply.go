@@ -102,8 +102,8 @@ func Apply(g *ir.Func, grads []string, opt Optimizer) (*Step, error) {
 	}
 	stepParam := f.AddParam(StepName, ir.Scalar(ir.I64), ir.State)
 
-	e := newEmitter(f)
-	e.scope("optim")
+	e := ir.NewWriter(f, nil)
+	e.Scope("optim")
 	stepNext := add(e, stepParam, scalar(e, ir.I64, 1))
 	e.Label(stepNext, "step.next")
 
@@ -116,9 +116,9 @@ func Apply(g *ir.Func, grads []string, opt Optimizer) (*Step, error) {
 		for j := range slots {
 			cur[j] = f.Param(stateNames[i*len(slots)+j])
 		}
-		e.scope(name)
+		e.Scope(name)
 		np, ns := opt.Update(e, p, f.Results[1+i], cur, stepNext)
-		if err := checkUpdate(e.err, p, np, cur, ns, slots); err != nil {
+		if err := checkUpdate(e.Err(), p, np, cur, ns, slots); err != nil {
 			return nil, fmt.Errorf("optim: @%s: %s update of %%%s: %w", g.Name, opt.Name(), name, err)
 		}
 		nameResult(e, named, np, "next")
@@ -229,7 +229,7 @@ func checkUpdate(emitErr error, p, np *ir.Value, cur, ns []*ir.Value, slots []st
 
 // nameResult labels v, a new value returned by an update, unless it is
 // already named as one.
-func nameResult(e *emitter, named map[*ir.Value]bool, v *ir.Value, label string) {
+func nameResult(e *ir.Writer, named map[*ir.Value]bool, v *ir.Value, label string) {
 	if named[v] {
 		return
 	}

@@ -30,11 +30,13 @@ type Validator interface {
 }
 
 // A Labeler is an Emitter that can give emitted values readable names.
-// Apply's emitter is one: it names v "<param>.<label>" (e.g. "w1.denom")
-// when that name is free.
+// Apply's emitter, an ir.Writer, is one: it names v "<param>.<label>"
+// (e.g. "w1.denom") when that name is free.
 type Labeler interface {
 	Label(v *ir.Value, label string)
 }
+
+var _ Labeler = (*ir.Writer)(nil)
 
 // Label names v for dumps if e is a Labeler, and returns v. Updates use it
 // to make the emitted graph readable; with other emitters it does nothing.

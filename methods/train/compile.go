@@ -174,69 +174,27 @@ func finish(fn *ir.Func, pipeline []string) (*ir.Func, *runtime.Interpreter, err
 
 // withCorrect returns a copy of the model f whose results are the loss
 // and the number of examples whose label has the largest logit (as
-// nn.Accuracy, a tie with the label counts as correct).
+// nn.Accuracy, a tie with the label counts as correct). The new values are
+// named eval.1, eval.2, ...
 func withCorrect(f *ir.Func, sig signature) (*ir.Func, error) {
 	f = f.Clone()
-	e := newEmitter(f, "eval")
+	w := ir.NewWriter(f, nil)
+	w.Scope("eval")
+	emit := func(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared ...ir.Type) *ir.Value {
+		if rs := w.Emit(op, args, attrs, declared...); rs != nil {
+			return rs[0]
+		}
+		return nil
+	}
 	logits, labels := f.Results[1], f.Param(sig.labels)
 	t := logits.Type
-	hot := e.emit(ir.OpOneHot, []*ir.Value{labels}, ir.Attrs{"depth": ir.Int(sig.classes)}, t)
-	picked := e.emit(ir.OpReduceSum, []*ir.Value{e.emit(ir.OpMul, []*ir.Value{logits, hot}, nil)}, ir.Attrs{"axes": ir.Ints(1)})
-	best := e.emit(ir.OpReduceMax, []*ir.Value{logits}, ir.Attrs{"axes": ir.Ints(1)})
-	correct := e.emit(ir.OpReduceSum, []*ir.Value{e.emit(ir.OpGe, []*ir.Value{picked, best}, nil)}, nil)
-	if e.err != nil {
-		return nil, e.err
+	hot := emit(ir.OpOneHot, []*ir.Value{labels}, ir.Attrs{"depth": ir.Int(sig.classes)}, t)
+	picked := emit(ir.OpReduceSum, []*ir.Value{emit(ir.OpMul, []*ir.Value{logits, hot}, nil)}, ir.Attrs{"axes": ir.Ints(1)})
+	best := emit(ir.OpReduceMax, []*ir.Value{logits}, ir.Attrs{"axes": ir.Ints(1)})
+	correct := emit(ir.OpReduceSum, []*ir.Value{emit(ir.OpGe, []*ir.Value{picked, best}, nil)}, nil)
+	if err := w.Err(); err != nil {
+		return nil, err
 	}
 	f.Results = []*ir.Value{f.Results[0], correct}
 	return f, nil
-}
-
-// An emitter appends instructions to a function, naming their results
-// prefix.1, prefix.2, ... (skipping names in use). Its first error is
-// sticky.
-type emitter struct {
-	f      *ir.Func
-	prefix string
-	used   map[string]bool
-	n      int
-	err    error
-}
-
-func newEmitter(f *ir.Func, prefix string) *emitter {
-	used := map[string]bool{}
-	f.Values(func(v *ir.Value) bool {
-		used[v.Name] = true
-		return true
-	})
-	return &emitter{f: f, prefix: prefix, used: used}
-}
-
-// emit appends op applied to args and returns its one result, of the
-// declared type if given.
-func (e *emitter) emit(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared ...ir.Type) *ir.Value {
-	if e.err != nil {
-		return nil
-	}
-	types := make([]ir.Type, len(args))
-	for i, a := range args {
-		types[i] = a.Type
-	}
-	out, err := ir.InferTypes(op, types, attrs, declared)
-	if err != nil {
-		e.err = fmt.Errorf("%s: %w", op, err)
-		return nil
-	}
-	name := e.fresh()
-	return e.f.Append(op, args, attrs, out, []string{name}).Results[0]
-}
-
-func (e *emitter) fresh() string {
-	for {
-		e.n++
-		name := fmt.Sprintf("%s.%d", e.prefix, e.n)
-		if !e.used[name] {
-			e.used[name] = true
-			return name
-		}
-	}
 }
