@@ -7,8 +7,9 @@
 // many tangents carried on a leading axis. Reverse mode is derived from it
 // as in JAX: linearize keeps the part of the JVP that is linear in the
 // tangents, transpose runs that linear program backwards, and vjp is the
-// two composed. The derivative rules live in the op table of package ir;
-// this package fills them in (jvp_rules*.go, transpose_rules.go).
+// two composed. The derivative rules are one table keyed by op
+// (rules.go; the rules themselves in jvp_rules*.go and
+// transpose_rules.go); they write code through ir.Writer.
 //
 // Guess (guess*.go) builds a forward-gradient training step: it derives
 // each layer's next-segment Jacobian from the IR, seeds the layer's tangent
