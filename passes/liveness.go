@@ -3,11 +3,11 @@ package passes
 import "github.com/pushforward/pushforward/ir"
 
 // PeakLiveBytes returns the largest total size of instruction results that
-// are live at once when f's body runs in order: a result is live from its
-// instruction until its last use (until the end for function results).
-// Parameters are not counted: they are inputs, alive throughout whatever
-// the schedule. This is the memory a step needs for activations, the
-// quantity forward mode keeps flat in depth and reverse mode does not.
+// are live at once when f's body runs in order (ir.Lifetimes): a result is
+// live from its instruction until its last use (until the end for function
+// results). Parameters are not counted: they are inputs, alive throughout
+// whatever the schedule. This is the memory a step needs for activations,
+// the quantity forward mode keeps flat in depth and reverse mode does not.
 func PeakLiveBytes(f *ir.Func) int64 { return peakLive(f, true) }
 
 // PeakTemporaryBytes is PeakLiveBytes without the function's results: what
@@ -18,44 +18,26 @@ func PeakLiveBytes(f *ir.Func) int64 { return peakLive(f, true) }
 func PeakTemporaryBytes(f *ir.Func) int64 { return peakLive(f, false) }
 
 func peakLive(f *ir.Func, results bool) int64 {
-	isResult := map[*ir.Value]bool{}
-	for _, r := range f.Results {
-		isResult[r] = !results
-	}
-	size := func(v *ir.Value) int64 {
-		if isResult[v] {
-			return 0
-		}
-		return v.Type.Bytes()
-	}
-	lastUse := map[*ir.Value]int{}
-	for i, in := range f.Body {
-		for _, a := range in.Args {
-			lastUse[a] = i
+	skip := map[*ir.Value]bool{}
+	if !results {
+		for _, r := range f.Results {
+			skip[r] = true
 		}
 	}
-	for _, r := range f.Results {
-		lastUse[r] = len(f.Body)
+	// change[i] is the size of the values that become live at instruction
+	// i less that of those that died at i-1.
+	change := make([]int64, len(f.Body)+2)
+	for v, l := range ir.Lifetimes(f) {
+		if skip[v] {
+			continue
+		}
+		change[l.First] += v.Type.Bytes()
+		change[l.Last+1] -= v.Type.Bytes()
 	}
 	var live, peak int64
-	for i, in := range f.Body {
-		for _, r := range in.Results {
-			live += size(r)
-		}
+	for _, c := range change[:len(f.Body)] {
+		live += c
 		peak = max(peak, live)
-		for _, r := range in.Results {
-			if last, used := lastUse[r]; !used || last == i {
-				live -= size(r)
-			}
-		}
-		for _, a := range in.Args {
-			if a.Def != nil && lastUse[a] == i && !isResultOf(a, in) {
-				live -= size(a)
-				lastUse[a] = -1 // freed once even if used twice by in
-			}
-		}
 	}
 	return peak
 }
-
-func isResultOf(v *ir.Value, in *ir.Instr) bool { return v.Def == in }

@@ -59,36 +59,25 @@ func (it *Interpreter) NewRunner() *Runner {
 		r.outs[i] = make([]*Tensor, len(s.results))
 	}
 
-	// Lifetimes: a value of an into kernel lives from its step to its
-	// last reader (function results to the end, unread values for their
-	// own step). An operand's last step and a result's first overlap, so
-	// a step's results never share memory with its operands.
-	end := len(it.steps)
+	// Lifetimes (ir.Lifetimes; step i runs instruction i): a value of an
+	// into kernel lives from its step to its last reader (function
+	// results to the end, unread values for their own step). An operand's
+	// last step and a result's first overlap, so a step's results never
+	// share memory with its operands.
+	life := ir.Lifetimes(it.fn)
 	var values []plannedValue
 	slotValue := make([]int, it.slots)
 	for i := range slotValue {
 		slotValue[i] = -1
 	}
-	for i, s := range it.steps {
+	for _, s := range it.steps {
 		if !s.kern.into {
 			continue
 		}
-		for _, n := range s.results {
-			t := slotType[n]
+		for j, n := range s.results {
+			t, l := slotType[n], life[s.in.Results[j]]
 			slotValue[n] = len(values)
-			values = append(values, plannedValue{dtype: t.DType, size: t.Shape.Size(), first: i, last: i})
-		}
-	}
-	for i, s := range it.steps {
-		for _, n := range s.args {
-			if v := slotValue[n]; v >= 0 {
-				values[v].last = max(values[v].last, i)
-			}
-		}
-	}
-	for _, n := range it.results {
-		if v := slotValue[n]; v >= 0 {
-			values[v].last = end
+			values = append(values, plannedValue{dtype: t.DType, size: t.Shape.Size(), first: l.First, last: l.Last})
 		}
 	}
 	arenas := planArenas(values)
