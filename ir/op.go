@@ -2,7 +2,6 @@ package ir
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Op identifies an operation of the IR. The table ops describes each one.
@@ -306,14 +305,4 @@ var ops = [numOps]OpInfo{
 	OpArgmin: {Name: "argmin", Class: Opaque, MinArgs: 0, MaxArgs: -1, Results: 0, HasRegion: true,
 		Attrs: []AttrSpec{{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt}},
 		Type:  argminType, Doc: "the minimiser of the region's objective over its leading parameters, given the operands"},
-}
-
-// FormatDoc lists every op with its class and description, for `pf help ops`.
-func FormatDoc() string {
-	var b strings.Builder
-	for _, op := range AllOps() {
-		info := op.Info()
-		fmt.Fprintf(&b, "%-17s %-11s %s\n", info.Name, info.Class, info.Doc)
-	}
-	return b.String()
 }

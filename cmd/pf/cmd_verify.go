@@ -34,5 +34,3 @@ func runVerify(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	return nil
 }
-
-func opsHelp() string { return ir.FormatDoc() }

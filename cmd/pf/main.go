@@ -143,7 +143,7 @@ func init() {
 		name:  "help",
 		args:  "[command | ops]",
 		short: "show usage of pf, of a command, or the op table",
-		long:  "Help prints pf's usage, a command's usage, or (with 'ops') every op of the IR with its class.",
+		long:  "Help prints pf's usage, a command's usage, or (with 'ops') every op of the IR with its\nclass, whether it has a JVP rule, a transpose rule and an interpreter executor, and\nits description.",
 		run:   runHelp,
 	})
 }
