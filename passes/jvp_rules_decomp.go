@@ -1,8 +1,6 @@
 package passes
 
 import (
-	"fmt"
-
 	"github.com/pushforward/pushforward/ir"
 )
 
@@ -24,13 +22,46 @@ import (
 // triangular solves with the primal R, masks and divisions by primal
 // values; the coefficient matrices F are built from primal values only.
 //
-// The rules assume what makes the decompositions differentiable: qr a
-// tall or square operand (m ≥ n) of full column rank, svd distinct
+// The rules assume what makes the decompositions differentiable: qr an
+// operand whose leading min(m, n) columns are independent, svd distinct
 // non-zero singular values, eigh distinct eigenvalues.
 
 // qrJVP differentiates the reduced QR factorisation A = QR of an m×n
+// operand: Q m×k with orthonormal columns, R k×n upper triangular with a
+// positive diagonal, k = min(m, n). For a tall or square operand (m ≥ n)
+// see qrTallJVP. For a wide one (m < n), write A = [X | Y] with X the
+// leading m×m block. The factorisation works on X alone, X = Q R_X, and
+// R = [R_X | R_Y] with R_Y = Qᵀ Y: Q and R_X are the square case's (so
+// X must be of full rank), and differentiating R_Y = Qᵀ Y gives
+//
+//	dR_Y = dQᵀ Y + Qᵀ dY
+//
+// so dA = [dQ R_X + Q dR_X | dQ R_Y + Q dR_Y]: the second block is
+// dQ R_Y + Q dQᵀ Y + QQᵀ dY = dY, because QQᵀ = I (Q is square) and
+// Q dQᵀ Y = −dQ Qᵀ Y = −dQ R_Y (QᵀdQ is skew, hence so is dQ Qᵀ).
+func qrJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+	da := ts[0]
+	if da == nil {
+		return nil, nil
+	}
+	a, q, r := in.Args[0], in.Results[0], in.Results[1]
+	m, n := matrixDims(a)
+	T := tangentT(in, ts)
+	if m >= n {
+		dq, dr := qrTallJVP(e, q, r, da, T)
+		return vals(dq, dr), nil
+	}
+	rx, y := sliceCols(e, r, 0, m), sliceCols(e, a, m, n)
+	dx, dy := sliceCols(e, da, 0, m), sliceCols(e, da, m, n)
+	dq, drx := qrTallJVP(e, q, rx, dx, T)
+	dry := add(e, tangentMatmul(e, dq, y, true, false, true, T), tangentMatmul(e, q, dy, true, false, false, T))
+	dr := emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(drx.Type.Rank() - 1)}, drx, dry)
+	return vals(dq, dr), nil
+}
+
+// qrTallJVP gives the tangents of the factors of A = QR for an m×n
 // operand with m ≥ n (Q m×n with orthonormal columns, R n×n upper with a
-// positive diagonal). With
+// positive diagonal) along dA. With
 //
 //	X  = Qᵀ dA R⁻¹                       (n×n)
 //	Ω  = tril(X, −1) − tril(X, −1)ᵀ      (skew-symmetric)
@@ -46,28 +77,16 @@ import (
 // evaluating higher-order derivatives of the QR decomposition of tall
 // matrices with full column rank in forward and reverse mode algorithmic
 // differentiation", Optim. Methods Softw. 27(2), 2012 (also JAX's
-// qr_jvp_rule). For m < n, R = [R₁ R₂] is not square and Q depends only
-// on the leading m columns; that case is not implemented and the rule
-// reports an error.
-func qrJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
-	da := ts[0]
-	if da == nil {
-		return nil, nil
-	}
-	a, q, r := in.Args[0], in.Results[0], in.Results[1]
-	m, n := matrixDims(a)
-	if m < n {
-		return nil, fmt.Errorf("the JVP of qr needs a tall or square operand (m >= n), got %s", a.Type)
-	}
-	T := tangentT(in, ts)
-	d := a.Type.DType
+// qr_jvp_rule).
+func qrTallJVP(e *ir.Writer, q, r, da *ir.Value, T int) (dq, dr *ir.Value) {
+	n := r.Type.Shape[r.Type.Rank()-1]
 	daRinv := rightUpperSolve(e, r, da, T)                  // dA R⁻¹, m×n
 	x := tangentMatmul(e, q, daRinv, true, false, false, T) // Qᵀ dA R⁻¹, n×n
-	low := mul(e, x, matrixConst(e, d, n, func(i, j int) float64 { return b2f(i > j) }))
+	low := mul(e, x, matrixConst(e, q.Type.DType, n, func(i, j int) float64 { return b2f(i > j) }))
 	omega := sub(e, low, swapLast(e, low))
-	dq := add(e, daRinv, tangentMatmul(e, q, sub(e, omega, x), false, false, false, T))
-	dr := tangentMatmul(e, sub(e, x, omega), r, false, false, true, T)
-	return vals(dq, dr), nil
+	dq = add(e, daRinv, tangentMatmul(e, q, sub(e, omega, x), false, false, false, T))
+	dr = tangentMatmul(e, sub(e, x, omega), r, false, false, true, T)
+	return dq, dr
 }
 
 // svdJVP differentiates the thin SVD A = U diag(s) Vᵀ of an m×n operand,

@@ -100,6 +100,8 @@ func Cases() []Case {
 		{Name: "qr", Op: ir.OpQR, Inputs: []Input{fl(5, 3)}},
 		{Name: "qr/square", Op: ir.OpQR, Inputs: []Input{fl(4, 4)}},
 		{Name: "qr/batch", Op: ir.OpQR, Inputs: []Input{fl(2, 5, 3)}},
+		{Name: "qr/wide", Op: ir.OpQR, Inputs: []Input{fl(3, 5)}},
+		{Name: "qr/wide_batch", Op: ir.OpQR, Inputs: []Input{fl(2, 2, 4)}},
 		{Name: "svd", Op: ir.OpSVD, Inputs: []Input{fl(5, 3)}},
 		{Name: "svd/wide", Op: ir.OpSVD, Inputs: []Input{fl(3, 5)}},
 		{Name: "svd/batch", Op: ir.OpSVD, Inputs: []Input{fl(2, 4, 3)}},
