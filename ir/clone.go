@@ -21,6 +21,12 @@ func cloneFunc(f *Func, m map[*Value]*Value) *Func {
 	for _, r := range f.Results {
 		g.Results = append(g.Results, mapValue(m, r))
 	}
+	if f.Marks != nil {
+		g.Marks = make(map[string]*Value, len(f.Marks))
+		for k, v := range f.Marks {
+			g.Marks[k] = mapValue(m, v)
+		}
+	}
 	return g
 }
 

@@ -147,6 +147,11 @@ type Func struct {
 	Body    []*Instr
 	Results []*Value
 	Pos     Pos
+	// Marks name values of the function for the passes that come later:
+	// the guess pass marks the point after which schedule recomputes.
+	// Clone keeps them; they are not part of the text format, so a
+	// function read from text has none.
+	Marks map[string]*Value
 }
 
 // NewFunc returns an empty function named name.

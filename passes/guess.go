@@ -291,9 +291,14 @@ func (gb *guessBuilder) normal(t ir.Type, s int) *ir.Value {
 }
 
 // JName names the per-example loss tangents J_b (scaled by 1/B, and 1/T
-// when guesses are averaged) in a guess step: everything after them forms
-// the estimates, which is where Schedule recomputes.
+// when guesses are averaged) in a guess step, for dumps.
 const JName = "guess.J"
+
+// RecomputeMark is the mark (ir.Func.Marks) of the value after which
+// Schedule recomputes what the rest of the function needs: in a guess
+// step, the per-example loss tangents, after which only the estimates are
+// formed.
+const RecomputeMark = "schedule.recompute_after"
 
 // assemble emits the estimates from the per-example tangents of the loss
 // and returns those tangents, scaled.
@@ -309,6 +314,10 @@ func (gb *guessBuilder) assemble() *ir.Value {
 	scaleBy := 1 / float64(B*max(T, 1))
 	c := scalar(e, perT.Type.DType, scaleBy)
 	j := emitOne(e.Named(JName), ir.OpMul, vals(perT, c), nil)
+	if gb.r.g.Marks == nil {
+		gb.r.g.Marks = map[string]*ir.Value{}
+	}
+	gb.r.g.Marks[RecomputeMark] = j
 	for _, l := range gb.layers {
 		if gb.opts.Method == WP {
 			gb.weightEstimate(j, l.Weight)

@@ -9,8 +9,8 @@ import (
 // Schedule keeps the live set of a forward-gradient step flat in depth by
 // recomputing instead of keeping. The estimates of a guess step,
 // Ĝ_W = Σ_b J_b y_b x_bᵀ, need each layer's input x and guess y, which the
-// forward pass made long before the loss tangents J (the value named
-// JName) exist; kept live until then they cost memory linear in depth, as
+// forward pass made long before the loss tangents J (the value Guess
+// marks RecomputeMark in ir.Func.Marks) exist; kept live until then they cost memory linear in depth, as
 // reverse mode's stored activations do. Schedule moves every use after J
 // of a large value made before J onto a copy recomputed after J from the
 // parameters, in the order the uses come: a second forward pass whose
@@ -24,15 +24,17 @@ import (
 // would repeat the costliest part of the step. The price is a second
 // forward pass (and the guesses' products) per step. CSE would merge the
 // copies back into the originals, so it must not run after Schedule.
-// Functions without JName are returned unchanged.
+// Functions without the mark (or whose marked value a pass has since
+// replaced) are returned unchanged.
 func Schedule(f *ir.Func) *ir.Func {
-	barrier := slices.IndexFunc(f.Body, func(in *ir.Instr) bool {
-		return slices.ContainsFunc(in.Results, func(r *ir.Value) bool { return r.Name == JName })
-	})
+	j := f.Marks[RecomputeMark]
+	barrier := -1
+	if j != nil {
+		barrier = slices.IndexFunc(f.Body, func(in *ir.Instr) bool { return in == j.Def })
+	}
 	if barrier < 0 {
 		return f
 	}
-	j := f.Body[barrier].Results[0]
 	s := &scheduler{
 		keep:   j.Type.Bytes(),
 		small:  map[*ir.Value]bool{},

@@ -2,6 +2,7 @@ package passes_test
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
@@ -93,5 +94,44 @@ func TestScheduleFlatInDepth(t *testing.T) {
 		case !want && !grows:
 			t.Errorf("%s: temporaries do not grow with depth: %v", name, p)
 		}
+	}
+}
+
+// Schedule finds the point to recompute after by the mark the guess pass
+// sets, not by a value's name: renaming the marked value changes nothing,
+// and a function with a value named like it but no mark is left alone.
+func TestScheduleFollowsTheMark(t *testing.T) {
+	f := deepMLP(t, ir.F32, 4, 16, 8, 5, 3)
+	st, err := passes.Guess(f, passes.GuessOptions{Method: passes.WT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := st.Func.Marks[passes.RecomputeMark]
+	if j == nil {
+		t.Fatal("the guess step has no mark")
+	}
+	j.Name = "renamed"
+	plain, err := passes.Run(st.Func, passes.Cleanup, passes.Options{Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := passes.Run(plain, []string{"schedule"}, passes.Options{Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, after := passes.PeakTemporaryBytes(plain), passes.PeakTemporaryBytes(sched); after >= before {
+		t.Errorf("schedule did not lower the peak: %d bytes before, %d after", before, after)
+	}
+
+	plain.Marks[passes.RecomputeMark].Name = passes.JName
+	text, err := ir.ParseFunc(plain.String()) // the text format has no marks
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "%"+passes.JName+" = ") || text.Marks != nil {
+		t.Fatalf("want a value named %s and no marks:\n%s", passes.JName, text)
+	}
+	if got := passes.Schedule(text.Clone()); got.String() != text.String() {
+		t.Errorf("schedule changed a function without the mark")
 	}
 }
