@@ -15,7 +15,10 @@
 // each layer's next-segment Jacobian from the IR, seeds the layer's tangent
 // with a guess direction made from it (W̃ᵀ, W̃⊥ by block Krylov iteration,
 // W̃ᴾ, W̃⊥-NS and the baselines), runs jvp, and assembles the gradient
-// estimates. Schedule recomputes such a step's activations after its loss
+// estimates. Each method is a GuessMethod, one type in a file of its own
+// (guess_wt.go, guess_wperp.go, ...) that registers it, with the analytic
+// covariance of its guesses that the metrics of methods/fwdgrad use.
+// Schedule recomputes such a step's activations after its loss
 // tangents so that its memory stays flat in depth; fold, cse and dce clean
 // up after the transforms.
 //

@@ -3,41 +3,15 @@ package passes
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pushforward/pushforward/ir"
 )
 
-// GuessMethod names a family of forward-gradient guess directions.
-type GuessMethod string
-
-// The guess families. See methods/fwdgrad for what each estimates.
-const (
-	// WP perturbs the weights with N(0, I) tangents, one per minibatch.
-	WP GuessMethod = "wp"
-	// AP perturbs each pre-activation with N(0, I) noise per example.
-	AP GuessMethod = "ap"
-	// WT guesses y = W̃ᵀε: the transpose of the next segment's Jacobian
-	// applied to noise.
-	WT GuessMethod = "wt"
-	// WPerp guesses y = V_k z: the top-k right singular subspace of the
-	// next segment's Jacobian, z ~ N(0, I_k).
-	WPerp GuessMethod = "wperp"
-	// WPerpBottom guesses from the k smallest right singular directions
-	// (the null space where it is k-dimensional).
-	WPerpBottom GuessMethod = "wperp-bottom"
-	// WPrecond guesses y = (W̃ᵀW̃ + σI)^{-1/2} W̃ᵀ ε.
-	WPrecond GuessMethod = "wprecond"
-	// WPerpNS guesses y = p⁵(Â)ᵀε: a Newton–Schulz polynomial of the
-	// upstream Jacobian normalised to unit spectral norm, which maps its
-	// singular values above σ_k to about 1 and those below to about 0.
-	WPerpNS GuessMethod = "wperp-ns"
-)
-
-// GuessMethods lists the families Guess implements.
-var GuessMethods = []GuessMethod{WP, AP, WT, WPerp, WPerpBottom, WPrecond, WPerpNS}
-
 // GuessOptions configure Guess.
 type GuessOptions struct {
+	// Method is the guess family: WP, AP, WT, WPerp, WPerpBottom,
+	// WPrecond, WPerpNS (or LookupGuessMethod by name).
 	Method GuessMethod
 	// K is the subspace dimension of wperp and wperp-bottom (default 10).
 	// A negative K makes wperp keep every direction with a non-zero
@@ -112,11 +86,11 @@ type GuessStep struct {
 // the next segment's linearization, s_i → s_{i+1}, derived from the IR.
 func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	opts.defaults()
-	if opts.K < 0 && opts.Method != WPerp {
-		return nil, fmt.Errorf("k < 0 (k = rank) is for wperp only, not %s", opts.Method)
+	if opts.Method == nil {
+		return nil, fmt.Errorf("no guess method (known: %s)", strings.Join(GuessMethodNames(), ", "))
 	}
-	if !slices.Contains(GuessMethods, opts.Method) {
-		return nil, fmt.Errorf("unknown guess method %q (known: %v)", opts.Method, GuessMethods)
+	if err := opts.Method.check(&opts); err != nil {
+		return nil, err
 	}
 	fx, per, err := perExampleLoss(f)
 	if err != nil {
@@ -182,7 +156,8 @@ type guessBuilder struct {
 }
 
 func (gb *guessBuilder) build() (err error) {
-	r, err := startForward(gb.src, nil, gb.opts.Guesses, gb.src.Name+"_"+sanitizeMethod(gb.opts.Method))
+	m := gb.opts.Method
+	r, err := startForward(gb.src, nil, gb.opts.Guesses, gb.src.Name+"_"+sanitizeMethod(m.Name()))
 	if err != nil {
 		return err
 	}
@@ -190,8 +165,7 @@ func (gb *guessBuilder) build() (err error) {
 	gb.key = r.addParam("guess.key", ir.Scalar(ir.U64), ir.Data)
 	gb.ctr = r.addParam("guess.counter", ir.Scalar(ir.U64), ir.Data)
 	gb.seedOf = map[*ir.Value]*ir.Value{}
-	gb.addInputs()
-	if err := gb.addState(); err != nil {
+	if err := m.prepare(gb); err != nil {
 		return err
 	}
 	defer checkEmit(r.e, &err, func() string { return "@" + gb.src.Name + ": guess" })
@@ -203,54 +177,22 @@ func (gb *guessBuilder) build() (err error) {
 	if gb.opts.Diagnostics {
 		r.g.Results = append(r.g.Results, j)
 		for _, l := range gb.layers {
-			if gb.opts.Method == WP {
-				r.g.Results = append(r.g.Results, gb.seedOf[l.Weight])
-			} else {
-				r.g.Results = append(r.g.Results, gb.seedOf[l.Pre])
-			}
+			r.g.Results = append(r.g.Results, m.diagnostic(gb, l))
 		}
 	}
 	return nil
 }
 
-func sanitizeMethod(m GuessMethod) string {
-	b := []byte(m)
-	for i, c := range b {
-		if c == '-' {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
+func sanitizeMethod(name string) string { return strings.ReplaceAll(name, "-", "_") }
 
-// seed is the walk hook: it returns the guess added to the tangent of v.
+// seed is the walk hook: it returns the method's guess added to the
+// tangent of v, and remembers it.
 func (gb *guessBuilder) seed(v *ir.Value) (*ir.Value, error) {
-	if gb.opts.Method == WP {
-		if v.IsParam() && gb.isLayerParam(v) {
-			return gb.remember(v, gb.noise(v.Type, gb.streamOf(v)))
-		}
-		return nil, nil
+	y, err := gb.opts.Method.seed(gb, v)
+	if y != nil {
+		gb.seedOf[v] = y
 	}
-	for i, l := range gb.layers {
-		if l.Pre != v {
-			continue
-		}
-		last := i == len(gb.layers)-1
-		if last || gb.opts.Method == AP {
-			return gb.remember(v, gb.noise(v.Type, gb.streamOf(v)))
-		}
-		y, err := gb.guess(i)
-		if err != nil {
-			return nil, fmt.Errorf("%s: guess for %s: %w", v.Pos, v, err)
-		}
-		return gb.remember(v, y)
-	}
-	return nil, nil
-}
-
-func (gb *guessBuilder) remember(v, y *ir.Value) (*ir.Value, error) {
-	gb.seedOf[v] = y
-	return y, nil
+	return y, err
 }
 
 func (gb *guessBuilder) isLayerParam(p *ir.Value) bool {
@@ -319,14 +261,7 @@ func (gb *guessBuilder) assemble() *ir.Value {
 	}
 	gb.r.g.Marks[RecomputeMark] = j
 	for _, l := range gb.layers {
-		if gb.opts.Method == WP {
-			gb.weightEstimate(j, l.Weight)
-			if l.Bias != nil {
-				gb.weightEstimate(j, l.Bias)
-			}
-			continue
-		}
-		gb.activationEstimate(j, l)
+		gb.opts.Method.estimate(gb, j, l)
 	}
 	return j
 }

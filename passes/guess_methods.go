@@ -1,65 +1,16 @@
 package passes
 
 import (
-	"fmt"
-
 	"github.com/pushforward/pushforward/ir"
 )
 
-// The guesses of the W̃ families for hidden layer i. Each starts from the
+// What the guesses of the W̃ families for hidden layer i are made of (the
+// methods themselves are in guess_<method>.go). Each starts from the
 // linearization of the next segment, s_i → s_{i+1}, as IR (LinearizeSegment),
 // inlined into the step: A_b denotes its per-example Jacobian, d = d_{i+1}
 // the width of s_i and d2 that of s_{i+1}. Everything here is primal code
 // (a function of the weights, the activations and the noise): the tangent
 // machinery only adds the finished guess to the tangent of s_i.
-
-// guess emits the guess of hidden layer i.
-func (gb *guessBuilder) guess(i int) (*ir.Value, error) {
-	l, next := gb.layers[i], gb.layers[i+1]
-	switch {
-	case gb.opts.Method == WT:
-		eps := gb.noise(next.Pre.Type, gb.streamOf(l.Pre))
-		return gb.applySegment(l, next, eps, false)
-	case gb.opts.Method == WPerp && !gb.opts.Exact && gb.opts.K < 0:
-		return gb.rowSpaceGuess(l, next)
-	case gb.opts.Method == WPerp && !gb.opts.Exact:
-		return gb.subspaceGuess(i)
-	case gb.opts.Method == WPerp:
-		a, err := gb.denseJacobian(l, next)
-		if err != nil {
-			return nil, err
-		}
-		_, sv, v := svd3(gb.r.e, a) // right singular vectors, descending
-		if gb.opts.K < 0 {
-			return gb.combine(l, rankColumns(gb.r.e, v, sv)), nil
-		}
-		return gb.combine(l, sliceCols(gb.r.e, v, 0, gb.k(v))), nil
-	case gb.opts.Method == WPerpBottom:
-		a, err := gb.denseJacobian(l, next)
-		if err != nil {
-			return nil, err
-		}
-		_, q := eigh2(gb.r.e, matmul(gb.r.e, a, a, true, false)) // ascending
-		return gb.combine(l, sliceCols(gb.r.e, q, 0, gb.k(q))), nil
-	case gb.opts.Method == WPrecond && gb.opts.Exact:
-		return gb.precondGuess(l, next)
-	case gb.opts.Method == WPrecond:
-		return gb.precondCholesky(l, next)
-	case gb.opts.Method == WPerpNS:
-		return gb.nsGuess(i)
-	}
-	return nil, fmt.Errorf("no guess for method %s", gb.opts.Method)
-}
-
-// rankColumns keeps the columns of v [B, d, n] whose singular values s
-// [B, n] exceed 1e-6 of the largest and zeroes the others: the whole row
-// space, whatever its rank per example (W̃⊥ with k = rank).
-func rankColumns(e *ir.Writer, v, s *ir.Value) *ir.Value {
-	sh := s.Type.Shape
-	top := reshape(e, sliceCols(e, s, 0, 1), ir.Shape{sh[0], 1})
-	keep := emit1(e, ir.OpGt, nil, s, mul(e, top, scalar(e, s.Type.DType, 1e-6)))
-	return mul(e, v, reshape(e, keep, ir.Shape{sh[0], 1, sh[1]}))
-}
 
 // k is the subspace dimension, at most the number of columns of v.
 func (gb *guessBuilder) k(v *ir.Value) int {
@@ -154,50 +105,6 @@ func sliceCols(e *ir.Writer, v *ir.Value, lo, hi int) *ir.Value {
 		return v
 	}
 	return emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(start...), "stop": ir.Ints(stop...)}, v)
-}
-
-// precondGuess emits y = (AᵀA + σI)^{-1/2} Aᵀε per example (W̃ᴾ), by an
-// eigendecomposition of the dense d×d matrix AᵀA: the reference for
-// precondCholesky.
-func (gb *guessBuilder) precondGuess(l, next Layer) (*ir.Value, error) {
-	e, T := gb.r.e, gb.r.T
-	a, err := gb.denseJacobian(l, next)
-	if err != nil {
-		return nil, err
-	}
-	w, q := eigh2(e, matmul(e, a, a, true, false)) // AᵀA = Q diag(w) Qᵀ
-	eps := gb.noise(next.Pre.Type, gb.streamOf(l.Pre))
-	u, err := gb.applySegment(l, next, eps, false) // Aᵀε
-	if err != nil {
-		return nil, err
-	}
-	ub := toColumns(e, u, T) // [B, d, T']
-	c := matmul(e, q, ub, true, false)
-	ws := emit1(e, ir.OpPow, ir.Attrs{"exponent": ir.Float(-0.5)}, add(e, w, scalar(e, w.Type.DType, gb.opts.Sigma)))
-	c = mul(e, c, reshape(e, ws, append(ws.Type.Shape.Clone(), 1)))
-	return fromColumns(e, matmul(e, q, c, false, false), l.Pre.Type, T), nil
-}
-
-// precondCholesky emits W̃ᴾ's guesses without an eigendecomposition. The
-// guess y = (AᵀA + σI)^{-1/2} Aᵀε is Gaussian with covariance
-// Aᵀ(AAᵀ + σI)⁻¹A (push the inverse square root through Aᵀ), and so is
-// y = Aᵀ L⁻ᵀ ε' with L Lᵀ = AAᵀ + σI: the same guess distribution, hence
-// the same estimator, from a Cholesky factor of the d2×d2 Gram matrix of
-// the rows of A (the segment's transpose applied to the identity).
-func (gb *guessBuilder) precondCholesky(l, next Layer) (*ir.Value, error) {
-	e, T := gb.r.e, gb.r.T
-	dt := l.Pre.Type.DType
-	B, d2 := l.Pre.Type.Shape[0], next.Pre.Type.Shape[1]
-	eye := identity(e, dt, d2)
-	rows, err := gb.applySegment(l, next, broadcastTo(e, reshape(e, eye, ir.Shape{d2, 1, d2}), ir.Shape{d2, B, d2}), false) // [d2, B, d]
-	if err != nil {
-		return nil, err
-	}
-	a := transpose(e, rows, []int{1, 0, 2}) // A [B, d2, d]
-	lch := emit1(e, ir.OpCholesky, nil, add(e, matmul(e, a, a, false, true), scale(e, eye, gb.opts.Sigma)))
-	eps := gb.normal(ir.TensorOf(dt, B, d2, max(T, 1)), gb.streamOf(l.Pre))
-	u := emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, lch, eps) // L⁻ᵀ ε'
-	return fromColumns(e, matmul(e, a, u, true, false), l.Pre.Type, T), nil
 }
 
 // toColumns turns vectors with the tangent axis, [T, B, d] (or [B, d]), into

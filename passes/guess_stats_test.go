@@ -28,7 +28,7 @@ func TestGuessUnbiasedWPAndAP(t *testing.T) {
 	}
 	const steps, perStep = 40, 2500 // 10^5 draws
 	for _, m := range []passes.GuessMethod{passes.WP, passes.AP} {
-		t.Run(string(m), func(t *testing.T) {
+		t.Run(m.Name(), func(t *testing.T) {
 			sum := map[int][]float64{}
 			sumSq := map[int][]float64{}
 			for s := range steps {

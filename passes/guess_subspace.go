@@ -41,24 +41,6 @@ import (
 // hidden layer: 10 classes) has its whole row space as V_k and takes
 // rowSpaceGuess's projector, with no warm start.
 
-// addState adds the warm-start bases of wperp's subspace iteration.
-func (gb *guessBuilder) addState() error {
-	if gb.opts.Method != WPerp || gb.opts.Exact || gb.opts.K < 0 {
-		return nil
-	}
-	gb.state = map[int]*ir.Value{}
-	for i, l := range gb.layers[:len(gb.layers)-1] {
-		out := gb.layers[i+1].Pre.Type
-		if gb.opts.K >= out.Shape[1] {
-			continue // the row space itself, no iteration (see subspaceGuess)
-		}
-		v := gb.r.addParam(layerName(l)+".basis", ir.TensorOf(out.DType, gb.opts.BasisShape(out.Shape[1])...), ir.State)
-		gb.state[i] = v
-		gb.stateNames = append(gb.stateNames, v.Name)
-	}
-	return nil
-}
-
 // layerName names a layer's state and inputs: after its pre-activation,
 // or after its weight when the pre-activation is a numbered value.
 func layerName(l Layer) string {

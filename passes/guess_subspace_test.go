@@ -107,7 +107,7 @@ func TestWTEqualsWPerpForOrthonormalRows(t *testing.T) {
 		_, out := n.step(t, passes.GuessOptions{Method: m, K: d2, Guesses: draws, Exact: true}, 3)
 		ys := out[len(out)-3]
 		for ex := range 2 {
-			checkCov(t, string(m), sampleCov(ys, ex), proj, draws)
+			checkCov(t, m.Name(), sampleCov(ys, ex), proj, draws)
 		}
 	}
 }

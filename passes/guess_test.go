@@ -108,7 +108,7 @@ func mlpWithWidth(t *testing.T, width, batch int) *ir.Func {
 // Ĝ_{W_j} = Σ_b J_b y_j^b x_j^bᵀ.
 func TestGuessTangentIdentityAndAssembly(t *testing.T) {
 	n := newGuessNet(t, mlpWithWidth(t, 8, 6), 1)
-	for _, m := range passes.GuessMethods {
+	for _, m := range passes.GuessMethods() {
 		if m == passes.WP {
 			continue
 		}

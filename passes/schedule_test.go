@@ -75,8 +75,8 @@ func TestScheduleFlatInDepth(t *testing.T) {
 	for _, depth := range []int{2, 8, 32} {
 		f := deepMLP(t, ir.F32, depth, 256, 128, 256, 10)
 		for _, m := range []passes.GuessMethod{passes.WT, passes.AP} {
-			peaks[string(m)] = append(peaks[string(m)], passes.PeakTemporaryBytes(guessStep(t, f, m, false)))
-			peaks[string(m)+"+schedule"] = append(peaks[string(m)+"+schedule"], passes.PeakTemporaryBytes(guessStep(t, f, m, true)))
+			peaks[m.Name()] = append(peaks[m.Name()], passes.PeakTemporaryBytes(guessStep(t, f, m, false)))
+			peaks[m.Name()+"+schedule"] = append(peaks[m.Name()+"+schedule"], passes.PeakTemporaryBytes(guessStep(t, f, m, true)))
 		}
 		v, err := passes.Run(f, []string{"vjp", "fold", "cse", "dce"}, passes.Options{Wrt: passes.ParamsWithRole(f, ir.Param)})
 		if err != nil {

@@ -7,6 +7,9 @@
 // it is the guess pass's step (passes.Guess): a single forward-mode pass
 // with guessed tangents at every layer's pre-activation, and the estimates
 // Ĝ_W = Σ_b J_b y_b x_bᵀ assembled in IR. For backprop it is the vjp.
+// The methods are passes.GuessMethods: the metrics take each method's
+// guess covariance from the method itself (GuessMethod.Covariance), so a
+// new method is measured without a change here.
 // methods/optim appends the update, so a whole training step is one
 // function that can be dumped, interpreted or emitted as Go.
 package fwdgrad

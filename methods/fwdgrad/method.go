@@ -12,14 +12,9 @@ import (
 // Backprop is the name of the reverse-mode baseline.
 const Backprop = "backprop"
 
-// Methods lists every method by name: the guess families, then backprop.
-func Methods() []string {
-	var names []string
-	for _, m := range passes.GuessMethods {
-		names = append(names, string(m))
-	}
-	return append(names, Backprop)
-}
+// Methods lists every method by name: the guess families (sorted), then
+// backprop.
+func Methods() []string { return append(passes.GuessMethodNames(), Backprop) }
 
 // Config selects a method and its settings.
 type Config struct {
@@ -72,8 +67,8 @@ func Build(f *ir.Func, cfg Config) (*Gradient, error) {
 	if cfg.Method == Backprop {
 		return buildBackprop(f)
 	}
-	m := passes.GuessMethod(cfg.Method)
-	if !slices.Contains(passes.GuessMethods, m) {
+	m, err := passes.LookupGuessMethod(cfg.Method)
+	if err != nil {
 		return nil, fmt.Errorf("unknown method %q (known: %s)", cfg.Method, strings.Join(Methods(), ", "))
 	}
 	st, err := passes.Guess(f, passes.GuessOptions{Method: m, K: cfg.K, Guesses: cfg.Guesses, Iters: cfg.Iters,

@@ -47,8 +47,12 @@ type Metrics struct {
 // interpreter's results; the per-example Jacobians are dense, so keep the
 // batch small (the paper's tables use a batch of the training run).
 func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint64) (*Metrics, error) {
-	if cfg.Method == Backprop || cfg.Method == string(passes.WP) {
+	if cfg.Method == Backprop {
 		return nil, fmt.Errorf("metrics are defined for activation guesses, not %s", cfg.Method)
+	}
+	method, err := passes.LookupGuessMethod(cfg.Method)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.K == 0 {
 		cfg.K = 10
@@ -56,7 +60,12 @@ func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint
 	if cfg.Sigma == 0 {
 		cfg.Sigma = 1e-5
 	}
-	st, err := passes.Guess(f, passes.GuessOptions{Method: passes.GuessMethod(cfg.Method), K: cfg.K, Guesses: 1,
+	// A method without a covariance at the pre-activations (wp) has no
+	// metrics: say so before building anything.
+	if _, err := method.Covariance(passes.GuessSpectrum{Lambda: []float64{1}, K: cfg.K, Sigma: cfg.Sigma, Inputs: make([]float64, 4)}); err != nil {
+		return nil, fmt.Errorf("metrics are defined for activation guesses: %w", err)
+	}
+	st, err := passes.Guess(f, passes.GuessOptions{Method: method, K: cfg.K, Guesses: 1,
 		Iters: cfg.Iters, Oversample: cfg.Oversample, Exact: cfg.Exact, Sigma: cfg.Sigma, Diagnostics: true})
 	if err != nil {
 		return nil, err
@@ -78,7 +87,7 @@ func Measure(f *ir.Func, cfg Config, inputs []*runtime.Tensor, key, counter uint
 		if i < len(aux) {
 			ns = aux[i].Float64s()
 		}
-		lm, err := layerMetrics(f, cfg, inputs, l, st.Layers[i+1], j, diag[1+i].Float64s(), ns)
+		lm, err := layerMetrics(f, method, cfg, inputs, l, st.Layers[i+1], j, diag[1+i].Float64s(), ns)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +115,7 @@ func runStep(st *passes.GuessStep, inputs []*runtime.Tensor, key, counter uint64
 
 // layerMetrics computes the metrics of one hidden layer from the guesses
 // y [B, d] and the scaled tangents J [B].
-func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next passes.Layer, j, y, ns []float64) (*LayerMetrics, error) {
+func layerMetrics(f *ir.Func, method passes.GuessMethod, cfg Config, inputs []*runtime.Tensor, l, next passes.Layer, j, y, ns []float64) (*LayerMetrics, error) {
 	g, err := preActivationGrad(f, inputs, l.Pre.Name)
 	if err != nil {
 		return nil, err
@@ -121,7 +130,10 @@ func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next pass
 	sqErr := make([]float64, d)
 	for b := range B {
 		gb := g[b*d : (b+1)*d]
-		cov, vk, rank := analyticCov(jac[b], cfg, ns)
+		cov, vk, rank, err := analyticCov(jac[b], method, cfg, ns)
+		if err != nil {
+			return nil, err
+		}
 		lm.Rank += float64(rank) / float64(B)
 		e := make([]float64, d)
 		ev := mat.NewVecDense(d, e)
@@ -144,9 +156,10 @@ func layerMetrics(f *ir.Func, cfg Config, inputs []*runtime.Tensor, l, next pass
 }
 
 // analyticCov returns Cov(y) of the method's guess for an example whose
-// upstream Jacobian is a (d2×d), the top-k right singular vectors of a
-// (for the overlap) and the rank of a. ns holds wperp-ns's coefficients.
-func analyticCov(a *mat.Dense, cfg Config, ns []float64) (cov *mat.SymDense, vk *mat.Dense, rank int) {
+// upstream Jacobian is a (d2×d), from the method's Covariance on the
+// spectrum of aᵀa, with the top-k right singular vectors of a (for the
+// overlap) and the rank of a. ns holds wperp-ns's coefficients.
+func analyticCov(a *mat.Dense, method passes.GuessMethod, cfg Config, ns []float64) (cov *mat.SymDense, vk *mat.Dense, rank int, err error) {
 	_, d := a.Dims()
 	var ata mat.SymDense
 	ata.SymOuterK(1, a.T())
@@ -162,27 +175,21 @@ func analyticCov(a *mat.Dense, cfg Config, ns []float64) (cov *mat.SymDense, vk 
 		}
 	}
 	k := min(cfg.K, d)
-	vk = mat.DenseCopyOf(q.Slice(0, d, d-k, d))
-	cov = mat.NewSymDense(d, nil)
-	switch passes.GuessMethod(cfg.Method) {
-	case passes.AP:
-		for i := range d {
-			cov.SetSym(i, i, 1)
-		}
-	case passes.WT:
-		cov.CopySym(&ata)
-	case passes.WPerp:
-		cov.SymOuterK(1, vk)
-	case passes.WPerpBottom:
-		cov.SymOuterK(1, q.Slice(0, d, 0, k))
-	case passes.WPrecond:
-		cov.SymOuterK(1, scaleColumns(&q, lambda, func(v float64) float64 { return math.Sqrt(math.Max(v, 0) / (v + cfg.Sigma)) }))
-	case passes.WPerpNS:
-		// y = V p⁵(Ŝ) Uᵀε with Ŝ = S / (margin·s₁): Cov = V p⁵(Ŝ)² Vᵀ.
-		norm := math.Sqrt(math.Max(top, 0)) * passes.NSNormMargin
-		cov.SymOuterK(1, scaleColumns(&q, lambda, func(v float64) float64 { return nsPower(ns, math.Sqrt(math.Max(v, 0))/norm) }))
+	if k < 0 {
+		k = rank
 	}
-	return cov, vk, rank
+	vk = mat.DenseCopyOf(q.Slice(0, d, d-k, d))
+	c, err := method.Covariance(passes.GuessSpectrum{Lambda: lambda, K: cfg.K, Sigma: cfg.Sigma, Inputs: ns})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if len(c) != d {
+		return nil, nil, 0, fmt.Errorf("%s: covariance with %d eigenvalues for width %d", method.Name(), len(c), d)
+	}
+	// Cov = Q diag(c) Qᵀ = (Q diag(√c)) (Q diag(√c))ᵀ.
+	cov = mat.NewSymDense(d, nil)
+	cov.SymOuterK(1, scaleColumns(&q, c, func(v float64) float64 { return math.Sqrt(math.Max(v, 0)) }))
+	return cov, vk, rank, nil
 }
 
 // scaleColumns returns q with column c multiplied by scale(lambda[c]).

@@ -84,13 +84,3 @@ func nsInputSpecs(st *passes.GuessStep) []Input {
 	}
 	return specs
 }
-
-// nsPower applies the Newton–Schulz polynomial with coefficients c to x
-// five times (the scalar form of the guess on one singular value).
-func nsPower(c []float64, x float64) float64 {
-	for range 5 {
-		x2 := x * x
-		x *= c[0] + x2*(c[1]+x2*(c[2]+x2*c[3]))
-	}
-	return x
-}

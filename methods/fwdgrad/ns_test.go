@@ -3,6 +3,8 @@ package fwdgrad
 import (
 	"math"
 	"testing"
+
+	"github.com/pushforward/pushforward/passes"
 )
 
 func TestNSCoefficientsChoosesTheMidpointSet(t *testing.T) {
@@ -19,7 +21,7 @@ func TestNSCoefficientsChoosesTheMidpointSet(t *testing.T) {
 	// Every fitted set maps the ends of [0, 1] to the step: 0 to 0 and 1 to
 	// about 1, within its documented error.
 	for i, c := range nsCoefficients {
-		if got := nsPower(c[:], 1); math.Abs(got-1) > nsMaxError[i]+1e-12 {
+		if got := passes.NSPower(c[:], 1); math.Abs(got-1) > nsMaxError[i]+1e-12 {
 			t.Errorf("set %d: p⁵(1) = %g", i, got)
 		}
 	}

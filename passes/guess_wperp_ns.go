@@ -1,25 +1,53 @@
 package passes
 
 import (
+	"math"
+
 	"github.com/pushforward/pushforward/ir"
 )
 
-// W̃⊥-NS (paper §3.2): y = p⁵(Â)ᵀε with Â = A_b / ‖A_b‖₂ and
-// p(X) = a0·X + a1·X(XᵀX) + a2·X(XᵀX)² + a3·X(XᵀX)³, an odd polynomial
-// that acts on the singular values alone. Its coefficients are fitted so
-// that p⁵ approximates the step 1[s > σ_k] (methods/fwdgrad, nsfit) and
-// come in as a data input per hidden layer, "<layer>.ns.coeffs" [4]: the
-// caller picks the set from an estimate of σ_k that it refreshes now and
-// then, as the reference code does. The spectral norm is estimated per
-// example by power iteration and inflated by NSNormMargin; the coefficients
-// are fitted on [0, 1.3], so a norm estimated up to about 25% low still
-// sends every normalised singular value towards the step rather than
-// beyond the polynomial's control. A zero Jacobian (no active unit) gives
-// a zero guess.
+// WPerpNS guesses y = p⁵(Â)ᵀε (W̃⊥-NS, paper §3.2) with Â = A_b / ‖A_b‖₂
+// and p(X) = a0·X + a1·X(XᵀX) + a2·X(XᵀX)² + a3·X(XᵀX)³, an odd
+// polynomial that acts on the singular values alone. Its coefficients are
+// fitted so that p⁵ approximates the step 1[s > σ_k] (methods/fwdgrad,
+// nsfit) and come in as a data input per hidden layer, "<layer>.ns.coeffs"
+// [4]: the caller picks the set from an estimate of σ_k that it refreshes
+// now and then, as the reference code does. The spectral norm is estimated
+// per example by power iteration and inflated by NSNormMargin; the
+// coefficients are fitted on [0, 1.3], so a norm estimated up to about 25%
+// low still sends every normalised singular value towards the step rather
+// than beyond the polynomial's control. A zero Jacobian (no active unit)
+// gives a zero guess. Cov(y) = V p⁵(Ŝ)² Vᵀ.
 //
 // The polynomial is applied to the dense per-example Jacobian: O(B·d²·d2)
 // per product, five applications of four products each. It needs no SVD,
 // but unlike wperp's subspace iteration it is cubic in the width.
+var WPerpNS = registerGuessMethod(wperpNS{})
+
+type wperpNS struct{ atPreActivations }
+
+func (wperpNS) Name() string { return "wperp-ns" }
+
+// Covariance: p⁵(s/(margin·s₁))² on each singular value s = √λ, with the
+// coefficients s.Inputs.
+func (wperpNS) Covariance(s GuessSpectrum) ([]float64, error) {
+	norm := math.Sqrt(math.Max(s.top(), 0)) * NSNormMargin
+	return s.spectral(func(l float64) float64 {
+		p := NSPower(s.Inputs, math.Sqrt(math.Max(l, 0))/norm)
+		return p * p
+	}), nil
+}
+
+// NSPower applies the Newton–Schulz polynomial with coefficients c to x
+// five times: the scalar form of wperp-ns's guess on one normalised
+// singular value.
+func NSPower(c []float64, x float64) float64 {
+	for range nsSteps {
+		x2 := x * x
+		x *= c[0] + x2*(c[1]+x2*(c[2]+x2*c[3]))
+	}
+	return x
+}
 
 const (
 	nsSteps      = 5    // applications of p
@@ -27,19 +55,17 @@ const (
 	NSNormMargin = 1.05 // safety factor on the estimated norm (exported for the callers that choose coefficients)
 )
 
-// addInputs adds wperp-ns's coefficient inputs, one per hidden layer.
-func (gb *guessBuilder) addInputs() {
-	if gb.opts.Method != WPerpNS {
-		return
-	}
+// prepare adds the coefficient inputs, one per hidden layer.
+func (wperpNS) prepare(gb *guessBuilder) error {
 	for _, l := range gb.layers[:len(gb.layers)-1] {
 		v := gb.r.addParam(layerName(l)+".ns.coeffs", ir.TensorOf(l.Pre.Type.DType, 4), ir.Data)
 		gb.inputs = append(gb.inputs, v)
 		gb.inputNames = append(gb.inputNames, v.Name)
 	}
+	return nil
 }
 
-func (gb *guessBuilder) nsGuess(i int) (*ir.Value, error) {
+func (wperpNS) hidden(gb *guessBuilder, i int) (*ir.Value, error) {
 	e, T := gb.r.e, gb.r.T
 	l, next := gb.layers[i], gb.layers[i+1]
 	a, err := gb.denseJacobian(l, next) // [B, d2, d]
