@@ -8,7 +8,8 @@ import (
 
 // CSE replaces each instruction that repeats an earlier one (same op,
 // operands, attributes, result types and no region) by the earlier one's
-// results, then removes it. f is modified in place and returned.
+// results (in uses, results and marks), then removes it. f is modified in
+// place and returned.
 func CSE(f *ir.Func) *ir.Func {
 	seen := map[string]*ir.Instr{}
 	repl := map[*ir.Value]*ir.Value{}
@@ -38,6 +39,11 @@ func CSE(f *ir.Func) *ir.Func {
 	for i, r := range f.Results {
 		if n, ok := repl[r]; ok {
 			f.Results[i] = n
+		}
+	}
+	for k, v := range f.Marks {
+		if n, ok := repl[v]; ok {
+			f.Marks[k] = n
 		}
 	}
 	return f

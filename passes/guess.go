@@ -84,7 +84,31 @@ type GuessStep struct {
 // Ĝ_{W_i} = Σ_b J_b y_i^b x_i^bᵀ from the per-example tangents J_b of the
 // loss. The guesses of the W̃ families are built from the transpose of
 // the next segment's linearization, s_i → s_{i+1}, derived from the IR.
+//
+// It is the passes guess and jvp in a row: GuessSeeds builds the model
+// with its guesses, marked as the seeds of the tangents, and the jvp pass
+// runs forward mode from those seeds and assembles the estimates.
 func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
+	seeded, err := GuessSeeds(f, opts)
+	if err != nil {
+		return nil, err
+	}
+	step, err := guessForward(seeded.Func, opts.Diagnostics)
+	if err != nil {
+		return nil, err
+	}
+	seeded.Func, seeded.Estimates = step.g, step.estimates
+	return seeded, nil
+}
+
+// GuessSeeds is the guess pass: it returns f's forward-gradient step
+// without its forward-mode part. Func computes the loss, each layer's
+// guess and the updated state: it takes the parameters of the step (see
+// GuessStep) and returns the loss and then the new value of each State
+// parameter. The guesses are marked in Func.Marks as the seeds of the
+// tangents of the values they perturb, with what the estimates need; the
+// jvp pass (and Guess) completes the step from them. Estimates is not set.
+func GuessSeeds(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	opts.defaults()
 	if opts.Method == nil {
 		return nil, fmt.Errorf("no guess method (known: %s)", strings.Join(GuessMethodNames(), ", "))
@@ -104,7 +128,7 @@ func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	if err := gb.build(); err != nil {
 		return nil, err
 	}
-	step := &GuessStep{Func: gb.r.g, Estimates: gb.estimates, Inputs: gb.inputNames, State: gb.stateNames}
+	step := &GuessStep{Func: gb.r.g, Inputs: gb.inputNames, State: gb.stateNames}
 	for _, l := range layers {
 		step.Layers = append(step.Layers, Layer{Pre: lookupValue(f, l.Pre.Name), Input: lookupValue(f, l.Input.Name),
 			Weight: f.Param(l.Weight.Name), Bias: paramOrNil(f, l.Bias)})
@@ -136,13 +160,15 @@ func selectLayers(f *ir.Func, names []string) ([]Layer, error) {
 	return out, nil
 }
 
-// guessBuilder carries the state of one Guess call.
+// guessBuilder carries the state of one GuessSeeds call.
 type guessBuilder struct {
 	opts   GuessOptions
 	src    *ir.Func // the model with per-example losses
 	layers []Layer
 	per    *ir.Value
 
+	// r copies src into the step, calling seed as each value is defined;
+	// no value has a tangent, so r emits primal code only.
 	r          *jvpResult
 	key, ctr   *ir.Value
 	seedOf     map[*ir.Value]*ir.Value // perturbed value in src -> its guess in the step
@@ -151,8 +177,6 @@ type guessBuilder struct {
 	inputs     []*ir.Value // extra data params, per hidden layer
 	inputNames []string
 	newState   []*ir.Value
-	estimates  []string
-	results    []*ir.Value
 }
 
 func (gb *guessBuilder) build() (err error) {
@@ -172,27 +196,20 @@ func (gb *guessBuilder) build() (err error) {
 	if err := r.walk(gb.seed); err != nil {
 		return err
 	}
-	j := gb.assemble()
-	r.g.Results = append(append([]*ir.Value{r.primal[gb.src.Results[0]]}, gb.results...), gb.newState...)
-	if gb.opts.Diagnostics {
-		r.g.Results = append(r.g.Results, j)
-		for _, l := range gb.layers {
-			r.g.Results = append(r.g.Results, m.diagnostic(gb, l))
-		}
-	}
-	return nil
+	r.g.Results = append([]*ir.Value{r.primal[gb.src.Results[0]]}, gb.newState...)
+	return gb.mark()
 }
 
 func sanitizeMethod(name string) string { return strings.ReplaceAll(name, "-", "_") }
 
-// seed is the walk hook: it returns the method's guess added to the
-// tangent of v, and remembers it.
+// seed is the walk hook: it emits the method's guess for v and remembers
+// it. It adds no tangent: the jvp pass does, from the marks.
 func (gb *guessBuilder) seed(v *ir.Value) (*ir.Value, error) {
 	y, err := gb.opts.Method.seed(gb, v)
 	if y != nil {
 		gb.seedOf[v] = y
 	}
-	return y, err
+	return nil, err
 }
 
 func (gb *guessBuilder) isLayerParam(p *ir.Value) bool {
@@ -230,80 +247,4 @@ func (gb *guessBuilder) normal(t ir.Type, s int) *ir.Value {
 	base := mul(e, gb.ctr, scalar(e, ir.U64, 1<<16))
 	c := add(e, base, scalar(e, ir.U64, float64(s)))
 	return e.Emit(ir.OpRngNormal, vals(gb.key, c), nil, t)[0]
-}
-
-// JName names the per-example loss tangents J_b (scaled by 1/B, and 1/T
-// when guesses are averaged) in a guess step, for dumps.
-const JName = "guess.J"
-
-// RecomputeMark is the mark (ir.Func.Marks) of the value after which
-// Schedule recomputes what the rest of the function needs: in a guess
-// step, the per-example loss tangents, after which only the estimates are
-// formed.
-const RecomputeMark = "schedule.recompute_after"
-
-// assemble emits the estimates from the per-example tangents of the loss
-// and returns those tangents, scaled.
-func (gb *guessBuilder) assemble() *ir.Value {
-	e, T := gb.r.e, gb.r.T
-	perT := gb.r.tangent[gb.per]
-	B := gb.per.Type.Shape[0]
-	if perT == nil {
-		perT = zeroTangent(e, gb.r.primal[gb.per], T)
-	}
-	// J_b includes the 1/B of the mean; guesses on the tangent axis are
-	// averaged, hence 1/T too.
-	scaleBy := 1 / float64(B*max(T, 1))
-	c := scalar(e, perT.Type.DType, scaleBy)
-	j := emitOne(e.Named(JName), ir.OpMul, vals(perT, c), nil)
-	if gb.r.g.Marks == nil {
-		gb.r.g.Marks = map[string]*ir.Value{}
-	}
-	gb.r.g.Marks[RecomputeMark] = j
-	for _, l := range gb.layers {
-		gb.opts.Method.estimate(gb, j, l)
-	}
-	return j
-}
-
-// activationEstimate emits Ĝ_W = xᵀ S and Ĝ_b = Σ_b S with
-// S = Σ_t J_t ⊙ y_t, for a guess y at the layer's pre-activation.
-func (gb *guessBuilder) activationEstimate(j *ir.Value, l Layer) {
-	e, T := gb.r.e, gb.r.T
-	y := gb.seedOf[l.Pre]
-	jcol := reshape(e, j, append(j.Type.Shape.Clone(), 1))
-	s := mul(e, jcol, y)
-	if T > 0 {
-		s = reduceSum(e, s, []int{0}, false)
-	}
-	x := gb.r.primal[l.Input]
-	gb.addEstimate(l.Weight, matmul(e, x, s, true, false))
-	if l.Bias != nil {
-		gb.addEstimate(l.Bias, reduceSum(e, s, []int{0}, false))
-	}
-}
-
-// weightEstimate emits Ĝ_W = Σ_t (Σ_b J_tb) V_t for a weight tangent V.
-func (gb *guessBuilder) weightEstimate(j, p *ir.Value) {
-	e, T := gb.r.e, gb.r.T
-	v := gb.seedOf[p]
-	total := reduceSum(e, j, []int{j.Type.Rank() - 1}, false) // [T] or []
-	if T > 0 {
-		shape := ir.Shape{T}
-		for range p.Type.Rank() {
-			shape = append(shape, 1)
-		}
-		total = reshape(e, total, shape)
-	}
-	g := mul(e, total, v)
-	if T > 0 {
-		g = reduceSum(e, g, []int{0}, false)
-	}
-	gb.addEstimate(p, g)
-}
-
-func (gb *guessBuilder) addEstimate(p, g *ir.Value) {
-	gb.r.e.Rename(g, p.Name+".estimate")
-	gb.estimates = append(gb.estimates, p.Name)
-	gb.results = append(gb.results, g)
 }

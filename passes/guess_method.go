@@ -33,13 +33,13 @@ type GuessMethod interface {
 	// the forward walk.
 	prepare(gb *guessBuilder) error
 	// seed returns the guess added to the tangent of v, a value of the
-	// model (a parameter, or a result just defined), or nil.
+	// model (a parameter, or a result just defined), or nil. Guesses go to
+	// layers' pre-activations (estimates Ĝ_W = xᵀ(J ⊙ y)) or to their
+	// weights and biases (Ĝ_W = (Σ_b J_b) V); they must not depend on
+	// values the guesses perturb.
 	seed(gb *guessBuilder, v *ir.Value) (*ir.Value, error)
 	// hidden emits the guess of hidden layer i (every layer but the last).
 	hidden(gb *guessBuilder, i int) (*ir.Value, error)
-	// estimate emits the estimates of layer l's parameters from the
-	// scaled per-example loss tangents j (gb.addEstimate).
-	estimate(gb *guessBuilder, j *ir.Value, l Layer)
 	// diagnostic returns layer l's guess, for GuessOptions.Diagnostics.
 	diagnostic(gb *guessBuilder, l Layer) *ir.Value
 }
@@ -125,8 +125,8 @@ func LookupGuessMethod(name string) (GuessMethod, error) {
 
 // atPreActivations holds the behaviour every method but wp shares: the
 // guesses go to the layers' pre-activations, the hidden layers' from the
-// method (hidden), the output layer's plain noise; the estimates are
-// Ĝ_W = xᵀ(J ⊙ y). Methods embed it.
+// method (hidden), the output layer's plain noise (the estimates are then
+// Ĝ_W = xᵀ(J ⊙ y)). Methods embed it.
 type atPreActivations struct{}
 
 // check rejects k < 0 (k = rank), which only wperp takes.
@@ -154,10 +154,6 @@ func (atPreActivations) seed(gb *guessBuilder, v *ir.Value) (*ir.Value, error) {
 		return y, nil
 	}
 	return nil, nil
-}
-
-func (atPreActivations) estimate(gb *guessBuilder, j *ir.Value, l Layer) {
-	gb.activationEstimate(j, l)
 }
 
 func (atPreActivations) diagnostic(gb *guessBuilder, l Layer) *ir.Value { return gb.seedOf[l.Pre] }

@@ -1,13 +1,17 @@
 package passes_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/passes"
+	"github.com/pushforward/pushforward/runtime"
 )
 
 // Every registered method's Covariance is the covariance of the guesses
@@ -74,4 +78,94 @@ func TestLookupGuessMethod(t *testing.T) {
 			t.Errorf("Guess(%+v): %v, want %q", tc.opts, err, tc.want)
 		}
 	}
+}
+
+// The guess and jvp passes in a pipeline build the step Guess builds: the
+// same IR when they run in a row, the same numbers with other passes
+// between them and across separate runs (the marks survive copies); a
+// pass that drops a marked value is reported.
+func TestGuessAndJVPPasses(t *testing.T) {
+	f := deepMLP(t, ir.F32, 3, 8, 4, 5, 3)
+	for _, m := range []passes.GuessMethod{passes.WP, passes.WT, passes.WPerp} {
+		opts := passes.GuessOptions{Method: m, Guesses: 2}
+		st, err := passes.Guess(f, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := passes.Run(st.Func, passes.Cleanup, passes.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inRow, err := passes.Run(f, append([]string{"guess", "jvp"}, passes.Cleanup...), passes.Options{Guess: opts, Verify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.String(), inRow.String()); diff != "" {
+			t.Errorf("%s: guess,jvp differs from Guess (-want +got):\n%s", m.Name(), diff)
+		}
+		seeded, err := passes.Run(f, []string{"guess", "cse", "dce"}, passes.Options{Guess: opts, Verify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		apart, err := passes.Run(seeded, append([]string{"jvp"}, passes.Cleanup...), passes.Options{Verify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := stepInputs(want, 6)
+		w, err := runtime.Run(want, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := runtime.Run(apart, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range w {
+			if diff := cmp.Diff(w[i].Float64s(), g[i].Float64s()); diff != "" {
+				t.Errorf("%s: result %d of guess,cse,dce then jvp (-Guess +passes):\n%s", m.Name(), i, diff)
+			}
+		}
+	}
+	// With tanh, cse merges the model's activations into the guesses'
+	// recomputations of them, which jvp refuses.
+	tanh := residualTanh(t, 2, 4, 6, 5)
+	merged, err := passes.Run(tanh, []string{"guess", "cse"}, passes.Options{Guess: passes.GuessOptions{Method: passes.WT}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := passes.Run(merged, []string{"jvp"}, passes.Options{}); err == nil || !strings.Contains(err.Error(), "merged model code into them") {
+		t.Errorf("guess, cse, jvp on a tanh network: %v", err)
+	}
+	if _, err := passes.Run(tanh, []string{"guess", "jvp"}, passes.Options{Guess: passes.GuessOptions{Method: passes.WT}}); err != nil {
+		t.Errorf("guess, jvp on a tanh network: %v", err)
+	}
+
+	seeded, err := passes.Run(f, []string{"guess"}, passes.Options{Guess: passes.GuessOptions{Method: passes.WT}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded.Marks["guess.seed.0"] = &ir.Value{Name: "gone", Type: seeded.Params[0].Type}
+	if _, err := passes.Run(seeded, []string{"jvp"}, passes.Options{}); err == nil || !strings.Contains(err.Error(), "the value marked guess.seed.0 is no longer defined") {
+		t.Errorf("a dropped seed: %v", err)
+	}
+}
+
+// stepInputs draws inputs for a guess step: labels 0, keys and counters,
+// warm starts with orthonormal rows, normal numbers elsewhere.
+func stepInputs(f *ir.Func, seed uint64) []*runtime.Tensor {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var in []*runtime.Tensor
+	for _, p := range f.Params {
+		switch {
+		case p.Type.DType == ir.I64:
+			in = append(in, runtime.FromI64(p.Type.Shape, make([]int64, p.Type.Shape.Size())))
+		case p.Type.DType == ir.U64:
+			in = append(in, runtime.ScalarU64(uint64(r.IntN(100))))
+		case p.Role == ir.State:
+			in = append(in, fwdgrad.OrthonormalRows(p.Type, seed))
+		default:
+			in = append(in, randomTensor(r, p.Type))
+		}
+	}
+	return in
 }

@@ -40,11 +40,4 @@ func (wp) hidden(*guessBuilder, int) (*ir.Value, error) {
 	return nil, errors.New("wp has no guesses at the pre-activations")
 }
 
-func (wp) estimate(gb *guessBuilder, j *ir.Value, l Layer) {
-	gb.weightEstimate(j, l.Weight)
-	if l.Bias != nil {
-		gb.weightEstimate(j, l.Bias)
-	}
-}
-
 func (wp) diagnostic(gb *guessBuilder, l Layer) *ir.Value { return gb.seedOf[l.Weight] }

@@ -23,7 +23,8 @@ type Pass struct {
 // passes is the table of passes in their canonical order: transforms
 // first, then clean-up.
 var passes = []Pass{
-	{Name: "jvp", Doc: "forward mode: add tangent inputs for -wrt and return the tangents of the results", Run: runJVP},
+	{Name: "guess", Doc: "seed a forward-gradient step: the model with each layer's guess direction (-method, -k, ...), marked for jvp", Run: runGuess},
+	{Name: "jvp", Doc: "forward mode: add tangent inputs for -wrt and return the tangents of the results; after guess, carry the guesses and assemble the gradient estimates", Run: runJVP},
 	{Name: "vjp", Doc: "reverse mode (linearize + transpose): return the loss and its gradients for -wrt", Run: runVJP},
 	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes; take products before broadcasts", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
 	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
@@ -34,6 +35,7 @@ var passes = []Pass{
 // passOrder lists pairs (a, b): when both passes are run, the last b must
 // come after the last a.
 var passOrder = [...]struct{ a, b, why string }{
+	{"guess", "jvp", "jvp completes the step from guess's seeds"},
 	{"jvp", "fold", "jvp leaves zeros and ones for fold"},
 	{"vjp", "fold", "vjp leaves zeros and ones for fold"},
 	{"jvp", "cse", "jvp repeats subexpressions"},
@@ -42,6 +44,7 @@ var passOrder = [...]struct{ a, b, why string }{
 	{"cse", "dce", "cse leaves dead code"},
 	{"jvp", "dce", "jvp leaves dead code"},
 	{"cse", "schedule", "cse would merge schedule's recomputed values back into the originals"},
+	{"jvp", "schedule", "schedule recomputes after the loss tangents that jvp makes"},
 }
 
 func init() {
@@ -74,6 +77,8 @@ type Options struct {
 	Wrt []string
 	// Tangents is the number of tangents jvp carries (0 means 1).
 	Tangents int
+	// Guess configures the guess pass; its Method is required.
+	Guess GuessOptions
 	// Verify runs the verifier after every pass.
 	Verify bool
 	// DumpAfter names the passes after which to print the function, or
@@ -197,11 +202,26 @@ func floatParams(f *ir.Func) []string {
 }
 
 func runJVP(f *ir.Func, opts *Options) (*ir.Func, error) {
+	if isGuessSeeded(f) {
+		st, err := guessForward(f, false)
+		if err != nil {
+			return nil, err
+		}
+		return st.g, nil
+	}
 	T := opts.Tangents
 	if T == 0 {
 		T = 1
 	}
 	return JVP(f, wrtOf(f, opts), T)
+}
+
+func runGuess(f *ir.Func, opts *Options) (*ir.Func, error) {
+	st, err := GuessSeeds(f, opts.Guess)
+	if err != nil {
+		return nil, err
+	}
+	return st.Func, nil
 }
 
 func runVJP(f *ir.Func, opts *Options) (*ir.Func, error) {

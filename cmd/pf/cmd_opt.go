@@ -11,10 +11,17 @@ import (
 func init() {
 	register(&command{
 		name:  "opt",
-		args:  "-passes=P1,P2,... [-wrt A,B] [-tangents T] [-dump-after=all|P,...] [-dump-dir DIR] [-verify] [-time] FILE",
+		args:  "-passes=P1,P2,... [-wrt A,B] [-tangents T] [-method M] [-k K] [guess flags] [-dump-after=all|P,...] [-dump-dir DIR] [-verify] [-time] FILE",
 		short: "run compiler passes on IR and print the result",
-		long:  "Opt parses and verifies FILE, runs the listed passes on its first function (or\n-func NAME) and prints the resulting IR.\n\nPasses:\n" + passList(),
-		run:   runOpt,
+		long: "Opt parses and verifies FILE, runs the listed passes on its first function (or\n-func NAME) and prints the resulting IR.\n\nPasses:\n" + passList() + `
+
+The guess pass takes the model's first result as the loss (softmax_xent, or the
+mean of per-example losses) and its matmuls by param weights as the layers;
+-method and the flags after it configure it. Its seeds are marked in memory for
+the jvp pass, so run both in one pipeline:
+
+  pf opt -passes=guess,jvp,fold,cse,dce -method wperp -k 10 -dump-after=all model.pf`,
+		run: runOpt,
 	})
 }
 
@@ -39,6 +46,7 @@ func runOpt(e *env, fs *flag.FlagSet, args []string) error {
 	verify := fs.Bool("verify", false, "verify the IR after every pass")
 	timing := fs.Bool("time", false, "print each pass's duration to stderr")
 	fn := fs.String("func", "", "transform the function `NAME` instead of the file's first")
+	guess := guessFlags(fs)
 	rest, err := parseInterspersed(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -49,11 +57,15 @@ func runOpt(e *env, fs *flag.FlagSet, args []string) error {
 	if *tangents < 1 {
 		return usageError{fmt.Sprintf("-tangents %d: want at least 1", *tangents)}
 	}
+	guessOpts, err := guess.options()
+	if err != nil {
+		return err
+	}
 	f, err := loadVerified(e, rest[0], *fn)
 	if err != nil {
 		return err
 	}
-	opts := passes.Options{Wrt: splitList(*wrt), Tangents: *tangents, Verify: *verify,
+	opts := passes.Options{Wrt: splitList(*wrt), Tangents: *tangents, Guess: guessOpts, Verify: *verify,
 		DumpAfter: splitList(*dumpAfter), Dump: e.stderr, DumpDir: *dumpDir}
 	if *timing {
 		opts.Timing = e.stderr
