@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/ir"
 )
@@ -249,8 +251,8 @@ func TestNames(t *testing.T) {
   return %3, %h.0
 }
 `
-	if got := f.String(); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
+	if diff := cmp.Diff(want, f.String()); diff != "" {
+		t.Errorf("function (-want +got):\n%s", diff)
 	}
 	// Build again returns the same function.
 	if f2, err := b.Build(); f2 != f || err != nil {
@@ -315,8 +317,8 @@ func TestEmitter(t *testing.T) {
   return %3
 }
 `
-	if got := f.String(); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
+	if diff := cmp.Diff(want, f.String()); diff != "" {
+		t.Errorf("function (-want +got):\n%s", diff)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/passes"
 )
@@ -48,8 +50,8 @@ func TestGoldenDumps(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v (run go test ./passes -run TestGoldenDumps -update)", err)
 				}
-				if dump.String() != string(want) {
-					t.Errorf("dump differs from %s (rerun with -update and review the diff):\n%s", path, dump.String())
+				if diff := cmp.Diff(string(want), dump.String()); diff != "" {
+					t.Errorf("dump differs from %s (-want +got; rerun with -update and review the diff):\n%s", path, diff)
 				}
 			})
 		}

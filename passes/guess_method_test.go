@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pushforward/pushforward/ir"
@@ -38,15 +39,11 @@ func TestGuessMethodCovariance(t *testing.T) {
 				var ata mat.SymDense
 				ata.SymOuterK(1, a.T())
 				var eig mat.EigenSym
-				if !eig.Factorize(&ata, true) {
-					t.Fatal("eigendecomposition failed")
-				}
+				require.True(t, eig.Factorize(&ata, true), "eigendecomposition")
 				var q mat.Dense
 				eig.VectorsTo(&q)
 				c, err := m.Covariance(passes.GuessSpectrum{Lambda: eig.Values(nil), K: k, Sigma: sigma, Inputs: nsCoeffs06})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				var qc, want mat.Dense
 				qc.Mul(&q, mat.NewDiagDense(len(c), c))
 				want.Mul(&qc, q.T())
@@ -89,37 +86,23 @@ func TestGuessAndJVPPasses(t *testing.T) {
 	for _, m := range []passes.GuessMethod{passes.WP, passes.WT, passes.WPerp} {
 		opts := passes.GuessOptions{Method: m, Guesses: 2}
 		st, err := passes.Guess(f, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want, err := passes.Run(st.Func, passes.Cleanup, passes.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		inRow, err := passes.Run(f, append([]string{"guess", "jvp"}, passes.Cleanup...), passes.Options{Guess: opts, Verify: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if diff := cmp.Diff(want.String(), inRow.String()); diff != "" {
 			t.Errorf("%s: guess,jvp differs from Guess (-want +got):\n%s", m.Name(), diff)
 		}
 		seeded, err := passes.Run(f, []string{"guess", "cse", "dce"}, passes.Options{Guess: opts, Verify: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		apart, err := passes.Run(seeded, append([]string{"jvp"}, passes.Cleanup...), passes.Options{Verify: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		in := stepInputs(want, 6)
 		w, err := runtime.Run(want, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		g, err := runtime.Run(apart, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for i := range w {
 			if diff := cmp.Diff(w[i].Float64s(), g[i].Float64s()); diff != "" {
 				t.Errorf("%s: result %d of guess,cse,dce then jvp (-Guess +passes):\n%s", m.Name(), i, diff)
@@ -130,9 +113,7 @@ func TestGuessAndJVPPasses(t *testing.T) {
 	// recomputations of them, which jvp refuses.
 	tanh := residualTanh(t, 2, 4, 6, 5)
 	merged, err := passes.Run(tanh, []string{"guess", "cse"}, passes.Options{Guess: passes.GuessOptions{Method: passes.WT}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := passes.Run(merged, []string{"jvp"}, passes.Options{}); err == nil || !strings.Contains(err.Error(), "merged model code into them") {
 		t.Errorf("guess, cse, jvp on a tanh network: %v", err)
 	}
@@ -141,9 +122,7 @@ func TestGuessAndJVPPasses(t *testing.T) {
 	}
 
 	seeded, err := passes.Run(f, []string{"guess"}, passes.Options{Guess: passes.GuessOptions{Method: passes.WT}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	seeded.Marks["guess.seed.0"] = &ir.Value{Name: "gone", Type: seeded.Params[0].Type}
 	if _, err := passes.Run(seeded, []string{"jvp"}, passes.Options{}); err == nil || !strings.Contains(err.Error(), "the value marked guess.seed.0 is no longer defined") {
 		t.Errorf("a dropped seed: %v", err)

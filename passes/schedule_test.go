@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/passes"
 	"github.com/pushforward/pushforward/runtime"
@@ -131,7 +133,7 @@ func TestScheduleFollowsTheMark(t *testing.T) {
 	if !strings.Contains(text.String(), "%"+passes.JName+" = ") || text.Marks != nil {
 		t.Fatalf("want a value named %s and no marks:\n%s", passes.JName, text)
 	}
-	if got := passes.Schedule(text.Clone()); got.String() != text.String() {
-		t.Errorf("schedule changed a function without the mark")
+	if diff := cmp.Diff(text.String(), passes.Schedule(text.Clone()).String()); diff != "" {
+		t.Errorf("schedule changed a function without the mark (-before +after):\n%s", diff)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime"
@@ -44,8 +46,8 @@ func TestLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.String() != before {
-		t.Errorf("Apply modified its input:\n%s\nwas\n%s", g, before)
+	if diff := cmp.Diff(before, g.String()); diff != "" {
+		t.Errorf("Apply modified its input (-was +now):\n%s", diff)
 	}
 	f := st.Func
 	if err := ir.Verify(f); err != nil {
@@ -103,8 +105,8 @@ func TestLayout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parse: %v\n%s", err, text)
 	}
-	if back.String() != text {
-		t.Errorf("print ∘ parse ∘ print differs:\n%s\nvs\n%s", back, text)
+	if diff := cmp.Diff(text, back.String()); diff != "" {
+		t.Errorf("print ∘ parse ∘ print differs (-print +print∘parse):\n%s", diff)
 	}
 	for _, want := range []string{"%w.bc1 = ", "%w.denom = ", "%b.step_size = ", "%w.decayed = ", "%optim.step.next = add %optim.step, "} {
 		if !strings.Contains(text, want) {
