@@ -2,6 +2,7 @@ package passes_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
@@ -70,8 +71,8 @@ func squareClasses() []shapeClass {
 }
 
 // opShapeClasses lists, for every op of the table, the kinds of operands
-// it accepts. A new op must be added here: TestEveryOpHasJVP fails
-// otherwise.
+// it accepts. A new op must be added here unless it is a plain
+// elementwise or broadcasting op: TestEveryOpHasJVP fails otherwise.
 func opShapeClasses() map[ir.Op][]shapeClass {
 	unary := elementwiseClasses(nil)
 	sources := func(op ir.Op, args []ir.Type, attrs ir.Attrs) []shapeClass {
@@ -147,11 +148,19 @@ func opShapeClasses() map[ir.Op][]shapeClass {
 		},
 	}
 	cs[ir.OpLogSoftmax] = cs[ir.OpSoftmax]
-	for _, op := range []ir.Op{ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpTanh, ir.OpSigmoid, ir.OpRelu, ir.OpStep, ir.OpAbs, ir.OpSqrt, ir.OpSquare} {
-		cs[op] = unary
-	}
-	for _, op := range []ir.Op{ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpMaximum, ir.OpMinimum, ir.OpEq, ir.OpNe, ir.OpLt, ir.OpLe, ir.OpGt, ir.OpGe} {
-		cs[op] = broadcastClasses(2)
+	// The plain elementwise and broadcasting ops by their class, so that
+	// a new one is covered without a change here.
+	for _, op := range ir.AllOps() {
+		info := op.Info()
+		if _, listed := cs[op]; listed || slices.ContainsFunc(info.Attrs, func(a ir.AttrSpec) bool { return a.Required }) {
+			continue
+		}
+		switch {
+		case info.Class == ir.Elementwise && info.MinArgs == 1 && info.MaxArgs == 1:
+			cs[op] = unary
+		case info.Class == ir.Broadcast && info.MinArgs == 2 && info.MaxArgs == 2:
+			cs[op] = broadcastClasses(2)
+		}
 	}
 	return cs
 }
