@@ -1,7 +1,6 @@
 package passes_test
 
 import (
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -38,18 +37,7 @@ func TestScheduleKeepsResults(t *testing.T) {
 	f := deepMLP(t, ir.F32, 4, 16, 8, 5, 3)
 	for _, m := range []passes.GuessMethod{passes.WP, passes.AP, passes.WT, passes.WPerp} {
 		plain, sched := guessStep(t, f, m, false), guessStep(t, f, m, true)
-		r := rand.New(rand.NewPCG(3, 4))
-		var in []*runtime.Tensor
-		for _, p := range plain.Params {
-			switch {
-			case p.Type.DType == ir.I64:
-				in = append(in, runtime.FromI64(p.Type.Shape, make([]int64, p.Type.Shape.Size())))
-			case p.Type.DType == ir.U64:
-				in = append(in, runtime.ScalarU64(uint64(r.IntN(100))))
-			default:
-				in = append(in, randomTensor(r, p.Type))
-			}
-		}
+		in := stepInputs(plain, 3)
 		want, err := runtime.Run(plain, in)
 		if err != nil {
 			t.Fatal(err)
