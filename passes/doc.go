@@ -15,7 +15,10 @@
 // each layer's next-segment Jacobian from the IR, seeds the layer's tangent
 // with a guess direction made from it (W̃ᵀ, W̃⊥ by block Krylov iteration,
 // W̃ᴾ, W̃⊥-NS and the baselines), runs jvp, and assembles the gradient
-// estimates. Each method is a GuessMethod, one type in a file of its own
+// estimates. In the pass table these are two passes: guess builds the
+// model with its guesses and marks them (ir.Func.Marks) as the seeds of
+// the tangents; jvp, given such a function, carries them and assembles
+// the estimates (guess_forward.go). Each method is a GuessMethod, one type in a file of its own
 // (guess_wt.go, guess_wperp.go, ...) that registers it, with the analytic
 // covariance of its guesses that the metrics of methods/fwdgrad use.
 // Schedule recomputes such a step's activations after its loss

@@ -24,8 +24,3 @@ func checkEmit(w *ir.Writer, err *error, what func() string) {
 		panic(r)
 	}
 }
-
-// emitOne emits an op with a single result.
-func emitOne(e *ir.Writer, op ir.Op, args []*ir.Value, attrs ir.Attrs, results ...ir.Type) *ir.Value {
-	return e.Emit(op, args, attrs, results...)[0]
-}

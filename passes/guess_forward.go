@@ -263,7 +263,7 @@ func (a *assembler) lossTangents(per *ir.Value) *ir.Value {
 	}
 	B := per.Type.Shape[0]
 	c := scalar(e, perT.Type.DType, 1/float64(B*max(T, 1)))
-	return emitOne(e.Named(JName), ir.OpMul, vals(perT, c), nil)
+	return mul(e.Named(JName), perT, c)
 }
 
 // activationEstimate emits Ĝ_W = xᵀ S and Ĝ_b = Σ_b S with
