@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 )
 
 func TestNoFlagsIsQuick(t *testing.T) {

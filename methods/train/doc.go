@@ -1,7 +1,7 @@
 // Package train is the training loop for classifiers built from IR: it
 // compiles a model into training steps (methods/fwdgrad for the gradient
 // or its forward-gradient estimate, methods/optim for the update), runs
-// them epoch by epoch on an examples/data Dataset, and records what
+// them epoch by epoch on a data.Dataset (package data), and records what
 // happened.
 //
 // A Model builds the classifier for a static batch size; Run compiles it

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pushforward/pushforward/builder"
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime"
 )
