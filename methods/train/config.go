@@ -54,6 +54,10 @@ type Config struct {
 	// tangents, so the step's memory stays flat in depth, for a second
 	// forward pass. The numbers are the same.
 	Schedule bool
+
+	// interpret runs the steps with the allocating Interpreter.Run, the
+	// reference of the tests.
+	interpret bool
 }
 
 // withDefaults returns cfg with its defaults filled in, or an error.

@@ -11,7 +11,10 @@
 // correct) for chunks of up to 1000 examples. Everything a run carries
 // from step to step lives in one table of tensors: the trained parameters,
 // the optimizer's slots and step counter, and the warm-start state of the
-// guess (wperp). Guess noise is drawn with the run's seed as key and the
+// guess (wperp). Each compiled function runs on a runtime.Runner; a
+// step's Runner writes the new parameters, slots and guess state back into
+// the table's tensors (runtime.Feedback), so a step allocates nothing in
+// steady state and the table is always current. Guess noise is drawn with the run's seed as key and the
 // global step number as counter, so every step draws fresh noise and a
 // run is a deterministic function of its configuration.
 //

@@ -197,7 +197,6 @@ func (t *trainer) step(ep int) error {
 		return fmt.Errorf("train: %s: the loss is %v at epoch %d, step %d of %d (step %d of the run)",
 			t.cfg.Label, loss, ep, t.st.batch+1, t.batches, t.st.step+1)
 	}
-	s.update(t.st, res)
 	t.st.batch++
 	t.st.step++
 	t.st.lossSum += loss
