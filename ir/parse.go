@@ -75,6 +75,7 @@ func ParseFunc(src string) (*Func, error) {
 type parser struct {
 	lex      *lexer
 	tok      token // the current token
+	prev     token // the token before it, the last one consumed
 	maxElems int64
 	depth    int // current nesting of lists and regions
 }
@@ -82,7 +83,43 @@ type parser struct {
 // scope maps the names of the values visible in a function body to them.
 type scope map[string]*Value
 
-func (p *parser) next() { p.tok = p.lex.next() }
+func (p *parser) next() {
+	p.prev = p.tok
+	p.tok = p.lex.next()
+}
+
+// commentsBefore takes the queued comments that come before pos.
+func (p *parser) commentsBefore(pos Pos) []string {
+	q := p.lex.comments
+	n := 0
+	for n < len(q) && (q[n].pos.Line < pos.Line || q[n].pos.Line == pos.Line && q[n].pos.Col < pos.Col) {
+		n++
+	}
+	return p.takeComments(n)
+}
+
+// takeComments takes the first n queued comments.
+func (p *parser) takeComments(n int) []string {
+	if n == 0 {
+		return nil
+	}
+	texts := make([]string, n)
+	for i, c := range p.lex.comments[:n] {
+		texts[i] = c.text
+	}
+	p.lex.comments = p.lex.comments[n:]
+	return texts
+}
+
+// endComments attaches to c, at the end of the construct whose last
+// token was just consumed, the comments inside the construct (they move
+// before it) and the comment that follows it on its last line.
+func (p *parser) endComments(c *Comments) {
+	c.Before = append(c.Before, p.commentsBefore(p.prev.pos)...)
+	if q := p.lex.comments; len(q) > 0 && q[0].pos.Line == p.prev.pos.Line {
+		c.Line = p.takeComments(1)[0]
+	}
+}
 
 func (p *parser) errorf(pos Pos, format string, args ...any) error {
 	return &ParseError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
@@ -142,6 +179,7 @@ func (p *parser) parseModule() (*Module, error) {
 		seen[f.Name] = f
 		m.Funcs = append(m.Funcs, f)
 	}
+	m.Trailing = p.takeComments(len(p.lex.comments))
 	return m, nil
 }
 
@@ -155,6 +193,7 @@ func (p *parser) parseFunc() (*Func, error) {
 		return nil, p.unexpected("'func'")
 	}
 	f := &Func{Pos: p.tok.pos}
+	f.Comments.Before = p.commentsBefore(f.Pos)
 	p.next()
 	name, err := p.expect(tokFunc, "after 'func'")
 	if err != nil {
@@ -188,6 +227,7 @@ func (p *parser) parseFunc() (*Func, error) {
 	if _, err := p.expect(tokLBrace, "before function body"); err != nil {
 		return nil, err
 	}
+	p.endComments(&f.Comments)
 	for !p.atKeyword("return") {
 		if p.tok.kind != tokValue {
 			return nil, p.unexpected("statement or 'return'")
@@ -267,6 +307,7 @@ func (p *parser) parseResultTypes() ([]Type, error) {
 // declared result types.
 func (p *parser) parseReturn(f *Func, sc scope, types []Type) error {
 	pos := p.tok.pos
+	f.ReturnComments.Before = p.commentsBefore(pos)
 	p.next()
 	values, uses, err := p.parseUses(sc, "in return")
 	if err != nil {
@@ -276,6 +317,8 @@ func (p *parser) parseReturn(f *Func, sc scope, types []Type) error {
 	if len(values) > 0 {
 		context = "or ',' after return value"
 	}
+	p.endComments(&f.ReturnComments)
+	f.Trailing = p.commentsBefore(p.tok.pos)
 	if _, err := p.expect(tokRBrace, context); err != nil {
 		return err
 	}
@@ -394,6 +437,7 @@ func (p *parser) parseDim() (int, error) {
 // results in sc.
 func (p *parser) parseStmt(sc scope) (*Instr, error) {
 	in := &Instr{Pos: p.tok.pos}
+	in.Comments.Before = p.commentsBefore(in.Pos)
 	var names []token
 	local := map[string]Pos{} // the names of this statement's results
 	for {
@@ -478,6 +522,7 @@ func (p *parser) parseStmt(sc scope) (*Instr, error) {
 		in.Results = append(in.Results, v)
 		sc[v.Name] = v
 	}
+	p.endComments(&in.Comments)
 	return in, nil
 }
 
