@@ -1,8 +1,11 @@
 package ir
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,16 +48,50 @@ func Parse(filename string, src []byte) (*Module, error) {
 
 // ParseWith is Parse with options.
 func ParseWith(filename string, src []byte, opts ParseOptions) (*Module, error) {
+	m, err := newParser(filename, src, opts).parseModule()
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// newParser returns a parser of src positioned on its first token.
+func newParser(filename string, src []byte, opts ParseOptions) *parser {
 	p := &parser{lex: newLexer(filename, src), maxElems: opts.MaxElements}
 	if p.maxElems <= 0 {
 		p.maxElems = DefaultMaxElements
 	}
 	p.next()
+	return p
+}
+
+// ParseAndVerify parses src and verifies the module, reporting every
+// independent error at once: a syntax error stops the parse and is
+// returned alone (a *ParseError), as Parse does; otherwise the returns
+// that do not match their declared results and everything the verifier
+// finds are returned together, in the order of the text, as an
+// ErrorList. The module is returned only when there is no error.
+func ParseAndVerify(filename string, src []byte, opts ParseOptions) (*Module, error) {
+	p := newParser(filename, src, opts)
+	p.deferReturns = true
 	m, err := p.parseModule()
 	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	errs := p.deferred
+	var list ErrorList
+	if err := VerifyModule(m); errors.As(err, &list) {
+		errs = append(errs, list...)
+	} else if err != nil {
+		return nil, err
+	}
+	if len(errs) == 0 {
+		return m, nil
+	}
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	return nil, errs
 }
 
 // ParseFunc parses src, which must hold exactly one function. It is meant
@@ -73,11 +110,15 @@ func ParseFunc(src string) (*Func, error) {
 // A parser is a recursive-descent parser over the lexer's tokens with one
 // token of look-ahead.
 type parser struct {
-	lex      *lexer
-	tok      token // the current token
-	prev     token // the token before it, the last one consumed
-	maxElems int64
-	depth    int // current nesting of lists and regions
+	// deferReturns makes a return that does not match the declared
+	// results an error of deferred, not the end of parsing.
+	deferReturns bool
+	deferred     ErrorList
+	lex          *lexer
+	tok          token // the current token
+	prev         token // the token before it, the last one consumed
+	maxElems     int64
+	depth        int // current nesting of lists and regions
 }
 
 // scope maps the names of the values visible in a function body to them.
@@ -322,15 +363,26 @@ func (p *parser) parseReturn(f *Func, sc scope, types []Type) error {
 	if _, err := p.expect(tokRBrace, context); err != nil {
 		return err
 	}
+	f.Results = values
 	if len(values) != len(types) {
-		return p.errorf(pos, "return has %d values, but @%s declares %d results", len(values), f.Name, len(types))
+		return p.returnError(pos, "return has %d values, but @%s declares %d results", len(values), f.Name, len(types))
 	}
 	for i, v := range values {
 		if !v.Type.Equal(types[i]) {
-			return p.errorf(uses[i].pos, "return value %s has type %s, but @%s declares result %d as %s", v, v.Type, f.Name, i, types[i])
+			return p.returnError(uses[i].pos, "return value %s has type %s, but @%s declares result %d as %s", v, v.Type, f.Name, i, types[i])
 		}
 	}
-	f.Results = values
+	return nil
+}
+
+// returnError reports a return that does not match the declared results:
+// an error that ends parsing, or one that ParseAndVerify reports with the
+// verifier's.
+func (p *parser) returnError(pos Pos, format string, args ...any) error {
+	if !p.deferReturns {
+		return p.errorf(pos, format, args...)
+	}
+	p.deferred = append(p.deferred, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 	return nil
 }
 
