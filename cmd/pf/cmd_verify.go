@@ -24,11 +24,7 @@ func runVerify(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModule(e, rest[0])
-	if err == nil {
-		err = ir.VerifyModule(m)
-	}
-	if err != nil {
+	if _, err := verifiedModule(e, rest[0]); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return errFailed
 	}
