@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/pushforward/pushforward/data"
@@ -74,6 +75,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	var errs []error
 	if cfg.Method.Method == "" {
 		errs = append(errs, errors.New("no method (want one of "+strings.Join(fwdgrad.Methods(), ", ")+")"))
+	} else if !slices.Contains(fwdgrad.Methods(), cfg.Method.Method) {
+		errs = append(errs, fmt.Errorf("unknown method %q (want one of %s)", cfg.Method.Method, strings.Join(fwdgrad.Methods(), ", ")))
 	}
 	if cfg.Epochs < 0 {
 		errs = append(errs, fmt.Errorf("epochs %d, want ≥ 0", cfg.Epochs))

@@ -26,7 +26,13 @@
 // current step with a checkpoint. A non-finite loss stops it with an
 // error naming the method, epoch and step.
 //
+// Metrics files, plots and checkpoints are written atomically, and only
+// from runs that produced an epoch: a run that fails at once leaves the
+// files of an earlier one as they were.
+//
 // Compare runs several methods one after another on the same model and
-// data; WriteTable and PlotResults (PlotCurves for one metric) report
-// them as a table and as PNG plots against the epoch.
+// data, after checking every run (Check: the settings, the data, the
+// checkpoints to resume); WriteTable and PlotResults (PlotCurves for one
+// metric, with Ticks on its axes) report them as a table and as PNG plots
+// against the epoch, and Report does both and names every run that failed.
 package train
