@@ -27,7 +27,12 @@ and prints the results as JSON:
 Inputs have the same form under "inputs", one entry per parameter matched by
 name. data is a flat row-major list; non-finite numbers are the strings
 "NaN", "+Inf" and "-Inf". Tangent inputs of a transformed function ('pf opt
--passes=jvp') are ordinary inputs.`,
+-passes=jvp') are ordinary inputs. Errors in INPUTS.json give its line and
+column; numbers a dtype cannot hold (6.5e40 for f32) are refused.
+
+Example:
+
+	pf run model.pf -in inputs.json`,
 		run: runRun,
 	})
 }

@@ -14,7 +14,12 @@ func init() {
 		short: "check IR for well-formedness and types",
 		long: `Verify parses and verifies the IR file FILE ('-' for standard input). It exits
 0 if the file is valid; otherwise it prints every error as FILE:line:col:
-message and exits 1.`,
+message and exits 1: the errors of every statement, and returns that do not
+match their declared results, not only the first.
+
+Example:
+
+	pf verify model.pf`,
 		run: runVerify,
 	})
 }
