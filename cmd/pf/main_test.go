@@ -260,7 +260,10 @@ func TestRunTransformedFunction(t *testing.T) {
 	if code != 0 || out != want {
 		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
 	}
-	code, vjp, _ := pf(t, "", "opt", "-passes=vjp", src)
+	code, vjp, stderr := pf(t, "", "opt", "-passes=vjp", src)
+	if code != 0 {
+		t.Fatalf("pf opt -passes=vjp: exit %d: %s", code, stderr)
+	}
 	os.WriteFile(jvpPath, []byte(vjp), 0o644)
 	code, out, stderr = pf(t, `{"inputs":[{"name":"x","dtype":"f64","shape":[3],"data":[1,2,3]}]}`, "run", jvpPath, "-in", "-")
 	want = `{"results":[{"name":"y","dtype":"f64","shape":[],"data":[14]},{"name":"x.grad","dtype":"f64","shape":[3],"data":[2,4,6]}]}` + "\n"
