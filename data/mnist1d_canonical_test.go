@@ -342,7 +342,7 @@ func TestCanonicalMNIST1DHash(t *testing.T) {
 		name, want string
 		data       []byte
 	}{
-		{"changed", "sha256 of the data is", gzipped(t, changed)},
+		{"changed", "sha256 of the data is", gz(t, changed)},
 		{"truncated", "unexpected EOF", raw[:len(raw)/2]},
 	} {
 		_, err := readGzipCSV(bytes.NewReader(c.data), "test.csv.gz", want)
@@ -350,19 +350,6 @@ func TestCanonicalMNIST1DHash(t *testing.T) {
 			t.Errorf("%s: error %v, want one naming the file and containing %q", c.name, err, c.want)
 		}
 	}
-}
-
-func gzipped(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // TestLoadMNIST1DGzip reads a directory of compressed files, as the
