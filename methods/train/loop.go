@@ -21,7 +21,9 @@ import (
 // If ctx is cancelled, Run stops after the current step, saves a
 // checkpoint (when cfg.Out is set) and returns the result so far with an
 // error wrapping ctx.Err(). A step whose loss is NaN or infinite stops
-// the run with an error naming the method, the epoch and the step.
+// the run with an error naming the method, the epoch and the step (the
+// parameters in the result then hold that step's update; no checkpoint is
+// saved).
 func Run(ctx context.Context, model Model, train, test *data.Dataset, cfg Config) (*Result, error) {
 	start := time.Now()
 	cfg, err := cfg.withDefaults()
