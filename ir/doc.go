@@ -21,6 +21,9 @@
 //	}
 //
 // Print and Parse round-trip exactly: Print(Parse(Print(f))) == Print(f).
+// Parse keeps the `//` comments, attached to the function, statement or
+// return they precede (see Comments), and the printer writes them back, so
+// that formatting a file (`pf fmt`) loses none.
 //
 // Package ir imports only the standard library.
 package ir

@@ -10,7 +10,9 @@
 // function again and again over buffers it owns, planned by liveness like
 // a memory planner, and allocates nothing per run in steady state (except
 // in the linear-algebra ops and argmin); its results are overwritten by
-// the next run. Training loops and benchmarks use a Runner per goroutine.
+// the next run. Training loops and benchmarks use a Runner per goroutine;
+// a training step's Runner feeds the new parameters and state back into
+// the tensors it read them from (NewRunnerWith, Feedback).
 //
 // Kernels that have enough work split it across goroutines with
 // kernels.Parallel: matrix products, large elementwise ops and random

@@ -29,7 +29,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 )
 
 type options struct {

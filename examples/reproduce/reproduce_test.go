@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 )
 
 func TestGrid(t *testing.T) {

@@ -1,0 +1,94 @@
+package pushforward_test
+
+import (
+	"fmt"
+	"log"
+	"math"
+
+	"github.com/pushforward/pushforward/builder"
+	"github.com/pushforward/pushforward/builder/nn"
+	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/passes"
+	"github.com/pushforward/pushforward/runtime"
+)
+
+// A model built in Go, printed, transformed into its gradient, its JVP and
+// a forward-gradient step, and run on inputs given by name. The README's
+// Go snippets are this function's body (readme_test.go checks it).
+func Example() {
+	b := builder.New("mlp")
+	x := b.Data("x", ir.F32, 32, 40)
+	t := b.Data("t", ir.I64, 32)
+	w1 := b.ParamInit("w1", ir.F32, nn.KaimingNormal(math.Sqrt2), 40, 128)
+	b1 := b.ParamInit("b1", ir.F32, nn.Zeros(), 128)
+	w2 := b.ParamInit("w2", ir.F32, nn.KaimingNormal(1), 128, 10)
+
+	h := b.Relu(b.Add(b.Matmul(x, w1), b1))
+	logits := b.Named("logits", b.Matmul(h, w2))
+	b.Return(b.Named("loss", b.SoftmaxXent(logits, t)), logits)
+
+	f, err := b.Build() // the first shape error, with its op, operand types and file:line
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(f)
+
+	jvp, err := passes.JVP(f, []string{"w1", "w2"}, 4) // 4 tangents on a leading axis
+	if err != nil {
+		log.Fatal(err)
+	}
+	grad, err := passes.VJP(f, []string{"w1", "b1", "w2"}) // the loss and its gradients
+	if err != nil {
+		log.Fatal(err)
+	}
+	step, err := passes.Guess(f, passes.GuessOptions{Method: passes.WT}) // a forward-gradient step
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("jvp takes", jvp.Params[5], jvp.Params[5].Type)
+
+	// Inputs by name: data, parameters from their initialisers (seed 1).
+	xs, ts := make([]float64, 32*40), make([]float64, 32)
+	for i := range xs {
+		xs[i] = math.Sin(float64(i))
+	}
+	for i := range ts {
+		ts[i] = float64(i % 10)
+	}
+	inputs := map[string]*runtime.Tensor{
+		"x": runtime.FromFloat64s(x.Type, xs),
+		"t": runtime.FromFloat64s(t.Type, ts),
+	}
+	params, err := nn.InitParams(f, b.Inits(), 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for name, values := range params {
+		inputs[name] = runtime.FromFloat64s(f.Param(name).Type, values)
+	}
+	out, err := runtime.RunNamed(grad, inputs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("loss %.4f, gradient of w1 %s\n", out[0].F32[0], out[1].Type)
+
+	// The guess step also takes the noise's key and step counter.
+	inputs["guess.key"], inputs["guess.counter"] = runtime.ScalarU64(7), runtime.ScalarU64(0)
+	est, err := runtime.RunNamed(step.Func, inputs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("loss %.4f, estimate of %s %s\n", est[0].F32[0], step.Estimates[0], est[1].Type)
+	// Output:
+	// func @mlp(%x: f32[32,40] data, %t: i64[32] data, %w1: f32[40,128] param, %b1: f32[128] param, %w2: f32[128,10] param) -> (f32[], f32[32,10]) {
+	//   %1 = matmul %x, %w1 : f32[32,128]
+	//   %2 = add %1, %b1 : f32[32,128]
+	//   %3 = relu %2 : f32[32,128]
+	//   %logits = matmul %3, %w2 : f32[32,10]
+	//   %loss = softmax_xent %logits, %t : f32[]
+	//   return %loss, %logits
+	// }
+	// jvp takes %w1.tangent f32[4,40,128]
+	// loss 2.4912, gradient of w1 f32[40,128]
+	// loss 2.4912, estimate of w1 f32[40,128]
+}
