@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -87,6 +88,9 @@ func runSlurm(ctx context.Context, cells []cell, o options, stdout, stderr io.Wr
 		return nil
 	}
 	out, err := sl.Follow(ctx, tasks, stderr)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped following the tasks, which go on; the same command follows them again: %w", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,9 @@ func analysisDone(dir string) bool {
 
 func listCells(w io.Writer, cells []cell, o options) {
 	for _, c := range cells {
+		if !o.selected(c) {
+			continue
+		}
 		ms, _ := epochsDone(c.dir(o))
 		state := fmt.Sprintf("%d/%d epochs", len(ms), o.epochs)
 		if c.needsAnalysis() && analysisDone(c.dir(o)) {

@@ -53,6 +53,15 @@ func requireSlurm(t *testing.T) {
 	out, err := exec.CommandContext(ctx, "scontrol", "ping").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "is UP") {
 		skip("no slurmctld reachable (scontrol ping: %v %s); %s", err, strings.TrimSpace(string(out)), hint)
+		return
+	}
+	// The tests stop and signal the tasks' processes: the cluster must
+	// run them on this machine.
+	host, _ := os.Hostname()
+	host, _, _ = strings.Cut(host, ".")
+	out, err = exec.CommandContext(ctx, "sinfo", "-h", "-N", "-o", "%N").Output()
+	if nodes := strings.Fields(string(out)); err != nil || len(nodes) != 1 || nodes[0] != host {
+		skip("the Slurm tests need a one-node cluster on this machine (%s), not nodes %q (%v); %s", host, nodes, err, hint)
 	}
 }
 
