@@ -75,9 +75,12 @@ func runSlurm(ctx context.Context, cells []cell, o options, stdout, stderr io.Wr
 	}
 	todo = slices.DeleteFunc(todo, func(c string) bool { return inFlight[c] })
 	tasks := active
-	if len(todo) == 0 {
+	switch {
+	case len(todo) == 0 && len(active) == 0:
+		fmt.Fprintln(stdout, "nothing to submit: every selected cell is done")
+	case len(todo) == 0:
 		fmt.Fprintf(stdout, "nothing to submit: %s queued or running, the other selected cells done\n", count(len(active), "cell"))
-	} else {
+	default:
 		a, err := submit(ctx, sl, todo, o, stdout)
 		if err != nil || a == nil {
 			return err

@@ -250,6 +250,9 @@ func resolveData(o options, dir string) (options, error) {
 		return o, usageErrorf("-dataset %q: want canonical or generated", o.dataset)
 	}
 	o.dataDir = dir
+	if o.k8s && dir == "" {
+		return o, usageErrorf("-k8s with -dataset canonical needs -data: the canonical split's directory in the image")
+	}
 	if !o.run && o.cell == "" && !o.slurm {
 		return o, nil // -list, -report and -k8s read no data here
 	}

@@ -80,6 +80,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-slurm", "-max-parallel", "-1"}, "-max-parallel -1: want 0 (no limit) or more"},
 		{[]string{"-slurm", "-time", "3h"}, `-time: time limit "3h": want MM, MM:SS, HH:MM:SS`},
 		{[]string{"-k8s"}, "-k8s needs -image"},
+		{[]string{"-k8s", "-image", "i"}, "-k8s with -dataset canonical needs -data"},
 		{[]string{"-run", "-budget", "-1h"}, "-budget -1h0m0s: want a duration ≥ 0"},
 		{[]string{"-run", "-dataset", "generated", "-data", "/x"}, "-data /x: the generated data set reads no files"},
 	} {

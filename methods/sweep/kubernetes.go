@@ -20,7 +20,7 @@ type Kubernetes struct {
 	// Volume is the PersistentVolumeClaim holding the results, mounted at
 	// the sweep's Dir. Pods on several nodes need ReadWriteMany.
 	Volume string
-	// CPUs is each pod's CPU request (default 1).
+	// CPUs is each pod's CPU request (default 1), and its GOMAXPROCS.
 	CPUs int
 	// MaxParallel is the Job's parallelism; 0 runs every cell at once.
 	MaxParallel int
@@ -70,6 +70,7 @@ func (k *Kubernetes) Manifest(s Sweep) ([]byte, error) {
 				Containers: []container{{
 					Name: "cell", Image: k.Image,
 					Command:   append([]string{"/bin/sh", "-c", indexedCommand}, s.Command...),
+					Env:       []envVar{{Name: "GOMAXPROCS", Value: cpu}},
 					Resources: resources{Requests: map[string]string{"cpu": cpu}},
 					VolumeMounts: []volumeMount{
 						{Name: "results", MountPath: s.Dir},
@@ -174,8 +175,13 @@ type (
 		Name         string        `yaml:"name"`
 		Image        string        `yaml:"image"`
 		Command      []string      `yaml:"command"`
+		Env          []envVar      `yaml:"env"`
 		Resources    resources     `yaml:"resources"`
 		VolumeMounts []volumeMount `yaml:"volumeMounts"`
+	}
+	envVar struct {
+		Name  string `yaml:"name"`
+		Value string `yaml:"value"`
 	}
 	resources struct {
 		Requests map[string]string `yaml:"requests"`

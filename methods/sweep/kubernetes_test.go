@@ -90,6 +90,8 @@ func TestKubernetesManifest(t *testing.T) {
 		{job, []any{"spec", "template", "spec", "terminationGracePeriodSeconds"}, 300},
 		{job, []any{"spec", "template", "spec", "containers", 0, "image"}, "registry.example.org/reproduce:v1"},
 		{job, []any{"spec", "template", "spec", "containers", 0, "resources", "requests", "cpu"}, "4"},
+		{job, []any{"spec", "template", "spec", "containers", 0, "env", 0, "name"}, "GOMAXPROCS"},
+		{job, []any{"spec", "template", "spec", "containers", 0, "env", 0, "value"}, "4"},
 		{job, []any{"spec", "template", "spec", "containers", 0, "volumeMounts", 0, "name"}, "results"},
 		{job, []any{"spec", "template", "spec", "containers", 0, "volumeMounts", 0, "mountPath"}, "/results"},
 		{job, []any{"spec", "template", "spec", "containers", 0, "volumeMounts", 1, "mountPath"}, manifestDir},

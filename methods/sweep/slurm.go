@@ -21,7 +21,8 @@ type Slurm struct {
 	// Time is each task's time limit in one of Slurm's formats
 	// (ParseTimeLimit); empty means the partition's.
 	Time string
-	// CPUs is sbatch's --cpus-per-task (default 1).
+	// CPUs is sbatch's --cpus-per-task (default 1); the task's
+	// GOMAXPROCS follows it unless set.
 	CPUs int
 	// MaxParallel limits how many tasks run at once (--array=0-N%M);
 	// 0 means no limit.
@@ -194,6 +195,10 @@ if [ -z "$cell" ]; then
 	exit 2
 fi
 echo "sweep: task $SLURM_ARRAY_TASK_ID of job $SLURM_ARRAY_JOB_ID (restart ${SLURM_RESTART_COUNT:-0}) on $(hostname): cell $cell"
+# Go programs use the CPUs Slurm gave the task, not every CPU of the node.
+if [ -n "${SLURM_CPUS_PER_TASK:-}" ] && [ -z "${GOMAXPROCS:-}" ]; then
+	export GOMAXPROCS=$SLURM_CPUS_PER_TASK
+fi
 requeue=
 trap 'requeue=1; kill -TERM "$pid" 2>/dev/null' USR1
 trap 'echo "sweep: SIGTERM; waiting for the cell to save its checkpoint"' TERM

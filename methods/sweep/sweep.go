@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -175,14 +174,4 @@ func tail(path string, n int) string {
 		return "(the log is empty)"
 	}
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
