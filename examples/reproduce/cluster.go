@@ -40,10 +40,10 @@ func unfinished(cells []cell, o options) ([]string, error) {
 
 // taskCommand is what a cluster task runs, but for the cell's name: this
 // program with every setting that changes a cell's numbers, and -cell.
-func taskCommand(program, results string, o options, dataDir string) []string {
+func taskCommand(program, results string, o options) []string {
 	cmd := []string{program, "-grid", o.grid.name, "-dataset", o.dataset}
-	if dataDir != "" {
-		cmd = append(cmd, "-data", dataDir)
+	if o.dataDir != "" {
+		cmd = append(cmd, "-data", o.dataDir)
 	}
 	return append(cmd, "-epochs", strconv.Itoa(o.epochs), "-results", results, "-cell")
 }
@@ -68,6 +68,7 @@ func runSlurm(ctx context.Context, cells []cell, o options, stdout, stderr io.Wr
 			return err
 		}
 	}
+	active = slices.DeleteFunc(active, func(t sweep.Task) bool { return !o.selectedName(t.Cell) })
 	inFlight := map[string]bool{}
 	for _, t := range active {
 		inFlight[t.Cell] = true
@@ -107,7 +108,7 @@ func submit(ctx context.Context, sl *sweep.Slurm, todo []string, o options, stdo
 	if err != nil {
 		return nil, err
 	}
-	s := sweep.Sweep{Name: sweepName, Dir: o.results, Command: taskCommand(program, o.results, o, o.dataDir), Cells: todo}
+	s := sweep.Sweep{Name: sweepName, Dir: o.results, Command: taskCommand(program, o.results, o), Cells: todo}
 	a, err := sl.Write(s)
 	if err != nil {
 		return nil, err
@@ -137,7 +138,7 @@ func writeKubernetes(cells []cell, o options, stdout io.Writer) error {
 		return nil
 	}
 	k := &sweep.Kubernetes{Image: o.cluster.image, Volume: o.cluster.volume, CPUs: o.cluster.cpus, MaxParallel: o.cluster.maxParallel}
-	s := sweep.Sweep{Name: sweepName, Dir: k8sResults, Command: taskCommand("reproduce", k8sResults, o, o.dataDir), Cells: todo}
+	s := sweep.Sweep{Name: sweepName, Dir: k8sResults, Command: taskCommand("reproduce", k8sResults, o), Cells: todo}
 	y, err := k.Manifest(s)
 	if err != nil {
 		return err

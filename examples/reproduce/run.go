@@ -61,11 +61,15 @@ func loadData(o options) (trainSet, testSet *data.Dataset, err error) {
 }
 
 // selected reports whether the command line picks cell c.
-func (o options) selected(c cell) bool {
+func (o options) selected(c cell) bool { return o.selectedName(c.ID()) }
+
+// selectedName reports whether the command line picks the cell of this
+// name.
+func (o options) selectedName(name string) bool {
 	if o.cell != "" {
-		return c.ID() == o.cell
+		return name == o.cell
 	}
-	return o.only.MatchString(c.ID())
+	return o.only.MatchString(name)
 }
 
 // done reports whether cell c has trained every epoch and, if it feeds the

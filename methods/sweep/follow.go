@@ -154,8 +154,9 @@ const logTailLines = 15
 
 // Follow watches tasks until every one has finished, writing a progress
 // line to progress (redrawn in place on a terminal, else one line per
-// change), and returns how they ended. Cancelling ctx stops watching; the
-// tasks go on.
+// change), and returns how they ended. It gives up when the scheduler
+// has not answered maxPollErrors times in a row. Cancelling ctx stops
+// watching; the tasks go on.
 func (sl *Slurm) Follow(ctx context.Context, tasks []Task, progress io.Writer) (*Outcome, error) {
 	poll := sl.Poll
 	if poll <= 0 {
@@ -163,28 +164,22 @@ func (sl *Slurm) Follow(ctx context.Context, tasks []Task, progress io.Writer) (
 	}
 	line := newProgressLine(progress)
 	start := time.Now()
+	failures := 0
 	for {
-		states := map[Task]taskState{}
-		for _, jobID := range jobIDs(tasks) {
-			byIndex, err := sl.states(ctx, jobID, lastIndex(tasks, jobID)+1)
-			if err != nil {
-				return nil, err
+		states, err := sl.poll(ctx, tasks)
+		switch {
+		case err == nil:
+			failures = 0
+			line.show(summarize(tasks, states), time.Since(start))
+			if allFinished(states) {
+				line.end()
+				return outcome(tasks, states), nil
 			}
-			for _, t := range tasks {
-				if t.JobID != jobID {
-					continue
-				}
-				st, ok := byIndex[t.Index]
-				if !ok {
-					st = taskState{State: unknownState}
-				}
-				states[t] = st
-			}
-		}
-		line.show(summarize(tasks, states), time.Since(start))
-		if allFinished(states) {
+		case ctx.Err() == nil && failures+1 < maxPollErrors:
+			failures++
+		default:
 			line.end()
-			return outcome(tasks, states), nil
+			return nil, err
 		}
 		select {
 		case <-ctx.Done():
@@ -193,6 +188,33 @@ func (sl *Slurm) Follow(ctx context.Context, tasks []Task, progress io.Writer) (
 		case <-time.After(poll):
 		}
 	}
+}
+
+// maxPollErrors is how many failed polls in a row Follow tolerates: a
+// busy controller may time out now and then.
+const maxPollErrors = 5
+
+// poll returns the state of every task; a task the scheduler does not
+// know is in unknownState.
+func (sl *Slurm) poll(ctx context.Context, tasks []Task) (map[Task]taskState, error) {
+	states := map[Task]taskState{}
+	for _, jobID := range jobIDs(tasks) {
+		byIndex, err := sl.states(ctx, jobID, lastIndex(tasks, jobID)+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tasks {
+			if t.JobID != jobID {
+				continue
+			}
+			st, ok := byIndex[t.Index]
+			if !ok {
+				st = taskState{State: unknownState}
+			}
+			states[t] = st
+		}
+	}
+	return states, nil
 }
 
 func jobIDs(tasks []Task) []string {

@@ -158,3 +158,27 @@ func TestInstallFile(t *testing.T) {
 		t.Errorf("copies: %v, old copy %q", err, b)
 	}
 }
+
+// Follow rides out a controller that does not answer for a while, and
+// gives up when it stays silent.
+func TestFollowToleratesSilence(t *testing.T) {
+	a := &Array{Cells: []string{"a"}, JobID: "8", Logs: t.TempDir()}
+	timeout := fakeOutput{err: errors.New("exit status 1: slurm_load_jobs error: Socket timed out on send/recv operation")}
+	silent := fakeOutput{err: errors.New("exit status 1")}
+	f := &fakeSlurm{outputs: map[string][]fakeOutput{
+		"squeue": {{out: "0 RUNNING 0\n"}, timeout, timeout, {out: "0 COMPLETED 0\n"}},
+		"sacct":  {silent},
+	}}
+	out, err := (&Slurm{Exec: f.exec, Poll: 1}).Follow(context.Background(), a.Tasks(), nil)
+	if err != nil || len(out.Done) != 1 {
+		t.Errorf("two timeouts: %+v, %v; want the task done", out, err)
+	}
+	f.outputs["squeue"] = []fakeOutput{{out: "0 RUNNING 0\n"}, timeout}
+	_, err = (&Slurm{Exec: f.exec, Poll: 1}).Follow(context.Background(), a.Tasks(), nil)
+	if err == nil || !strings.Contains(err.Error(), "Socket timed out") {
+		t.Errorf("a silent controller: %v", err)
+	}
+	if n := strings.Count(strings.Join(f.calls, "\n"), "squeue"); n != 4+1+maxPollErrors {
+		t.Errorf("%d squeue calls, want %d", n, 4+1+maxPollErrors)
+	}
+}
