@@ -143,29 +143,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// FindSharedMNIST1D looks for a copy of the canonical split in
-// ../shared/data/mnist1d relative to the current working directory or any
-// of its ancestors. It returns the directory, which holds train.csv and
-// test.csv, and whether it was found. Programs do not need it: the split
-// is embedded in this package (CanonicalMNIST1D).
-func FindSharedMNIST1D() (string, bool) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for dir := filepath.Clean(wd); ; {
-		cand := filepath.Join(dir, "..", "shared", "data", "mnist1d")
-		if isFile(filepath.Join(cand, "train.csv")) && isFile(filepath.Join(cand, "test.csv")) {
-			return filepath.Clean(cand), true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-}
-
 func isFile(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
