@@ -21,6 +21,8 @@ var fuzzSnippets = []string{
 	"func @f(%x: f32[0,4294967296] data) -> () {\n  return\n}\n",
 	"func @f(%x: u64[] state, %c: u64[] state) -> (f32[4]) {\n  %r = rng_normal %x, %c : f32[4]\n  return %r\n}\n",
 	"func @f() -> () { return } func @g() -> () { return }",
+	"func @f() -> (u64[], i64[2]) {\n  %c = full {value=18446744073709551615} : u64[]\n  %d = constant {value=[9223372036854775807, -9223372036854775808]} : i64[2]\n  return %c, %d\n}\n",
+	"func @f() -> (u64[2]) {\n  %c = constant {value=[9223372036854775808, 18446744073709551616]} : u64[2]\n  return %c\n}\n",
 }
 
 // FuzzParse checks that the parser never panics, that every error it
