@@ -72,25 +72,16 @@ func same[T Number](a, b T) bool {
 	return a == b
 }
 
-func forEachDType(t *testing.T, f func(t *testing.T, d ir.DType)) {
-	for _, d := range []ir.DType{ir.F32, ir.F64, ir.I64, ir.U64} {
-		t.Run(d.String(), func(t *testing.T) { f(t, d) })
-	}
+// eachDType runs the instantiation of a generic test for each dtype.
+func eachDType(t *testing.T, f32, f64, i64, u64 func(*testing.T)) {
+	t.Run("f32", f32)
+	t.Run("f64", f64)
+	t.Run("i64", i64)
+	t.Run("u64", u64)
 }
 
 func TestUnaryKernelsAgreeWithScalarFunctions(t *testing.T) {
-	forEachDType(t, func(t *testing.T, d ir.DType) {
-		switch d {
-		case ir.F32:
-			checkUnary[float32](t)
-		case ir.F64:
-			checkUnary[float64](t)
-		case ir.I64:
-			checkUnary[int64](t)
-		default:
-			checkUnary[uint64](t)
-		}
-	})
+	eachDType(t, checkUnary[float32], checkUnary[float64], checkUnary[int64], checkUnary[uint64])
 }
 
 func checkUnary[T Number](t *testing.T) {
@@ -126,18 +117,7 @@ func checkUnary[T Number](t *testing.T) {
 }
 
 func TestBinaryKernelsAgreeWithScalarFunctions(t *testing.T) {
-	forEachDType(t, func(t *testing.T, d ir.DType) {
-		switch d {
-		case ir.F32:
-			checkBinary[float32](t)
-		case ir.F64:
-			checkBinary[float64](t)
-		case ir.I64:
-			checkBinary[int64](t)
-		default:
-			checkBinary[uint64](t)
-		}
-	})
+	eachDType(t, checkBinary[float32], checkBinary[float64], checkBinary[int64], checkBinary[uint64])
 }
 
 // broadcastShapes are operand shape pairs that exercise every path of the

@@ -146,29 +146,19 @@ func (c knownCase) each(yield func(ir.DType) bool) {
 // compared as text (NaN and -0 included).
 func normalize(t *testing.T, d ir.DType, a ir.Attr) string {
 	t.Helper()
-	var err error
-	switch d {
-	case ir.F32:
-		var v float32
-		v, err = AttrValue[float32](a)
-		a = ToAttr(v)
-	case ir.F64:
-		var v float64
-		v, err = AttrValue[float64](a)
-		a = ToAttr(v)
-	case ir.I64:
-		var v int64
-		v, err = AttrValue[int64](a)
-		a = ToAttr(v)
-	case ir.U64:
-		var v uint64
-		v, err = AttrValue[uint64](a)
-		a = ToAttr(v)
-	}
+	roundTrip := map[ir.DType]func(ir.Attr) (ir.Attr, error){
+		ir.F32: roundTrip[float32], ir.F64: roundTrip[float64], ir.I64: roundTrip[int64], ir.U64: roundTrip[uint64],
+	}[d]
+	a, err := roundTrip(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a.String()
+}
+
+func roundTrip[T Number](a ir.Attr) (ir.Attr, error) {
+	v, err := AttrValue[T](a)
+	return ToAttr(v), err
 }
 
 func TestKnownValues(t *testing.T) {

@@ -12,18 +12,7 @@ import (
 // what Reduce gives on the materialised splat, for every reduction, dtype
 // and count (across the chunks it accumulates in).
 func TestReduceRepeatedAgreesWithReduce(t *testing.T) {
-	forEachDType(t, func(t *testing.T, d ir.DType) {
-		switch d {
-		case ir.F32:
-			checkRepeated[float32](t)
-		case ir.F64:
-			checkRepeated[float64](t)
-		case ir.I64:
-			checkRepeated[int64](t)
-		default:
-			checkRepeated[uint64](t)
-		}
-	})
+	eachDType(t, checkRepeated[float32], checkRepeated[float64], checkRepeated[int64], checkRepeated[uint64])
 }
 
 func checkRepeated[T Number](t *testing.T) {
