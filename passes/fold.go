@@ -8,14 +8,15 @@ import (
 // Fold folds constants and simplifies the zeros and ones that symbolic
 // tangents and transposes leave behind. It knows splat constants (full,
 // and reshapes, broadcasts and transposes of them): elementwise arithmetic
-// on splats (and reductions of splats) becomes a splat, computed by the
+// on splats, and reductions of splats, become a splat computed by the
 // interpreter's kernels (runtime/ops) in the value's dtype, so that the
-// folded number is the one the interpreter would have produced; x+0, x-0, x*1,
-// x/1 become x (broadcast if the result is larger); x*0 and products with
-// a zero matrix become zeros (as symbolic zeros do, this assumes x finite);
-// neg(neg x), identity reshapes, broadcasts and transposes disappear; a
-// product whose left operand is a broadcast is taken before broadcasting.
-// f is modified in place and returned; unused code is left to DCE.
+// folded number is the one the interpreter would have produced; x+0, x-0,
+// x*1, x/1 become x (broadcast if the result is larger); x*0 and products
+// with a zero matrix become zeros (as symbolic zeros do, this assumes x
+// finite); neg(neg x), identity reshapes, broadcasts and transposes
+// disappear; a product whose left operand is a broadcast is taken before
+// broadcasting. f is modified in place and returned; unused code is left
+// to DCE.
 func Fold(f *ir.Func) *ir.Func {
 	fl := &folder{g: &ir.Func{Name: f.Name}, repl: map[*ir.Value]*ir.Value{}}
 	fl.e = &emitter{f: fl.g, names: newNamer(f)}
