@@ -429,7 +429,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad attribute value", sig + "  %z = concat %x, %y {axis=zero} : f32[8]\n  return %z\n}\n", `2:28: expected attribute value (number, string, true, false, dtype or list), found "zero"`},
 		{"minus nan", sig + "  %z = concat %x, %y {axis=-nan} : f32[8]\n  return %z\n}\n", `2:29: expected number or 'inf' after '-', found "nan"`},
 		{"unclosed attributes", sig + "  %z = concat %x, %y {axis=0 : f32[8]\n  return %z\n}\n", `2:30: expected ',' or '}' after attribute, found ":"`},
-		{"integer out of range", sig + "  %z = concat %x, %y {axis=9223372036854775808} : f32[8]\n  return %z\n}\n", `2:28: integer 9223372036854775808 out of range (64 bits)`},
+		{"integer out of range", sig + "  %z = concat %x, %y {axis=18446744073709551616} : f32[8]\n  return %z\n}\n", `2:28: integer 18446744073709551616 out of range [-2⁶³, 2⁶⁴)`},
 		{"float out of range", sig + "  %z = concat %x, %y {axis=1e400} : f32[8]\n  return %z\n}\n", `2:28: float 1e400 out of range`},
 		{"malformed number", sig + "  %z = concat %x, %y {axis=1.2.3} : f32[8]\n  return %z\n}\n", `2:28: malformed number "1.2.3"`},
 		{"number without exponent digits", sig + "  %z = concat %x, %y {axis=1e+} : f32[8]\n  return %z\n}\n", `2:28: malformed number "1e+"`},

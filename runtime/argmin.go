@@ -19,9 +19,9 @@ import (
 // and implicit solvers are the business of the compiler passes; this one
 // is the reference they are tested against.
 
-// Solver defaults, used when the attributes are absent.
+// Solver defaults, used when the attributes are absent (max_iter's is in
+// the op table).
 const (
-	defaultMaxIter = 1000
 	// Gradient tolerances (infinity norm). Central differences of an f64
 	// objective are accurate to about 1e-10 relative, of an f32 objective
 	// to about 1e-5, so the defaults sit above those noise floors.
@@ -91,7 +91,7 @@ func execArgmin(c *call) ([]*Tensor, error) {
 	if n == 0 {
 		return splitVars(nil, vars), nil
 	}
-	settings, err := solverSettings(c.in.Attrs, lowPrecision)
+	settings, err := solverSettings(c.in, lowPrecision)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func execArgmin(c *call) ([]*Tensor, error) {
 	if lowPrecision {
 		step = stepF32
 	}
-	solver, err := c.in.Attrs.Str("solver", "")
+	solver, err := c.in.StringAttr("solver")
 	if err != nil {
 		return nil, err
 	}
@@ -167,19 +167,19 @@ func nearStationary(p optimize.Problem, r *optimize.Result, tol float64, lowPrec
 }
 
 // solverSettings reads tol and max_iter.
-func solverSettings(attrs ir.Attrs, lowPrecision bool) (*optimize.Settings, error) {
+func solverSettings(in *ir.Instr, lowPrecision bool) (*optimize.Settings, error) {
 	defTol := defaultTolF64
 	if lowPrecision {
 		defTol = defaultTolF32
 	}
-	tol, err := attrs.Float("tol", defTol)
+	tol, err := in.Attrs.Float("tol", defTol)
 	if err != nil {
 		return nil, err
 	}
 	if !(tol > 0) {
 		return nil, fmt.Errorf("tol=%v must be positive", tol)
 	}
-	maxIter, err := attrs.Int("max_iter", defaultMaxIter)
+	maxIter, err := in.IntAttr("max_iter")
 	if err != nil {
 		return nil, err
 	}
