@@ -176,3 +176,45 @@ func projectedNorm(p mat.Matrix, q mat.Matrix) float64 {
 func Curvature(d1, d2 float64) float64 {
 	return d2 / math.Pow(1+d1*d1, 1.5)
 }
+
+// A CurvaturePoint samples a one-dimensional reduced objective at X: its
+// derivatives F′ and F″ and the curvature of its graph.
+type CurvaturePoint struct {
+	X, D1, D2, Curvature float64
+}
+
+// CurvatureProfile samples F′, F″ and the curvature F″/(1 + F′²)^{3/2}
+// of a reduction with N1 = 1 at points evenly spaced over [lo, hi], both
+// included (points ≥ 2).
+func (r *Reduction) CurvatureProfile(lo, hi float64, points int) ([]CurvaturePoint, error) {
+	if r.problem.N1 != 1 {
+		return nil, fmt.Errorf("reduction: a curvature profile needs N1 = 1, have %d", r.problem.N1)
+	}
+	if points < 2 || !(hi > lo) {
+		return nil, fmt.Errorf("reduction: curvature profile over [%g, %g] at %d points: want lo < hi and at least 2 points", lo, hi, points)
+	}
+	out := make([]CurvaturePoint, points)
+	d1, d2 := make([]float64, 1), make([]float64, 1)
+	for i := range out {
+		x := []float64{lo + (hi-lo)*float64(i)/float64(points-1)}
+		if _, err := r.Gradient(x, d1); err != nil {
+			return nil, err
+		}
+		if err := r.HessianVec(x, []float64{1}, d2); err != nil {
+			return nil, err
+		}
+		out[i] = CurvaturePoint{X: x[0], D1: d1[0], D2: d2[0], Curvature: Curvature(d1[0], d2[0])}
+	}
+	return out, nil
+}
+
+// MaxCurvature returns the point of largest curvature.
+func MaxCurvature(profile []CurvaturePoint) CurvaturePoint {
+	best := profile[0]
+	for _, p := range profile[1:] {
+		if p.Curvature > best.Curvature {
+			best = p
+		}
+	}
+	return best
+}
