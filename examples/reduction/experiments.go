@@ -208,12 +208,21 @@ func g2(ctx context.Context, o options, seed uint64, stderr io.Writer) (*outcome
 	out := &outcome{experiment: "g2", seed: &seed, name: fmt.Sprintf("g2-seed%d", seed),
 		title: fmt.Sprintf("G.2: ½‖x‖² + ½‖y‖² + (λ/2)‖y − Kx‖², n = %d, seed %d", o.n, seed)}
 	paper := o.paperSetup(false)
-	if err := conditioning(out, r, paper.pick("2.0e4", "1.0e3")); err != nil {
+	betaFull, betaReduced, err := conditioning(out, r, paper.pick("2.0e4", "1.0e3"))
+	if err != nil {
 		return nil, err
 	}
 	runs := armijoRuns(o, x0, o.maxIter,
 		paper.pick("≈ 1.32e5", "≈ 9.5e3", "1"), paper.pick("64786.6×", "2310.8×", "1×"))
-	return out, runMethods(ctx, o, out, r, runs, stderr)
+	if err := runMethods(ctx, o, out, r, runs, stderr); err != nil || !o.g2Fixed {
+		return out, err
+	}
+	fixed := []methodRun{
+		{method: fullGD, step: fmt.Sprintf("η = 1/λ_max(∇²G) = 1/%.6g", betaFull), opts: reduction.Options{Step: 1 / betaFull}, x0: x0},
+		{method: reducedGD, step: fmt.Sprintf("η = 1/λ_max(∇²F) = 1/%.6g", betaReduced), opts: reduction.Options{Step: 1 / betaReduced}, x0: x0[:o.n]},
+		{method: geoPrec, step: "η = 1", opts: reduction.Options{Step: 1}, x0: x0[:o.n]},
+	}
+	return out, runMethods(ctx, o, out, r, fixed, stderr)
 }
 
 // g3 runs experiment G.3 for one seed.
@@ -226,7 +235,7 @@ func g3(ctx context.Context, o options, seed uint64, stderr io.Writer) (*outcome
 	out := &outcome{experiment: "g3", seed: &seed, name: fmt.Sprintf("g3-seed%d", seed),
 		title: fmt.Sprintf("G.3: ½‖x‖² + ½‖y‖² + (λ/2)‖y − α tanh(Kx)‖², n = %d, α = %g, seed %d", o.n, o.alpha, seed)}
 	paper := o.paperSetup(true)
-	if err := conditioning(out, r, paper.pick("2.0e6", "2.0e3")); err != nil {
+	if _, _, err := conditioning(out, r, paper.pick("2.0e6", "2.0e3")); err != nil {
 		return nil, err
 	}
 	runs := armijoRuns(o, x0, o.g3Cap,
@@ -270,45 +279,44 @@ func armijoRuns(o options, x0 []float64, fullCap int, paperIters, paperRatio []s
 }
 
 // conditioning records the condition numbers at the minimiser 0: of ∇²G,
-// of ∇²F and of R (Euclidean), and of ∇²F in the metric R.
-func conditioning(out *outcome, r *reduction.Reduction, paper []string) error {
+// of ∇²F and of R (Euclidean), and of ∇²F in the metric R. It returns
+// λ_max(∇²G(0)) and λ_max(∇²F(0)).
+func conditioning(out *outcome, r *reduction.Reduction, paper []string) (betaFull, betaReduced float64, err error) {
 	n1 := r.N1()
-	hf, err := r.FullHessian(make([]float64, n1+r.N2()))
-	if err != nil {
-		return err
-	}
 	x := make([]float64, n1)
-	h, err := r.Hessian(x)
-	if err != nil {
-		return err
-	}
-	metric, err := r.Metric(x)
-	if err != nil {
-		return err
-	}
-	kf, err := reduction.Cond(hf)
-	if err != nil {
-		return err
-	}
-	kF, err := reduction.Cond(h)
-	if err != nil {
-		return err
-	}
-	kR, err := reduction.Cond(metric)
-	if err != nil {
-		return err
+	var spectra [3][]float64 // ∇²G, ∇²F, R
+	var metric, h *mat.SymDense
+	for i := range spectra {
+		var a *mat.SymDense
+		switch i {
+		case 0:
+			a, err = r.FullHessian(make([]float64, n1+r.N2()))
+		case 1:
+			h, err = r.Hessian(x)
+			a = h
+		case 2:
+			metric, err = r.Metric(x)
+			a = metric
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if spectra[i], err = reduction.Eigenvalues(a); err != nil {
+			return 0, 0, err
+		}
 	}
 	pencil, err := reduction.PencilEigenvalues(h, metric)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
+	cond := func(ev []float64) float64 { return ev[len(ev)-1] / ev[0] }
 	out.values = append(out.values,
-		value{Kind: "condition", Case: "κ(∇²G(0)), full", Value: kf, Paper: paper[0]},
-		value{Kind: "condition", Case: "κ(∇²F(0)), reduced", Value: kF, Paper: paper[1]},
-		value{Kind: "condition", Case: "κ(R(0))", Value: kR},
-		value{Kind: "condition", Case: "κ of ∇²F(0) in the metric R", Value: pencil[n1-1] / pencil[0]},
+		value{Kind: "condition", Case: "κ(∇²G(0)), full", Value: cond(spectra[0]), Paper: paper[0]},
+		value{Kind: "condition", Case: "κ(∇²F(0)), reduced", Value: cond(spectra[1]), Paper: paper[1]},
+		value{Kind: "condition", Case: "κ(R(0))", Value: cond(spectra[2])},
+		value{Kind: "condition", Case: "κ of ∇²F(0) in the metric R", Value: cond(pencil)},
 	)
-	return nil
+	return spectra[0][len(spectra[0])-1], spectra[1][n1-1], nil
 }
 
 // A methodRun is one method of G.1–G.3 to run.
@@ -323,6 +331,7 @@ type methodRun struct {
 // relative to GeoPrecGD's.
 func runMethods(ctx context.Context, o options, out *outcome, r *reduction.Reduction, runs []methodRun, stderr io.Writer) error {
 	var geoSeconds float64
+	first := len(out.runs)
 	for _, mr := range runs {
 		obj, pc, err := objectiveFor(r, mr.method)
 		if err != nil {
@@ -352,7 +361,7 @@ func runMethods(ctx context.Context, o options, out *outcome, r *reduction.Reduc
 		}
 		out.runs = append(out.runs, rec)
 	}
-	for i := range out.runs {
+	for i := first; i < len(out.runs); i++ {
 		out.runs[i].TimeRatio = out.runs[i].Seconds / geoSeconds
 	}
 	return nil

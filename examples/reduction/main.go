@@ -62,6 +62,7 @@ type options struct {
 	s2max            float64
 	maxIter, g3Cap   int
 	json, short      bool
+	g2Fixed          bool
 	out              string
 	progressInterval float64 // seconds between progress lines off a terminal
 }
@@ -127,6 +128,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.s2max, "s2max", o.s2max, "largest squared singular value of K (the smallest is 1)")
 	fs.IntVar(&o.maxIter, "max-iter", o.maxIter, "iteration cap of every run but G.3's full GD")
 	fs.IntVar(&o.g3Cap, "g3-full-cap", o.g3Cap, "iteration cap of full GD on G.3")
+	fs.BoolVar(&o.g2Fixed, "g2-fixed", false, "also run G.2 with fixed steps: η = 1/λ_max(∇²G(0)), 1/λ_max(∇²F(0)), and 1 for GeoPrecGD")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line per measurement on stdout (the table goes to stderr)")
 	fs.BoolVar(&o.short, "short", false, "a quick check: n = 10, s² over [1, 99], G.3's full GD capped at 2000 iterations")
 	fs.StringVar(&o.out, "out", o.out, "directory of the plots")

@@ -53,7 +53,7 @@ func TestUsageErrors(t *testing.T) {
 func TestShortRun(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"-short", "-json", "-out", out}, &stdout, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"-short", "-json", "-g2-fixed", "-out", out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
 	runs := map[string]runRecord{}
@@ -68,25 +68,30 @@ func TestShortRun(t *testing.T) {
 			t.Fatalf("%v: %s", err, line)
 		}
 		if rec.Kind == "run" {
-			runs[rec.Experiment+" "+rec.Method] = rec.runRecord
+			step := "fixed"
+			if rec.Step == "Armijo" {
+				step = "Armijo"
+			}
+			runs[rec.Experiment+" "+rec.Method+" "+step] = rec.runRecord
 		} else {
 			values[rec.Experiment+" "+rec.Case] = rec.Value
 		}
 	}
-	for key, want := range map[string]int{"g1 full GD": 802, "g1 reduced GD": 1, "g1 GeoPrecGD": 1, "g2 GeoPrecGD": 1} {
+	for key, want := range map[string]int{"g1 full GD fixed": 802, "g1 reduced GD fixed": 1, "g1 GeoPrecGD fixed": 1,
+		"g2 GeoPrecGD Armijo": 1, "g2 GeoPrecGD fixed": 1} {
 		if r := runs[key]; r.Iterations != want || r.Stop != "converged" {
 			t.Errorf("%s: %d iterations (%s), want %d", key, r.Iterations, r.Stop, want)
 		}
 	}
-	if r := runs["g3 full GD"]; r.Stop != "iteration limit" || r.F < 1e-3 {
+	if r := runs["g3 full GD Armijo"]; r.Stop != "iteration limit" || r.F < 1e-3 {
 		t.Errorf("g3 full GD: %s with f = %g, want the cap with f > 1e-3", r.Stop, r.F)
 	}
-	for _, key := range []string{"g2 full GD", "g2 reduced GD", "g3 reduced GD", "g3 GeoPrecGD"} {
+	for _, key := range []string{"g2 full GD Armijo", "g2 reduced GD Armijo", "g2 full GD fixed", "g2 reduced GD fixed", "g3 reduced GD Armijo", "g3 GeoPrecGD Armijo"} {
 		if r := runs[key]; r.Stop != "converged" || r.GradNorm >= reduction.DefaultTol {
 			t.Errorf("%s: %s at ‖∇‖ = %g", key, r.Stop, r.GradNorm)
 		}
 	}
-	if full, red := runs["g2 full GD"].Iterations, runs["g2 reduced GD"].Iterations; full < 5*red {
+	if full, red := runs["g2 full GD Armijo"].Iterations, runs["g2 reduced GD Armijo"].Iterations; full < 5*red {
 		t.Errorf("G.2: full GD %d iterations, reduced %d: want the reduction to pay", full, red)
 	}
 	for key, want := range map[string]float64{

@@ -77,7 +77,7 @@ func writePlots(out *outcome, dir string) ([]string, error) {
 				points.Radius = 0
 			}
 			p.Add(line, points)
-			label := fmt.Sprintf("%s: %s, %s", r.Method, plural(r.Iterations, "iteration"), r.Stop)
+			label := fmt.Sprintf("%s (%s): %s, %s", r.Method, r.Step, plural(r.Iterations, "iteration"), r.Stop)
 			if last := q.get(r.trace[len(r.trace)-1]); last == 0 {
 				label += fmt.Sprintf(" (the %s reaches 0, off the log scale)", q.label)
 			}

@@ -160,6 +160,12 @@ func seedString(s *uint64) string {
 	return fmt.Sprint(*s)
 }
 
+// formatSeconds prints a wall time to about three significant digits.
 func formatSeconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(10 * time.Microsecond).String()
+	d := time.Duration(s * float64(time.Second))
+	unit := time.Duration(1)
+	for unit*1000 <= d {
+		unit *= 10
+	}
+	return d.Round(unit).String()
 }
