@@ -63,6 +63,7 @@ type options struct {
 	maxIter, g3Cap   int
 	json, short      bool
 	g2Fixed          bool
+	diagonalK        bool
 	out              string
 	progressInterval float64 // seconds between progress lines off a terminal
 }
@@ -129,6 +130,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.maxIter, "max-iter", o.maxIter, "iteration cap of every run but G.3's full GD")
 	fs.IntVar(&o.g3Cap, "g3-full-cap", o.g3Cap, "iteration cap of full GD on G.3")
 	fs.BoolVar(&o.g2Fixed, "g2-fixed", false, "also run G.2 with fixed steps: η = 1/λ_max(∇²G(0)), 1/λ_max(∇²F(0)), and 1 for GeoPrecGD")
+	fs.BoolVar(&o.diagonalK, "diagonal-k", false, "use K = diag(s) instead of U diag(s) Vᵀ in G.2 and G.3")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line per measurement on stdout (the table goes to stderr)")
 	fs.BoolVar(&o.short, "short", false, "a quick check: n = 10, s² over [1, 99], G.3's full GD capped at 2000 iterations")
 	fs.StringVar(&o.out, "out", o.out, "directory of the plots")
