@@ -389,3 +389,20 @@ func TestErrors(t *testing.T) {
 		t.Errorf("Value with a long point: %v", err)
 	}
 }
+
+// Func returns the kernels as compiled: the metric's is the forward-mode
+// derivative in a of the reverse-mode gradient of the squared distance.
+func TestFunc(t *testing.T) {
+	r := newReduction(t, reduction.A1(10), reduction.A1Bad())
+	f := must[*ir.Func](t)(r.Func("R·v"))
+	var params []string
+	for _, p := range f.Params {
+		params = append(params, p.Name)
+	}
+	if got := strings.Join(params, ","); got != "x1,a,a.tangent" || len(f.Results) != 4 {
+		t.Errorf("R·v kernel takes %s and returns %d results:\n%s", got, len(f.Results), f)
+	}
+	if err := ir.Verify(f); err != nil {
+		t.Error(err)
+	}
+}
