@@ -14,7 +14,12 @@
 // Code that builds functions writes through one emitter, Writer
 // (emit.go): it infers result types, names values and keeps the first
 // error. Liveness (liveness.go) gives each value's last use, for the
-// passes' memory measures and the interpreter's buffer plan.
+// passes' memory measures and the memory plan: PlanMemory (memplan.go)
+// places every instruction result in one arena per dtype, reusing dead
+// values' memory and computing elementwise results in place of operands
+// that die (CanShareBuffer); the memplan pass records the plan as the
+// attribute buf=[offsets] of every instruction, which the verifier checks
+// (CheckPlan) and the interpreter and generated code both follow.
 //
 // The text format is normative (see DESIGN.md, "IR text format"):
 //

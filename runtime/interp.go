@@ -18,8 +18,9 @@ type Interpreter struct {
 	fn      *ir.Func
 	gemm    kernels.GEMM
 	steps   []step
-	slots   int   // parameters first, then instruction results in order
-	results []int // slot of each function result
+	slots   int         // parameters first, then instruction results in order
+	results []int       // slot of each function result
+	plan    *ir.MemPlan // the memory plan recorded in fn, or nil (runner.go)
 }
 
 // A step is one instruction bound to its kernel and its value slots.
@@ -200,6 +201,10 @@ func newInterpreter(f *ir.Func, cfg config) (*Interpreter, error) {
 		it.results = append(it.results, n)
 	}
 	it.slots = len(slot)
+	var err error
+	if it.plan, err = ir.RecordedPlan(f); err != nil {
+		return nil, fmt.Errorf("func @%s: memory plan: %w", f.Name, err)
+	}
 	return it, nil
 }
 
