@@ -260,8 +260,11 @@ func (v *verifier) verifyRegion(s *vscope, in *Instr, fail func(string, ...any))
 	for _, rf := range in.Region.Funcs {
 		v.verifyFunc(rf)
 	}
-	if in.Op == OpArgmin {
+	switch in.Op {
+	case OpArgmin:
 		v.verifyObjective(in, fail)
+	case OpFused:
+		v.verifyFused(in, fail)
 	}
 }
 

@@ -53,6 +53,8 @@ type execCtx struct {
 	batch batchLoop // of the linear-algebra ops
 	ops   linalgOps
 
+	fused fusedState
+
 	tasksF32 elemTasks[float32]
 	tasksF64 elemTasks[float64]
 	tasksI64 elemTasks[int64]
@@ -504,6 +506,9 @@ var executors = func() map[ir.Op]execFunc {
 		ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
 
 		ir.OpArgmin: allocating(execArgmin),
+
+		// fused runs its region's body in one loop (fused.go).
+		ir.OpFused: execFused,
 	}
 	for _, op := range ops.UnaryOps() {
 		m[op] = unaryExec
