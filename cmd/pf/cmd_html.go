@@ -42,13 +42,13 @@ Example:
 
 func runHTML(e *env, fs *flag.FlagSet, args []string) error {
 	out := fs.String("o", "", "write the page to `OUT.html` (required)")
-	pipeline := pipelineFlags(fs)
+	pipeline := pipelineFlags(fs, false)
 	fn := fs.String("func", "", "show the function `NAME` instead of the file's first")
 	rest, err := parseInterspersed(fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
-	names, opts, err := pipeline.pipeline(false)
+	names, opts, err := pipeline.pipeline()
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func checkPassList(flag string, list []string, extra ...string) error {
 }
 
 func runOpt(e *env, fs *flag.FlagSet, args []string) error {
-	pipeline := pipelineFlags(fs)
+	pipeline := pipelineFlags(fs, true)
 	dumpAfter := fs.String("dump-after", "", "print the IR to stderr after these `passes` (or all)")
 	dumpDir := fs.String("dump-dir", "", "write dumps to files in `DIR` instead of stderr")
 	diff := fs.Bool("diff", false, "print to stderr what each pass changed, as a unified diff of the function before and after it")
@@ -91,7 +91,7 @@ func runOpt(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	names, opts, err := pipeline.pipeline(true)
+	names, opts, err := pipeline.pipeline()
 	if err != nil {
 		return err
 	}

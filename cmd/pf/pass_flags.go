@@ -14,23 +14,29 @@ type pipelineFlagSet struct {
 	list, wrt *string
 	tangents  *int
 	guess     *guessFlagSet
+	required  bool // -passes must list a pass
 }
 
-func pipelineFlags(fs *flag.FlagSet) *pipelineFlagSet {
+// pipelineFlags defines the flags on fs; required makes -passes required.
+func pipelineFlags(fs *flag.FlagSet, required bool) *pipelineFlagSet {
+	usage := "comma-separated `passes` to run in order"
+	if required {
+		usage += " (required)"
+	}
 	return &pipelineFlagSet{
-		list:     fs.String("passes", "", "comma-separated `passes` to run in order"),
+		required: required,
+		list:     fs.String("passes", "", usage),
 		wrt:      fs.String("wrt", "", "comma-separated `parameters` for jvp and vjp (default: every float parameter with role param)"),
 		tangents: fs.Int("tangents", 1, "number of tangents `T` jvp carries on a leading axis"),
 		guess:    guessFlags(fs),
 	}
 }
 
-// pipeline checks the flags and returns the passes and their options;
-// an empty -passes is a usage error if required.
-func (p *pipelineFlagSet) pipeline(required bool) ([]string, passes.Options, error) {
+// pipeline checks the flags and returns the passes and their options.
+func (p *pipelineFlagSet) pipeline() ([]string, passes.Options, error) {
 	names := splitList(*p.list)
 	switch {
-	case len(names) == 0 && required:
+	case len(names) == 0 && p.required:
 		return nil, passes.Options{}, cli.Usagef("-passes is required (want a comma-separated list of %s)", strings.Join(passNames(), ", "))
 	case *p.tangents < 1:
 		return nil, passes.Options{}, cli.Usagef("-tangents %d: want at least 1", *p.tangents)
