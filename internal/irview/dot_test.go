@@ -49,7 +49,7 @@ func parseVerified(t *testing.T, path string) *ir.Module {
 
 // WriteDot matches the golden graphs, and works on every golden file.
 func TestDot(t *testing.T) {
-	golden := map[string]bool{"mlp_xent.pf": true, "argmin_projection.pf": true, "linalg.pf": true}
+	golden := map[string]bool{"mlp_xent.pf": true, "argmin_projection.pf": true, "linalg.pf": true, "fused.pf": true}
 	for name, m := range goldenModules(t) {
 		for _, f := range m.Funcs {
 			var b bytes.Buffer
