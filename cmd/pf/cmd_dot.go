@@ -16,7 +16,8 @@ function (or -func NAME) as a Graphviz digraph: a node per parameter (coloured
 by role: data, param, state), per instruction (results, op, attributes, result
 types) and for the return, and an edge from each value to each of its uses,
 labelled with the operand's position where an instruction has several. The
-functions of a region (argmin's objective) are clusters.
+functions of a region (argmin's objective, a fused op's expression) are
+clusters.
 
 Example:
 
