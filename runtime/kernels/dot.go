@@ -42,62 +42,111 @@ func isGram[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool
 
 // smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products for a
 // product that dotPath admits; see smallDim. goKernels selects the Go twin
-// of the kernel.
-func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	gram := isGram(tA, tB, m, n, a, lda, b, ldb)
-	// Row i of op(A) and column j of op(B), k elements each, at rowsA[i·ra:]
-	// and rowsB[j·rb:].
-	rowsA, ra := a, lda
+// of the kernel. The blocks of dot products are spread over up to threads
+// goroutines when the product is long enough to pay for them; each block
+// is computed by one kernel call whoever runs it, so the result does not
+// depend on threads.
+func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
+	st := getSmallTask[T]()
+	st.goKernels, st.m, st.n, st.k = goKernels, m, n, k
+	st.gram = isGram(tA, tB, m, n, a, lda, b, ldb)
+	st.rowsA, st.ra = a, lda
+	var scratch []T
 	if tA {
 		pool := buffers[T]()
-		rowsA, ra = pool.get(m*k), k
-		defer pool.put(rowsA)
-		transposeInto(rowsA, a, lda, k, m)
+		scratch = pool.get(m * k)
+		transposeInto(scratch, a, lda, k, m)
+		st.rowsA, st.ra = scratch, k
 	}
-	rowsB, rb := b, ldb // contiguous: dotPath admits no other case
-	if gram {
-		rowsB, rb = rowsA, ra
+	st.rowsB, st.rb = b, ldb // contiguous: dotPath admits no other case
+	if st.gram {
+		st.rowsB, st.rb = st.rowsA, st.ra
 	}
-	var block [smallDim * smallDim]T // on the stack: no pool traffic per product
-	dots := block[:m*n]
+	st.colBlocks = ceilDiv(n, dotCols)
+	parts := ceilDiv(m, dotRows) * st.colBlocks
+	work := int64(m) * int64(n) * int64(k)
+	ParallelN(parts, int(min(int64(threads), max(1, work/minWorkPerThread))), st)
+	dots := st.dots[:m*n]
+	for i := range m {
+		for j := range n {
+			d := dots[i*n+j]
+			if st.gram && j > i {
+				d = dots[j*n+i]
+			}
+			axpby(&c[i*ldc+j], alpha, d, beta)
+		}
+	}
+	buffers[T]().put(scratch)
+	st.rowsA, st.rowsB = nil, nil // do not keep the caller's memory alive
+	putSmallTask(st)
+}
+
+// A smallTask computes the dots of a small product, one block of
+// dotRows×dotCols outputs per part. Row i of op(A) and column j of op(B),
+// k elements each, are at rowsA[i·ra:] and rowsB[j·rb:].
+type smallTask[T float] struct {
+	goKernels    bool
+	gram         bool
+	m, n, k      int
+	rowsA, rowsB []T
+	ra, rb       int
+	colBlocks    int
+	dots         [smallDim * smallDim]T // m×n, row-major
+}
+
+// RunPart implements Task: part p is the block at row block p/colBlocks
+// and column block p%colBlocks. A Gram product skips the blocks above the
+// diagonal, which smallGEMM mirrors.
+func (st *smallTask[T]) RunPart(p int) {
+	m, n, k := st.m, st.n, st.k
+	i0, j0 := p/st.colBlocks*dotRows, p%st.colBlocks*dotCols
+	if st.gram && j0 > i0+dotRows-1 {
+		return
+	}
 	var pa [dotRows]*T
 	var pb [dotCols]*T
 	var sa [dotRows][]T
 	var sb [dotCols][]T
 	var out [dotRows * dotCols]T
-	for i0 := 0; i0 < m; i0 += dotRows {
-		for r := range dotRows {
-			i := min(i0+r, m-1) // past the edge: repeat the last row
-			sa[r] = rowsA[i*ra : i*ra+k]
-			pa[r] = &sa[r][0]
-		}
-		for j0 := 0; j0 < n; j0 += dotCols {
-			if gram && j0 > i0+dotRows-1 {
-				break // the block is above the diagonal
-			}
-			for q := range dotCols {
-				j := min(j0+q, n-1)
-				sb[q] = rowsB[j*rb : j*rb+k]
-				pb[q] = &sb[q][0]
-			}
-			if goKernels {
-				dotKernelGo(k, &sa, &sb, &out)
-			} else {
-				dotKernel(k, &pa, &pb, &out)
-			}
-			for r := range min(dotRows, m-i0) {
-				copy(dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
-			}
-		}
+	for r := range dotRows {
+		i := min(i0+r, m-1) // past the edge: repeat the last row
+		sa[r] = st.rowsA[i*st.ra : i*st.ra+k]
+		pa[r] = &sa[r][0]
 	}
-	for i := range m {
-		for j := range n {
-			d := dots[i*n+j]
-			if gram && j > i {
-				d = dots[j*n+i]
-			}
-			axpby(&c[i*ldc+j], alpha, d, beta)
-		}
+	for q := range dotCols {
+		j := min(j0+q, n-1)
+		sb[q] = st.rowsB[j*st.rb : j*st.rb+k]
+		pb[q] = &sb[q][0]
+	}
+	if st.goKernels {
+		dotKernelGo(k, &sa, &sb, &out)
+	} else {
+		dotKernel(k, &pa, &pb, &out)
+	}
+	for r := range min(dotRows, m-i0) {
+		copy(st.dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
+	}
+}
+
+var (
+	smallTasksS freeList[smallTask[float32]]
+	smallTasksD freeList[smallTask[float64]]
+)
+
+func getSmallTask[T float]() *smallTask[T] {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(smallTasksS.get()).(*smallTask[T])
+	}
+	return any(smallTasksD.get()).(*smallTask[T])
+}
+
+func putSmallTask[T float](st *smallTask[T]) {
+	switch st := any(st).(type) {
+	case *smallTask[float32]:
+		smallTasksS.put(st)
+	case *smallTask[float64]:
+		smallTasksD.put(st)
 	}
 }
 

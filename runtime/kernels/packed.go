@@ -96,11 +96,13 @@ func gemm[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, 
 		matvec(g.goKernels || !haveAsm, tA, m, k, alpha, a, lda, b, beta, c, ldc)
 		return
 	}
-	work := int64(m) * int64(n) * int64(k)
-	if !g.noDot && smallOutput(m, n, k) && dotPath(tA, tB, m, n, a, lda, b, ldb) && (threads == 1 || work < 4*minWorkPerThread) {
-		smallGEMM(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	// The path depends on the shapes (and on whether op(B) is op(A)ᵀ)
+	// only, never on threads: each path has its own summation order.
+	if !g.noDot && smallOutput(m, n, k) && dotPath(tA, tB, m, n, a, lda, b, ldb) {
+		smallGEMM(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
 		return
 	}
+	work := int64(m) * int64(n) * int64(k)
 	threads = int(min(int64(threads), max(1, work/minWorkPerThread)))
 	gc := getCall[T]()
 	gc.setup(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)

@@ -144,3 +144,30 @@ func BenchmarkBatchProducts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSmallOutputLongK times lone products with a small output and a
+// long k (A·Bᵀ and Gram products of 30 rows, as W̃⊥'s Gram matrices over a
+// whole batch), f32, on all the processors.
+func BenchmarkSmallOutputLongK(b *testing.B) {
+	for _, k := range []int{2048, 16384} {
+		for _, gram := range []bool{false, true} {
+			name := fmt.Sprintf("ABT_30x30x%d", k)
+			if gram {
+				name = fmt.Sprintf("gram_30x30x%d", k)
+			}
+			b.Run(name, func(b *testing.B) {
+				r := rand.New(rand.NewPCG(3, 3))
+				a, bb := toF32(randomSlice(r, 30*k)), toF32(randomSlice(r, 30*k))
+				if gram {
+					bb = a
+				}
+				c := make([]float32, 30*30)
+				b.ReportAllocs()
+				for b.Loop() {
+					Packed{}.Sgemm(false, true, 30, 30, k, 1, a, k, bb, k, 0, c, 30)
+				}
+				b.ReportMetric(2*float64(30*30*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
