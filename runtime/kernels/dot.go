@@ -16,6 +16,7 @@ import "math"
 const smallDim = 32
 
 //go:generate go run mkdot.go
+//go:generate go run mkgemm.go
 
 // Register blocks of the dot kernels.
 const dotRows, dotCols = 4, 3

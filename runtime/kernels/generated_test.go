@@ -17,6 +17,7 @@ func TestAssemblyGenerated(t *testing.T) {
 	for _, g := range []struct{ generator, file string }{
 		{"mkdot.go", "dot_amd64.s"},
 		{"mkelementwise.go", "elementwise_amd64.s"},
+		{"mkgemm.go", "microkernel_avx512_amd64.s"},
 	} {
 		out := filepath.Join(t.TempDir(), g.file)
 		cmd := exec.Command("go", "run", g.generator, "-o", out)

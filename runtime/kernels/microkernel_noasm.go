@@ -13,6 +13,14 @@ func dgemmKernel6x8(k int, a, b, c *float64, ldc int, alpha, beta float64) {
 	panic("kernels: no assembly micro-kernel in this build")
 }
 
+func sgemmKernel16x16AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+	panic("kernels: no assembly micro-kernel in this build")
+}
+
+func dgemmKernel16x8AVX512(k int, a, b, c *float64, ldc int, alpha, beta float64) {
+	panic("kernels: no assembly micro-kernel in this build")
+}
+
 func copyRows64(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
 // Packed is a blocked, packed GEMM in the manner of GotoBLAS and BLIS,
@@ -29,6 +31,11 @@ type Packed struct {
 	// goKernels forces the Go twin (for tests and benchmarks).
 	goKernels bool
 
+	// level, if set, replaces isa.Selected as the micro-kernels' level
+	// (for tests and benchmarks; never above isa.Supported).
+	level    isa.Level
+	setLevel bool
+
 	// noDot sends small outputs through the packed path too (for
 	// benchmarks of the dot path, dot.go).
 	noDot bool
@@ -44,9 +51,21 @@ func (g Packed) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda 
 	gemm(g, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Assembly reports whether Packed uses the assembly micro-kernels on this
-// machine (AVX2 and FMA present, and not built with the noasm tag).
+// Assembly reports whether Packed uses assembly micro-kernels on this
+// machine (AVX2 and FMA present, not built with the noasm tag, and not
+// turned off by PUSHFORWARD_CPU=generic); Level says which.
 func Assembly() bool { return haveAsm }
+
+// kernels returns the kernel set g runs.
+func (g Packed) kernels() *kernelSet {
+	switch {
+	case g.goKernels:
+		return &genericSet
+	case g.setLevel:
+		return kernelSetFor(g.level)
+	}
+	return kernelSetFor(isa.Selected())
+}
 
 // Float is the element types of the floating-point kernels.
 type Float interface{ float32 | float64 }
@@ -57,20 +76,7 @@ type float = Float
 type blocking struct {
 	mr, nr int // register tile
 	kc     int // most k per block: an NR×KC panel of B (16 KiB) fits L1
-	mc     int // rows of A per task: an MC×KC block (144 or 288 KiB) fits L2
-}
-
-var (
-	blockS = blocking{mr: mrS, nr: nrS, kc: 256, mc: 144}
-	blockD = blocking{mr: mrD, nr: nrD, kc: 256, mc: 144}
-)
-
-func blockingOf[T float]() blocking {
-	var zero T
-	if _, ok := any(zero).(float32); ok {
-		return blockS
-	}
-	return blockD
+	mc     int // rows of A per task: an MC×KC block fits L2
 }
 
 // minWorkPerThread is the number of multiply-adds below which one more
@@ -105,7 +111,7 @@ func gemm[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, 
 	work := int64(m) * int64(n) * int64(k)
 	threads = int(min(int64(threads), max(1, work/minWorkPerThread)))
 	gc := getCall[T]()
-	gc.setup(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
+	gc.setup(g.kernels(), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
 	gc.run()
 	putCall(gc)
 }
@@ -159,15 +165,15 @@ func scaleRows[T float](m, n int, beta T, c []T, ldc int) {
 // buffers and its task grid. It is a Task run in two phases, packing and
 // computing.
 type gemmCall[T float] struct {
-	goKernels bool
-	tA, tB    bool
-	m, n, k   int
-	alpha     T
-	beta      T
-	a, b, c   []T
-	lda, ldb  int
-	ldc       int
-	threads   int
+	ks       *kernelSet
+	tA, tB   bool
+	m, n, k  int
+	alpha    T
+	beta     T
+	a, b, c  []T
+	lda, ldb int
+	ldc      int
+	threads  int
 
 	blk    blocking
 	kcs    int // k per block (the last block may be shorter)
@@ -213,14 +219,14 @@ func putCall[T float](gc *gemmCall[T]) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-func (gc *gemmCall[T]) setup(goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
-	gc.goKernels, gc.tA, gc.tB = goKernels, tA, tB
+func (gc *gemmCall[T]) setup(ks *kernelSet, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
+	gc.ks, gc.tA, gc.tB = ks, tA, tB
 	gc.m, gc.n, gc.k = m, n, k
 	gc.alpha, gc.beta = alpha, beta
 	gc.a, gc.b, gc.c = a, b, c
 	gc.lda, gc.ldb, gc.ldc = lda, ldb, ldc
 	gc.threads = threads
-	blk := blockingOf[T]()
+	blk := blockingOf[T](ks)
 	gc.blk = blk
 
 	// Cut k into equal blocks, rounded up to the unrolling of the
@@ -348,12 +354,12 @@ func (gc *gemmCall[T]) packPanels(dst, x []T, ld int, trans bool, rows, panels, 
 func (gc *gemmCall[T]) packBlock(dst, x []T, ld int, trans bool, rows, w, q0, q1, p0, kcb int) {
 	if trans {
 		// Stored depth-major: copy runs of depths of each panel.
-		packDepthMajor(dst, x, ld, p0, kcb, rows, w, q0, q1, !gc.goKernels)
+		packDepthMajor(dst, x, ld, p0, kcb, rows, w, q0, q1, gc.ks.level >= isa.AVX2)
 		return
 	}
 	for q := q0; q < q1; q++ {
 		r0 := q * w
-		packRowMajor(dst[(q-q0)*kcb*w:][:kcb*w], x, ld, r0, min(w, rows-r0), p0, kcb, w, !gc.goKernels)
+		packRowMajor(dst[(q-q0)*kcb*w:][:kcb*w], x, ld, r0, min(w, rows-r0), p0, kcb, w, gc.ks.level >= isa.AVX2)
 	}
 }
 
@@ -463,7 +469,7 @@ func transposeRows[T float](dst, x []T, ld, kcb, w int) bool {
 			}
 			return true
 		}
-		if w != 16 {
+		if w%8 != 0 {
 			return false
 		}
 		x := any(x).([]float32)
@@ -492,7 +498,7 @@ func transposeRows[T float](dst, x []T, ld, kcb, w int) bool {
 			}
 			return true
 		}
-		if w != 8 {
+		if w%4 != 0 {
 			return false
 		}
 		x := any(x).([]float64)
@@ -538,7 +544,7 @@ func (gc *gemmCall[T]) compute(t int) {
 	it, jt := t%gc.mTasks, t/gc.mTasks
 	ip0, ip1 := it*gc.mcP, min(gc.mp, (it+1)*gc.mcP)
 	jp0, jp1 := jt*gc.ncP, min(gc.np, (jt+1)*gc.ncP)
-	var edge [mrS * nrS]T // a whole tile, for tiles that overhang C
+	var edge [maxTile]T // a whole tile, for tiles that overhang C
 	for p0 := 0; p0 < gc.k; p0 += gc.kcs {
 		kcb := min(gc.kcs, gc.k-p0)
 		beta := gc.beta
@@ -594,24 +600,27 @@ func (gc *gemmCall[T]) compute(t int) {
 
 // kernel runs the micro-kernel of T on one tile: c = alpha·a·b + beta·c.
 func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
+	mr, nr := gc.blk.mr, gc.blk.nr
 	switch a := any(a).(type) {
 	case []float32:
 		b, c := any(b).([]float32), any(c).([]float32)
 		alpha, beta := float32(gc.alpha), float32(beta)
-		if gc.goKernels {
+		if gc.ks.sKernel == nil {
 			sgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
 			return
 		}
-		_ = c[(mrS-1)*ldc+nrS-1] // the assembly writes the whole tile
-		sgemmKernel6x16(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
+		// The bounds the assembly relies on: it reads whole panels and
+		// writes the whole tile.
+		_, _, _ = a[kcb*mr-1], b[kcb*nr-1], c[(mr-1)*ldc+nr-1]
+		gc.ks.sKernel(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
 	case []float64:
 		b, c := any(b).([]float64), any(c).([]float64)
 		alpha, beta := float64(gc.alpha), float64(beta)
-		if gc.goKernels {
+		if gc.ks.dKernel == nil {
 			dgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
 			return
 		}
-		_ = c[(mrD-1)*ldc+nrD-1]
-		dgemmKernel6x8(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
+		_, _, _ = a[kcb*mr-1], b[kcb*nr-1], c[(mr-1)*ldc+nr-1]
+		gc.ks.dKernel(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
 	}
 }

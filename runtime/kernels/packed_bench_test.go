@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
 // benchShapes are the square sizes of the issue and the products of one
@@ -33,7 +35,8 @@ func BenchmarkGEMM(b *testing.B) {
 	impls := []struct {
 		name string
 		g    GEMM
-	}{{"packed", Packed{}}, {"packed1", Packed{Threads: 1}}, {"gonum", Gonum{}}, {"gotwin", Packed{goKernels: true}}}
+	}{{"packed", Packed{}}, {"packed1", Packed{Threads: 1}}, {"gonum", Gonum{}}, {"gotwin", Packed{goKernels: true}},
+		{"avx2", atLevel(isa.AVX2, 0)}, {"avx512", atLevel(isa.AVX512, 0)}}
 	for _, s := range benchShapes {
 		for _, dt := range []string{"f32", "f64"} {
 			for _, im := range impls {
