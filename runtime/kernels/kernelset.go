@@ -16,11 +16,12 @@ import (
 type kernelSet struct {
 	level isa.Level
 	s, d  blocking
-	// The micro-kernels (nil: the Go twins, with the tiles mrS×nrS and
-	// mrD×nrD).
-	sKernel func(k int, a, b, c *float32, ldc int, alpha, beta float32)
-	dKernel func(k int, a, b, c *float64, ldc int, alpha, beta float64)
 }
+
+// The micro-kernels are called directly, by level (packed.go's kernel),
+// not through function values: the compiler would then have to assume
+// that the tile's memory escapes, and move the edge tile of every task to
+// the heap.
 
 // kc is the most k per block, the same for every set: an element's sum is
 // cut into k-blocks whose partial results pass through C, so the blocks
@@ -36,12 +37,10 @@ var (
 		d: blocking{mr: mrD, nr: nrD, kc: kc, mc: 144}}
 	avx2Set = kernelSet{level: isa.AVX2,
 		s:       blocking{mr: mrS, nr: nrS, kc: kc, mc: 144},
-		d:       blocking{mr: mrD, nr: nrD, kc: kc, mc: 144},
-		sKernel: sgemmKernel6x16, dKernel: dgemmKernel6x8}
+		d:       blocking{mr: mrD, nr: nrD, kc: kc, mc: 144}}
 	avx512Set = kernelSet{level: isa.AVX512,
 		s:       blocking{mr: 16, nr: 16, kc: kc, mc: mcFor(16, 4)},
-		d:       blocking{mr: 16, nr: 8, kc: kc, mc: mcFor(16, 8)},
-		sKernel: sgemmKernel16x16AVX512, dKernel: dgemmKernel16x8AVX512}
+		d:       blocking{mr: 16, nr: 8, kc: kc, mc: mcFor(16, 8)}}
 )
 
 // kernelSetFor returns the set of level l (AVX-512 only where the CPU has

@@ -56,6 +56,18 @@ func (g Packed) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda 
 // turned off by PUSHFORWARD_CPU=generic); Level says which.
 func Assembly() bool { return haveAsm }
 
+// WithLevel returns g running the micro-kernels of level l instead of
+// isa.Selected's (capped at isa.Supported: never instructions the CPU
+// lacks), for benchmarks that compare the levels. Results are the same
+// bits at every level.
+func (g Packed) WithLevel(l isa.Level) Packed {
+	g.level, g.setLevel = l, true
+	return g
+}
+
+// KernelLevel returns the level of the micro-kernels g runs.
+func (g Packed) KernelLevel() isa.Level { return g.kernels().level }
+
 // kernels returns the kernel set g runs.
 func (g Packed) kernels() *kernelSet {
 	switch {
@@ -601,26 +613,36 @@ func (gc *gemmCall[T]) compute(t int) {
 // kernel runs the micro-kernel of T on one tile: c = alpha·a·b + beta·c.
 func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
 	mr, nr := gc.blk.mr, gc.blk.nr
+	level := gc.ks.level
+	if level > isa.Generic {
+		// The bounds the assembly relies on: it reads whole panels and
+		// writes the whole tile.
+		_, _, _ = a[kcb*mr-1], b[kcb*nr-1], c[(mr-1)*ldc+nr-1]
+	}
 	switch a := any(a).(type) {
 	case []float32:
 		b, c := any(b).([]float32), any(c).([]float32)
 		alpha, beta := float32(gc.alpha), float32(beta)
-		if gc.ks.sKernel == nil {
+		pa, pb, pc := unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c)
+		switch level {
+		case isa.AVX512:
+			sgemmKernel16x16AVX512(kcb, pa, pb, pc, ldc, alpha, beta)
+		case isa.AVX2:
+			sgemmKernel6x16(kcb, pa, pb, pc, ldc, alpha, beta)
+		default:
 			sgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
-			return
 		}
-		// The bounds the assembly relies on: it reads whole panels and
-		// writes the whole tile.
-		_, _, _ = a[kcb*mr-1], b[kcb*nr-1], c[(mr-1)*ldc+nr-1]
-		gc.ks.sKernel(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
 	case []float64:
 		b, c := any(b).([]float64), any(c).([]float64)
 		alpha, beta := float64(gc.alpha), float64(beta)
-		if gc.ks.dKernel == nil {
+		pa, pb, pc := unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c)
+		switch level {
+		case isa.AVX512:
+			dgemmKernel16x8AVX512(kcb, pa, pb, pc, ldc, alpha, beta)
+		case isa.AVX2:
+			dgemmKernel6x8(kcb, pa, pb, pc, ldc, alpha, beta)
+		default:
 			dgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
-			return
 		}
-		_, _, _ = a[kcb*mr-1], b[kcb*nr-1], c[(mr-1)*ldc+nr-1]
-		gc.ks.dKernel(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
 	}
 }
