@@ -68,6 +68,11 @@ func copyRows24(dst, src *byte, stride, rows int)
 //go:noescape
 func copyRows48(dst, src *byte, stride, rows int)
 
+// copyRows128 is copyRows64 for 128-byte rows: f64 A panels of 16 rows.
+//
+//go:noescape
+func copyRows128(dst, src *byte, stride, rows int)
+
 // sdotKernel4x3 sets out[r·3+q] to the dot product of the k elements at
 // a[r] and b[q]; see dot_amd64.s and dotKernelGo, its twin.
 //

@@ -45,6 +45,10 @@ func copyRows24(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }
 
+func copyRows128(dst, src *byte, stride, rows int) {
+	panic("kernels: no assembly copy in this build")
+}
+
 func copyRows48(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }

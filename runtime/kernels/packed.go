@@ -257,6 +257,11 @@ func (gc *gemmCall[T]) setup(ks *kernelSet, tA, tB bool, m, n, k int, alpha T, a
 	if threads > 1 {
 		want := 3 * threads
 		nTasks = min(gc.np, ceilDiv(want, gc.mTasks))
+		if gc.np < want && gc.mTasks < want {
+			// Narrow C: split rows only, so that each task packs its
+			// own A panels (lazyA below) on its own goroutine.
+			nTasks = 1
+		}
 		if gc.mTasks*nTasks < want {
 			gc.mcP = ceilDiv(gc.mp, min(gc.mp, ceilDiv(want, nTasks)))
 			gc.mTasks = ceilDiv(gc.mp, gc.mcP)
@@ -407,6 +412,10 @@ func packDepthMajor[T float](block, x []T, ld, p0, kcb, rows, w, q0, q1 int, asm
 					d, s := panel[p*w:][:w], x[(p0+p)*ld+q*w:][:w]
 					*(*[64]byte)(unsafe.Pointer(unsafe.SliceData(d))) = *(*[64]byte)(unsafe.Pointer(unsafe.SliceData(s)))
 				}
+			case q < full && w*esize == 128 && asm:
+				d := panel[pb*w : pe*w]
+				s := x[(p0+pb)*ld+q*w : (p0+pe-1)*ld+q*w+w]
+				copyRows128((*byte)(unsafe.Pointer(unsafe.SliceData(d))), (*byte)(unsafe.Pointer(unsafe.SliceData(s))), ld*esize, pe-pb)
 			case q < full && w == 6 && asm:
 				d := panel[pb*6 : pe*6]
 				s := x[(p0+pb)*ld+q*6 : (p0+pe-1)*ld+q*6+6]
