@@ -129,6 +129,11 @@ type choleskyOp struct {
 
 func (o *choleskyOp) matrix(s *linalgScratch, i int) error {
 	n := o.n
+	if o.a.DType() == ir.F32 {
+		// In f32 itself, blocked (W̃ᴾ's per-example factors): no
+		// conversions, the products at GEMM speed.
+		return kernels.CholeskyBlocked(n, o.a.F32[i*n*n:(i+1)*n*n], o.l.F32[i*n*n:(i+1)*n*n])
+	}
 	l := s.result(0, o.l, i, n*n)
 	if err := kernels.Cholesky(n, s.operand(0, o.a, i, n*n), l); err != nil {
 		return err
