@@ -17,6 +17,7 @@ const smallDim = 32
 
 //go:generate go run mkdot.go
 //go:generate go run mkgemm.go
+//go:generate go run mkjacobi.go
 
 // Register blocks of the dot kernels.
 const dotRows, dotCols = 4, 3

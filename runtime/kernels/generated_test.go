@@ -18,6 +18,7 @@ func TestAssemblyGenerated(t *testing.T) {
 		{"mkdot.go", "dot_amd64.s"},
 		{"mkelementwise.go", "elementwise_amd64.s"},
 		{"mkgemm.go", "microkernel_avx512_amd64.s"},
+		{"mkjacobi.go", "jacobi_amd64.s"},
 	} {
 		out := filepath.Join(t.TempDir(), g.file)
 		cmd := exec.Command("go", "run", g.generator, "-o", out)

@@ -21,6 +21,14 @@ func dgemmKernel16x8AVX512(k int, a, b, c *float64, ldc int, alpha, beta float64
 	panic("kernels: no assembly micro-kernel in this build")
 }
 
+func jacobiPair16(a, v *float32, n, p, q int, floor *[16]float32, active uint64) uint64 {
+	panic("kernels: no assembly Jacobi rotation in this build")
+}
+
+func jacobiPair8(a, v *float32, n, p, q int, floor *float32, active uint64) uint64 {
+	panic("kernels: no assembly Jacobi rotation in this build")
+}
+
 func copyRows64(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }
