@@ -8,8 +8,13 @@
 // All matrices are row-major slices with explicit dimensions. GEMM is an
 // interface with two implementations: Packed, the default (see Default and
 // SetDefault), and Gonum, which wraps gonum's pure-Go BLAS. The
-// linear-algebra helpers work in float64 on one matrix at a time; callers
-// convert f32 data and loop over batch axes.
+// linear-algebra helpers work in float64 on one matrix at a time, through
+// gonum's LAPACK; callers convert f32 data and loop over batch axes. Two
+// work in the data's own precision instead, for the per-example
+// decompositions of the guess methods: CholeskyBlocked (blocked, its
+// updates Packed products) and EighBatch32 (cyclic Jacobi over sixteen
+// matrices at a time, in AVX-512 or AVX2 assembly, jacobi.go), which the
+// interpreter uses for f32 cholesky and eigh.
 //
 // # The packed GEMM
 //
