@@ -34,7 +34,6 @@ type linalgScratch struct {
 	work    kernels.Scratch
 	in      [2][]float64 // float64 copies of the operands' matrices
 	out     [3][]float64 // float64 results before conversion
-	pending bool
 }
 
 // operand returns matrix i (size elements) of t as float64: a view of t's
