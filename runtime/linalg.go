@@ -31,9 +31,9 @@ type matrixOp interface {
 
 // linalgScratch is one goroutine's scratch.
 type linalgScratch struct {
-	work    kernels.Scratch
-	in      [2][]float64 // float64 copies of the operands' matrices
-	out     [3][]float64 // float64 results before conversion
+	work kernels.Scratch
+	in   [2][]float64 // float64 copies of the operands' matrices
+	out  [3][]float64 // float64 results before conversion
 }
 
 // operand returns matrix i (size elements) of t as float64: a view of t's
