@@ -188,9 +188,10 @@ func bindSVD(b *binding) (runFunc, error) {
 func bindEigh(b *binding) (runFunc, error) {
 	batch, count, n, _ := matrices(b.in.Args[0].Type.Shape)
 	return func(x *execCtx, args, outs []*Tensor) error {
-		if args[0].DType() == ir.F32 {
-			// In f32 itself, sixteen matrices at a time (W̃⊥'s
-			// Rayleigh–Ritz step: 512 of 30×30).
+		if args[0].DType() == ir.F32 && n <= kernels.JacobiMaxDim {
+			// Small f32 matrices in f32 itself, sixteen at a time (W̃⊥'s
+			// Rayleigh–Ritz step: 512 of 30×30). The choice depends on
+			// n only, so a matrix's result does not depend on its batch.
 			if i, err := kernels.EighBatch32(n, count, args[0].F32, outs[0].F32, outs[1].F32, 0); err != nil {
 				return atBatch(batch, i, err)
 			}

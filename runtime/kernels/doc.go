@@ -14,7 +14,8 @@
 // decompositions of the guess methods: CholeskyBlocked (blocked, its
 // updates Packed products) and EighBatch32 (cyclic Jacobi over sixteen
 // matrices at a time, in AVX-512 or AVX2 assembly, jacobi.go), which the
-// interpreter uses for f32 cholesky and eigh.
+// interpreter uses for f32 cholesky and for f32 eigh of matrices up to
+// JacobiMaxDim rows.
 //
 // # The packed GEMM
 //

@@ -22,6 +22,12 @@ import (
 // matrix's result depends on the matrix alone: not on the others of its
 // group, the batch or the goroutines.
 
+// JacobiMaxDim is the largest n for which EighBatch32 is the faster
+// choice: a sweep costs O(n³) and takes about ten, so beyond a few dozen
+// rows LAPACK's tridiagonal QR does fewer operations, and a group's
+// sixteen matrices outgrow the L2 cache.
+const JacobiMaxDim = 32
+
 // jacobiLanes is the matrices of a group.
 const jacobiLanes = 16
 
