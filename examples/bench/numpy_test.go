@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pushforward/pushforward/runtime/kernels"
 	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
@@ -71,5 +72,35 @@ func TestNumpyReference(t *testing.T) {
 	ns, err := np.round(true, false, true, 64, 32, 48)
 	if err != nil || ns <= 0 {
 		t.Errorf("round = %v, %v", ns, err)
+	}
+}
+
+// -levels times the packed GEMM at each lower level the CPU runs too, and
+// every packed line names its level.
+func TestGEMMLevels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times every GEMM shape")
+	}
+	var lines []result
+	o := &options{rounds: 1, minTime: time.Millisecond, levels: true}
+	if err := runGEMM(o, func(r result) { lines = append(lines, r) }); err != nil {
+		t.Fatal(err)
+	}
+	levels := map[string]int{}
+	for _, r := range lines {
+		if r.Kernel == "" {
+			t.Errorf("a gemm line without its kernel: %+v", r)
+		}
+		levels[r.Impl+"/"+r.Kernel]++
+	}
+	want := 2 * len(gemmShapes)
+	top := kernels.Packed{}.KernelLevel()
+	if levels["packed/"+top.String()] != want {
+		t.Errorf("lines by implementation: %v, want %d packed/%v", levels, want, top)
+	}
+	for l := top - 1; l >= isa.AVX2; l-- {
+		if levels["packed-"+l.String()+"/"+l.String()] != want {
+			t.Errorf("lines by implementation: %v, want %d at level %v", levels, want, l)
+		}
 	}
 }

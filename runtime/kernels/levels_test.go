@@ -166,3 +166,24 @@ func TestGonumDgemmSuiteAtEveryLevel(t *testing.T) {
 		})
 	}
 }
+
+// Linux's cache sizes parse, and the rows of A per task stay whole panels
+// within bounds whatever L2 reports.
+func TestCacheBlocking(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{{"1024K", 1 << 20, true}, {"2M", 2 << 20, true}, {"512", 512, true}, {"", 0, false}, {"12X", 0, false}, {"-1K", 0, false}} {
+		got, ok := parseCacheSize(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseCacheSize(%q) = %d, %t; want %d, %t", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+	t.Logf("L2 %d bytes: mc %d (f32), %d (f64)", l2Bytes(), avx512Set.s.mc, avx512Set.d.mc)
+	for _, b := range []blocking{avx512Set.s, avx512Set.d} {
+		if b.mc%b.mr != 0 || b.mc < 4*b.mr || b.mc > 64*b.mr {
+			t.Errorf("mc = %d for mr = %d: want whole panels, 4 to 64 of them", b.mc, b.mr)
+		}
+	}
+}
