@@ -49,60 +49,59 @@ func isGram[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool
 // is computed by one kernel call whoever runs it, so the result does not
 // depend on threads.
 func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
-	st := getSmallTask[T]()
-	st.goKernels, st.m, st.n, st.k = goKernels, m, n, k
-	st.gram = isGram(tA, tB, m, n, a, lda, b, ldb)
-	st.rowsA, st.ra = a, lda
+	sp := smallProduct[T]{goKernels: goKernels, m: m, n: n, k: k, rowsA: a, ra: lda, rowsB: b, rb: ldb}
+	sp.gram = isGram(tA, tB, m, n, a, lda, b, ldb)
 	var scratch []T
 	if tA {
 		pool := buffers[T]()
 		scratch = pool.get(m * k)
 		transposeInto(scratch, a, lda, k, m)
-		st.rowsA, st.ra = scratch, k
+		sp.rowsA, sp.ra = scratch, k
 	}
-	st.rowsB, st.rb = b, ldb // contiguous: dotPath admits no other case
-	if st.gram {
-		st.rowsB, st.rb = st.rowsA, st.ra
+	// op(B)'s columns are contiguous: dotPath admits no other case.
+	if sp.gram {
+		sp.rowsB, sp.rb = sp.rowsA, sp.ra
 	}
-	st.colBlocks = ceilDiv(n, dotCols)
-	parts := ceilDiv(m, dotRows) * st.colBlocks
+	sp.colBlocks = ceilDiv(n, dotCols)
+	parts := ceilDiv(m, dotRows) * sp.colBlocks
 	work := int64(m) * int64(n) * int64(k)
-	ParallelN(parts, int(min(int64(threads), max(1, work/minWorkPerThread))), st)
-	dots := st.dots[:m*n]
-	for i := range m {
-		for j := range n {
-			d := dots[i*n+j]
-			if st.gram && j > i {
-				d = dots[j*n+i]
-			}
-			axpby(&c[i*ldc+j], alpha, d, beta)
+	if workers := min(int64(threads), work/minWorkPerThread); workers <= 1 {
+		var block [smallDim * smallDim]T // on the stack: no pool traffic per product
+		dots := block[:m*n]
+		for p := range parts {
+			sp.block(p, dots)
 		}
+		sp.finish(dots, alpha, beta, c, ldc)
+	} else {
+		st := getSmallTask[T]()
+		st.smallProduct = sp
+		ParallelN(parts, int(workers), st)
+		sp.finish(st.dots[:m*n], alpha, beta, c, ldc)
+		st.smallProduct = smallProduct[T]{} // do not keep the caller's memory alive
+		putSmallTask(st)
 	}
 	buffers[T]().put(scratch)
-	st.rowsA, st.rowsB = nil, nil // do not keep the caller's memory alive
-	putSmallTask(st)
 }
 
-// A smallTask computes the dots of a small product, one block of
-// dotRows×dotCols outputs per part. Row i of op(A) and column j of op(B),
+// A smallProduct is a small product's dot products, computed one block of
+// dotRows×dotCols outputs at a time. Row i of op(A) and column j of op(B),
 // k elements each, are at rowsA[i·ra:] and rowsB[j·rb:].
-type smallTask[T float] struct {
+type smallProduct[T float] struct {
 	goKernels    bool
 	gram         bool
 	m, n, k      int
 	rowsA, rowsB []T
 	ra, rb       int
 	colBlocks    int
-	dots         [smallDim * smallDim]T // m×n, row-major
 }
 
-// RunPart implements Task: part p is the block at row block p/colBlocks
-// and column block p%colBlocks. A Gram product skips the blocks above the
-// diagonal, which smallGEMM mirrors.
-func (st *smallTask[T]) RunPart(p int) {
-	m, n, k := st.m, st.n, st.k
-	i0, j0 := p/st.colBlocks*dotRows, p%st.colBlocks*dotCols
-	if st.gram && j0 > i0+dotRows-1 {
+// block computes block p of the dots (m×n, row-major): the block at row
+// block p/colBlocks and column block p%colBlocks. A Gram product skips the
+// blocks above the diagonal, which finish mirrors.
+func (sp *smallProduct[T]) block(p int, dots []T) {
+	m, n, k := sp.m, sp.n, sp.k
+	i0, j0 := p/sp.colBlocks*dotRows, p%sp.colBlocks*dotCols
+	if sp.gram && j0 > i0+dotRows-1 {
 		return
 	}
 	var pa [dotRows]*T
@@ -112,23 +111,47 @@ func (st *smallTask[T]) RunPart(p int) {
 	var out [dotRows * dotCols]T
 	for r := range dotRows {
 		i := min(i0+r, m-1) // past the edge: repeat the last row
-		sa[r] = st.rowsA[i*st.ra : i*st.ra+k]
+		sa[r] = sp.rowsA[i*sp.ra : i*sp.ra+k]
 		pa[r] = &sa[r][0]
 	}
 	for q := range dotCols {
 		j := min(j0+q, n-1)
-		sb[q] = st.rowsB[j*st.rb : j*st.rb+k]
+		sb[q] = sp.rowsB[j*sp.rb : j*sp.rb+k]
 		pb[q] = &sb[q][0]
 	}
-	if st.goKernels {
+	if sp.goKernels {
 		dotKernelGo(k, &sa, &sb, &out)
 	} else {
 		dotKernel(k, &pa, &pb, &out)
 	}
 	for r := range min(dotRows, m-i0) {
-		copy(st.dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
+		copy(dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
 	}
 }
+
+// finish sets c = alpha·dots + beta·c, mirroring a Gram product's lower
+// triangle.
+func (sp *smallProduct[T]) finish(dots []T, alpha, beta T, c []T, ldc int) {
+	for i := range sp.m {
+		for j := range sp.n {
+			d := dots[i*sp.n+j]
+			if sp.gram && j > i {
+				d = dots[j*sp.n+i]
+			}
+			axpby(&c[i*ldc+j], alpha, d, beta)
+		}
+	}
+}
+
+// A smallTask spreads a long small product's blocks over goroutines, one
+// block a part.
+type smallTask[T float] struct {
+	smallProduct[T]
+	dots [smallDim * smallDim]T
+}
+
+// RunPart implements Task.
+func (st *smallTask[T]) RunPart(p int) { st.block(p, st.dots[:st.m*st.n]) }
 
 var (
 	smallTasksS freeList[smallTask[float32]]
