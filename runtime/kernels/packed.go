@@ -9,9 +9,9 @@ import (
 )
 
 // Packed is a blocked, packed GEMM in the manner of GotoBLAS and BLIS,
-// computing tiles of C with an AVX2/FMA assembly micro-kernel where the CPU
-// has those features (checked at run time) and with its pure-Go twin
-// elsewhere or under the noasm build tag.
+// computing tiles of C with AVX-512 or AVX2/FMA assembly micro-kernels
+// where the CPU has those features (checked at run time, see package isa)
+// and with their pure-Go twin elsewhere or under the noasm build tag.
 //
 // A product packs op(A) into panels of MR rows and op(B) into panels of NR
 // columns, both cut along k into blocks that keep a panel pair in L1 and a
