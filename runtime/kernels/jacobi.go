@@ -146,7 +146,7 @@ func (t *jacobiTask) load(ga, gv []float32, floor *[jacobiLanes]float32, first, 
 		finite := true
 		for i := range n {
 			for j := range n {
-				x := T32(0.5) * (m[i*n+j] + m[j*n+i])
+				x := float32(0.5) * (m[i*n+j] + m[j*n+i])
 				ga[(i*n+j)*jacobiLanes+l] = x
 				norm += float64(x) * float64(x)
 				finite = finite && !math.IsInf(float64(x), 0) && x == x
@@ -159,10 +159,6 @@ func (t *jacobiTask) load(ga, gv []float32, floor *[jacobiLanes]float32, first, 
 	}
 	return active
 }
-
-// T32 names float32 where a conversion must round (and so forbids the
-// compiler to fuse the product before it into a multiply-add).
-type T32 = float32
 
 // store writes lane l of the group as matrix i: eigenvalues ascending
 // (ties in index order), eigenvectors permuted with them and signed.
@@ -231,10 +227,10 @@ func jacobiPairGo(ga, gv []float32, n, p, q int, floor *[jacobiLanes]float32, ac
 		}
 		rot |= 1 << l
 		theta := (aqq - app) / (apq + apq)
-		r := sqrt32(T32(theta*theta) + 1)
+		r := sqrt32(float32(theta*theta) + 1)
 		tt := 1 / (abs32(theta) + r)
 		tt = math.Float32frombits(math.Float32bits(tt) | math.Float32bits(theta)&(1<<31))
-		cc := 1 / sqrt32(T32(tt*tt)+1)
+		cc := 1 / sqrt32(float32(tt*tt)+1)
 		c[l], s[l] = cc, tt*cc
 	}
 	if rot == 0 {
@@ -263,8 +259,11 @@ func rotateLanes(g []float32, x0, y0, stride, count int, c, s *[jacobiLanes]floa
 				continue
 			}
 			xl, yl := x[l], y[l]
-			x[l] = T32(c[l]*xl) - T32(s[l]*yl)
-			y[l] = T32(s[l]*xl) + T32(c[l]*yl)
+			// The conversions forbid the compiler to fuse a product into
+			// the sum (it may, at GOAMD64=v3 and on arm64): the assembly
+			// rounds each.
+			x[l] = float32(c[l]*xl) - float32(s[l]*yl)
+			y[l] = float32(s[l]*xl) + float32(c[l]*yl)
 		}
 	}
 }
