@@ -75,6 +75,7 @@ const (
 
 	// Declarative.
 	OpArgmin
+	OpLinearSolve
 
 	numOps
 )
@@ -303,6 +304,22 @@ var ops = [numOps]OpInfo{
 		Doc: "x with op(a) x = b (left, default) or x op(a) = b; a triangular (lower by default), op transposes if transpose_a"},
 
 	OpArgmin: {Name: "argmin", Class: Opaque, MinArgs: 0, MaxArgs: -1, Results: 0, HasRegion: true,
-		Attrs: []AttrSpec{{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt}},
-		Type:  argminType, Doc: "the minimiser of the region's objective over its leading parameters, given the operands"},
+		Attrs: argminAttrs, Type: argminType,
+		Doc: "the minimiser of the region's objective over its leading parameters, given the operands, subject to its constraint functions = 0"},
+	OpLinearSolve: {Name: "linear_solve", Class: Opaque, MinArgs: 1, MaxArgs: -1, Results: 1, HasRegion: true,
+		Attrs: linearSolveAttrs, Type: linearSolveType,
+		Doc: "x with A x = b (first operand; leading axes beyond the region's vector are independent systems), A v the region's matvec of v and the other operands"},
 }
+
+// The attributes of the declarative ops; ir/region.go describes them.
+var (
+	argminAttrs = []AttrSpec{
+		{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt},
+		{Name: "check_tol", Kind: KindNumber}, {Name: "init", Kind: KindInts}, {Name: "stiefel", Kind: KindInts},
+		{Name: "implicit", Kind: KindString}, {Name: "damping", Kind: KindNumber},
+	}
+	linearSolveAttrs = []AttrSpec{
+		{Name: "symmetric", Kind: KindBool}, {Name: "posdef", Kind: KindBool}, {Name: "method", Kind: KindString},
+		{Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt},
+	}
+)
