@@ -362,3 +362,25 @@ func linearSolveType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	}
 	return one(args[0]), nil
 }
+
+// CheckRegion checks the region of a declarative instruction as the
+// verifier does (the linear_solve matvec against the operands; the argmin
+// region functions against the operands and results) and returns the
+// first problem, or nil.
+func CheckRegion(in *Instr) error {
+	var first error
+	fail := func(format string, args ...any) {
+		if first == nil {
+			first = fmt.Errorf(format, args...)
+		}
+	}
+	switch {
+	case in.Region == nil:
+		fail("%s needs a region", in.Op)
+	case in.Op == OpArgmin:
+		verifyArgminRegion(in, fail)
+	case in.Op == OpLinearSolve:
+		verifyLinearSolveRegion(in, fail)
+	}
+	return first
+}

@@ -27,8 +27,8 @@ type step struct {
 	kern    kernel
 	args    []int
 	results []int
-	// region is the interpreter of an argmin's objective, or nil.
-	region *Interpreter
+	// region holds the interpreters of a declarative op's region, or nil.
+	region *boundRegion
 }
 
 // A kernel runs one bound instruction. Most kernels write into outs, which
@@ -71,7 +71,7 @@ type call struct {
 	in     *ir.Instr
 	args   []*Tensor
 	gemm   kernels.GEMM
-	region *Interpreter
+	region *boundRegion
 }
 
 // out returns the declared type of result i.
@@ -87,7 +87,7 @@ type execFunc func(b *binding) kernel
 type binding struct {
 	in     *ir.Instr
 	cfg    config
-	region *Interpreter
+	region *boundRegion
 }
 
 // out returns the declared type of result i.
@@ -223,8 +223,8 @@ func bind(in *ir.Instr, slot map[*ir.Value]int, cfg config) (step, error) {
 	if err := checkResultTypes(in); err != nil {
 		return s, err
 	}
-	if in.Op == ir.OpArgmin {
-		region, err := bindObjective(in, cfg)
+	if in.Op.Info().HasRegion {
+		region, err := bindRegion(in, cfg)
 		if err != nil {
 			return s, err
 		}
@@ -522,5 +522,6 @@ var executors = map[ir.Op]execFunc{
 	ir.OpCholesky:        floatsOnly(bindCholesky, bindCholesky),
 	ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
 
-	ir.OpArgmin: allocating(execArgmin),
+	ir.OpArgmin:      allocating(execArgmin),
+	ir.OpLinearSolve: allocating(execLinearSolve),
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/passes"
 	"github.com/pushforward/pushforward/runtime"
 	"github.com/pushforward/pushforward/runtime/tensorjson"
 )
@@ -25,7 +26,8 @@ and prints the results as JSON:
 Inputs have the same form under "inputs", one entry per parameter matched by
 name. data is a flat row-major list; non-finite numbers are the strings
 "NaN", "+Inf" and "-Inf". Tangent inputs of a transformed function ('pf opt
--passes=jvp') are ordinary inputs.`,
+-passes=jvp') are ordinary inputs. Declarative ops (argmin) are prepared by
+the implicit pass first, if the file has not been through it.`,
 		run: runRun,
 	})
 }
@@ -46,6 +48,10 @@ func runRun(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	inputs, err := readInputs(e, *in, f)
 	if err != nil {
+		return err
+	}
+	// Declarative ops run on the functions the implicit pass derives.
+	if f, err = passes.Implicit(f); err != nil {
 		return err
 	}
 	results, err := runtime.Run(f, inputs)

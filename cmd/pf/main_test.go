@@ -211,15 +211,7 @@ func TestOptOnGoldenFiles(t *testing.T) {
 		t.Fatalf("only %d golden files", len(files))
 	}
 	for _, file := range files {
-		if filepath.Base(file) == "argmin_constrained.pf" {
-			// Constrained argmin needs the KKT system; jvp says so by name.
-			code, _, stderr := pf(t, "", "opt", "-passes=jvp", file)
-			if code != 1 || !strings.Contains(stderr, "constrained argmin is not supported yet") {
-				t.Errorf("constrained argmin: exit %d, %s", code, stderr)
-			}
-			continue
-		}
-		for _, p := range []string{"jvp,fold,cse,dce", "vjp,fold,cse,dce"} {
+		for _, p := range []string{"jvp,fold,cse,dce", "vjp,fold,cse,dce", "implicit,jvp,fold,cse,dce"} {
 			code, stdout, stderr := pf(t, "", "opt", "-passes="+p, "-verify", file)
 			if code != 0 {
 				t.Errorf("pf opt -passes=%s %s: exit %d: %s", p, file, code, stderr)

@@ -51,6 +51,8 @@ func QuasiNewton(p Problem, x0 []float64, s Settings, limited bool) (*Result, er
 		return &Result{X: r.X, F: r.F, GradNorm: normInf(r.Gradient), Iterations: iter}, nil
 	case r != nil && r.Status == optimize.IterationLimit:
 		return nil, fail(name, "", iter, ErrNotConverged, "‖∇f‖∞ = %.3g after %d iterations, want ≤ %.3g", normInf(r.Gradient), iter, s.Tol)
+	case err != nil && errors.Is(err, optimize.ErrLinesearcherFailure) && r != nil && s.stalled(normInf(r.Gradient), 0):
+		return &Result{X: r.X, F: r.F, GradNorm: normInf(r.Gradient), Iterations: iter}, nil
 	case err != nil && errors.Is(err, optimize.ErrLinesearcherFailure):
 		return nil, fail(name, "line search", iter, ErrLineSearch, "%v", err)
 	case err != nil:

@@ -39,10 +39,12 @@ func (e *Error) Error() string {
 	}
 	s += fmt.Sprintf(", iteration %d: ", e.Iter)
 	switch {
-	case e.Msg == "" && e.Kind != nil:
-		s += e.Kind.Error()
-	case e.Kind == nil || isKind(e.Kind):
+	case e.Kind == nil:
 		s += e.Msg
+	case e.Msg == "":
+		s += e.Kind.Error()
+	case isKind(e.Kind):
+		s += e.Kind.Error() + ": " + e.Msg
 	default:
 		s += e.Msg + ": " + e.Kind.Error()
 	}

@@ -42,6 +42,7 @@ func ExtremeEigs(a Operator, n, steps int, seed uint64, project func(v []float64
 	alpha := make([]float64, 0, steps)
 	beta := make([]float64, 0, steps)
 	w := make([]float64, n)
+	scale := 0.0
 	for j := range steps {
 		q = append(q, append([]float64(nil), v...))
 		if err := a(v, w); err != nil {
@@ -62,13 +63,27 @@ func ExtremeEigs(a Operator, n, steps int, seed uint64, project func(v []float64
 		if !finite(b, alpha[j]) {
 			return 0, 0, fail(method, "", j, ErrNonFinite, "a Lanczos coefficient is not finite")
 		}
-		if b <= 1e-12*math.Abs(alpha[0])+1e-300 || j == steps-1 {
+		scale = max(scale, math.Abs(alpha[j]), b)
+		// A residual at the level of rounding (of the operator and of the
+		// projection) means the Krylov space is invariant: its Ritz values
+		// are eigenvalues, and a next vector would be noise.
+		if b <= 1e-8*scale || j == steps-1 {
 			break
 		}
-		beta = append(beta, b)
 		for i := range v {
 			v[i] = w[i] / b
 		}
+		if project != nil { // keep v in the subspace against the projection's rounding
+			if err := project(v); err != nil {
+				return 0, 0, wrap(method, "projection", j, err)
+			}
+			if nv := norm2(v); nv < 0.5 {
+				break
+			} else {
+				scal(1/nv, v)
+			}
+		}
+		beta = append(beta, b)
 	}
 	k := len(alpha)
 	t := mat.NewSymDense(k, nil)

@@ -55,7 +55,7 @@ func CG(a Operator, b, x []float64, tol float64, maxIter int) (LinearStats, erro
 		pap := dot(p, ap)
 		if !(pap > 0) {
 			return LinearStats{it, res}, fail(method, "", it, ErrIndefinite,
-				"the operator is not positive definite: pᵀAp = %.3g ≤ 0 along a search direction (‖p‖² = %.3g)", pap, dot(p, p))
+				"pᵀAp = %.3g ≤ 0 along a search direction (‖p‖² = %.3g)", pap, dot(p, p))
 		}
 		alpha := rr / pap
 		axpy(alpha, p, x)
@@ -143,14 +143,14 @@ func MINRES(a Operator, b, x []float64, tol float64, maxIter int) (LinearStats, 
 			return LinearStats{it, res}, nil
 		case gmax/gmin >= 0.1/eps:
 			return LinearStats{it, res}, fail(method, "", it, ErrSingular,
-				"the operator is singular to working precision (condition estimate %.3g); relative residual %.3g", gmax/gmin, res)
+				"condition estimate %.3g, beyond working precision; relative residual %.3g", gmax/gmin, res)
 		case anorm > 0 && root/anorm <= tol:
 			return LinearStats{it, res}, fail(method, "", it, ErrSingular,
-				"the right-hand side is not in the operator's range (least-squares residual %.3g of ‖b‖): the operator is singular", res)
+				"the right-hand side is outside the operator's range (least-squares residual %.3g of ‖b‖)", res)
 		case beta == 0:
 			// An invariant subspace without reaching the tolerance: the
 			// system is inconsistent.
-			return LinearStats{it, res}, fail(method, "", it, ErrSingular, "Lanczos breakdown at relative residual %.3g: the operator is singular", res)
+			return LinearStats{it, res}, fail(method, "", it, ErrSingular, "Lanczos breakdown at relative residual %.3g", res)
 		case it >= maxIter:
 			return LinearStats{it, res}, fail(method, "", it, ErrNotConverged, "relative residual %.3g after %d iterations, want ≤ %.3g", res, it, tol)
 		}
@@ -222,7 +222,7 @@ func GMRES(a Operator, b, x []float64, tol float64, restart, maxIter int) (Linea
 			}
 			d := math.Hypot(h[m][m], h[m+1][m])
 			if d == 0 {
-				return LinearStats{it, math.Abs(g[m]) / bn}, fail(method, "", it, ErrSingular, "the Krylov space broke down: the operator is singular")
+				return LinearStats{it, math.Abs(g[m]) / bn}, fail(method, "", it, ErrSingular, "the Krylov space broke down")
 			}
 			cs[m], sn[m] = h[m][m]/d, h[m+1][m]/d
 			h[m][m], h[m+1][m] = d, 0

@@ -32,12 +32,16 @@ func NewtonCG(p Problem, x0 []float64, s Settings) (*Result, error) {
 		return nil, wrap(newtonMethod, "gradient", 0, err)
 	}
 	d, xn, gn := make([]float64, n), make([]float64, n), make([]float64, n)
+	atFloor := 0
 	for it := 0; ; it++ {
 		gnorm := normInf(g)
 		if !finite(f, gnorm) {
 			return nil, fail(newtonMethod, "", it, ErrNonFinite, "f = %g, ‖∇f‖∞ = %g", f, gnorm)
 		}
-		if gnorm <= s.Tol {
+		if s.stalled(gnorm, 0) {
+			atFloor++
+		}
+		if gnorm <= s.Tol || atFloor > floorIters {
 			return &Result{X: x, F: f, GradNorm: gnorm, Iterations: it, HessVecs: cnt.n}, nil
 		}
 		if it >= s.MaxIter {
@@ -67,6 +71,9 @@ func NewtonCG(p Problem, x0 []float64, s Settings) (*Result, error) {
 				return nil, wrap(newtonMethod, "gradient", it, err)
 			}
 			if !(normInf(gn) < gnorm) {
+				if s.stalled(gnorm, 0) {
+					return &Result{X: x, F: f, GradNorm: gnorm, Iterations: it, HessVecs: cnt.n}, nil
+				}
 				return nil, fail(newtonMethod, "line search", it, ErrLineSearch,
 					"no step along the Newton direction decreases f = %.17g (slope %.3g, ‖∇f‖∞ = %.3g)", f, slope, gnorm)
 			}

@@ -25,6 +25,10 @@ type Constraints struct {
 
 // Settings are a minimisation's stopping rule: stop when ‖∇ₓL‖∞ ≤ Tol and
 // ‖c‖∞ ≤ Tol; fail with ErrNotConverged after MaxIter outer iterations.
+// When progress stalls at the rounding level of the callbacks (no step
+// decreases the merit function), a point with ‖∇ₓL‖∞ and ‖c‖∞ ≤ Floor is
+// accepted (Floor ≥ Tol; 0 means Tol): Tol is what the solver aims at,
+// Floor what the caller can live with.
 // LinearTol is the relative residual of the inner linear solves that must
 // be accurate (multipliers, the last Newton steps): about 1e-10 when the
 // callbacks compute in float64, 1e-5 in float32 (0 means 1e-10).
@@ -32,6 +36,18 @@ type Settings struct {
 	Tol       float64
 	MaxIter   int
 	LinearTol float64
+	Floor     float64
+}
+
+// floorIters is how many iterations a solver spends below Floor trying to
+// reach Tol before it accepts the point: rounding can keep a solver
+// "making progress" (steps that pass the tests on noise) forever.
+const floorIters = 5
+
+// stalled reports whether a point whose progress stalled is acceptable.
+func (s Settings) stalled(gnorm, cnorm float64) bool {
+	floor := max(s.Floor, s.Tol)
+	return gnorm <= floor && cnorm <= floor
 }
 
 func (s Settings) linearTol() float64 {

@@ -1,6 +1,7 @@
 package solve
 
 import (
+	"errors"
 	"math"
 )
 
@@ -13,7 +14,8 @@ const sqpMethod = "sqp"
 //	⎣ A       0  ⎦ ⎣ Δν ⎦ = − ⎣ c        ⎦,   H = ∇²f + Σ νᵢ∇²cᵢ, A = Dc,
 //
 // with δ = 0 unless the step shows the reduced Hessian is not positive
-// definite (dᵀ(H + δI)d ≤ 0), when δ grows until it is. The step length
+// definite (dᵀ(H + δI)d ≤ 0) or the system is singular, when δ grows
+// until neither holds. The step length
 // comes from Armijo backtracking on the ℓ1 merit function
 // f + μ‖c‖₁ with μ > ‖ν + Δν‖∞; near the solution a full step that halves
 // the KKT residual is accepted instead. The multipliers start from the
@@ -35,6 +37,7 @@ func SQP(p Problem, c Constraints, x0 []float64, s Settings) (*Result, error) {
 	z := make([]float64, n+m)
 	rhs := make([]float64, n+m)
 	xn := make([]float64, n)
+	atFloor := 0
 	for it := 0; ; it++ {
 		r, err := st.lagrangianGrad(x, nu)
 		if err != nil {
@@ -44,7 +47,10 @@ func SQP(p Problem, c Constraints, x0 []float64, s Settings) (*Result, error) {
 		if !finite(st.f, rn, cn) {
 			return nil, fail(sqpMethod, "", it, ErrNonFinite, "f = %g, ‖∇ₓL‖∞ = %g, ‖c‖∞ = %g", st.f, rn, cn)
 		}
-		if rn <= s.Tol && cn <= s.Tol {
+		if s.stalled(rn, cn) {
+			atFloor++
+		}
+		if rn <= s.Tol && cn <= s.Tol || atFloor > floorIters {
 			return &Result{X: x, Multipliers: nu, F: st.f, GradNorm: rn, ConstraintNorm: cn, Iterations: it, HessVecs: cnt.n}, nil
 		}
 		if it >= s.MaxIter {
@@ -68,6 +74,9 @@ func SQP(p Problem, c Constraints, x0 []float64, s Settings) (*Result, error) {
 		mu = max(mu, 1.1*normInf(nuNew)+1e-8)
 		t, err := st.lineSearch(x, d, nuNew, mu, math.Hypot(rn, cn), xn, it)
 		if err != nil {
+			if errors.Is(err, ErrLineSearch) && s.stalled(rn, cn) {
+				return &Result{X: x, Multipliers: nu, F: st.f, GradNorm: rn, ConstraintNorm: cn, Iterations: it, HessVecs: cnt.n}, nil
+			}
 			return nil, err
 		}
 		for i := range nu {
@@ -198,7 +207,13 @@ func (st *sqpState) step(x, nu, rhs, z []float64, tol float64, it int) error {
 			return st.c.JacVec(x, v[:n], out[n:])
 		}
 		if _, err := MINRES(op, rhs, z, tol, maxInner(n+m)); err != nil {
-			return wrap(sqpMethod, "KKT solve", it, err)
+			// A singular KKT matrix (a Hessian that vanishes on the
+			// constraints' tangent space away from the solution): shift.
+			if !errors.Is(err, ErrSingular) && !errors.Is(err, ErrNotConverged) || attempt == 29 {
+				return wrap(sqpMethod, "KKT solve", it, err)
+			}
+			delta = max(2*delta, 1e-4*max(1, normInf(rhs)))
+			continue
 		}
 		d := z[:n]
 		if err := st.cnt.hessVec(x, d, hd); err != nil {

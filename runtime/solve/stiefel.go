@@ -190,12 +190,16 @@ func RiemannianTR(p Problem, m Manifold, x0 []float64, s Settings) (*Result, err
 	radius := maxRadius / 8
 	xn := make([]float64, n)
 	eta, heta := make([]float64, n), make([]float64, n)
+	atFloor := 0
 	for it := 0; ; it++ {
 		gnorm := normInf(rg)
 		if !finite(f, gnorm) {
 			return nil, fail(rtrMethod, "", it, ErrNonFinite, "f = %g, ‖grad f‖∞ = %g", f, gnorm)
 		}
-		if gnorm <= s.Tol {
+		if s.stalled(gnorm, 0) {
+			atFloor++
+		}
+		if gnorm <= s.Tol || atFloor > floorIters {
 			return &Result{X: x, F: f, GradNorm: gnorm, Iterations: it, HessVecs: cnt.n}, nil
 		}
 		if it >= s.MaxIter {
@@ -229,6 +233,9 @@ func RiemannianTR(p Problem, m Manifold, x0 []float64, s Settings) (*Result, err
 				if err := grad(x); err != nil {
 					return nil, wrap(rtrMethod, "gradient", it, err)
 				}
+				if s.stalled(gnorm, 0) {
+					return &Result{X: x, F: f, GradNorm: gnorm, Iterations: it, HessVecs: cnt.n}, nil
+				}
 				return nil, fail(rtrMethod, "", it, ErrLineSearch, "stalled at the rounding level of f = %.17g with ‖grad f‖∞ = %.3g > %.3g", f, gnorm, s.Tol)
 			}
 		}
@@ -246,6 +253,9 @@ func RiemannianTR(p Problem, m Manifold, x0 []float64, s Settings) (*Result, err
 			}
 		}
 		if radius < 1e-14*maxRadius {
+			if s.stalled(normInf(rg), 0) {
+				return &Result{X: x, F: f, GradNorm: normInf(rg), Iterations: it, HessVecs: cnt.n}, nil
+			}
 			return nil, fail(rtrMethod, "", it, ErrLineSearch, "the trust region collapsed (Δ = %.3g) with ‖grad f‖∞ = %.3g > %.3g", radius, gnorm, s.Tol)
 		}
 	}
