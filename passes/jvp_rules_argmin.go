@@ -58,16 +58,24 @@ func argminJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 			name = solver
 		}
 	}
-	switch name {
-	case RuleKrylov:
-		return argminKrylovJVP(e, in, ts)
-	case RuleDense:
-		return argminDenseJVP(e, in, ts)
-	}
 	if r := argminRule(name); r != nil {
 		return r(e, in, ts)
 	}
-	return nil, fmt.Errorf("unknown implicit rule %q (generic: %s, %s)", name, RuleKrylov, RuleDense)
+	return ImplicitJVP(name, e, in, ts)
+}
+
+// ImplicitJVP applies a generic implicit rule, RuleKrylov or RuleDense, to
+// an argmin whose region holds its derived functions (as a registered
+// rule sees it): for registered rules that fall back to the generic ones
+// outside the cases they specialise.
+func ImplicitJVP(rule string, e *ir.Writer, in *ir.Instr, tangents []*ir.Value) ([]*ir.Value, error) {
+	switch rule {
+	case RuleKrylov:
+		return argminKrylovJVP(e, in, tangents)
+	case RuleDense:
+		return argminDenseJVP(e, in, tangents)
+	}
+	return nil, fmt.Errorf("unknown implicit rule %q (generic: %s, %s; registered under solver names)", rule, RuleKrylov, RuleDense)
 }
 
 // An argminProblem is an argmin of the function being built, split up for

@@ -144,7 +144,7 @@ func MINRES(a Operator, b, x []float64, tol float64, maxIter int) (LinearStats, 
 		case gmax/gmin >= 0.1/eps:
 			return LinearStats{it, res}, fail(method, "", it, ErrSingular,
 				"condition estimate %.3g, beyond working precision; relative residual %.3g", gmax/gmin, res)
-		case anorm > 0 && root/anorm <= tol:
+		case anorm > 0 && root/anorm <= min(tol, 1e-12):
 			return LinearStats{it, res}, fail(method, "", it, ErrSingular,
 				"the right-hand side is outside the operator's range (least-squares residual %.3g of ‖b‖)", res)
 		case beta == 0:

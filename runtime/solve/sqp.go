@@ -14,8 +14,9 @@ const sqpMethod = "sqp"
 //	⎣ A       0  ⎦ ⎣ Δν ⎦ = − ⎣ c        ⎦,   H = ∇²f + Σ νᵢ∇²cᵢ, A = Dc,
 //
 // with δ = 0 unless the step shows the reduced Hessian is not positive
-// definite (dᵀ(H + δI)d ≤ 0) or the system is singular, when δ grows
-// until neither holds. The step length
+// definite (dᵀ(H + δI)d ≤ 0), when δ grows until it is. Where the
+// system is singular (a rank-deficient A, say at the start) or its step
+// finds no decrease, the step is steepest descent on the merit function. The step length
 // comes from Armijo backtracking on the ℓ1 merit function
 // f + μ‖c‖₁ with μ > ‖ν + Δν‖∞; near the solution a full step that halves
 // the KKT residual is accepted instead. The multipliers start from the
@@ -31,7 +32,7 @@ func SQP(p Problem, c Constraints, x0 []float64, s Settings) (*Result, error) {
 	}
 	nu, err := LeastSquaresMultipliers(c, x, st.g, s.linearTol())
 	if err != nil {
-		return nil, wrap(sqpMethod, "multipliers", 0, err)
+		nu = make([]float64, m) // a rank-deficient Jacobian at the start
 	}
 	mu := 1.0
 	z := make([]float64, n+m)
@@ -65,17 +66,38 @@ func SQP(p Problem, c Constraints, x0 []float64, s Settings) (*Result, error) {
 		// The step (d, Δν) solves the system with right-hand side −(∇ₓL, c),
 		// which vanishes at the solution, so a relative tolerance on it
 		// means what it says.
-		if err := st.step(x, nu, rhs, z, max(min(1e-2, max(rn, cn)), s.linearTol()), it); err != nil {
+		t, d, nuNew := 0.0, z[:n], nu
+		stepErr := st.step(x, nu, rhs, z, max(min(1e-2, max(rn, cn)), s.linearTol()), it)
+		switch {
+		case stepErr == nil:
+			nuNew = append([]float64(nil), z[n:]...)
+			axpy(1, nu, nuNew)
+			mu = max(mu, 1.1*normInf(nuNew)+1e-8)
+			t, err = st.lineSearch(x, d, nuNew, mu, math.Hypot(rn, cn), xn, it)
+		case errors.Is(stepErr, ErrSingular) || errors.Is(stepErr, ErrNotConverged):
+			err = stepErr
+		default:
+			return nil, stepErr
+		}
+		if err != nil && !errors.Is(err, ErrLineSearch) && stepErr == nil {
 			return nil, err
 		}
-		d := z[:n]
-		nuNew := append([]float64(nil), z[n:]...)
-		axpy(1, nu, nuNew)
-		mu = max(mu, 1.1*normInf(nuNew)+1e-8)
-		t, err := st.lineSearch(x, d, nuNew, mu, math.Hypot(rn, cn), xn, it)
+		if err != nil {
+			// No Newton step (a singular KKT matrix, say where the
+			// constraints' Jacobian loses rank), or no decrease along it:
+			// steepest descent on the merit, d = −(∇f + μ Aᵀ sign(c)).
+			if d, err = st.meritGradient(x, mu, it); err != nil {
+				return nil, err
+			}
+			nuNew = nu
+			t, err = st.lineSearch(x, d, nuNew, mu, math.Hypot(rn, cn), xn, it)
+		}
 		if err != nil {
 			if errors.Is(err, ErrLineSearch) && s.stalled(rn, cn) {
 				return &Result{X: x, Multipliers: nu, F: st.f, GradNorm: rn, ConstraintNorm: cn, Iterations: it, HessVecs: cnt.n}, nil
+			}
+			if stepErr != nil {
+				return nil, stepErr
 			}
 			return nil, err
 		}
@@ -136,6 +158,28 @@ func (st *sqpState) lineSearch(x, d, nuNew []float64, mu, kkt float64, xn []floa
 	}
 	return 0, fail(sqpMethod, "line search", it, ErrLineSearch,
 		"no step decreases the merit f + %.3g‖c‖₁ = %.17g (slope %.3g), nor halves the KKT residual %.3g", mu, phi, slope, kkt)
+}
+
+// meritGradient returns −(∇f + μ Aᵀ sign(c)), the steepest descent
+// direction of the ℓ1 merit f + μ‖c‖₁ where no constraint is zero.
+func (st *sqpState) meritGradient(x []float64, mu float64, it int) ([]float64, error) {
+	sign := make([]float64, st.m)
+	for i, ci := range st.cv {
+		switch {
+		case ci > 0:
+			sign[i] = mu
+		case ci < 0:
+			sign[i] = -mu
+		}
+	}
+	d := make([]float64, st.n)
+	if err := st.c.JacTVec(x, sign, d); err != nil {
+		return nil, wrap(sqpMethod, "merit gradient", it, err)
+	}
+	for i := range d {
+		d[i] = -(d[i] + st.g[i])
+	}
+	return d, nil
 }
 
 // sqpState holds f, ∇f and c at the current iterate.
@@ -207,9 +251,11 @@ func (st *sqpState) step(x, nu, rhs, z []float64, tol float64, it int) error {
 			return st.c.JacVec(x, v[:n], out[n:])
 		}
 		if _, err := MINRES(op, rhs, z, tol, maxInner(n+m)); err != nil {
-			// A singular KKT matrix (a Hessian that vanishes on the
-			// constraints' tangent space away from the solution): shift.
-			if !errors.Is(err, ErrSingular) && !errors.Is(err, ErrNotConverged) || attempt == 29 {
+			// A singular KKT matrix: a Hessian that vanishes on the
+			// constraints' tangent space (a shift mends it), or a
+			// rank-deficient constraint Jacobian (it does not; the caller
+			// falls back to the merit's gradient).
+			if !errors.Is(err, ErrSingular) && !errors.Is(err, ErrNotConverged) || attempt >= 3 {
 				return wrap(sqpMethod, "KKT solve", it, err)
 			}
 			delta = max(2*delta, 1e-4*max(1, normInf(rhs)))
