@@ -49,14 +49,21 @@ func Ridge(b *builder.Builder, h, y *ir.Value, lambda float64) (pred, w *ir.Valu
 	return b.Matmul(h, ws[0]), ws[0]
 }
 
-// RidgeClassifier is Ridge on the one-hot encoding of labels [B] (i64)
-// over the given number of classes: the logits h·W of the batch's own
-// least-squares classifier.
-func RidgeClassifier(b *builder.Builder, h, labels *ir.Value, classes int, lambda float64) (logits, w *ir.Value) {
+// RidgeClassifier is Ridge on scale times the one-hot encoding of labels
+// [B] (i64) over the given number of classes: the logits h·W of the
+// batch's own least-squares classifier. The scale sets the logits'
+// magnitude, which the least-squares fit otherwise pins near the 0/1
+// targets; softmax cross-entropy on logits near one-hot vectors cannot go
+// below about −log(e/(e + C − 1)).
+func RidgeClassifier(b *builder.Builder, h, labels *ir.Value, classes int, lambda, scale float64) (logits, w *ir.Value) {
 	if b.Err() != nil || h == nil {
 		return Ridge(b, h, nil, lambda)
 	}
-	return Ridge(b, h, b.OneHot(labels, classes, h.Type.DType), lambda)
+	y := b.OneHot(labels, classes, h.Type.DType)
+	if scale != 1 {
+		y = b.Mul(y, b.Scalar(h.Type.DType, scale))
+	}
+	return Ridge(b, h, y, lambda)
 }
 
 // A Mapping is the Ψ of a reduction mapping: the part x₂ of the
