@@ -124,10 +124,7 @@ func SplitArgmin(r *Region) (*ArgminRegion, error) {
 			}
 			continue
 		}
-		slot := a.slot(index[base], role)
-		if slot == nil {
-			return nil, fmt.Errorf("region function @%s: a %s is not derived from %s", f.Name, role, a.kind(index[base]))
-		}
+		slot := a.slot(index[base], role) // derivedOf checked the role
 		if *slot != nil {
 			return nil, fmt.Errorf("region function @%s given twice", f.Name)
 		}
@@ -183,13 +180,6 @@ func (a *ArgminRegion) slot(at int, role string) **Func {
 		return &a.ConstraintHVP[i]
 	}
 	return nil
-}
-
-func (a *ArgminRegion) kind(at int) string {
-	if at == 0 {
-		return "the objective"
-	}
-	return "a constraint"
 }
 
 // Derived reports whether the region holds every function the solvers
