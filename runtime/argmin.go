@@ -368,7 +368,7 @@ func (ev *argminEval) checkCurvature(s *argminSettings, x, nu []float64) error {
 	}
 	if !(lo > s.singular*math.Abs(hi)) {
 		what := "singular"
-		if lo < 0 {
+		if lo < -s.singular*math.Abs(hi) {
 			what = "indefinite"
 		}
 		return fmt.Errorf("second-order check: the Hessian of the Lagrangian%s is %s at the solution (Lanczos: smallest eigenvalue ≤ %.3g, largest ≥ %.3g): the minimiser is not isolated, so its derivative is undefined (add a regulariser, or damping)",

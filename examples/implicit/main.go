@@ -64,7 +64,7 @@ func model(n int) (*ir.Func, error) {
 		half := r.Scalar(ir.F64, 0.5)
 		d := r.Sub(r.Slice(x[0], []int{1}, []int{n}), r.Slice(x[0], []int{0}, []int{n - 1}))
 		quad := r.Mul(half, r.Add(r.Sum(r.Square(x[0])), r.Sum(r.Square(d))))
-		quart := r.Mul(r.Scalar(ir.F64, 0.1), r.Sum(r.Pow(x[0], 4)))
+		quart := r.Mul(r.Scalar(ir.F64, 0.1), r.Sum(r.Square(r.Square(x[0]))))
 		return []*ir.Value{r.Sub(r.Add(quad, quart), r.Sum(r.Mul(p[0], x[0])))}
 	})
 	x := b.Named("x", b.Argmin(obj, []*ir.Value{theta})[0])

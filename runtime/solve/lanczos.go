@@ -54,10 +54,8 @@ func ExtremeEigs(a Operator, n, steps int, seed uint64, project func(v []float64
 			}
 		}
 		alpha = append(alpha, dot(v, w))
-		for range 2 { // full reorthogonalisation, twice
-			for _, qi := range q {
-				axpy(-dot(qi, w), qi, w)
-			}
+		for _, qi := range q { // full reorthogonalisation (Gram–Schmidt, once)
+			axpy(-dot(qi, w), qi, w)
 		}
 		b := norm2(w)
 		if !finite(b, alpha[j]) {
