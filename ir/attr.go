@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// An Attr is an attribute value: Int, Float, String, Bool, DType or List.
+// An Attr is an attribute value: Int, Uint, Float, String, Bool, DType or
+// List.
 type Attr interface {
 	// String formats the attribute in the text format.
 	String() string
@@ -17,6 +18,11 @@ type Attr interface {
 
 // Int is an integer attribute.
 type Int int64
+
+// Uint is an integer attribute above the range of Int: 2⁶³ to 2⁶⁴−1, which
+// only u64 values take. The parser makes a Uint of such integers only, and
+// Unsigned does the same, so that every integer has one form.
+type Uint uint64
 
 // Float is a floating-point attribute.
 type Float float64
@@ -31,6 +37,7 @@ type Bool bool
 type List []Attr
 
 func (Int) isAttr()    {}
+func (Uint) isAttr()   {}
 func (Float) isAttr()  {}
 func (String) isAttr() {}
 func (Bool) isAttr()   {}
@@ -38,6 +45,17 @@ func (DType) isAttr()  {}
 func (List) isAttr()   {}
 
 func (a Int) String() string { return strconv.FormatInt(int64(a), 10) }
+
+func (a Uint) String() string { return strconv.FormatUint(uint64(a), 10) }
+
+// Unsigned returns the attribute of the integer v: an Int when it fits,
+// else a Uint.
+func Unsigned(v uint64) Attr {
+	if v <= math.MaxInt64 {
+		return Int(v)
+	}
+	return Uint(v)
+}
 
 // String prints a float so that it parses back as a float with the same
 // bits: the shortest Go form, with ".0" added when it would read as an int.
@@ -155,11 +173,22 @@ func (a Attrs) Int(key string, def int) (int, error) {
 	if !ok {
 		return def, nil
 	}
-	i, ok := v.(Int)
-	if !ok {
+	return intOf(key, v)
+}
+
+// intOf converts an integer attribute to an int.
+func intOf(key string, v Attr) (int, error) {
+	switch v := v.(type) {
+	case Int:
+		if int64(v) < math.MinInt || int64(v) > math.MaxInt {
+			break
+		}
+		return int(v), nil
+	case Uint:
+	default:
 		return 0, fmt.Errorf("attribute %s=%s is not an integer", key, v)
 	}
-	return int(i), nil
+	return 0, fmt.Errorf("attribute %s=%s is out of range", key, v)
 }
 
 // Bool returns the boolean attribute key, or def if it is absent.
@@ -206,53 +235,74 @@ func (a Attrs) IntList(key string) ([]int, bool, error) {
 		return nil, false, nil
 	}
 	switch v := v.(type) {
-	case Int:
-		return []int{int(v)}, true, nil
+	case Int, Uint:
+		n, err := intOf(key, v)
+		if err != nil {
+			return nil, true, err
+		}
+		return []int{n}, true, nil
 	case List:
 		out := make([]int, len(v))
 		for i, e := range v {
-			n, ok := e.(Int)
-			if !ok {
-				return nil, true, fmt.Errorf("attribute %s=%s: element %d is not an integer", key, a[key], i)
+			n, err := intOf(key, e)
+			if err != nil {
+				return nil, true, fmt.Errorf("attribute %s=%s: element %d: %w", key, a[key], i, err)
 			}
-			out[i] = int(n)
+			out[i] = n
 		}
 		return out, true, nil
 	}
 	return nil, true, fmt.Errorf("attribute %s=%s is not a list of integers", key, v)
 }
 
-// AttrFloat converts a numeric attribute (Int or Float) to float64.
+// AttrFloat converts a numeric attribute (Int, Uint or Float) to float64,
+// rounding integers beyond 2⁵³ to nearest.
 func AttrFloat(v Attr) (float64, error) {
 	switch v := v.(type) {
 	case Float:
 		return float64(v), nil
 	case Int:
 		return float64(v), nil
+	case Uint:
+		return float64(v), nil
 	}
 	return 0, fmt.Errorf("attribute %s is not a number", v)
 }
 
 // FlattenNumbers returns the numbers of a scalar or (nested) list attribute
-// in row-major order.
+// in row-major order, as float64 (see AttrFloat).
 func FlattenNumbers(v Attr) ([]float64, error) {
-	var out []float64
+	leaves, err := NumberLeaves(v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(leaves))
+	for i, a := range leaves {
+		out[i], _ = AttrFloat(a)
+	}
+	return out, nil
+}
+
+// NumberLeaves returns the numbers (Int, Uint or Float) of a scalar or
+// (nested) list attribute in row-major order, as they are written, so
+// that integer dtypes can take them exactly.
+func NumberLeaves(v Attr) ([]Attr, error) {
+	var out []Attr
 	var walk func(Attr) error
 	walk = func(v Attr) error {
-		if l, ok := v.(List); ok {
-			for _, e := range l {
+		switch v := v.(type) {
+		case List:
+			for _, e := range v {
 				if err := walk(e); err != nil {
 					return err
 				}
 			}
 			return nil
+		case Int, Uint, Float:
+			out = append(out, v)
+			return nil
 		}
-		f, err := AttrFloat(v)
-		if err != nil {
-			return err
-		}
-		out = append(out, f)
-		return nil
+		return fmt.Errorf("attribute %s is not a number", v)
 	}
 	return out, walk(v)
 }

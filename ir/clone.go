@@ -1,7 +1,8 @@
 package ir
 
 // Clone returns a deep copy of f: new Values, Instrs, attributes and
-// regions, with the same names, types and positions.
+// regions, with the same names, types and positions. Source comments are
+// not copied: a copy is made to be transformed, and its text is new.
 func (f *Func) Clone() *Func {
 	m := map[*Value]*Value{}
 	return cloneFunc(f, m)

@@ -6,7 +6,10 @@
 // instructions in topological order and a list of results. Each Instr
 // applies one Op to argument Values and defines one or more result Values.
 // Every op is described once, in the table of op.go; the verifier, the
-// builder, the interpreter and the compiler passes all read that table.
+// builder, the interpreter and the compiler passes all read that table,
+// attribute defaults included (AttrSpec.Default, read by Instr.IntAttr,
+// BoolAttr, AxisAttr, ...). Integer attributes are exact over the range
+// of i64 and u64: an Int, or a Uint for u64 values from 2⁶³.
 //
 // Code that builds functions writes through one emitter, Writer
 // (emit.go): it infers result types, names values and keeps the first
@@ -21,6 +24,9 @@
 //	}
 //
 // Print and Parse round-trip exactly: Print(Parse(Print(f))) == Print(f).
+// Parse keeps the `//` comments, attached to the function, statement or
+// return they precede (see Comments), and the printer writes them back, so
+// that formatting a file (`pf fmt`) loses none.
 //
 // Package ir imports only the standard library.
 package ir

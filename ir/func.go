@@ -95,6 +95,8 @@ type Instr struct {
 	// Region holds the nested functions of a declarative op, or nil.
 	Region *Region
 	Pos    Pos
+	// Comments are the source comments of the statement.
+	Comments Comments
 }
 
 // Result returns the instruction's only result; it panics if the
@@ -152,6 +154,12 @@ type Func struct {
 	// Clone keeps them; they are not part of the text format, so a
 	// function read from text has none.
 	Marks map[string]*Value
+	// Comments are the source comments of the function's header,
+	// ReturnComments those of its return statement and Trailing the
+	// comment lines between the return and the closing brace.
+	Comments       Comments
+	ReturnComments Comments
+	Trailing       []string
 }
 
 // NewFunc returns an empty function named name.
@@ -216,6 +224,8 @@ func (f *Func) Values(yield func(*Value) bool) {
 // first of which is the entry point.
 type Module struct {
 	Funcs []*Func
+	// Trailing holds the comment lines after the last function.
+	Trailing []string
 }
 
 // Func returns the function named name, or nil.

@@ -21,12 +21,17 @@ var fuzzSnippets = []string{
 	"func @f(%x: f32[0,4294967296] data) -> () {\n  return\n}\n",
 	"func @f(%x: u64[] state, %c: u64[] state) -> (f32[4]) {\n  %r = rng_normal %x, %c : f32[4]\n  return %r\n}\n",
 	"func @f() -> () { return } func @g() -> () { return }",
+	"// a\nfunc @f( // b\n%x: f32[] data // c\n) -> (f32[]) { // d\n// e\n%y = neg %x // f\n: f32[] // g\n// h\nreturn %y // i\n// j\n} // k\n// l",
+	"func @f(%a: f32[] data) -> (f32[]) {\n  %x = argmin %a region { // r\n  // s\n  func @o(%x: f32[] param, %a: f32[] data) -> (f32[]) { return %x // t\n } // u\n } // v\n : f32[]\n  return %x\n}\n//\n//\t \r",
+	"func @f() -> (u64[], i64[2]) {\n  %c = full {value=18446744073709551615} : u64[]\n  %d = constant {value=[9223372036854775807, -9223372036854775808]} : i64[2]\n  return %c, %d\n}\n",
+	"func @f() -> (u64[2]) {\n  %c = constant {value=[9223372036854775808, 18446744073709551616]} : u64[2]\n  return %c\n}\n",
 }
 
 // FuzzParse checks that the parser never panics, that every error it
 // returns is a *ParseError with a position, and that whatever it accepts
-// prints to a form that parses back to the same text; the verifier must
-// not panic on it either and must judge both forms alike.
+// keeps every comment of the source and prints to a form that parses back
+// to the same text; the verifier must not panic on it either and must
+// judge both forms alike.
 func FuzzParse(f *testing.F) {
 	for _, glob := range []string{goldenGlob, "../testdata/invalid/*.pf"} {
 		files, err := filepath.Glob(glob)
@@ -56,6 +61,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		checkCommentsKept(t, src, m)
 		text := m.String()
 		m2, err := Parse("printed.pf", []byte(text))
 		if err != nil {

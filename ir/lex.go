@@ -3,6 +3,7 @@ package ir
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -90,15 +91,24 @@ func (t token) String() string {
 	return fmt.Sprintf("%q", s)
 }
 
-// A lexer splits IR text into tokens. It skips white space and `//`
-// comments. After a lexical error it returns the same error token forever.
+// A lexer splits IR text into tokens. It skips white space, and queues
+// `//` comments for the parser to attach. After a lexical error it returns
+// the same error token forever.
 type lexer struct {
-	file string
-	src  []byte
-	off  int // offset of the next unread byte
-	line int // line of src[off], from 1
-	col  int // column (in bytes) of src[off], from 1
-	err  *token
+	file     string
+	src      []byte
+	off      int // offset of the next unread byte
+	line     int // line of src[off], from 1
+	col      int // column (in bytes) of src[off], from 1
+	err      *token
+	comments []comment // skipped, not yet taken by the parser
+}
+
+// A comment is the text of a `//` comment, from "//" to the end of its
+// line without trailing white space, and its position.
+type comment struct {
+	text string
+	pos  Pos
 }
 
 // newLexer returns a lexer of src; a leading UTF-8 byte order mark is
@@ -137,9 +147,12 @@ func (l *lexer) skipSpaceAndComments() {
 		case c == ' ' || c == '\t' || c == '\r':
 			l.advance(1)
 		case c == '/' && l.peekByte(1) == '/':
+			pos, start := l.pos(), l.off
 			for l.off < len(l.src) && l.src[l.off] != '\n' {
 				l.advance(1)
 			}
+			text := strings.TrimRight(string(l.src[start:l.off]), " \t\r")
+			l.comments = append(l.comments, comment{text: text, pos: pos})
 		default:
 			return
 		}

@@ -127,15 +127,21 @@ type AttrSpec struct {
 	Name     string
 	Kind     AttrKind
 	Required bool
+	// Default is the value an absent attribute takes (Op.Attr and the
+	// Instr accessors read it); nil for required attributes and for those
+	// whose absence no single value states (a reduction's axes: all of
+	// them; argmin's tol: a precision of the dtype).
+	Default Attr
 }
 
-// A TypeRule computes an instruction's result types from its argument types
-// and attributes. declared holds the result types as written (in the text)
+// A TypeRule computes the result types of an instruction of the op op
+// describes from its argument types and attributes (read with the op's
+// defaults). declared holds the result types as written (in the text)
 // or requested (by the builder); ops whose result is not determined by
 // their operands (constant, reshape, cast, ...) take it from there and check
 // it. The error describes the mismatch without naming the op; callers add
 // the op, the value and the position.
-type TypeRule func(args []Type, attrs Attrs, declared []Type) ([]Type, error)
+type TypeRule func(op *OpInfo, args []Type, attrs Attrs, declared []Type) ([]Type, error)
 
 // OpInfo describes an op: its text name, class, operand and result counts,
 // attributes and type rule. Its other rules live with the code that uses
@@ -222,11 +228,12 @@ var opByName = func() map[string]Op {
 
 // Attribute specs shared by several ops.
 var (
-	reduceAttrs  = []AttrSpec{{Name: "axes", Kind: KindInts}, {Name: "keepdims", Kind: KindBool}}
-	axisAttr     = []AttrSpec{{Name: "axis", Kind: KindInt}}
+	reduceAttrs  = []AttrSpec{{Name: "axes", Kind: KindInts}, {Name: "keepdims", Kind: KindBool, Default: Bool(false)}}
+	lastAxisAttr = []AttrSpec{{Name: "axis", Kind: KindInt, Default: Int(-1)}}
 	valueAttr    = []AttrSpec{{Name: "value", Kind: KindNumbers, Required: true}}
-	matmulAttrs  = []AttrSpec{{Name: "transpose_a", Kind: KindBool}, {Name: "transpose_b", Kind: KindBool}}
-	trsolveAttrs = []AttrSpec{{Name: "lower", Kind: KindBool}, {Name: "left", Kind: KindBool}, {Name: "transpose_a", Kind: KindBool}}
+	matmulAttrs  = []AttrSpec{{Name: "transpose_a", Kind: KindBool, Default: Bool(false)}, {Name: "transpose_b", Kind: KindBool, Default: Bool(false)}}
+	trsolveAttrs = []AttrSpec{{Name: "lower", Kind: KindBool, Default: Bool(true)}, {Name: "left", Kind: KindBool, Default: Bool(true)},
+		{Name: "transpose_a", Kind: KindBool, Default: Bool(false)}}
 )
 
 func unary(name, doc string, dtypes dtypeSet) OpInfo {
@@ -282,15 +289,15 @@ var ops = [numOps]OpInfo{
 		Attrs: []AttrSpec{{Name: "axis", Kind: KindInt, Required: true}}, Type: concatType, Doc: "join operands along axis"},
 	OpMatmul: {Name: "matmul", Class: Linear, MinArgs: 2, MaxArgs: 2, Results: 1, Attrs: matmulAttrs, Type: matmulType,
 		Doc: "batched matrix product: last axis of a with second-to-last of b, leading axes broadcast"},
-	OpGather: {Name: "gather", Class: Linear, MinArgs: 2, MaxArgs: 2, Results: 1, Attrs: axisAttr, Type: gatherType,
+	OpGather: {Name: "gather", Class: Linear, MinArgs: 2, MaxArgs: 2, Results: 1, Attrs: []AttrSpec{{Name: "axis", Kind: KindInt, Default: Int(0)}}, Type: gatherType,
 		Doc: "rows of table (along axis, default 0) picked by i64 indices"},
 
 	OpReduceSum:  {Name: "reduce_sum", Class: Reduction, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: reduceAttrs, Type: reduceType, Doc: "sum over axes (default all)"},
 	OpReduceMean: {Name: "reduce_mean", Class: Reduction, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: reduceAttrs, Type: reduceFloatType, Doc: "mean over axes (default all)"},
 	OpReduceMax:  {Name: "reduce_max", Class: Reduction, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: reduceAttrs, Type: reduceType, Doc: "maximum over axes (default all)"},
 
-	OpSoftmax:     {Name: "softmax", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: axisAttr, Type: axisFloatType, Doc: "softmax along axis (default -1)"},
-	OpLogSoftmax:  {Name: "log_softmax", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: axisAttr, Type: axisFloatType, Doc: "log of softmax along axis (default -1)"},
+	OpSoftmax:     {Name: "softmax", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: lastAxisAttr, Type: axisFloatType, Doc: "softmax along axis (default -1)"},
+	OpLogSoftmax:  {Name: "log_softmax", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 1, Attrs: lastAxisAttr, Type: axisFloatType, Doc: "log of softmax along axis (default -1)"},
 	OpSoftmaxXent: {Name: "softmax_xent", Class: Opaque, MinArgs: 2, MaxArgs: 2, Results: 1, Type: xentType, Doc: "mean over the batch of the cross-entropy of logits [B,C] against i64 labels [B]"},
 	OpOneHot: {Name: "one_hot", Class: Opaque, MinArgs: 1, MaxArgs: 1, Results: 1,
 		Attrs: []AttrSpec{{Name: "depth", Kind: KindInt, Required: true}}, Type: oneHotType, Doc: "i64 labels to one-hot vectors of length depth, result dtype as declared"},
@@ -312,14 +319,17 @@ var ops = [numOps]OpInfo{
 }
 
 // The attributes of the declarative ops; ir/region.go describes them.
+// Those without a default depend on what the implicit pass finds (solver,
+// stiefel), on the dtype (tol, check_tol), on the size (linear_solve's
+// max_iter) or on the flags (method).
 var (
 	argminAttrs = []AttrSpec{
-		{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt},
+		{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt, Default: Int(1000)},
 		{Name: "check_tol", Kind: KindNumber}, {Name: "init", Kind: KindInts}, {Name: "stiefel", Kind: KindInts},
-		{Name: "implicit", Kind: KindString}, {Name: "damping", Kind: KindNumber},
+		{Name: "implicit", Kind: KindString}, {Name: "damping", Kind: KindNumber, Default: Float(0)},
 	}
 	linearSolveAttrs = []AttrSpec{
-		{Name: "symmetric", Kind: KindBool}, {Name: "posdef", Kind: KindBool}, {Name: "method", Kind: KindString},
-		{Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt},
+		{Name: "symmetric", Kind: KindBool, Default: Bool(false)}, {Name: "posdef", Kind: KindBool, Default: Bool(false)},
+		{Name: "method", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt},
 	}
 )

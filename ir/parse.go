@@ -1,8 +1,11 @@
 package ir
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,16 +48,50 @@ func Parse(filename string, src []byte) (*Module, error) {
 
 // ParseWith is Parse with options.
 func ParseWith(filename string, src []byte, opts ParseOptions) (*Module, error) {
+	m, err := newParser(filename, src, opts).parseModule()
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// newParser returns a parser of src positioned on its first token.
+func newParser(filename string, src []byte, opts ParseOptions) *parser {
 	p := &parser{lex: newLexer(filename, src), maxElems: opts.MaxElements}
 	if p.maxElems <= 0 {
 		p.maxElems = DefaultMaxElements
 	}
 	p.next()
+	return p
+}
+
+// ParseAndVerify parses src and verifies the module, reporting every
+// independent error at once: a syntax error stops the parse and is
+// returned alone (a *ParseError), as Parse does; otherwise the returns
+// that do not match their declared results and everything the verifier
+// finds are returned together, in the order of the text, as an
+// ErrorList. The module is returned only when there is no error.
+func ParseAndVerify(filename string, src []byte, opts ParseOptions) (*Module, error) {
+	p := newParser(filename, src, opts)
+	p.deferReturns = true
 	m, err := p.parseModule()
 	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	errs := p.deferred
+	var list ErrorList
+	if err := VerifyModule(m); errors.As(err, &list) {
+		errs = append(errs, list...)
+	} else if err != nil {
+		return nil, err
+	}
+	if len(errs) == 0 {
+		return m, nil
+	}
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	return nil, errs
 }
 
 // ParseFunc parses src, which must hold exactly one function. It is meant
@@ -73,16 +110,57 @@ func ParseFunc(src string) (*Func, error) {
 // A parser is a recursive-descent parser over the lexer's tokens with one
 // token of look-ahead.
 type parser struct {
-	lex      *lexer
-	tok      token // the current token
-	maxElems int64
-	depth    int // current nesting of lists and regions
+	// deferReturns makes a return that does not match the declared
+	// results an error of deferred, not the end of parsing.
+	deferReturns bool
+	deferred     ErrorList
+	lex          *lexer
+	tok          token // the current token
+	prev         token // the token before it, the last one consumed
+	maxElems     int64
+	depth        int // current nesting of lists and regions
 }
 
 // scope maps the names of the values visible in a function body to them.
 type scope map[string]*Value
 
-func (p *parser) next() { p.tok = p.lex.next() }
+func (p *parser) next() {
+	p.prev = p.tok
+	p.tok = p.lex.next()
+}
+
+// commentsBefore takes the queued comments that come before pos.
+func (p *parser) commentsBefore(pos Pos) []string {
+	q := p.lex.comments
+	n := 0
+	for n < len(q) && (q[n].pos.Line < pos.Line || q[n].pos.Line == pos.Line && q[n].pos.Col < pos.Col) {
+		n++
+	}
+	return p.takeComments(n)
+}
+
+// takeComments takes the first n queued comments.
+func (p *parser) takeComments(n int) []string {
+	if n == 0 {
+		return nil
+	}
+	texts := make([]string, n)
+	for i, c := range p.lex.comments[:n] {
+		texts[i] = c.text
+	}
+	p.lex.comments = p.lex.comments[n:]
+	return texts
+}
+
+// endComments attaches to c, at the end of the construct whose last
+// token was just consumed, the comments inside the construct (they move
+// before it) and the comment that follows it on its last line.
+func (p *parser) endComments(c *Comments) {
+	c.Before = append(c.Before, p.commentsBefore(p.prev.pos)...)
+	if q := p.lex.comments; len(q) > 0 && q[0].pos.Line == p.prev.pos.Line {
+		c.Line = p.takeComments(1)[0]
+	}
+}
 
 func (p *parser) errorf(pos Pos, format string, args ...any) error {
 	return &ParseError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
@@ -142,6 +220,7 @@ func (p *parser) parseModule() (*Module, error) {
 		seen[f.Name] = f
 		m.Funcs = append(m.Funcs, f)
 	}
+	m.Trailing = p.takeComments(len(p.lex.comments))
 	return m, nil
 }
 
@@ -155,6 +234,7 @@ func (p *parser) parseFunc() (*Func, error) {
 		return nil, p.unexpected("'func'")
 	}
 	f := &Func{Pos: p.tok.pos}
+	f.Comments.Before = p.commentsBefore(f.Pos)
 	p.next()
 	name, err := p.expect(tokFunc, "after 'func'")
 	if err != nil {
@@ -188,6 +268,7 @@ func (p *parser) parseFunc() (*Func, error) {
 	if _, err := p.expect(tokLBrace, "before function body"); err != nil {
 		return nil, err
 	}
+	p.endComments(&f.Comments)
 	for !p.atKeyword("return") {
 		if p.tok.kind != tokValue {
 			return nil, p.unexpected("statement or 'return'")
@@ -267,6 +348,7 @@ func (p *parser) parseResultTypes() ([]Type, error) {
 // declared result types.
 func (p *parser) parseReturn(f *Func, sc scope, types []Type) error {
 	pos := p.tok.pos
+	f.ReturnComments.Before = p.commentsBefore(pos)
 	p.next()
 	values, uses, err := p.parseUses(sc, "in return")
 	if err != nil {
@@ -276,18 +358,31 @@ func (p *parser) parseReturn(f *Func, sc scope, types []Type) error {
 	if len(values) > 0 {
 		context = "or ',' after return value"
 	}
+	p.endComments(&f.ReturnComments)
+	f.Trailing = p.commentsBefore(p.tok.pos)
 	if _, err := p.expect(tokRBrace, context); err != nil {
 		return err
 	}
+	f.Results = values
 	if len(values) != len(types) {
-		return p.errorf(pos, "return has %d values, but @%s declares %d results", len(values), f.Name, len(types))
+		return p.returnError(pos, "return has %d values, but @%s declares %d results", len(values), f.Name, len(types))
 	}
 	for i, v := range values {
 		if !v.Type.Equal(types[i]) {
-			return p.errorf(uses[i].pos, "return value %s has type %s, but @%s declares result %d as %s", v, v.Type, f.Name, i, types[i])
+			return p.returnError(uses[i].pos, "return value %s has type %s, but @%s declares result %d as %s", v, v.Type, f.Name, i, types[i])
 		}
 	}
-	f.Results = values
+	return nil
+}
+
+// returnError reports a return that does not match the declared results:
+// an error that ends parsing, or one that ParseAndVerify reports with the
+// verifier's.
+func (p *parser) returnError(pos Pos, format string, args ...any) error {
+	if !p.deferReturns {
+		return p.errorf(pos, format, args...)
+	}
+	p.deferred = append(p.deferred, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 	return nil
 }
 
@@ -394,6 +489,7 @@ func (p *parser) parseDim() (int, error) {
 // results in sc.
 func (p *parser) parseStmt(sc scope) (*Instr, error) {
 	in := &Instr{Pos: p.tok.pos}
+	in.Comments.Before = p.commentsBefore(in.Pos)
 	var names []token
 	local := map[string]Pos{} // the names of this statement's results
 	for {
@@ -478,6 +574,7 @@ func (p *parser) parseStmt(sc scope) (*Instr, error) {
 		in.Results = append(in.Results, v)
 		sc[v.Name] = v
 	}
+	p.endComments(&in.Comments)
 	return in, nil
 }
 

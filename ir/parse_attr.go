@@ -118,8 +118,9 @@ func (p *parser) parseList() (Attr, error) {
 	return l, nil
 }
 
-// number converts a number token: one without '.', 'e' or 'E' is an Int,
-// any other a Float. Either must fit in 64 bits.
+// number converts a number token: one without '.', 'e' or 'E' is an
+// integer, any other a Float. Integers take an Int, or a Uint from 2⁶³ to
+// 2⁶⁴−1 (u64 values); floats must be finite in float64.
 func (p *parser) number(t token) (Attr, error) {
 	if strings.ContainsAny(t.text, ".eE") {
 		f, err := strconv.ParseFloat(t.text, 64)
@@ -128,9 +129,12 @@ func (p *parser) number(t token) (Attr, error) {
 		}
 		return Float(f), nil
 	}
-	i, err := strconv.ParseInt(t.text, 10, 64)
-	if err != nil {
-		return nil, p.errorf(t.pos, "integer %s out of range (64 bits)", t.text)
+	if i, err := strconv.ParseInt(t.text, 10, 64); err == nil {
+		return Int(i), nil
 	}
-	return Int(i), nil
+	u, err := strconv.ParseUint(t.text, 10, 64)
+	if err != nil {
+		return nil, p.errorf(t.pos, "integer %s out of range [-2⁶³, 2⁶⁴)", t.text)
+	}
+	return Uint(u), nil
 }

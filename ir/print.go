@@ -5,24 +5,28 @@ import (
 	"strings"
 )
 
-// String returns f in the canonical text format.
+// String returns f in the canonical text format, with its comments.
 func (f *Func) String() string {
-	var b strings.Builder
-	printFunc(&b, f, "")
-	return b.String()
+	p := printer{comments: true}
+	p.fn(f, "")
+	return p.String()
 }
 
 // String returns m in the canonical text format: its functions separated
-// by blank lines.
+// by blank lines, with their comments, and the module's trailing comments.
 func (m *Module) String() string {
-	var b strings.Builder
+	p := printer{comments: true}
 	for i, f := range m.Funcs {
 		if i > 0 {
-			b.WriteByte('\n')
+			p.WriteByte('\n')
 		}
-		printFunc(&b, f, "")
+		p.fn(f, "")
 	}
-	return b.String()
+	if len(m.Trailing) > 0 {
+		p.WriteByte('\n')
+		p.lines(m.Trailing, "")
+	}
+	return p.String()
 }
 
 // Fprint writes f in the canonical text format to w.
@@ -32,78 +36,117 @@ func Fprint(w io.Writer, f *Func) error {
 }
 
 // String returns the instruction as one statement of the text format
-// (regions included, over several lines).
+// (regions included, over several lines), without its comments.
 func (in *Instr) String() string {
-	var b strings.Builder
-	printInstr(&b, in, "")
-	return strings.TrimSuffix(b.String(), "\n")
+	var p printer
+	p.instr(in, "")
+	return strings.TrimSuffix(p.String(), "\n")
 }
 
-func printFunc(b *strings.Builder, f *Func, indent string) {
-	b.WriteString(indent)
-	b.WriteString("func @")
-	b.WriteString(f.Name)
-	b.WriteByte('(')
-	for i, p := range f.Params {
+// A printer writes the text format, with the source comments if comments
+// is set.
+type printer struct {
+	strings.Builder
+	comments bool
+}
+
+// lines writes comment lines at indent.
+func (p *printer) lines(comments []string, indent string) {
+	for _, c := range comments {
+		p.WriteString(indent)
+		p.WriteString(c)
+		p.WriteByte('\n')
+	}
+}
+
+// before writes the comments before a construct; lineEnd ends its line
+// with its line comment.
+func (p *printer) before(c *Comments, indent string) {
+	if p.comments {
+		p.lines(c.Before, indent)
+	}
+}
+
+func (p *printer) lineEnd(c *Comments) {
+	if p.comments && c.Line != "" {
+		p.WriteByte(' ')
+		p.WriteString(c.Line)
+	}
+	p.WriteByte('\n')
+}
+
+func (p *printer) fn(f *Func, indent string) {
+	p.before(&f.Comments, indent)
+	p.WriteString(indent)
+	p.WriteString("func @")
+	p.WriteString(f.Name)
+	p.WriteByte('(')
+	for i, v := range f.Params {
 		if i > 0 {
-			b.WriteString(", ")
+			p.WriteString(", ")
 		}
-		b.WriteString(p.String())
-		b.WriteString(": ")
-		b.WriteString(p.Type.String())
-		b.WriteByte(' ')
-		b.WriteString(p.Role.String())
+		p.WriteString(v.String())
+		p.WriteString(": ")
+		p.WriteString(v.Type.String())
+		p.WriteByte(' ')
+		p.WriteString(v.Role.String())
 	}
-	b.WriteString(") -> (")
-	b.WriteString(joinTypes(f.ResultTypes()))
-	b.WriteString(") {\n")
+	p.WriteString(") -> (")
+	p.WriteString(joinTypes(f.ResultTypes()))
+	p.WriteString(") {")
+	p.lineEnd(&f.Comments)
 	for _, in := range f.Body {
-		printInstr(b, in, indent+"  ")
+		p.instr(in, indent+"  ")
 	}
-	b.WriteString(indent)
-	b.WriteString("  return")
+	p.before(&f.ReturnComments, indent+"  ")
+	p.WriteString(indent)
+	p.WriteString("  return")
 	for i, r := range f.Results {
 		if i > 0 {
-			b.WriteByte(',')
+			p.WriteByte(',')
 		}
-		b.WriteByte(' ')
-		b.WriteString(r.String())
+		p.WriteByte(' ')
+		p.WriteString(r.String())
 	}
-	b.WriteString("\n")
-	b.WriteString(indent)
-	b.WriteString("}\n")
+	p.lineEnd(&f.ReturnComments)
+	if p.comments {
+		p.lines(f.Trailing, indent+"  ")
+	}
+	p.WriteString(indent)
+	p.WriteString("}\n")
 }
 
-func printInstr(b *strings.Builder, in *Instr, indent string) {
-	b.WriteString(indent)
+func (p *printer) instr(in *Instr, indent string) {
+	p.before(&in.Comments, indent)
+	p.WriteString(indent)
 	for i, r := range in.Results {
 		if i > 0 {
-			b.WriteString(", ")
+			p.WriteString(", ")
 		}
-		b.WriteString(r.String())
+		p.WriteString(r.String())
 	}
-	b.WriteString(" = ")
-	b.WriteString(in.Op.String())
+	p.WriteString(" = ")
+	p.WriteString(in.Op.String())
 	for i, a := range in.Args {
 		if i > 0 {
-			b.WriteByte(',')
+			p.WriteByte(',')
 		}
-		b.WriteByte(' ')
-		b.WriteString(a.String())
+		p.WriteByte(' ')
+		p.WriteString(a.String())
 	}
 	if len(in.Attrs) > 0 {
-		b.WriteByte(' ')
-		b.WriteString(in.Attrs.String())
+		p.WriteByte(' ')
+		p.WriteString(in.Attrs.String())
 	}
 	if in.Region != nil {
-		b.WriteString(" region {\n")
+		p.WriteString(" region {\n")
 		for _, f := range in.Region.Funcs {
-			printFunc(b, f, indent+"  ")
+			p.fn(f, indent+"  ")
 		}
-		b.WriteString(indent)
-		b.WriteString("}")
+		p.WriteString(indent)
+		p.WriteString("}")
 	}
-	b.WriteString(" : ")
-	b.WriteString(joinTypes(in.ResultTypes()))
-	b.WriteByte('\n')
+	p.WriteString(" : ")
+	p.WriteString(joinTypes(in.ResultTypes()))
+	p.lineEnd(&in.Comments)
 }

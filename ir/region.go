@@ -346,7 +346,7 @@ func BatchOf(b, v Type) (Shape, bool) {
 
 // linearSolveType gives the right-hand side's type; the verifier, which
 // sees the region, checks it against the matvec.
-func linearSolveType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func linearSolveType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	if err := checkDType("right-hand side", args[0], floats); err != nil {
 		return nil, err
 	}

@@ -46,48 +46,8 @@ func declaredOne(declared []Type) (Type, error) {
 	return declared[0], nil
 }
 
-// normAxis maps a possibly negative axis into [0, rank).
-func normAxis(axis, rank int) (int, error) {
-	if axis < -rank || axis >= rank {
-		return 0, fmt.Errorf("axis %d out of range for rank %d", axis, rank)
-	}
-	if axis < 0 {
-		axis += rank
-	}
-	return axis, nil
-}
-
-// NormAxes maps the axes attribute of a reduction on a rank-r operand to
-// sorted, distinct, non-negative axes; absent axes mean all axes.
-func NormAxes(attrs Attrs, rank int) ([]int, error) {
-	axes, ok, err := attrs.IntList("axes")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		all := make([]int, rank)
-		for i := range all {
-			all[i] = i
-		}
-		return all, nil
-	}
-	out := make([]int, len(axes))
-	for i, a := range axes {
-		if out[i], err = normAxis(a, rank); err != nil {
-			return nil, err
-		}
-	}
-	slices.Sort(out)
-	for i := 1; i < len(out); i++ {
-		if out[i] == out[i-1] {
-			return nil, fmt.Errorf("axis %d repeated in axes", out[i])
-		}
-	}
-	return out, nil
-}
-
 func sameType(s dtypeSet) TypeRule {
-	return func(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+	return func(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 		if err := checkDType("operand", args[0], s); err != nil {
 			return nil, err
 		}
@@ -96,7 +56,7 @@ func sameType(s dtypeSet) TypeRule {
 }
 
 func broadcastType(s dtypeSet) TypeRule {
-	return func(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+	return func(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 		a, b := args[0], args[1]
 		if err := checkDType("operand", a, s); err != nil {
 			return nil, err
@@ -112,7 +72,7 @@ func broadcastType(s dtypeSet) TypeRule {
 	}
 }
 
-func selectType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func selectType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	c, a, b := args[0], args[1], args[2]
 	if !c.DType.Valid() {
 		return nil, errors.New("condition has no dtype")
@@ -127,12 +87,12 @@ func selectType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	return one(Type{a.DType, sh}), nil
 }
 
-func constantType(_ []Type, attrs Attrs, declared []Type) ([]Type, error) {
+func constantType(_ *OpInfo, _ []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	t, err := declaredOne(declared)
 	if err != nil {
 		return nil, err
 	}
-	vals, err := FlattenNumbers(attrs["value"])
+	vals, err := NumberLeaves(attrs["value"])
 	if err != nil {
 		return nil, err
 	}
@@ -143,36 +103,57 @@ func constantType(_ []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	return one(t), checkIntValues(t.DType, vals)
 }
 
-// checkIntValues rejects values an integer dtype cannot hold exactly.
-func checkIntValues(d DType, vals []float64) error {
+// checkIntValues rejects values an integer dtype cannot hold exactly. The
+// comparisons are exact: integers are compared as integers, and floats
+// with bounds (±2⁶³, 2⁶⁴) that float64 represents exactly.
+func checkIntValues(d DType, vals []Attr) error {
 	if !d.IsInt() {
 		return nil
 	}
-	lo, hi := -math.Exp2(63), math.Exp2(63) // i64 holds [−2⁶³, 2⁶³)
-	if d == U64 {
-		lo, hi = 0, math.Exp2(64)
-	}
 	for _, v := range vals {
-		if v != math.Trunc(v) || v < lo || v >= hi {
-			return fmt.Errorf("value %v is not representable in %s", v, d)
+		if !IntRepresentable(d, v) {
+			return fmt.Errorf("value %s is not representable in %s", v, d)
 		}
 	}
 	return nil
 }
 
-func fullType(_ []Type, attrs Attrs, declared []Type) ([]Type, error) {
+// IntRepresentable reports whether the number attribute v is a whole
+// number in the range of the integer dtype d (i64: [−2⁶³, 2⁶³), u64:
+// [0, 2⁶⁴)).
+func IntRepresentable(d DType, v Attr) bool {
+	const two63 = 1 << 63
+	switch v := v.(type) {
+	case Int:
+		return d == I64 || v >= 0
+	case Uint:
+		return d == U64
+	case Float:
+		f := float64(v)
+		if f != math.Trunc(f) { // NaN and ±Inf too
+			return false
+		}
+		if d == I64 {
+			return f >= -two63 && f < two63
+		}
+		return f >= 0 && f < 2*two63
+	}
+	return false
+}
+
+func fullType(_ *OpInfo, _ []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	t, err := declaredOne(declared)
 	if err != nil {
 		return nil, err
 	}
-	v, err := AttrFloat(attrs["value"])
-	if err != nil {
+	v := attrs["value"]
+	if _, err := AttrFloat(v); err != nil {
 		return nil, err
 	}
-	return one(t), checkIntValues(t.DType, []float64{v})
+	return one(t), checkIntValues(t.DType, []Attr{v})
 }
 
-func rngType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
+func rngType(_ *OpInfo, args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	for i, name := range []string{"key", "counter"} {
 		if args[i].DType != U64 || args[i].Rank() != 0 {
 			return nil, fmt.Errorf("%s has type %s, want u64[]", name, args[i])
@@ -185,7 +166,7 @@ func rngType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	return one(t), checkDType("result", t, floats)
 }
 
-func castType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
+func castType(_ *OpInfo, args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	t, err := declaredOne(declared)
 	if err != nil {
 		return nil, err
@@ -196,7 +177,7 @@ func castType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	return one(t), nil
 }
 
-func broadcastToType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
+func broadcastToType(_ *OpInfo, args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	t, err := declaredOne(declared)
 	if err != nil {
 		return nil, err
@@ -210,7 +191,7 @@ func broadcastToType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	return one(t), nil
 }
 
-func reshapeType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
+func reshapeType(_ *OpInfo, args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	t, err := declaredOne(declared)
 	if err != nil {
 		return nil, err
@@ -229,7 +210,7 @@ func reshapeType(args []Type, _ Attrs, declared []Type) ([]Type, error) {
 	return one(t), nil
 }
 
-func transposeType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func transposeType(_ *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	perm, _, err := attrs.IntList("perm")
 	if err != nil {
 		return nil, err
@@ -250,7 +231,7 @@ func transposeType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	return one(Type{x.DType, out}), nil
 }
 
-func sliceType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func sliceType(_ *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	start, _, err := attrs.IntList("start")
 	if err != nil {
 		return nil, err
@@ -273,10 +254,9 @@ func sliceType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	return one(Type{x.DType, out}), nil
 }
 
-func concatType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func concatType(op *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	first := args[0]
-	axisAttr, _ := attrs.Int("axis", 0)
-	axis, err := normAxis(axisAttr, first.Rank())
+	axis, err := op.AxisAttr(attrs, first.Rank())
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +299,7 @@ func MatmulDims(a, b Shape, ta, tb bool) (batch Shape, m, k, n int, err error) {
 	return batch, m, k, n, nil
 }
 
-func matmulType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func matmulType(op *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	a, b := args[0], args[1]
 	if err := checkDType("operand", a, floats); err != nil {
 		return nil, err
@@ -327,8 +307,14 @@ func matmulType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	if a.DType != b.DType {
 		return nil, fmt.Errorf("operand dtypes differ: %s and %s", a.DType, b.DType)
 	}
-	ta, _ := attrs.Bool("transpose_a", false)
-	tb, _ := attrs.Bool("transpose_b", false)
+	ta, err := op.BoolAttr(attrs, "transpose_a")
+	if err != nil {
+		return nil, err
+	}
+	tb, err := op.BoolAttr(attrs, "transpose_b")
+	if err != nil {
+		return nil, err
+	}
 	batch, m, _, n, err := MatmulDims(a.Shape, b.Shape, ta, tb)
 	if err != nil {
 		return nil, err
@@ -336,13 +322,12 @@ func matmulType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	return one(Type{a.DType, append(batch, m, n)}), nil
 }
 
-func gatherType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func gatherType(op *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	table, idx := args[0], args[1]
 	if idx.DType != I64 {
 		return nil, fmt.Errorf("indices have dtype %s, want i64", idx.DType)
 	}
-	axisAttr, _ := attrs.Int("axis", 0)
-	axis, err := normAxis(axisAttr, table.Rank())
+	axis, err := op.AxisAttr(attrs, table.Rank())
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +351,7 @@ func ReducedShape(s Shape, axes []int, keepdims bool) Shape {
 	return out
 }
 
-func reduceType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func reduceType(op *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	x := args[0]
 	if err := checkDType("operand", x, numeric); err != nil {
 		return nil, err
@@ -375,18 +360,21 @@ func reduceType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	if err != nil {
 		return nil, err
 	}
-	keep, _ := attrs.Bool("keepdims", false)
+	keep, err := op.BoolAttr(attrs, "keepdims")
+	if err != nil {
+		return nil, err
+	}
 	return one(Type{x.DType, ReducedShape(x.Shape, axes, keep)}), nil
 }
 
-func reduceFloatType(args []Type, attrs Attrs, declared []Type) ([]Type, error) {
+func reduceFloatType(op *OpInfo, args []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	if err := checkDType("operand", args[0], floats); err != nil {
 		return nil, err
 	}
-	return reduceType(args, attrs, declared)
+	return reduceType(op, args, attrs, declared)
 }
 
-func axisFloatType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func axisFloatType(op *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	x := args[0]
 	if err := checkDType("operand", x, floats); err != nil {
 		return nil, err
@@ -394,14 +382,13 @@ func axisFloatType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	if x.Rank() == 0 {
 		return nil, errors.New("operand is a scalar, want rank 1 or more")
 	}
-	axis, _ := attrs.Int("axis", -1)
-	if _, err := normAxis(axis, x.Rank()); err != nil {
+	if _, err := op.AxisAttr(attrs, x.Rank()); err != nil {
 		return nil, err
 	}
 	return one(x), nil
 }
 
-func xentType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func xentType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	z, t := args[0], args[1]
 	if err := checkDType("logits", z, floats); err != nil {
 		return nil, err
@@ -415,11 +402,14 @@ func xentType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	return one(Scalar(z.DType)), nil
 }
 
-func oneHotType(args []Type, attrs Attrs, declared []Type) ([]Type, error) {
+func oneHotType(op *OpInfo, args []Type, attrs Attrs, declared []Type) ([]Type, error) {
 	if args[0].DType != I64 {
 		return nil, fmt.Errorf("labels have dtype %s, want i64", args[0].DType)
 	}
-	depth, _ := attrs.Int("depth", 0)
+	depth, err := op.IntAttr(attrs, "depth")
+	if err != nil {
+		return nil, err
+	}
 	if depth <= 0 {
 		return nil, fmt.Errorf("depth %d must be positive", depth)
 	}
@@ -447,7 +437,7 @@ func batchType(d DType, batch Shape, dims ...int) Type {
 	return Type{d, append(batch.Clone(), dims...)}
 }
 
-func qrType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func qrType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	batch, m, n, err := matrixOperand(args[0])
 	if err != nil {
 		return nil, err
@@ -456,7 +446,7 @@ func qrType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	return []Type{batchType(d, batch, m, k), batchType(d, batch, k, n)}, nil
 }
 
-func svdType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func svdType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	batch, m, n, err := matrixOperand(args[0])
 	if err != nil {
 		return nil, err
@@ -476,7 +466,7 @@ func squareOperand(t Type) (Shape, int, error) {
 	return batch, n, nil
 }
 
-func eighType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func eighType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	batch, n, err := squareOperand(args[0])
 	if err != nil {
 		return nil, err
@@ -485,14 +475,14 @@ func eighType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	return []Type{batchType(d, batch, n), batchType(d, batch, n, n)}, nil
 }
 
-func squareType(args []Type, _ Attrs, _ []Type) ([]Type, error) {
+func squareType(_ *OpInfo, args []Type, _ Attrs, _ []Type) ([]Type, error) {
 	if _, _, err := squareOperand(args[0]); err != nil {
 		return nil, err
 	}
 	return one(args[0]), nil
 }
 
-func trsolveType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
+func trsolveType(op *OpInfo, args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	a, b := args[0], args[1]
 	batch, n, err := squareOperand(a)
 	if err != nil {
@@ -501,7 +491,10 @@ func trsolveType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 	if b.DType != a.DType || b.Rank() != a.Rank() || !b.Shape[:len(batch)].Equal(batch) {
 		return nil, fmt.Errorf("right-hand side %s does not match matrix %s", b, a)
 	}
-	left, _ := attrs.Bool("left", true)
+	left, err := op.BoolAttr(attrs, "left")
+	if err != nil {
+		return nil, err
+	}
 	r := b.Rank()
 	dim := b.Shape[r-2]
 	if !left {
@@ -515,7 +508,7 @@ func trsolveType(args []Type, attrs Attrs, _ []Type) ([]Type, error) {
 
 // argminType takes the results from the declaration; the region checks
 // (objective signature) are done by the verifier, which sees the region.
-func argminType(_ []Type, _ Attrs, declared []Type) ([]Type, error) {
+func argminType(_ *OpInfo, _ []Type, _ Attrs, declared []Type) ([]Type, error) {
 	if len(declared) == 0 {
 		return nil, errors.New("argmin must declare at least one result")
 	}
@@ -546,7 +539,7 @@ func InferTypes(op Op, args []Type, attrs Attrs, declared []Type) ([]Type, error
 			return nil, fmt.Errorf("operand %d has no valid type", i)
 		}
 	}
-	return info.Type(args, attrs, declared)
+	return info.Type(info, args, attrs, declared)
 }
 
 func arityString(info *OpInfo) string {
@@ -588,8 +581,11 @@ func CheckAttrs(op Op, attrs Attrs) error {
 func kindMatches(k AttrKind, v Attr) bool {
 	switch k {
 	case KindInt:
-		_, ok := v.(Int)
-		return ok
+		switch v.(type) {
+		case Int, Uint:
+			return true
+		}
+		return false
 	case KindNumber:
 		_, err := AttrFloat(v)
 		return err == nil
@@ -603,7 +599,7 @@ func kindMatches(k AttrKind, v Attr) bool {
 		_, _, err := Attrs{"a": v}.IntList("a")
 		return err == nil
 	case KindNumbers:
-		_, err := FlattenNumbers(v)
+		_, err := NumberLeaves(v)
 		return err == nil
 	}
 	return false

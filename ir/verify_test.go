@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -139,5 +140,54 @@ func TestIntegerConstantsMustFit(t *testing.T) {
 		if (err != nil) != tc.bad {
 			t.Errorf("full {value=%s} : %s[]: error %v, want error %t", tc.v, tc.d, err, tc.bad)
 		}
+	}
+}
+
+// ParseAndVerify reports every independent error: a bad matmul, a bad
+// add and a return of the wrong type, in the order of the text.
+func TestParseAndVerifyReportsEveryError(t *testing.T) {
+	src := `func @f(%x: f32[2,3] data, %w: f32[4,5] param, %b: f32[7] param) -> (f32[], f32[]) {
+  %1 = matmul %x, %w : f32[2,5]
+  %2 = add %1, %b : f32[2,5]
+  return %2
+}
+
+func @g(%x: f32[2] data) -> (f32[3]) {
+  %y = neg %x : f32[2]
+  return %y
+}
+`
+	_, err := ParseAndVerify("bad.pf", []byte(src), ParseOptions{})
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("error %v (%T), want an ErrorList", err, err)
+	}
+	want := []string{
+		"bad.pf:2:3: %1 = matmul: contracted dimensions differ",
+		"bad.pf:3:3: %2 = add: shapes [2,5], [7] do not broadcast",
+		"bad.pf:4:3: return has 1 values, but @f declares 2 results",
+		"bad.pf:9:10: return value %y has type f32[2], but @g declares result 0 as f32[3]",
+	}
+	if len(list) != len(want) {
+		t.Fatalf("%d errors, want %d:\n%v", len(list), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(list[i].Error(), w) {
+			t.Errorf("error %d: %q, want it to start with %q", i, list[i], w)
+		}
+	}
+	// Parse still stops at the return.
+	if _, err := Parse("bad.pf", []byte(src)); err == nil || !strings.Contains(err.Error(), "4:3: return has 1 values") {
+		t.Errorf("Parse: %v", err)
+	}
+	// A syntax error comes alone, as a ParseError.
+	var pe *ParseError
+	if _, err := ParseAndVerify("x.pf", []byte("func @f() -> () {\n  %1 = nop\n  return\n}\n"), ParseOptions{}); !errors.As(err, &pe) {
+		t.Errorf("syntax error: %v (%T), want a *ParseError", err, err)
+	}
+	// A valid file gives its module.
+	m, err := ParseAndVerify("ok.pf", []byte("func @f(%x: f32[] data) -> (f32[]) {\n  return %x\n}\n"), ParseOptions{})
+	if err != nil || len(m.Funcs) != 1 {
+		t.Errorf("valid file: %v, %v", m, err)
 	}
 }

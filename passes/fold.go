@@ -1,21 +1,22 @@
 package passes
 
 import (
-	"math"
-
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
 // Fold folds constants and simplifies the zeros and ones that symbolic
 // tangents and transposes leave behind. It knows splat constants (full,
 // and reshapes, broadcasts and transposes of them): elementwise arithmetic
-// on splats becomes a splat, computed in the value's dtype so that the
-// folded number is the one the kernels would have produced; x+0, x-0, x*1,
-// x/1 become x (broadcast if the result is larger); x*0 and products with
-// a zero matrix become zeros (as symbolic zeros do, this assumes x finite);
-// neg(neg x), identity reshapes, broadcasts and transposes disappear; a
-// product whose left operand is a broadcast is taken before broadcasting.
-// f is modified in place and returned; unused code is left to DCE.
+// on splats, and reductions of splats, become a splat computed by the
+// interpreter's kernels (runtime/ops) in the value's dtype, so that the
+// folded number is the one the interpreter would have produced; x+0, x-0,
+// x*1, x/1 become x (broadcast if the result is larger); x*0 and products
+// with a zero matrix become zeros (as symbolic zeros do, this assumes x
+// finite); neg(neg x), identity reshapes, broadcasts and transposes
+// disappear; a product whose left operand is a broadcast is taken before
+// broadcasting. f is modified in place and returned; unused code is left
+// to DCE.
 func Fold(f *ir.Func) *ir.Func {
 	fl := &folder{g: &ir.Func{Name: f.Name}, repl: map[*ir.Value]*ir.Value{}}
 	fl.e = ir.NewWriter(fl.g, ir.NewNamer(f))
@@ -51,26 +52,34 @@ type folder struct {
 	repl map[*ir.Value]*ir.Value
 }
 
-// splat returns the value of every element of v if v is a splat constant.
-func splat(v *ir.Value) (float64, bool) {
+// splat returns the number every element of v equals, as its full
+// writes it (in v's dtype, which reshapes, broadcasts and transposes
+// keep), if v is a splat constant.
+func splat(v *ir.Value) (ir.Attr, bool) {
 	for v.Def != nil {
 		in := v.Def
 		switch in.Op {
 		case ir.OpFull:
-			c, err := ir.AttrFloat(in.Attrs["value"])
-			return c, err == nil
+			c, ok := in.Attrs["value"]
+			return c, ok
 		case ir.OpReshape, ir.OpBroadcastTo, ir.OpTranspose:
 			v = in.Args[0]
 		default:
-			return 0, false
+			return nil, false
 		}
 	}
-	return 0, false
+	return nil, false
 }
 
+// isSplat reports whether v is a splat whose elements, in v's dtype,
+// equal c.
 func isSplat(v *ir.Value, c float64) bool {
-	s, ok := splat(v)
-	return ok && s == c
+	a, ok := splat(v)
+	if !ok {
+		return false
+	}
+	f, err := ops.EvalScalar(ir.OpCast, nil, []ir.Attr{a}, []ir.DType{v.Type.DType}, ir.F64)
+	return err == nil && f == ir.Float(c)
 }
 
 // simplify returns a value to use in place of in's result, or nil.
@@ -129,22 +138,37 @@ func (fl *folder) simplify(in *ir.Instr) *ir.Value {
 			return a(0)
 		}
 	case ir.OpSelect:
-		if c, ok := splat(a(0)); ok {
-			if c != 0 {
-				return fl.resize(a(1), out)
+		if _, ok := splat(a(0)); ok {
+			if isSplat(a(0), 0) {
+				return fl.resize(a(2), out)
 			}
-			return fl.resize(a(2), out)
+			return fl.resize(a(1), out)
 		}
-	case ir.OpReduceSum:
-		if c, ok := splat(a(0)); ok {
-			n, _ := a(0).Type.Shape.NumElements()
-			m, _ := out.Shape.NumElements()
-			if m > 0 {
-				return full(fl.e, out, roundTo(out.DType, c*float64(n/m)))
-			}
-		}
+	case ir.OpReduceSum, ir.OpReduceMean, ir.OpReduceMax:
+		return fl.foldReduce(in)
 	}
 	return nil
+}
+
+// foldReduce evaluates a reduction of a splat: every output element
+// reduces the same number of equal elements.
+func (fl *folder) foldReduce(in *ir.Instr) *ir.Value {
+	x, out := in.Args[0], in.Results[0].Type
+	c, ok := splat(x)
+	n, m := x.Type.Shape.Size(), out.Shape.Size()
+	if !ok || m == 0 {
+		return nil
+	}
+	v, err := ops.ReduceScalar(in.Op, c, out.DType, n/m)
+	if err != nil {
+		return nil
+	}
+	return fl.full(out, v)
+}
+
+// full emits a splat of type t whose elements are the number v.
+func (fl *folder) full(t ir.Type, v ir.Attr) *ir.Value {
+	return fl.e.Emit(ir.OpFull, nil, ir.Attrs{"value": v}, t)[0]
 }
 
 // resize broadcasts v to type t if it is smaller.
@@ -158,103 +182,29 @@ func (fl *folder) resize(v *ir.Value, t ir.Type) *ir.Value {
 	return broadcastTo(fl.e, v, t.Shape)
 }
 
-// foldSplat evaluates an elementwise op whose operands are all splats.
+// foldSplat evaluates an elementwise op whose operands are all splats,
+// with the interpreter's kernels (ops.EvalScalar) in the value's dtype.
+// Ops built on the math library are left to run where the function runs
+// (ops.Portable), as are integer divisions by zero, which are errors
+// there.
 func (fl *folder) foldSplat(in *ir.Instr) *ir.Value {
 	info := in.Op.Info()
-	if (info.Class != ir.Elementwise && info.Class != ir.Broadcast) || len(in.Args) == 0 {
+	if (info.Class != ir.Elementwise && info.Class != ir.Broadcast) || len(in.Args) == 0 || !ops.Portable(in.Op) {
 		return nil
 	}
-	if in.Op == ir.OpFull {
-		return nil
-	}
-	xs := make([]float64, len(in.Args))
+	cs := make([]ir.Attr, len(in.Args))
+	dtypes := make([]ir.DType, len(in.Args))
 	for i, a := range in.Args {
 		c, ok := splat(a)
 		if !ok {
 			return nil
 		}
-		xs[i] = c
+		cs[i], dtypes[i] = c, a.Type.DType
 	}
 	out := in.Results[0].Type
-	c, ok := evalScalar(in, xs)
-	if !ok {
+	v, err := ops.EvalScalar(in.Op, in.Attrs, cs, dtypes, out.DType)
+	if err != nil {
 		return nil
 	}
-	return full(fl.e, out, roundTo(out.DType, c))
-}
-
-// evalScalar computes an elementwise op on scalars. Floating-point dtypes
-// compute in their own precision so that the folded value equals what the
-// kernels compute; transcendental functions are left alone because their
-// last bit may differ between implementations.
-func evalScalar(in *ir.Instr, xs []float64) (float64, bool) {
-	d := in.Results[0].Type.DType
-	if in.Op == ir.OpCast {
-		return roundTo(d, xs[0]), true
-	}
-	r := func(x float64) float64 { return roundTo(d, x) }
-	b := func(c bool) float64 {
-		if c {
-			return 1
-		}
-		return 0
-	}
-	switch in.Op {
-	case ir.OpNeg:
-		return -xs[0], true
-	case ir.OpAbs:
-		return math.Abs(xs[0]), true
-	case ir.OpRelu:
-		return math.Max(xs[0], 0), true
-	case ir.OpStep:
-		return b(xs[0] > 0), true
-	case ir.OpSquare:
-		return r(xs[0] * xs[0]), true
-	case ir.OpAdd:
-		return r(xs[0] + xs[1]), true
-	case ir.OpSub:
-		return r(xs[0] - xs[1]), true
-	case ir.OpMul:
-		return r(xs[0] * xs[1]), true
-	case ir.OpDiv:
-		if d.IsInt() {
-			return 0, false
-		}
-		return r(xs[0] / xs[1]), true
-	case ir.OpMaximum:
-		return math.Max(xs[0], xs[1]), true
-	case ir.OpMinimum:
-		return math.Min(xs[0], xs[1]), true
-	case ir.OpEq:
-		return b(xs[0] == xs[1]), true
-	case ir.OpNe:
-		return b(xs[0] != xs[1]), true
-	case ir.OpLt:
-		return b(xs[0] < xs[1]), true
-	case ir.OpLe:
-		return b(xs[0] <= xs[1]), true
-	case ir.OpGt:
-		return b(xs[0] > xs[1]), true
-	case ir.OpGe:
-		return b(xs[0] >= xs[1]), true
-	case ir.OpSelect:
-		if xs[0] != 0 {
-			return xs[1], true
-		}
-		return xs[2], true
-	}
-	return 0, false
-}
-
-// roundTo rounds x to the precision of dtype d. Products and sums of two
-// f32 numbers computed in f64 and rounded once are the correctly rounded
-// f32 results, so this matches f32 arithmetic for one operation.
-func roundTo(d ir.DType, x float64) float64 {
-	switch d {
-	case ir.F32:
-		return float64(float32(x))
-	case ir.I64, ir.U64:
-		return math.Trunc(x)
-	}
-	return x
+	return fl.full(out, v)
 }

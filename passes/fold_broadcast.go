@@ -13,7 +13,7 @@ import (
 // would not shrink the product.
 func (fl *folder) hoistBroadcastMatmul(in *ir.Instr) *ir.Value {
 	a, b, out := in.Args[0], in.Args[1], in.Results[0].Type
-	if ta, _ := in.Attrs.Bool("transpose_a", false); ta || b.Type.Rank() != 2 {
+	if ta, _ := in.BoolAttr("transpose_a"); ta || b.Type.Rank() != 2 {
 		return nil
 	}
 	bc := a
@@ -36,7 +36,7 @@ func (fl *folder) hoistBroadcastMatmul(in *ir.Instr) *ir.Value {
 	if rows >= bs[:r-1].Size() {
 		return nil
 	}
-	tb, _ := in.Attrs.Bool("transpose_b", false)
+	tb, _ := in.BoolAttr("transpose_b")
 	n := out.Shape[out.Rank()-1]
 	y := matmul(fl.e, reshape(fl.e, x, ir.Shape{rows, k}), b, false, tb)
 	y = reshape(fl.e, y, append(xs[:r-1].Clone(), n))

@@ -38,7 +38,7 @@ func powJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if t == nil {
 		return nil, nil
 	}
-	p, err := in.Attrs.Float("exponent", 0)
+	p, err := in.FloatAttr("exponent")
 	if err != nil {
 		return nil, err
 	}

@@ -39,9 +39,9 @@ func swapLast(e *ir.Writer, x *ir.Value) *ir.Value {
 type trsolveFlags struct{ lower, left, transA bool }
 
 func trsolveAttrs(in *ir.Instr) trsolveFlags {
-	lower, _ := in.Attrs.Bool("lower", true)
-	left, _ := in.Attrs.Bool("left", true)
-	ta, _ := in.Attrs.Bool("transpose_a", false)
+	lower, _ := in.BoolAttr("lower")
+	left, _ := in.BoolAttr("left")
+	ta, _ := in.BoolAttr("transpose_a")
 	return trsolveFlags{lower, left, ta}
 }
 

@@ -59,8 +59,8 @@ func concatJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 	if !any {
 		return nil, nil
 	}
-	axis, _ := in.Attrs.Int("axis", 0)
-	axis = normAxis(axis, in.Results[0].Type.Rank()) + leadOf(T)
+	axis, _ := in.AxisAttr(in.Results[0].Type.Rank())
+	axis += leadOf(T)
 	parts := make([]*ir.Value, len(ts))
 	for i, t := range ts {
 		if t == nil {
@@ -77,8 +77,8 @@ func concatJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 func matmulJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	T := tangentT(in, ts)
 	a, b := in.Args[0], in.Args[1]
-	ta, _ := in.Attrs.Bool("transpose_a", false)
-	tb, _ := in.Attrs.Bool("transpose_b", false)
+	ta, _ := in.BoolAttr("transpose_a")
+	tb, _ := in.BoolAttr("transpose_b")
 	want := lift(in.Results[0].Type, T)
 	var terms []*ir.Value
 	if ts[0] != nil {
@@ -126,8 +126,8 @@ func gatherJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) 
 		return nil, nil
 	}
 	T := tangentT(in, ts)
-	axis, _ := in.Attrs.Int("axis", 0)
-	axis = normAxis(axis, in.Args[0].Type.Rank()) + leadOf(T)
+	axis, _ := in.AxisAttr(in.Args[0].Type.Rank())
+	axis += leadOf(T)
 	return vals(emit1(e, ir.OpGather, ir.Attrs{"axis": ir.Int(axis)}, ts[0], in.Args[1])), nil
 }
 
@@ -139,7 +139,7 @@ func reduceAttrs(in *ir.Instr, T int) (ir.Attrs, []int, error) {
 		return nil, nil, err
 	}
 	attrs := ir.Attrs{"axes": ir.Ints(shiftAxes(axes, leadOf(T))...)}
-	if keep, _ := in.Attrs.Bool("keepdims", false); keep {
+	if keep, _ := in.BoolAttr("keepdims"); keep {
 		attrs["keepdims"] = ir.Bool(true)
 	}
 	return attrs, axes, nil
@@ -184,8 +184,8 @@ func reduceMaxJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, erro
 
 // softmaxAxis returns the normalised axis of a softmax-like op.
 func softmaxAxis(in *ir.Instr) int {
-	axis, _ := in.Attrs.Int("axis", -1)
-	return normAxis(axis, in.Args[0].Type.Rank())
+	axis, _ := in.AxisAttr(in.Args[0].Type.Rank())
+	return axis
 }
 
 // softmaxJVP: dy = y (dx - <y, dx>) along the axis.

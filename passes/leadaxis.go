@@ -69,13 +69,5 @@ func shiftAxes(axes []int, lead int) []int {
 	return out
 }
 
-// normAxis maps a possibly negative axis into [0, rank).
-func normAxis(axis, rank int) int {
-	if axis < 0 {
-		return axis + rank
-	}
-	return axis
-}
-
 // zeroTangent returns zeros of the tangent type of v.
 func zeroTangent(e *ir.Writer, v *ir.Value, T int) *ir.Value { return full(e, lift(v.Type, T), 0) }

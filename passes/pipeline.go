@@ -90,7 +90,8 @@ type Options struct {
 	DumpAfter []string
 	// Dump receives the dumps, each headed by a comment naming the pass,
 	// unless DumpDir is set, in which case each dump is written to the file
-	// DumpDir/NN-PASS.pf.
+	// DumpDir/NN-PASS.pf. Dumps are renumbered (ir.Renumbered), so that
+	// dumps after different passes can be compared.
 	Dump    io.Writer
 	DumpDir string
 	// Timing, if set, receives one line per pass with its duration and the
@@ -171,7 +172,7 @@ func dump(f *ir.Func, i int, name string, opts *Options) error {
 	if !slices.Contains(opts.DumpAfter, "all") && !slices.Contains(opts.DumpAfter, name) {
 		return nil
 	}
-	text := fmt.Sprintf("// after %s\n%s", name, f)
+	text := fmt.Sprintf("// after %s\n%s", name, ir.Renumbered(f))
 	if opts.DumpDir != "" {
 		if err := os.MkdirAll(opts.DumpDir, 0o755); err != nil {
 			return err

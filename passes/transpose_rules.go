@@ -143,9 +143,8 @@ func padType(t ir.Type, axis, n int) ir.Type {
 }
 
 func concatTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool) ([]*ir.Value, error) {
-	axis, _ := in.Attrs.Int("axis", 0)
 	rank := in.Results[0].Type.Rank()
-	axis = normAxis(axis, rank)
+	axis, _ := in.AxisAttr(rank)
 	out := make([]*ir.Value, len(in.Args))
 	offset := 0
 	for i, a := range in.Args {
@@ -169,8 +168,8 @@ func matmulTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool)
 		return nil, errNonlinear(in.Op)
 	}
 	a, b, ct := in.Args[0], in.Args[1], cts[0]
-	ta, _ := in.Attrs.Bool("transpose_a", false)
-	tb, _ := in.Attrs.Bool("transpose_b", false)
+	ta, _ := in.BoolAttr("transpose_a")
+	tb, _ := in.BoolAttr("transpose_b")
 	out := make([]*ir.Value, 2)
 	if linear[0] {
 		var da *ir.Value
@@ -201,8 +200,7 @@ func gatherTranspose(e *ir.Writer, in *ir.Instr, cts []*ir.Value, linear []bool)
 		return nil, fmt.Errorf("gather is not linear in its indices")
 	}
 	table, idx, ct := in.Args[0], in.Args[1], cts[0]
-	axis, _ := in.Attrs.Int("axis", 0)
-	axis = normAxis(axis, table.Type.Rank())
+	axis, _ := in.AxisAttr(table.Type.Rank())
 	ts := table.Type.Shape
 	pre, post := ts[:axis], ts[axis+1:]
 	ni := idx.Type.Rank()

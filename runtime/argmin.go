@@ -19,9 +19,9 @@ import (
 // Hessian, estimated by Lanczos, which must be positive: a singular or
 // indefinite Hessian leaves the implicit derivative undefined.
 
-// Solver defaults, used when the attributes are absent.
+// Solver defaults, used when the attributes are absent (max_iter's and
+// damping's are in the op table).
 const (
-	defaultMaxIter = 1000
 	// tol and check_tol, relative to max(1, ‖∇ₓf‖∞ at the start): the
 	// solvers aim at tol on exact derivatives (Newton's last steps get
 	// there cheaply), and accept a point at check_tol where rounding stops
@@ -138,10 +138,10 @@ func readArgminSettings(in *ir.Instr, low bool) (*argminSettings, error) {
 	if s.checkTol, err = in.Attrs.Float("check_tol", max(defCheck, 10*s.tol)); err != nil {
 		return nil, err
 	}
-	if s.damping, err = in.Attrs.Float("damping", 0); err != nil {
+	if s.damping, err = in.FloatAttr("damping"); err != nil {
 		return nil, err
 	}
-	if s.maxIter, err = in.Attrs.Int("max_iter", defaultMaxIter); err != nil {
+	if s.maxIter, err = in.IntAttr("max_iter"); err != nil {
 		return nil, err
 	}
 	switch {

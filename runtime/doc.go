@@ -10,28 +10,26 @@
 // function again and again over buffers it owns, planned by liveness like
 // a memory planner, and allocates nothing per run in steady state (except
 // in the linear-algebra ops and the declarative ops); its results are overwritten by
-// the next run. Training loops and benchmarks use a Runner per goroutine.
+// the next run. Training loops and benchmarks use a Runner per goroutine;
+// a training step's Runner feeds the new parameters and state back into
+// the tensors it read them from (NewRunnerWith, Feedback).
 //
 // Kernels that have enough work split it across goroutines with
 // kernels.Parallel: matrix products, large elementwise ops and random
 // fills. Every element is computed by one goroutine in an order fixed by
 // the shapes, so results do not depend on the number of threads.
 //
-// Every op of the IR is executed here with the semantics of the op table
-// (ir/op.go and ir/typerules.go). Conventions the table leaves open:
+// Every op of the IR is executed with the semantics of the op table
+// (ir/op.go and ir/typerules.go). The elementwise, broadcast, reduction,
+// data-movement, nn, source and cast ops are those of runtime/ops, which
+// states the numerical conventions (f32 math in float64 rounded once,
+// integer wraparound, NaN rules, saturating casts, ...): the interpreter
+// binds an instruction to an ops kernel or plan when it is built and, at
+// run time, passes its operands' slices (and splits large elementwise ops
+// and random fills across goroutines, which does not change a bit). The
+// executors of the elementwise ops come from ops' tables (Supports says
+// whether an op has one). The interpreter itself defines the others:
 //
-//   - f32 transcendental functions (exp, log, tanh, sigmoid, sqrt, pow) are
-//     computed in float64 and rounded once; sums, means, softmax and
-//     cross-entropy accumulate in float64 for both float dtypes.
-//   - Integer ops wrap around as in Go; integer division truncates and
-//     division by zero is an error. Casting a float to an integer truncates
-//     toward zero, saturates out-of-range values and maps NaN to 0.
-//   - Comparisons yield 1 or 0 in the operand dtype; select picks a where
-//     cond != 0 (NaN counts as non-zero). maximum, minimum, relu and
-//     reduce_max propagate NaN; reduce_max over an empty axis gives the
-//     dtype's lowest value (-Inf for floats).
-//   - gather, one_hot and softmax_xent reject indices and labels out of
-//     range with an error naming the offending value.
 //   - The linear-algebra ops follow runtime/kernels, including its sign
 //     conventions, and accept leading batch axes; matmul goes through a
 //     kernels.GEMM (WithGEMM; kernels.Default, the packed AVX2 GEMM, unless
@@ -69,7 +67,8 @@
 //     region's dtype, to tol (relative residual; 1e-10, f32 1e-5) within
 //     max_iter (3n + 100) iterations; non-convergence, pᵀAp ≤ 0 under
 //     conjugate gradients and a singular system under MINRES are errors.
-//   - rng_uniform and rng_normal follow the stream layout of runtime/rng.
+//
+// Absent attributes take the op table's defaults (ir.AttrSpec.Default).
 //
 // Errors at run time name the instruction: its position, results, op and
 // operand types, e.g.

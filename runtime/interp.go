@@ -9,6 +9,7 @@ import (
 
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime/kernels"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
 // An Interpreter runs one function. It is immutable once built, so Run may
@@ -73,9 +74,6 @@ type call struct {
 	gemm   kernels.GEMM
 	region *boundRegion
 }
-
-// out returns the declared type of result i.
-func (c *call) out(i int) ir.Type { return c.in.Results[i].Type }
 
 // An execFunc binds an instruction to its kernel when the interpreter is
 // built. The operands have the types the op's type rule accepts (New
@@ -457,71 +455,61 @@ var (
 	unaryExec    = byDType(bindUnary[float32], bindUnary[float64], bindUnary[int64], bindUnary[uint64])
 	binaryExec   = byDType(bindBinary[float32], bindBinary[float64], bindBinary[int64], bindBinary[uint64])
 	reduceExec   = byDType(bindReduce[float32], bindReduce[float64], bindReduce[int64], bindReduce[uint64])
+	dataMoveExec = byDType(bindDataMove[float32], bindDataMove[float64], bindDataMove[int64], bindDataMove[uint64])
 	softmaxExec  = floatsOnly(bindSoftmax[float32], bindSoftmax[float64])
-	dataMoveExec = into(bindDataMove)
-	randomExec   = into(bindRandom)
+	randomExec   = floatsOnly(bindRandom[float32], bindRandom[float64])
 )
 
-// executors maps every op to its executor; a test checks that it covers
-// ir.AllOps().
-var executors = map[ir.Op]execFunc{
-	ir.OpConstant:   byDType(bindConstant[float32], bindConstant[float64], bindConstant[int64], bindConstant[uint64]),
-	ir.OpFull:       byDType(bindFull[float32], bindFull[float64], bindFull[int64], bindFull[uint64]),
-	ir.OpRngNormal:  randomExec,
-	ir.OpRngUniform: randomExec,
+// executors maps every op to its executor: the elementwise ops of
+// runtime/ops' tables to the shared ones, the others one by one. A test
+// checks that it covers ir.AllOps().
+var executors = func() map[ir.Op]execFunc {
+	m := map[ir.Op]execFunc{
+		ir.OpConstant:   byDType(bindConstant[float32], bindConstant[float64], bindConstant[int64], bindConstant[uint64]),
+		ir.OpFull:       byDType(bindFull[float32], bindFull[float64], bindFull[int64], bindFull[uint64]),
+		ir.OpRngNormal:  randomExec,
+		ir.OpRngUniform: randomExec,
 
-	ir.OpNeg:     unaryExec,
-	ir.OpExp:     unaryExec,
-	ir.OpLog:     unaryExec,
-	ir.OpTanh:    unaryExec,
-	ir.OpSigmoid: unaryExec,
-	ir.OpRelu:    unaryExec,
-	ir.OpStep:    unaryExec,
-	ir.OpAbs:     unaryExec,
-	ir.OpSqrt:    unaryExec,
-	ir.OpSquare:  unaryExec,
-	ir.OpPow:     unaryExec,
-	ir.OpCast:    into(func(*binding) (runFunc, error) { return execCast, nil }),
+		ir.OpCast:   byDType(bindCast[float32], bindCast[float64], bindCast[int64], bindCast[uint64]),
+		ir.OpSelect: byDType(bindSelect[float32], bindSelect[float64], bindSelect[int64], bindSelect[uint64]),
 
-	ir.OpAdd:     binaryExec,
-	ir.OpSub:     binaryExec,
-	ir.OpMul:     binaryExec,
-	ir.OpDiv:     binaryExec,
-	ir.OpMaximum: binaryExec,
-	ir.OpMinimum: binaryExec,
-	ir.OpEq:      binaryExec,
-	ir.OpNe:      binaryExec,
-	ir.OpLt:      binaryExec,
-	ir.OpLe:      binaryExec,
-	ir.OpGt:      binaryExec,
-	ir.OpGe:      binaryExec,
-	ir.OpSelect:  byDType(bindSelect[float32], bindSelect[float64], bindSelect[int64], bindSelect[uint64]),
+		ir.OpBroadcastTo: dataMoveExec,
+		ir.OpReshape:     dataMoveExec,
+		ir.OpTranspose:   dataMoveExec,
+		ir.OpSlice:       dataMoveExec,
+		ir.OpConcat:      byDType(bindConcat[float32], bindConcat[float64], bindConcat[int64], bindConcat[uint64]),
+		ir.OpMatmul:      floatsOnly(bindMatmul[float32], bindMatmul[float64]),
+		ir.OpGather:      byDType(bindGather[float32], bindGather[float64], bindGather[int64], bindGather[uint64]),
 
-	ir.OpBroadcastTo: dataMoveExec,
-	ir.OpReshape:     dataMoveExec,
-	ir.OpTranspose:   dataMoveExec,
-	ir.OpSlice:       dataMoveExec,
-	ir.OpConcat:      into(bindConcat),
-	ir.OpMatmul:      floatsOnly(bindMatmul[float32], bindMatmul[float64]),
-	ir.OpGather:      into(bindGather),
+		ir.OpReduceSum:  reduceExec,
+		ir.OpReduceMean: reduceExec,
+		ir.OpReduceMax:  reduceExec,
 
-	ir.OpReduceSum:  reduceExec,
-	ir.OpReduceMean: reduceExec,
-	ir.OpReduceMax:  reduceExec,
+		ir.OpSoftmax:     softmaxExec,
+		ir.OpLogSoftmax:  softmaxExec,
+		ir.OpSoftmaxXent: floatsOnly(bindSoftmaxXent[float32], bindSoftmaxXent[float64]),
+		ir.OpOneHot:      byDType(bindOneHot[float32], bindOneHot[float64], bindOneHot[int64], bindOneHot[uint64]),
 
-	ir.OpSoftmax:     softmaxExec,
-	ir.OpLogSoftmax:  softmaxExec,
-	ir.OpSoftmaxXent: floatsOnly(bindSoftmaxXent[float32], bindSoftmaxXent[float64]),
-	ir.OpOneHot:      byDType(bindOneHot[float32], bindOneHot[float64], bindOneHot[int64], bindOneHot[uint64]),
+		// The linear-algebra ops run float64 kernels of runtime/kernels per
+		// matrix and convert (linalg.go); the declarative ops allocate
+		// their results.
+		ir.OpQR:              floatsOnly(bindQR, bindQR),
+		ir.OpSVD:             floatsOnly(bindSVD, bindSVD),
+		ir.OpEigh:            floatsOnly(bindEigh, bindEigh),
+		ir.OpCholesky:        floatsOnly(bindCholesky, bindCholesky),
+		ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
 
-	// The linear-algebra ops run float64 kernels of runtime/kernels per
-	// matrix and convert (linalg.go); argmin allocates its results.
-	ir.OpQR:              floatsOnly(bindQR, bindQR),
-	ir.OpSVD:             floatsOnly(bindSVD, bindSVD),
-	ir.OpEigh:            floatsOnly(bindEigh, bindEigh),
-	ir.OpCholesky:        floatsOnly(bindCholesky, bindCholesky),
-	ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
+		ir.OpArgmin:      allocating(execArgmin),
+		ir.OpLinearSolve: allocating(execLinearSolve),
+	}
+	for _, op := range ops.UnaryOps() {
+		m[op] = unaryExec
+	}
+	for _, op := range ops.BinaryOps() {
+		m[op] = binaryExec
+	}
+	return m
+}()
 
-	ir.OpArgmin:      allocating(execArgmin),
-	ir.OpLinearSolve: allocating(execLinearSolve),
-}
+// Supports reports whether the interpreter has a kernel for op.
+func Supports(op ir.Op) bool { return executors[op] != nil }

@@ -31,10 +31,9 @@ type matrixOp interface {
 
 // linalgScratch is one goroutine's scratch.
 type linalgScratch struct {
-	work    kernels.Scratch
-	in      [2][]float64 // float64 copies of the operands' matrices
-	out     [3][]float64 // float64 results before conversion
-	pending bool
+	work kernels.Scratch
+	in   [2][]float64 // float64 copies of the operands' matrices
+	out  [3][]float64 // float64 results before conversion
 }
 
 // operand returns matrix i (size elements) of t as float64: a view of t's
@@ -201,16 +200,15 @@ func bindCholesky(b *binding) (runFunc, error) {
 // x·op(a) = b for each matrix of the batch; a is lower triangular unless
 // lower=false, and op transposes it if transpose_a.
 func bindTriangularSolve(b *binding) (runFunc, error) {
-	attrs := b.in.Attrs
-	left, err := attrs.Bool("left", true)
+	left, err := b.in.BoolAttr("left")
 	if err != nil {
 		return nil, err
 	}
-	lower, err := attrs.Bool("lower", true)
+	lower, err := b.in.BoolAttr("lower")
 	if err != nil {
 		return nil, err
 	}
-	transA, err := attrs.Bool("transpose_a", false)
+	transA, err := b.in.BoolAttr("transpose_a")
 	if err != nil {
 		return nil, err
 	}

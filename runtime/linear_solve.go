@@ -33,11 +33,11 @@ func execLinearSolve(c *call) ([]*Tensor, error) {
 		return nil, fmt.Errorf("right-hand side %s is not a batch of the matvec's vectors %s", b.Type, v)
 	}
 	n := v.Shape.Size()
-	sym, err := c.in.Attrs.Bool("symmetric", false)
+	sym, err := c.in.BoolAttr("symmetric")
 	if err != nil {
 		return nil, err
 	}
-	posdef, err := c.in.Attrs.Bool("posdef", false)
+	posdef, err := c.in.BoolAttr("posdef")
 	if err != nil {
 		return nil, err
 	}

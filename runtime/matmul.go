@@ -3,6 +3,7 @@ package runtime
 import (
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime/kernels"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
 // bindMatmul binds matmul: it multiplies the last two axes of a and b,
@@ -10,12 +11,12 @@ import (
 // element's matrices are computed here; a kernels.BatchGEMM gets the whole
 // batch in one call (and may run small products side by side), any other
 // GEMM one call per batch element.
-func bindMatmul[T float](b *binding) (runFunc, error) {
-	tA, err := b.in.Attrs.Bool("transpose_a", false)
+func bindMatmul[T ops.Float](b *binding) (runFunc, error) {
+	tA, err := b.in.BoolAttr("transpose_a")
 	if err != nil {
 		return nil, err
 	}
-	tB, err := b.in.Attrs.Bool("transpose_b", false)
+	tB, err := b.in.BoolAttr("transpose_b")
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,7 @@ func broadcastOffsets(src, dst ir.Shape) []int {
 	if src.Equal(dst) {
 		return nil
 	}
-	return walkOffsets(dst, broadcastStrides(src, dst), 0)
+	return ops.WalkOffsets(dst, ops.BroadcastStrides(src, dst), 0)
 }
 
 // at returns offs[i], or i for the identity nil.

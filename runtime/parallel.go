@@ -3,7 +3,7 @@ package runtime
 import (
 	goruntime "runtime"
 
-	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
 // parallelElems is the result size from which elementwise kernels split
@@ -18,14 +18,13 @@ func elemParts(n int) int {
 
 // The tasks of the parallel elementwise kernels live in the execCtx, one
 // set per element type, so that starting one allocates nothing.
-type elemTasks[T number] struct {
+type elemTasks[T ops.Number] struct {
 	unary  unaryTask[T]
 	binary binaryTask[T]
 }
 
-func tasksOf[T number](x *execCtx) *elemTasks[T] {
-	var zero T
-	switch any(zero).(type) {
+func tasksOf[T ops.Number](x *execCtx) *elemTasks[T] {
+	switch any(*new(T)).(type) {
 	case float32:
 		return any(&x.tasksF32).(*elemTasks[T])
 	case float64:
@@ -36,10 +35,9 @@ func tasksOf[T number](x *execCtx) *elemTasks[T] {
 	return any(&x.tasksU64).(*elemTasks[T])
 }
 
-// A unaryTask applies a unary op to parts of a contiguous array.
-type unaryTask[T number] struct {
-	op     ir.Op
-	f      func(T) T
+// A unaryTask applies a unary kernel to parts of a contiguous array.
+type unaryTask[T ops.Number] struct {
+	k      *ops.UnaryKernel[T]
 	xs, os []T
 	parts  int
 }
@@ -48,26 +46,16 @@ type unaryTask[T number] struct {
 func (t *unaryTask[T]) RunPart(i int) {
 	n := len(t.os)
 	lo, hi := i*n/t.parts, (i+1)*n/t.parts
-	unaryLoop(t.op, t.f, t.os[lo:hi], t.xs[lo:hi])
+	t.k.Run(t.os[lo:hi], t.xs[lo:hi])
 }
 
-// A binaryTask applies a binary op to parts of a walk: ranges of rows,
-// or, when there are fewer rows than parts, ranges of columns.
-type binaryTask[T number] struct {
-	op         ir.Op
-	f          func(a, b T) T
-	p          *walkPlan
+// A binaryTask applies a binary kernel to parts of its walk
+// (ops.BinaryKernel.RunPart).
+type binaryTask[T ops.Number] struct {
+	k          *ops.BinaryKernel[T]
 	as, bs, os []T
 	parts      int
-	byColumns  bool
 }
 
 // RunPart implements kernels.Task.
-func (t *binaryTask[T]) RunPart(i int) {
-	rows, n := t.p.rows(), t.p.rowLen()
-	if t.byColumns {
-		binaryRows(t.op, t.f, t.p, t.as, t.bs, t.os, 0, rows, i*n/t.parts, (i+1)*n/t.parts)
-		return
-	}
-	binaryRows(t.op, t.f, t.p, t.as, t.bs, t.os, i*rows/t.parts, (i+1)*rows/t.parts, 0, n)
-}
+func (t *binaryTask[T]) RunPart(i int) { t.k.RunPart(t.os, t.as, t.bs, i, t.parts) }

@@ -20,8 +20,15 @@ import (
 //
 // The results of Run belong to the Runner and are overwritten by the next
 // Run; Clone them to keep them. Distinct results do not share memory, and
-// no result is an input. A Runner is not safe for concurrent use; make one
-// per goroutine (they may share the Interpreter).
+// no result is an input, except the results fed back (Feedback). A Runner
+// is not safe for concurrent use; make one per goroutine (they may share
+// the Interpreter).
+//
+// A training step reads parameters and state and returns their new
+// values. With Feedback, the Runner writes such a result into the input
+// tensor it updates, so that the caller passes the same tensors to every
+// run and never copies, and never aliases the Runner's memory, which the
+// next run overwrites while it reads its inputs.
 type Runner struct {
 	it      *Interpreter
 	env     []*Tensor   // value slots: inputs, then results of instructions
@@ -32,11 +39,17 @@ type Runner struct {
 	copies  []*Tensor // per function result: a tensor to copy it into, or nil
 	bytes   int64
 	prof    *Profile // per-instruction times, when attached
+	// feedback lists the results written into inputs after each run.
+	feedback []feedback
 }
 
 // NewRunner plans the buffers of a Runner for the interpreter's function
 // and allocates them.
-func (it *Interpreter) NewRunner() *Runner {
+func (it *Interpreter) NewRunner() *Runner { return it.newRunner(nil) }
+
+// newRunner plans the Runner's buffers, giving the values of the slots in
+// own buffers of their own, outside the arenas.
+func (it *Interpreter) newRunner(own map[int]bool) *Runner {
 	numIn := len(it.fn.Params)
 	r := &Runner{
 		it:      it,
@@ -75,6 +88,9 @@ func (it *Interpreter) NewRunner() *Runner {
 			continue
 		}
 		for j, n := range s.results {
+			if own[n] {
+				continue
+			}
 			t, l := slotType[n], life[s.in.Results[j]]
 			slotValue[n] = len(values)
 			values = append(values, plannedValue{dtype: t.DType, size: t.Shape.Size(), first: l.First, last: l.Last})
@@ -88,6 +104,10 @@ func (it *Interpreter) NewRunner() *Runner {
 	}
 	for _, a := range arenas {
 		r.bytes += a.Type.Bytes()
+	}
+	for n := range own {
+		r.env[n] = Zeros(slotType[n])
+		r.bytes += r.env[n].Type.Bytes()
 	}
 	for i := range it.steps {
 		s := &it.steps[i]
@@ -116,10 +136,14 @@ func (r *Runner) Bytes() int64 { return r.bytes }
 
 // Run executes the function on inputs, one per parameter in order, and
 // returns its results, which stay valid until the next Run. Inputs are not
-// modified.
+// modified, except those of the parameters fed back (Feedback), which
+// receive their new values.
 func (r *Runner) Run(inputs []*Tensor) ([]*Tensor, error) {
 	it := r.it
 	if err := it.checkInputs(inputs); err != nil {
+		return nil, err
+	}
+	if err := r.checkFedInputs(inputs); err != nil {
 		return nil, err
 	}
 	copy(r.env, inputs)
@@ -158,6 +182,7 @@ func (r *Runner) Run(inputs []*Tensor) ([]*Tensor, error) {
 			r.results[i] = c
 		}
 	}
+	r.feedBack(inputs)
 	clear(r.env[:len(inputs)]) // do not keep the inputs alive
 	if r.prof != nil {
 		r.prof.runs++

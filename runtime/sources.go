@@ -1,29 +1,19 @@
 package runtime
 
 import (
-	"fmt"
-	"math"
+	goruntime "runtime"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/kernels"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
-// bindConstant binds constant: a number for a scalar, else a (possibly
-// nested) list in row-major order. Integer dtypes read ir.Int values
-// directly, so i64 and u64 constants stay exact beyond 2⁵³. The value is
-// converted once, here.
-func bindConstant[T number](b *binding) (runFunc, error) {
-	leaves := flattenAttr(b.in.Attrs["value"], nil)
-	n := b.out(0).Shape.Size()
-	if len(leaves) != n {
-		return nil, fmt.Errorf("value has %d elements, want %d", len(leaves), n)
-	}
-	value := make([]T, n)
-	for i, a := range leaves {
-		v, err := attrAs[T](a)
-		if err != nil {
-			return nil, fmt.Errorf("value element %d: %w", i, err)
-		}
-		value[i] = v
+// bindConstant binds constant; the value is converted once, here
+// (ops.ConstantValues).
+func bindConstant[T ops.Number](b *binding) (runFunc, error) {
+	value, err := ops.ConstantValues[T](b.in.Attrs["value"], b.out(0).Shape.Size())
+	if err != nil {
+		return nil, err
 	}
 	return func(_ *execCtx, _, outs []*Tensor) error {
 		copy(elems[T](outs[0]), value)
@@ -32,60 +22,56 @@ func bindConstant[T number](b *binding) (runFunc, error) {
 }
 
 // bindFull binds full: every element equal to the value attribute.
-func bindFull[T number](b *binding) (runFunc, error) {
-	v, err := attrAs[T](b.in.Attrs["value"])
+func bindFull[T ops.Number](b *binding) (runFunc, error) {
+	v, err := ops.AttrValue[T](b.in.Attrs["value"])
 	if err != nil {
-		return nil, fmt.Errorf("value: %w", err)
+		return nil, err
 	}
 	return func(_ *execCtx, _, outs []*Tensor) error {
-		os := elems[T](outs[0])
-		for i := range os {
-			os[i] = v
-		}
+		ops.Fill(elems[T](outs[0]), v)
 		return nil
 	}, nil
 }
 
-// flattenAttr appends the leaves of a (nested) list attribute to dst.
-func flattenAttr(a ir.Attr, dst []ir.Attr) []ir.Attr {
-	if l, ok := a.(ir.List); ok {
-		for _, e := range l {
-			dst = flattenAttr(e, dst)
+// parallelRandomThreshold is the element count from which rng ops split the
+// fill across goroutines; below it the goroutines cost more than they save.
+const parallelRandomThreshold = 1 << 16
+
+// bindRandom binds rng_uniform and rng_normal (ops.FillRandom), splitting
+// large fills across goroutines, which changes nothing in a counter-based
+// stream.
+func bindRandom[T ops.Float](b *binding) (runFunc, error) {
+	normal := b.in.Op == ir.OpRngNormal
+	return func(x *execCtx, args, outs []*Tensor) error {
+		out := elems[T](outs[0])
+		n := len(out)
+		t := &x.rand
+		*t = randomTask{
+			key: args[0].U64[0], counter: args[1].U64[0], normal: normal,
+			out: outs[0], n: n,
+			parts: min(goruntime.GOMAXPROCS(0), n/parallelRandomThreshold+1),
 		}
-		return dst
-	}
-	return append(dst, a)
+		kernels.Parallel(t.parts, t)
+		t.out = nil
+		return nil
+	}, nil
 }
 
-// attrAs converts a numeric attribute to T: floats round to nearest, and
-// integer dtypes take an ir.Int exactly or an ir.Float only if it is a
-// whole number in range.
-func attrAs[T number](a ir.Attr) (T, error) {
-	var zero T
-	switch any(zero).(type) {
-	case float32, float64:
-		f, err := ir.AttrFloat(a)
-		return T(f), err
-	case int64:
-		switch a := a.(type) {
-		case ir.Int:
-			return T(a), nil
-		case ir.Float:
-			if f := float64(a); f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64 {
-				return T(f), nil
-			}
-		}
-		return zero, fmt.Errorf("%s is not an i64", a)
+// A randomTask fills its parts of an rng op's result. It lives in the
+// execCtx, so that starting one allocates nothing.
+type randomTask struct {
+	key, counter uint64
+	normal       bool
+	out          *Tensor
+	n, parts     int
+}
+
+// RunPart implements kernels.Task: it fills elements [lo, hi) of part i.
+func (t *randomTask) RunPart(i int) {
+	lo, hi := i*t.n/t.parts, (i+1)*t.n/t.parts
+	if t.out.DType() == ir.F32 {
+		ops.FillRandom(t.normal, t.out.F32, t.key, t.counter, lo, hi)
+		return
 	}
-	switch a := a.(type) {
-	case ir.Int:
-		if a >= 0 {
-			return T(a), nil
-		}
-	case ir.Float:
-		if f := float64(a); f == math.Trunc(f) && f >= 0 && f < math.MaxUint64 {
-			return T(f), nil
-		}
-	}
-	return zero, fmt.Errorf("%s is not a u64", a)
+	ops.FillRandom(t.normal, t.out.F64, t.key, t.counter, lo, hi)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
 // A Tensor is a dense row-major array of one dtype with a static shape.
@@ -22,12 +23,7 @@ type Tensor struct {
 }
 
 // number is the set of element types, one per dtype.
-type number interface {
-	float32 | float64 | int64 | uint64
-}
-
-// float is the set of floating-point element types.
-type float interface{ float32 | float64 }
+type number = ops.Number
 
 // Zeros returns a tensor of type t with every element zero. It panics if t
 // is not a valid type.
@@ -93,7 +89,16 @@ func FromFloat64s(t ir.Type, data []float64) *Tensor {
 	if len(data) != x.Len() {
 		panic(fmt.Sprintf("runtime: %d elements for a tensor of type %s", len(data), t))
 	}
-	castInto(x, data)
+	switch t.DType {
+	case ir.F32:
+		ops.CastSlice(x.F32, data)
+	case ir.F64:
+		copy(x.F64, data)
+	case ir.I64:
+		ops.CastSlice(x.I64, data)
+	case ir.U64:
+		ops.CastSlice(x.U64, data)
+	}
 	return x
 }
 
@@ -190,7 +195,7 @@ func (t *Tensor) Equal(u *Tensor) bool {
 }
 
 // equalFloats compares element by element, NaN matching NaN.
-func equalFloats[T float](a, b []T) bool {
+func equalFloats[T ops.Float](a, b []T) bool {
 	for i, v := range a {
 		if w := b[i]; v != w && !(v != v && w != w) { // x != x only for NaN
 			return false
@@ -241,16 +246,7 @@ func isClose(g, w, rtol, atol float64) bool {
 }
 
 // unravel returns the multi-index of row-major offset i in shape s.
-func unravel(i int, s ir.Shape) []int {
-	idx := make([]int, len(s))
-	for d := len(s) - 1; d >= 0; d-- {
-		if s[d] > 0 {
-			idx[d] = i % s[d]
-			i /= s[d]
-		}
-	}
-	return idx
-}
+func unravel(i int, s ir.Shape) []int { return ops.Unravel(i, s) }
 
 // maxPrinted bounds the elements String prints.
 const maxPrinted = 1000
@@ -325,10 +321,5 @@ func elemsPtr[T number](t *Tensor) *[]T {
 // elems returns the data slice of element type T; T must match t's dtype.
 func elems[T number](t *Tensor) []T { return *elemsPtr[T](t) }
 
-// convertSlice converts src element by element into dst with Go's
-// conversion rules.
-func convertSlice[D, S number](dst []D, src []S) {
-	for i, v := range src {
-		dst[i] = D(v)
-	}
-}
+// convertSlice converts src element by element into dst as cast does.
+func convertSlice[D, S number](dst []D, src []S) { ops.CastSlice(dst, src) }

@@ -11,7 +11,13 @@ func init() {
 		args:  "FILE",
 		short: "print IR in canonical form",
 		long: `Fmt parses the IR file FILE ('-' for standard input) and prints it in the
-canonical text format. It does not verify types; use 'pf verify' for that.`,
+canonical text format, with its // comments attached to the function,
+statement or return they precede. It does not verify types; use 'pf verify'
+for that.
+
+Example:
+
+	pf fmt model.pf > model.fmt.pf`,
 		run: runFmt,
 	})
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/pushforward/pushforward/internal/cli"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/passes"
 	"github.com/pushforward/pushforward/runtime"
@@ -27,7 +29,13 @@ Inputs have the same form under "inputs", one entry per parameter matched by
 name. data is a flat row-major list; non-finite numbers are the strings
 "NaN", "+Inf" and "-Inf". Tangent inputs of a transformed function ('pf opt
 -passes=jvp') are ordinary inputs. Declarative ops (argmin) are prepared by
-the implicit pass first, if the file has not been through it.`,
+the implicit pass first, if the file has not been through it. Errors in
+INPUTS.json give its line and column; numbers a dtype cannot hold (6.5e40
+for f32) are refused.
+
+Example:
+
+	pf run model.pf -in inputs.json`,
 		run: runRun,
 	})
 }
@@ -40,7 +48,7 @@ func runRun(e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if rest[0] == "-" && *in == "-" {
-		return usageError{"FILE and -in cannot both be standard input"}
+		return cli.Usagef("FILE and -in cannot both be standard input")
 	}
 	f, err := loadVerified(e, rest[0], *fn)
 	if err != nil {
@@ -68,7 +76,7 @@ func runRun(e *env, fs *flag.FlagSet, args []string) error {
 func readInputs(e *env, path string, f *ir.Func) ([]*runtime.Tensor, error) {
 	if path == "" {
 		if len(f.Params) > 0 {
-			return nil, usageError{fmt.Sprintf("@%s has %d parameters: give their values with -in", f.Name, len(f.Params))}
+			return nil, cli.Usagef("@%s has %d parameters: give their values with -in", f.Name, len(f.Params))
 		}
 		return nil, nil
 	}
@@ -82,7 +90,11 @@ func readInputs(e *env, path string, f *ir.Func) ([]*runtime.Tensor, error) {
 		r = file
 	}
 	ts, err := tensorjson.ReadInputs(r, f)
-	if err != nil {
+	var located *tensorjson.Error
+	switch {
+	case errors.As(err, &located):
+		return nil, fmt.Errorf("%s:%w", path, err) // FILE:line:col: message
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return ts, nil
@@ -103,11 +115,8 @@ func parseInterspersed(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-	if len(pos) < minArgs || len(pos) > maxArgs {
-		if minArgs == maxArgs {
-			return nil, usageError{fmt.Sprintf("want %d argument(s), got %d", minArgs, len(pos))}
-		}
-		return nil, usageError{fmt.Sprintf("want %d to %d arguments, got %d", minArgs, maxArgs, len(pos))}
+	if err := cli.CheckCount(len(pos), minArgs, maxArgs); err != nil {
+		return nil, err
 	}
 	return pos, nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-
-	"github.com/pushforward/pushforward/ir"
 )
 
 func init() {
@@ -14,7 +12,12 @@ func init() {
 		short: "check IR for well-formedness and types",
 		long: `Verify parses and verifies the IR file FILE ('-' for standard input). It exits
 0 if the file is valid; otherwise it prints every error as FILE:line:col:
-message and exits 1.`,
+message and exits 1: the errors of every statement, and returns that do not
+match their declared results, not only the first.
+
+Example:
+
+	pf verify model.pf`,
 		run: runVerify,
 	})
 }
@@ -24,11 +27,7 @@ func runVerify(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModule(e, rest[0])
-	if err == nil {
-		err = ir.VerifyModule(m)
-	}
-	if err != nil {
+	if _, err := verifiedModule(e, rest[0]); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return errFailed
 	}

@@ -2,7 +2,7 @@ package main
 
 import (
 	"flag"
-	"fmt"
+	"github.com/pushforward/pushforward/internal/cli"
 	"strings"
 
 	"github.com/pushforward/pushforward/passes"
@@ -35,17 +35,17 @@ func (g *guessFlagSet) options() (passes.GuessOptions, error) {
 	m, err := passes.LookupGuessMethod(*g.method)
 	switch {
 	case err != nil:
-		return passes.GuessOptions{}, usageError{fmt.Sprintf("-method %s: want one of %s", *g.method, strings.Join(passes.GuessMethodNames(), ", "))}
+		return passes.GuessOptions{}, cli.Usagef("-method %s: want one of %s", *g.method, strings.Join(passes.GuessMethodNames(), ", "))
 	case *g.k == 0 || *g.k < -1:
-		return passes.GuessOptions{}, usageError{fmt.Sprintf("-k %d: want at least 1, or -1 for k = rank", *g.k)}
+		return passes.GuessOptions{}, cli.Usagef("-k %d: want at least 1, or -1 for k = rank", *g.k)
 	case *g.guesses < 1:
-		return passes.GuessOptions{}, usageError{fmt.Sprintf("-guesses %d: want at least 1", *g.guesses)}
+		return passes.GuessOptions{}, cli.Usagef("-guesses %d: want at least 1", *g.guesses)
 	case *g.iters < 1:
-		return passes.GuessOptions{}, usageError{fmt.Sprintf("-iters %d: want at least 1", *g.iters)}
+		return passes.GuessOptions{}, cli.Usagef("-iters %d: want at least 1", *g.iters)
 	case *g.over < 0:
-		return passes.GuessOptions{}, usageError{fmt.Sprintf("-oversample %d: want at least 0", *g.over)}
+		return passes.GuessOptions{}, cli.Usagef("-oversample %d: want at least 0", *g.over)
 	case !(*g.sigma > 0):
-		return passes.GuessOptions{}, usageError{fmt.Sprintf("-sigma %g: want a number > 0", *g.sigma)}
+		return passes.GuessOptions{}, cli.Usagef("-sigma %g: want a number > 0", *g.sigma)
 	}
 	return passes.GuessOptions{Method: m, K: *g.k, Guesses: *g.guesses, Iters: *g.iters, Oversample: *g.over,
 		Sigma: *g.sigma, Exact: *g.exact, Layers: splitList(*g.layers)}, nil

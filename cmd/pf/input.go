@@ -29,14 +29,21 @@ func loadModule(e *env, path string) (*ir.Module, error) {
 	return ir.Parse(name, src)
 }
 
+// verifiedModule reads, parses and verifies the IR file at path. It
+// reports every independent error at once (ir.ParseAndVerify).
+func verifiedModule(e *env, path string) (*ir.Module, error) {
+	src, name, err := readSource(e, path)
+	if err != nil {
+		return nil, err
+	}
+	return ir.ParseAndVerify(name, src, ir.ParseOptions{})
+}
+
 // loadVerified parses and verifies the IR file at path and returns the
 // function named fn (the first function if fn is empty). Diagnostics are
 // printed to stderr one per line, and errFailed returned.
 func loadVerified(e *env, path, fn string) (*ir.Func, error) {
-	m, err := loadModule(e, path)
-	if err == nil {
-		err = ir.VerifyModule(m)
-	}
+	m, err := verifiedModule(e, path)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, errFailed

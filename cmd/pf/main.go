@@ -6,6 +6,10 @@
 //	pf <command> [flags] [arguments]
 //
 // Run `pf help` for the list of commands and `pf <command> -h` for one.
+//
+// pf follows the flag package's conventions (package internal/cli): -h
+// prints a command's usage and exits 0; a usage error exits 2 with the
+// error first; a command that fails exits 1.
 package main
 
 import (
@@ -15,6 +19,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/pushforward/pushforward/internal/cli"
 )
 
 // A command is one subcommand of pf.
@@ -23,8 +29,8 @@ type command struct {
 	args  string // argument synopsis for usage
 	short string // one line for `pf help`
 	long  string // paragraph for `pf <command> -h`
-	// run parses its flags with fs and executes; it returns a usageError
-	// for bad invocations.
+	// run parses its flags with fs and executes; it returns a
+	// cli.UsageError for bad invocations.
 	run func(env *env, fs *flag.FlagSet, args []string) error
 }
 
@@ -33,11 +39,6 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
-
-// usageError marks errors in how pf was invoked; they exit with status 2.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 // failed marks a command that has already printed its diagnostics; it exits
 // with status 1 without printing more.
@@ -68,7 +69,8 @@ func run(e *env, args []string) int {
 	}
 	name := args[0]
 	if name == "-h" || name == "-help" || name == "--help" {
-		name = "help"
+		printUsage(e.stderr)
+		return 0
 	}
 	c := lookup(name)
 	if c == nil {
@@ -76,50 +78,31 @@ func run(e *env, args []string) int {
 		return 2
 	}
 	fs := flag.NewFlagSet("pf "+c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: pf %s %s\n\n%s\n", c.name, c.args, c.long)
+	fs.Usage = func() {} // cli.Status prints it
+	usage := func(w io.Writer) {
+		text := fmt.Sprintf("usage: pf %s %s\n\n%s\n", c.name, c.args, c.long)
 		if hasFlags(fs) {
-			fmt.Fprintln(e.stderr, "\nFlags:")
-			fs.PrintDefaults()
+			text += "\nFlags:\n"
 		}
+		cli.PrintUsage(w, text, fs)
 	}
 	err := c.run(e, fs, args[1:])
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "pf %s: %s\n", c.name, ue.msg)
-		fs.Usage()
-		return 2
-	case errors.Is(err, errFailed):
-		return 1
-	default:
-		fmt.Fprintf(e.stderr, "pf %s: %v\n", c.name, err)
-		return 1
+	if errors.Is(err, errFailed) {
+		return 1 // the diagnostics are printed
 	}
+	return cli.Status("pf "+c.name, "pf "+c.name, err, e.stderr, usage)
 }
 
-// parseFlags parses args with fs, turning flag errors into usage errors.
-// It checks that between minArgs and maxArgs positional arguments remain.
+// parseFlags parses args with fs (cli.Parse) and checks that between
+// minArgs and maxArgs positional arguments remain.
 func parseFlags(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{err.Error()}
+	if err := cli.Parse(fs, args); err != nil {
+		return nil, err
 	}
-	rest := fs.Args()
-	if len(rest) < minArgs || len(rest) > maxArgs {
-		if minArgs == maxArgs {
-			return nil, usageError{fmt.Sprintf("want %d argument(s), got %d", minArgs, len(rest))}
-		}
-		return nil, usageError{fmt.Sprintf("want %d to %d arguments, got %d", minArgs, maxArgs, len(rest))}
+	if err := cli.CheckArgs(fs, minArgs, maxArgs); err != nil {
+		return nil, err
 	}
-	return rest, nil
+	return fs.Args(), nil
 }
 
 func hasFlags(fs *flag.FlagSet) bool {
@@ -162,7 +145,7 @@ func runHelp(e *env, fs *flag.FlagSet, args []string) error {
 		return nil
 	}
 	if lookup(rest[0]) == nil {
-		return usageError{fmt.Sprintf("unknown command %q", rest[0])}
+		return cli.Usagef("unknown command %q", rest[0])
 	}
 	// The command's own -h prints its usage and flags; send it to stdout.
 	run(&env{stdin: e.stdin, stdout: e.stdout, stderr: e.stdout}, []string{rest[0], "-h"})

@@ -10,21 +10,18 @@ import (
 	"github.com/pushforward/pushforward/runtime/kernels"
 )
 
-// Every case runs (on a small MLP, with one short round) and prints JSON
-// lines with the fields the issue asks for, then a table.
+// Every case runs (on a small MLP, with one short round) and prints, with
+// -json, JSON lines with the fields the issue asks for.
 func TestRunAllCases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every benchmark once")
 	}
 	var out bytes.Buffer
 	o := &options{rounds: 1, minTime: time.Millisecond, quick: true}
-	if err := run(&out, "all", o, false); err != nil {
+	if err := run(&out, "all", o, true); err != nil {
 		t.Fatal(err)
 	}
-	text, table, ok := strings.Cut(out.String(), "\n\n")
-	if !ok || !strings.Contains(table, "mlp-fwdgrad-wt") {
-		t.Errorf("no table after the JSON lines:\n%s", out.String())
-	}
+	text := out.String()
 	seen := map[string]int{}
 	var temps []float64 // bytes_temp of the scheduled W̃ᵀ step at depth 8 and 32
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
@@ -107,6 +104,50 @@ func TestMLPStepsDoNotAllocate(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("%s: %v allocations per step, want 0", s.name, allocs)
+		}
+	}
+}
+
+// Without -json the figures come as a table, one row each, and no JSON.
+func TestTableByDefault(t *testing.T) {
+	var out bytes.Buffer
+	o := &options{rounds: 1, minTime: time.Millisecond, quick: true}
+	if err := run(&out, "mlp-fwd,mlp-jvp", o, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "case ") || strings.Contains(out.String(), "{") {
+		t.Fatalf("output is not a table:\n%s", out.String())
+	}
+	for _, s := range []string{"mlp-fwd ", "mlp-jvp ", "mlp-jvp/mlp-fwd"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, out.String())
+		}
+	}
+}
+
+// The command line's conventions: -h exits 0 with the usage, usage errors
+// exit 2 before any case runs.
+func TestCommandLine(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := benchMain([]string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "Usage: go run ./examples/bench") ||
+		!strings.Contains(stderr.String(), "paper-step") || !strings.Contains(stderr.String(), "-rounds int") {
+		t.Errorf("-h: exit %d, usage\n%s", code, stderr.String())
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-case", "nope"}, `bench: -case: unknown case "nope"`},
+		{[]string{"-rounds", "0"}, "bench: -rounds 0: want at least 1 round"},
+		{[]string{"-time", "0s"}, "bench: -time 0s: want a positive duration"},
+		{[]string{"-threads", "0"}, "bench: -threads 0: want at least 1 thread"},
+		{[]string{"-rounds", "x"}, `bench: invalid value "x" for flag -rounds`},
+	} {
+		stdout.Reset()
+		stderr.Reset()
+		if code := benchMain(c.args, &stdout, &stderr); code != 2 || !strings.HasPrefix(stderr.String(), c.want) || stdout.Len() != 0 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q", c.args, code, stdout.String(), stderr.String(), c.want)
 		}
 	}
 }

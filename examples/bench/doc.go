@@ -1,5 +1,6 @@
 // Command bench measures pushforward's kernels and training steps and
-// prints one JSON line per figure:
+// prints a table of the figures, one row each as it comes, or with -json
+// one JSON line per figure:
 //
 //	go run ./examples/bench [-json] [-case NAME,...] [-numpy] [-gonum]
 //
@@ -24,7 +25,7 @@
 // With -numpy, GEMMs are also timed in OpenBLAS through python3 and numpy,
 // as a reference; nothing else needs python. OpenBLAS's threads keep
 // spinning for a while after its calls, which slows the rounds of ours
-// that follow: time ours alone too. Without -json a table
-// follows the JSON lines. The README's Performance section has figures
+// that follow: time ours alone too. -h prints the usage; a flag that cannot
+// work exits 2 before any case runs. The README's Performance section has figures
 // measured on one machine.
 package main

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pushforward/pushforward/internal/cli"
 )
 
 // A result is one line of output. Fields that do not apply to a case are
@@ -83,43 +85,74 @@ var cases = []benchCase{
 // mlpCases are the names -case accepts for the MLP group.
 var mlpCases = []string{"mlp-fwd", "mlp-jvp", "mlp-jvp-params", "mlp-backprop", "mlp-fwdgrad-wt", "mlp-fwdgrad-wt-schedule", "mlp-fwdgrad-wperp"}
 
-func main() {
-	jsonOnly := flag.Bool("json", false, "print only the JSON lines (else a table follows them)")
-	caseFlag := flag.String("case", "all", "comma-separated cases to run: all, "+caseNames())
-	threads := flag.Int("threads", 2, "GOMAXPROCS: the threads kernels may use")
+func main() { os.Exit(benchMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// benchMain runs the command line and returns the exit status: 0, 2 for
+// a usage error (found before any case runs), 1 when a case fails.
+func benchMain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.Usage = func() {}
+	jsonOut := fs.Bool("json", false, "print one JSON line per figure as it comes, instead of the table")
+	caseFlag := fs.String("case", "all", "comma-separated `cases` to run: all, "+caseNames())
+	threads := fs.Int("threads", 2, "GOMAXPROCS: the threads kernels may use, at least 1")
 	var o options
-	flag.IntVar(&o.rounds, "rounds", 7, "timed rounds per case; the median is reported")
-	flag.DurationVar(&o.minTime, "time", 300*time.Millisecond, "least duration of one timed round")
-	flag.BoolVar(&o.numpy, "numpy", false, "also time GEMM in OpenBLAS through numpy (a reference; nothing else needs python)")
-	flag.StringVar(&o.python, "python", "python3", "the python with numpy for -numpy")
-	flag.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
-	flag.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
-	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./examples/bench [flags]\n\ncases:\n")
+	fs.IntVar(&o.rounds, "rounds", 7, "timed rounds per case, at least 1; the median is reported")
+	fs.DurationVar(&o.minTime, "time", 300*time.Millisecond, "least duration of one timed round, positive")
+	fs.BoolVar(&o.numpy, "numpy", false, "also time GEMM in OpenBLAS through numpy (a reference; nothing else needs python)")
+	fs.StringVar(&o.python, "python", "python3", "the python with numpy for -numpy")
+	fs.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
+	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
+	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
+	usage := func(w io.Writer) {
+		var b strings.Builder
+		b.WriteString("Usage: go run ./examples/bench [flags]\n\nMeasures the kernels and training steps and prints a table of the figures, or\nwith -json one JSON line per figure. Cases:\n\n")
 		for _, c := range cases {
-			fmt.Fprintf(os.Stderr, "  %-18s %s\n", c.name, c.doc)
+			fmt.Fprintf(&b, "  %-18s %s\n", c.name, c.doc)
 		}
-		fmt.Fprintf(os.Stderr, "\nflags:\n")
-		flag.PrintDefaults()
+		b.WriteString("\nExamples:\n\n  go run ./examples/bench -case mlp\n  go run ./examples/bench -json -case gemm -rounds 5 -time 300ms\n\nFlags:\n")
+		cli.PrintUsage(w, b.String(), fs)
 	}
-	flag.Parse()
-	runtime.GOMAXPROCS(*threads)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	err := cli.Parse(fs, args)
+	if err == nil {
+		err = cli.CheckArgs(fs, 0, 0)
 	}
-	if err := run(os.Stdout, *caseFlag, &o, *jsonOnly); err != nil {
-		pprof.StopCPUProfile()
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	switch {
+	case err != nil:
+	case o.rounds < 1:
+		err = cli.Usagef("-rounds %d: want at least 1 round", o.rounds)
+	case o.minTime <= 0:
+		err = cli.Usagef("-time %v: want a positive duration", o.minTime)
+	case *threads < 1:
+		err = cli.Usagef("-threads %d: want at least 1 thread", *threads)
+	case o.opProfile < 0:
+		err = cli.Usagef("-opprofile %d: want 0 (none) or more groups", o.opProfile)
 	}
+	if err == nil {
+		_, err = selectCases(*caseFlag)
+	}
+	if err == nil {
+		runtime.GOMAXPROCS(*threads)
+		err = runProfiled(*cpuProfile, func() error { return run(stdout, *caseFlag, &o, *jsonOut) })
+	}
+	return cli.Status("bench", "go run ./examples/bench", err, stderr, usage)
+}
+
+// runProfiled runs f, with a CPU profile written to path if it is set.
+func runProfiled(path string, f func() error) error {
+	if path == "" {
+		return f()
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	if err := pprof.StartCPUProfile(file); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 func caseNames() string {
@@ -130,9 +163,8 @@ func caseNames() string {
 	return strings.Join(append(names, mlpCases...), ", ")
 }
 
-// run runs the selected cases, writing JSON lines to w as results come and,
-// unless jsonOnly, a table at the end.
-func run(w io.Writer, selection string, o *options, jsonOnly bool) error {
+// selectCases reads -case: the names of cases and MLP steps, or all.
+func selectCases(selection string) (map[string]bool, error) {
 	want := map[string]bool{}
 	for _, name := range strings.Split(selection, ",") {
 		name = strings.TrimSpace(name)
@@ -144,15 +176,32 @@ func run(w io.Writer, selection string, o *options, jsonOnly bool) error {
 		}
 		known := slices.ContainsFunc(cases, func(c benchCase) bool { return c.name == name })
 		if !known && !slices.Contains(mlpCases, name) {
-			return fmt.Errorf("unknown case %q (known: %s)", name, caseNames())
+			return nil, cli.Usagef("-case: unknown case %q (want all or a comma-separated list of %s)", name, caseNames())
 		}
 		want[name] = true
 	}
+	return want, nil
+}
+
+// run runs the selected cases, writing to w as results come either a table
+// (one row a figure) or, with jsonOut, one JSON line a figure.
+func run(w io.Writer, selection string, o *options, jsonOut bool) error {
+	want, err := selectCases(selection)
+	if err != nil {
+		return err
+	}
 	enc := json.NewEncoder(w)
-	var all []result
+	rows := 0
 	emit := func(r result) {
-		all = append(all, r)
-		enc.Encode(r)
+		if jsonOut {
+			enc.Encode(r)
+			return
+		}
+		if rows == 0 {
+			writeHeader(w)
+		}
+		rows++
+		writeRow(w, r)
 	}
 	for _, c := range cases {
 		co := *o
@@ -168,10 +217,6 @@ func run(w io.Writer, selection string, o *options, jsonOnly bool) error {
 		if err := c.run(&co, emit); err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
-	}
-	if !jsonOnly {
-		fmt.Fprintln(w)
-		writeTable(w, all)
 	}
 	return nil
 }
@@ -200,30 +245,32 @@ func timeRound(f func(), d time.Duration) float64 {
 	}
 }
 
-// writeTable prints the results readably, one line each.
-func writeTable(w io.Writer, rs []result) {
+// writeHeader prints the head of the table of results.
+func writeHeader(w io.Writer) {
 	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner")
-	for _, r := range rs {
-		shape := ""
-		switch {
-		case r.Name != "":
-			fmt.Fprintf(w, "%-18s %-36s %12.3f\n", r.Case, r.Name, r.Value)
-			continue
-		case r.Depth > 0:
-			shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
-		case r.Case == "peak":
-			shape = fmt.Sprintf("%d threads", r.Threads)
-		case r.Case == "paper-step":
-			shape = r.Method
-		default:
-			shape = strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Shape), " ", "x"), "[]")
-			if r.Trans != "" {
-				shape += " " + r.Trans + "ᵀ"
-			}
+}
+
+// writeRow prints one result as a row of the table.
+func writeRow(w io.Writer, r result) {
+	shape := ""
+	switch {
+	case r.Name != "":
+		fmt.Fprintf(w, "%-18s %-36s %12.3f\n", r.Case, r.Name, r.Value)
+		return
+	case r.Depth > 0:
+		shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
+	case r.Case == "peak":
+		shape = fmt.Sprintf("%d threads", r.Threads)
+	case r.Case == "paper-step":
+		shape = r.Method
+	default:
+		shape = strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Shape), " ", "x"), "[]")
+		if r.Trans != "" {
+			shape += " " + r.Trans + "ᵀ"
 		}
-		fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
-			optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes))
 	}
+	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
+		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes))
 }
 
 func optDuration(ns float64) string {

@@ -5,28 +5,37 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 )
 
-func TestNoFlagsIsQuick(t *testing.T) {
-	o, err := parse(nil, &bytes.Buffer{})
+func TestSetups(t *testing.T) {
+	o, _, err := program.Parse(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(o, quick) {
-		t.Errorf("no flags give %+v, want %+v", o, quick)
+	if o.Setup != "quick" || o.MaxTrain != 10000 || o.Epochs != 3 || o.Batch != 64 {
+		t.Errorf("no flags: %+v, want the quick setup", o)
+	}
+	o, _, err = program.Parse([]string{"-setup", "reference", "-epochs", "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.MaxTrain != 0 || o.Batch != 512 || o.LR != 1e-4 || o.Epochs != 1 {
+		t.Errorf("-setup reference -epochs 1: %+v", o)
+	}
+	if _, _, err := program.Parse([]string{"-train", "-5"}); err == nil || !strings.Contains(err.Error(), "-train -5: want 0 (all) or more images") {
+		t.Errorf("-train -5: %v", err)
 	}
 }
 
 func TestMissingData(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-data", filepath.Join(t.TempDir(), "none")}, &stdout, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "not found") {
-		t.Errorf("error %v, want one saying the files are not found", err)
+	code := program.Run(context.Background(), []string{"-data", filepath.Join(t.TempDir(), "none")}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "not found") {
+		t.Errorf("exit %d, stderr %q, want 1 and the files not found", code, stderr.String())
 	}
 }
 
@@ -36,16 +45,16 @@ func TestRun(t *testing.T) {
 	}
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	args := []string{"-method", "backprop,ap", "-epochs", "1", "-width", "16", "-batch", "128", "-train", "512", "-test", "256", "-out", out}
-	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
+	args := []string{"-method", "backprop,ap", "-epochs", "1", "-width", "16", "-k", "4", "-batch", "128", "-train", "512", "-test", "256", "-out", out}
+	if code := program.Run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
 	for _, s := range []string{"train acc", "backprop", "ap"} {
 		if !strings.Contains(stdout.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, stdout.String())
 		}
 	}
-	if !strings.Contains(stderr.String(), "512 train, 256 test images") {
+	if !strings.Contains(stderr.String(), "MNIST, 512/256 images, MLP 784→16→16→16→10") {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
 	if _, err := os.Stat(filepath.Join(out, "accuracy.png")); err != nil {

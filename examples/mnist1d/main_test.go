@@ -3,78 +3,45 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/pushforward/pushforward/methods/train"
 )
 
-func TestNoFlagsIsQuick(t *testing.T) {
-	o, err := parse(nil, &bytes.Buffer{})
+// The setups: quick by default, paper on request, each flag overriding
+// one setting.
+func TestSetups(t *testing.T) {
+	o, _, err := program.Parse([]string{"-width", "64"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(o, quick) {
-		t.Errorf("no flags give %+v, want %+v", o, quick)
+	if o.Setup != "quick" || o.Width != 64 || o.Epochs != quick.Epochs || o.Batch != quick.Batch || len(o.Methods) != 4 {
+		t.Errorf("-width 64: %+v, want the quick setup at width 64", o)
 	}
-	o, err = parse([]string{"-width", "64"}, &bytes.Buffer{})
+	o, _, err = program.Parse([]string{"-setup", "paper"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.width != 64 || o.epochs != 300 || o.batch != 512 || o.lr != 1e-4 || o.seed != 100 || len(o.methods) != 1 {
-		t.Errorf("with a flag: %+v, want the paper's setup", o)
-	}
-}
-
-func TestUsageSaysWhatNoFlagsDo(t *testing.T) {
-	var stderr bytes.Buffer
-	_, err := parse([]string{"-h"}, &stderr)
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("error %v, want flag.ErrHelp", err)
-	}
-	want := fmt.Sprintf("-method wperp,wt,ap,backprop -epochs %d -batch %d -lr %g", quick.epochs, quick.batch, quick.lr)
-	for _, s := range []string{"Without any flag", want, "-json", "-data"} {
-		if !strings.Contains(stderr.String(), s) {
-			t.Errorf("usage lacks %q:\n%s", s, stderr.String())
-		}
-	}
-}
-
-func TestParseMethods(t *testing.T) {
-	all, err := train.ParseMethods("all")
-	if err != nil || all[len(all)-1] != "backprop" || len(all) < 7 {
-		t.Errorf("all: %v, %v", all, err)
-	}
-	ms, err := train.ParseMethods("wperp, wt,backprop")
-	if err != nil || !reflect.DeepEqual(ms, []string{"wperp", "wt", "backprop"}) {
-		t.Errorf("list: %v, %v", ms, err)
-	}
-	if _, err := train.ParseMethods("wperp,sgd"); err == nil || !strings.Contains(err.Error(), `"sgd"`) {
-		t.Errorf("unknown method: error %v", err)
+	if o.Epochs != 300 || o.Batch != 512 || o.LR != 1e-4 || o.Seed != 100 || o.Data != "canonical" {
+		t.Errorf("-setup paper: %+v", o)
 	}
 }
 
 func TestRun(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	args := []string{"-method", "backprop,wt", "-epochs", "2", "-width", "16", "-depth", "2", "-batch", "256", "-json", "-out", out}
-	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
+	args := []string{"-method", "backprop,wt", "-epochs", "1", "-width", "16", "-depth", "2", "-batch", "256", "-k", "4", "-out", out}
+	if code := program.Run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], `{"epoch":1,"method":"backprop","width":16,`) {
-		t.Errorf("stdout:\n%s", stdout.String())
-	}
-	for _, s := range []string{"method", "train acc", "backprop", "wt", "accuracy.png"} {
+	for _, s := range []string{"MNIST-1D (canonical split), 4000/1000 examples, MLP 40→16→16→10", "plots: "} {
 		if !strings.Contains(stderr.String(), s) {
 			t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
 		}
+	}
+	if !strings.Contains(stdout.String(), "train acc") {
+		t.Errorf("stdout:\n%s", stdout.String())
 	}
 	for _, f := range []string{"accuracy.png", "loss.png", "wt/metrics.csv", "backprop/checkpoint.gob"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
@@ -83,15 +50,35 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestInterrupted(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var stdout, stderr bytes.Buffer
-	err := run(ctx, []string{"-method", "wt,ap", "-epochs", "1", "-width", "16", "-out", t.TempDir()}, &stdout, &stderr)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("error %v, want a cancellation", err)
+func TestData(t *testing.T) {
+	for _, c := range []struct{ data, want string }{
+		{"generate", "MNIST-1D (generated, seed 42), 4000/1000 examples"},
+		{"../../data/mnist1d", "MNIST-1D (../../data/mnist1d), 4000/1000 examples"},
+	} {
+		o := quick
+		o.Data = c.data
+		_, _, about, err := load(&o, nil)
+		if err != nil || about != c.want {
+			t.Errorf("-data %s: %q, %v; want %q", c.data, about, err, c.want)
+		}
 	}
-	if !strings.Contains(stdout.String(), "wt") || strings.Contains(stdout.String(), "ap ") {
-		t.Errorf("the table should show the interrupted run only:\n%s", stdout.String())
+	o := quick
+	o.Data = filepath.Join(t.TempDir(), "none")
+	if _, _, _, err := load(&o, nil); err == nil || !strings.Contains(err.Error(), "none") {
+		t.Errorf("missing directory: %v", err)
+	}
+}
+
+// -h exits 0 and its usage says what each setup costs.
+func TestUsage(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := program.Run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	for _, s := range []string{"quick (default): wperp,wt,ap,backprop; width 128, depth 3, 6 epochs of batch 64", "paper: wperp; width 128, depth 3, 300 epochs of batch 512, AdamW lr 0.0001",
+		"W̃⊥-NS (in -method all) about 2 h", "-data directory"} {
+		if !strings.Contains(stderr.String(), s) {
+			t.Errorf("usage lacks %q:\n%s", s, stderr.String())
+		}
 	}
 }

@@ -7,12 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/pushforward/pushforward/examples/data"
 )
 
 func TestGrid(t *testing.T) {
-	cells := grid()
+	cells := paperGrid()
 	seen := map[string]bool{}
 	tables := map[string]int{}
 	for _, c := range cells {
@@ -41,18 +39,15 @@ func TestGrid(t *testing.T) {
 
 // A cell trains, resumes (nothing left to do) and reports.
 func TestRunAndReport(t *testing.T) {
-	if _, ok := data.FindSharedMNIST1D(); !ok {
-		t.Skip("canonical MNIST-1D split not found")
-	}
 	out := t.TempDir()
 	var stderr bytes.Buffer
-	args := []string{"-run", "-epochs", "1", "-only", "^backprop-w64-", "-out", out}
+	args := []string{"-run", "-epochs", "1", "-only", "^backprop-w64-", "-results", out}
 	for range 2 {
 		if err := run(context.Background(), args, &stderr, &stderr); err != nil {
 			t.Fatalf("%v\n%s", err, stderr.String())
 		}
 	}
-	if err := run(context.Background(), []string{"-report", "-epochs", "1", "-out", out}, &stderr, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-report", "-epochs", "1", "-results", out}, &stderr, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	report, err := os.ReadFile(filepath.Join(out, "REPORT.md"))

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/methods/optim"
@@ -24,7 +24,7 @@ const (
 	lr    = 1e-4
 )
 
-func (c cell) dir(o options) string { return filepath.Join(o.out, c.ID()) }
+func (c cell) dir(o options) string { return filepath.Join(o.results, c.ID()) }
 
 // epochsDone reads the metrics a cell has logged.
 func epochsDone(dir string) ([]train.EpochMetrics, error) {
@@ -40,6 +40,9 @@ func analysisDone(dir string) bool {
 
 func listCells(w io.Writer, cells []cell, o options) {
 	for _, c := range cells {
+		if !o.selected(c) {
+			continue
+		}
 		ms, _ := epochsDone(c.dir(o))
 		state := fmt.Sprintf("%d/%d epochs", len(ms), o.epochs)
 		if c.needsAnalysis() && analysisDone(c.dir(o)) {
@@ -49,14 +52,49 @@ func listCells(w io.Writer, cells []cell, o options) {
 	}
 }
 
+// loadData returns the train and test sets -dataset selects.
+func loadData(o options) (trainSet, testSet *data.Dataset, err error) {
+	if o.dataset == generatedData {
+		return data.GenerateMNIST1D(data.DefaultMNIST1D())
+	}
+	if o.dataDir == "" {
+		return data.CanonicalMNIST1D()
+	}
+	return data.LoadMNIST1D(o.dataDir)
+}
+
+// selected reports whether the command line picks cell c.
+func (o options) selected(c cell) bool { return o.selectedName(c.ID()) }
+
+// selectedName reports whether the command line picks the cell of this
+// name.
+func (o options) selectedName(name string) bool {
+	if o.cell != "" {
+		return name == o.cell
+	}
+	return o.only.MatchString(name)
+}
+
+// done reports whether cell c has trained every epoch and, if it feeds the
+// metrics tables or Fig. 1, has been analysed.
+func (c cell) done(o options) (bool, error) {
+	ms, err := epochsDone(c.dir(o))
+	if err != nil {
+		return false, err
+	}
+	return len(ms) >= o.epochs && (!c.needsAnalysis() || analysisDone(c.dir(o))), nil
+}
+
+// runCells trains and analyses the selected cells that are not done, one
+// after another.
 func runCells(ctx context.Context, cells []cell, o options, stderr io.Writer) error {
-	trainSet, testSet, err := data.LoadMNIST1D(o.dataDir)
+	trainSet, testSet, err := loadData(o)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	for _, c := range cells {
-		if !o.only.MatchString(c.ID()) {
+		if !o.selected(c) {
 			continue
 		}
 		if o.budget > 0 && time.Since(start) > o.budget {
@@ -97,6 +135,10 @@ func trainCell(ctx context.Context, c cell, o options, trainSet, testSet *data.D
 		Label: c.ID(), Width: c.Width,
 	}
 	fmt.Fprintf(stderr, "%s: training (tables %s)\n", c.ID(), strings.Join(c.Tables, ", "))
+	if ck, err := train.LoadCheckpoint(filepath.Join(cfg.Out, train.CheckpointFile)); err == nil {
+		fmt.Fprintf(stderr, "%s: resuming from the checkpoint at epoch %d, step %d of the run (%d steps into the epoch)\n",
+			c.ID(), ck.Epoch+1, ck.Step, ck.Batch)
+	}
 	res, err := train.Run(ctx, model, trainSet, testSet, cfg)
 	if err != nil {
 		return err

@@ -4,7 +4,7 @@
 // features (nn.RidgeClassifier, an argmin differentiated implicitly),
 // trained by W̃⊥ forward gradients or by backprop:
 //
-//	go run ./examples/ridgehead -data ../shared/data/mnist1d -method wperp,backprop -width 128
+//	go run ./examples/ridgehead -method wperp,backprop -width 128
 //
 // The network is 40→w→w→w with ReLU and no biases (PyTorch's default
 // init), then logits h·W*(h, y) with W* = argmin_W ½‖hW − s·onehot(y)‖² +
@@ -40,7 +40,7 @@ import (
 
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/builder/nn"
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/methods/optim"
@@ -92,7 +92,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.lr, "lr", o.lr, "AdamW learning rate")
 	fs.Float64Var(&o.lambda, "lambda", o.lambda, "ridge regulariser λ")
 	fs.Float64Var(&o.scale, "scale", o.scale, "scale s of the one-hot targets (the logits' magnitude)")
-	fs.StringVar(&o.dataDir, "data", "", "directory of the canonical split (train.csv, test.csv); default: generate MNIST-1D")
+	fs.StringVar(&o.dataDir, "data", "", "directory of a split (train.csv, test.csv); default: the canonical split, embedded")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line of metrics per epoch on stdout")
 	fs.StringVar(&o.out, "out", o.out, "output directory")
 	fs.BoolVar(&o.resume, "resume", false, "continue each run from its checkpoint in -out")
@@ -233,5 +233,5 @@ func loadData(dir string) (*data.Dataset, *data.Dataset, error) {
 	if dir != "" {
 		return data.LoadMNIST1D(dir)
 	}
-	return data.GenerateMNIST1D(data.DefaultMNIST1D())
+	return data.CanonicalMNIST1D()
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -107,51 +106,17 @@ func (c *Checkpoint) restore() (*state, error) {
 
 // SaveCheckpoint writes c to path atomically: to a temporary file in the
 // same directory, synced, then renamed over path.
-func SaveCheckpoint(path string, c *Checkpoint) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("train: saving checkpoint: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+func SaveCheckpoint(path string, c *Checkpoint) error {
+	err := writeAtomic(path, func(w io.Writer) error {
+		if _, err := io.WriteString(w, checkpointMagic); err != nil {
+			return err
+		}
+		return gob.NewEncoder(w).Encode(c)
+	})
 	if err != nil {
 		return fmt.Errorf("train: saving checkpoint: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("train: saving checkpoint %s: %w", path, err)
-		}
-	}()
-	w := bufio.NewWriter(tmp)
-	if _, err := w.WriteString(checkpointMagic); err != nil {
-		return err
-	}
-	if err := gob.NewEncoder(w).Encode(c); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes a rename in dir durable, where the system supports it.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }
 
 // LoadCheckpoint reads a checkpoint written by SaveCheckpoint.

@@ -11,25 +11,34 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 )
 
 // Compare runs model once per method, in order, each with cfg but for the
 // method (whose other settings, such as K, are kept), the label (the
-// method's name) and the output directory (cfg.Out/<method>). A run that
-// fails keeps its partial result, with Err set, and the next method runs;
-// a cancellation stops the sequence and is returned with the results so
+// method's name) and the output directory (cfg.Out/<method>). It first
+// checks every run (Check), so that a bad setting or checkpoint of the
+// last method stops it before the first trains. A run that fails keeps
+// its partial result, with Err set, and the next method runs; a
+// cancellation stops the sequence and is returned with the results so
 // far, the interrupted run's included.
 func Compare(ctx context.Context, model Model, train, test *data.Dataset, cfg Config, methods []string) ([]*Result, error) {
-	var results []*Result
-	for _, m := range methods {
+	configs := make([]Config, len(methods))
+	for i, m := range methods {
 		c := cfg
 		c.Method.Method, c.Label = m, m
 		if cfg.Out != "" {
 			c.Out = filepath.Join(cfg.Out, m)
 		}
-		res, err := Run(ctx, model, train, test, c)
+		if err := Check(model, train, test, c); err != nil {
+			return nil, fmt.Errorf("%s: %w", m, err)
+		}
+		configs[i] = c
+	}
+	var results []*Result
+	for i, m := range methods {
+		res, err := Run(ctx, model, train, test, configs[i])
 		if res == nil {
 			res = &Result{Method: m, Label: m, Width: cfg.Width}
 		}
@@ -43,8 +52,9 @@ func Compare(ctx context.Context, model Model, train, test *data.Dataset, cfg Co
 }
 
 // WriteTable writes one line per result: the method, the epochs done, the
-// last epoch's train loss and accuracies, the wall time, and the error
-// that stopped the run, if any.
+// last epoch's train loss and accuracies, the wall time, and "failed" or
+// "stopped" for a run that did not finish (its error is not in the
+// table: Report prints it on its own).
 func WriteTable(w io.Writer, results []*Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "method\tepochs\ttrain loss\ttrain acc\ttest acc\twall\t")
@@ -55,25 +65,36 @@ func WriteTable(w io.Writer, results []*Result) error {
 			metrics = "-\t-\t-"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t", r.Label, len(r.Epochs), metrics, r.Wall.Round(100*time.Millisecond))
-		if r.Err != nil {
-			fmt.Fprintf(tw, " %v", r.Err)
+		switch {
+		case r.Err == nil:
+		case errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded):
+			fmt.Fprint(tw, " stopped")
+		default:
+			fmt.Fprint(tw, " failed")
 		}
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }
 
-// PlotResults draws the accuracy and loss curves of the results as
-// dir/accuracy.png and dir/loss.png and returns their paths.
-func PlotResults(dir string, results []*Result) ([]string, error) {
-	curves := make([]Curve, len(results))
-	for i, r := range results {
-		curves[i] = r.Curve()
+// PlotResults draws the accuracy and loss curves of the results that have
+// epochs as dir/accuracy.png and dir/loss.png, titled title (see Title),
+// and returns their paths. If no result has an epoch it draws nothing, so
+// that a run that failed at once leaves the plots of an earlier one.
+func PlotResults(dir string, results []*Result, title string) ([]string, error) {
+	var curves []Curve
+	for _, r := range results {
+		if len(r.Epochs) > 0 {
+			curves = append(curves, r.Curve())
+		}
+	}
+	if len(curves) == 0 {
+		return nil, nil
 	}
 	var paths []string
 	for _, metric := range []string{"accuracy", "loss"} {
 		path := filepath.Join(dir, metric+".png")
-		if err := PlotCurves(path, curves, metric); err != nil {
+		if err := PlotCurves(path, curves, metric, Title(title)); err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)
@@ -108,21 +129,37 @@ func Arrows(widths []int) string {
 	return strings.Join(s, "→")
 }
 
-// Report prints the table of whatever ran to table, draws the plots into
-// out and says where they are on stderr; it returns runErr, joined with
-// any error of its own.
-func Report(results []*Result, runErr error, out string, table, stderr io.Writer) error {
+// Report prints the table of whatever ran to table, draws the plots of the
+// runs that produced epochs into out, titled title, says where they are on
+// stderr, and returns the error of every run that failed or was stopped,
+// each named by its method (runErr, Compare's error, among them), joined
+// with any error of its own: a program exits 1 on it.
+func Report(results []*Result, runErr error, out, title string, table, stderr io.Writer) error {
+	var errs []error
+	for _, r := range results {
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Label, r.Err))
+		}
+	}
+	if runErr != nil && !slices.ContainsFunc(results, func(r *Result) bool { return r.Err == runErr }) {
+		errs = append(errs, runErr)
+	}
 	if len(results) == 0 {
-		return runErr
+		return errors.Join(errs...)
 	}
 	fmt.Fprintln(table)
 	if err := WriteTable(table, results); err != nil {
-		return errors.Join(runErr, err)
+		return errors.Join(append(errs, err)...)
 	}
-	paths, err := PlotResults(out, results)
+	paths, err := PlotResults(out, results, title)
 	if err != nil {
-		return errors.Join(runErr, err)
+		return errors.Join(append(errs, err)...)
 	}
-	fmt.Fprintf(stderr, "plots: %s\nmetrics and checkpoints: %s/<method>/\n", strings.Join(paths, ", "), out)
-	return runErr
+	if len(paths) > 0 {
+		fmt.Fprintf(stderr, "plots: %s\n", strings.Join(paths, ", "))
+	}
+	if out != "" {
+		fmt.Fprintf(stderr, "metrics and checkpoints: %s/<method>/\n", out)
+	}
+	return errors.Join(errs...)
 }

@@ -23,17 +23,25 @@ type compiler struct {
 	steps    map[int]*stepFn
 	evals    map[int]*evalFn
 	single   *ir.Func // the model at batch 1, for the guess's inputs
+
+	// interpret runs the functions with Interpreter.Run, which allocates
+	// every value afresh, instead of Runners: the reference the tests
+	// compare the Runners with.
+	interpret bool
 }
 
 func newCompiler(model Model, cfg Config, sig signature) *compiler {
 	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule,
-		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}}
+		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, interpret: cfg.interpret}
 }
 
 // A stepFn is the training step compiled for one batch size: the model's
 // gradient (or estimate) followed by the optimizer's update.
 type stepFn struct {
-	it     *runtime.Interpreter
+	it *runtime.Interpreter
+	// runner runs the step, feeding the new state back; nil in the
+	// reference path (compiler.interpret).
+	runner *runtime.Runner
 	inputs []input
 	args   []*runtime.Tensor
 	layout *optim.Step
@@ -49,6 +57,7 @@ type stepFn struct {
 // loss and number of correct predictions.
 type evalFn struct {
 	it     *runtime.Interpreter
+	runner *runtime.Runner // nil in the reference path
 	inputs []input
 	args   []*runtime.Tensor
 	buf    *batchBuf
@@ -108,8 +117,14 @@ func (c *compiler) compileStep(batch int) (*stepFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &stepFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), layout: st, grad: g,
-		buf: newBatchBuf(fn.Param(c.sig.x).Type), single: c.singleModel, sig: c.sig}, nil
+	s := &stepFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), layout: st, grad: g,
+		buf: newBatchBuf(fn.Param(c.sig.x).Type), single: c.singleModel, sig: c.sig}
+	if !c.interpret {
+		if s.runner, err = s.newStepRunner(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 func (c *compiler) compileEval(batch int) (*evalFn, error) {
@@ -130,7 +145,11 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &evalFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}, nil
+	e := &evalFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}
+	if !c.interpret {
+		e.runner = it.NewRunner()
+	}
+	return e, nil
 }
 
 // buildModel builds the model for batch and checks that it trains the

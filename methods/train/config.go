@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/methods/optim"
 )
@@ -54,6 +55,10 @@ type Config struct {
 	// tangents, so the step's memory stays flat in depth, for a second
 	// forward pass. The numbers are the same.
 	Schedule bool
+
+	// interpret runs the steps with the allocating Interpreter.Run, the
+	// reference of the tests.
+	interpret bool
 }
 
 // withDefaults returns cfg with its defaults filled in, or an error.
@@ -70,6 +75,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	var errs []error
 	if cfg.Method.Method == "" {
 		errs = append(errs, errors.New("no method (want one of "+strings.Join(fwdgrad.Methods(), ", ")+")"))
+	} else if !slices.Contains(fwdgrad.Methods(), cfg.Method.Method) {
+		errs = append(errs, fmt.Errorf("unknown method %q (want one of %s)", cfg.Method.Method, strings.Join(fwdgrad.Methods(), ", ")))
 	}
 	if cfg.Epochs < 0 {
 		errs = append(errs, fmt.Errorf("epochs %d, want ≥ 0", cfg.Epochs))

@@ -1,7 +1,7 @@
 // Package train is the training loop for classifiers built from IR: it
 // compiles a model into training steps (methods/fwdgrad for the gradient
 // or its forward-gradient estimate, methods/optim for the update), runs
-// them epoch by epoch on an examples/data Dataset, and records what
+// them epoch by epoch on a data.Dataset (package data), and records what
 // happened.
 //
 // A Model builds the classifier for a static batch size; Run compiles it
@@ -11,7 +11,10 @@
 // correct) for chunks of up to 1000 examples. Everything a run carries
 // from step to step lives in one table of tensors: the trained parameters,
 // the optimizer's slots and step counter, and the warm-start state of the
-// guess (wperp). Guess noise is drawn with the run's seed as key and the
+// guess (wperp). Each compiled function runs on a runtime.Runner; a
+// step's Runner writes the new parameters, slots and guess state back into
+// the table's tensors (runtime.Feedback), so a step allocates nothing in
+// steady state and the table is always current. Guess noise is drawn with the run's seed as key and the
 // global step number as counter, so every step draws fresh noise and a
 // run is a deterministic function of its configuration.
 //
@@ -23,7 +26,13 @@
 // current step with a checkpoint. A non-finite loss stops it with an
 // error naming the method, epoch and step.
 //
+// Metrics files, plots and checkpoints are written atomically, and only
+// from runs that produced an epoch: a run that fails at once leaves the
+// files of an earlier one as they were.
+//
 // Compare runs several methods one after another on the same model and
-// data; WriteTable and PlotResults (PlotCurves for one metric) report
-// them as a table and as PNG plots against the epoch.
+// data, after checking every run (Check: the settings, the data, the
+// checkpoints to resume); WriteTable and PlotResults (PlotCurves for one
+// metric, with Ticks on its axes) report them as a table and as PNG plots
+// against the epoch, and Report does both and names every run that failed.
 package train

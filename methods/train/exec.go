@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/runtime"
@@ -60,9 +60,11 @@ func gather(args []*runtime.Tensor, inputs []input, buf *batchBuf, st *state) er
 		case fromLabels:
 			args[i] = buf.labelsT
 		case fromKey:
-			args[i] = runtime.ScalarU64(st.key)
+			buf.key.U64[0] = st.key
+			args[i] = buf.key
 		case fromCounter:
-			args[i] = runtime.ScalarU64(uint64(st.step))
+			buf.counter.U64[0] = uint64(st.step)
+			args[i] = buf.counter
 		default:
 			t, ok := st.tensors[in.name]
 			if !ok {
@@ -75,6 +77,8 @@ func gather(args []*runtime.Tensor, inputs []input, buf *batchBuf, st *state) er
 }
 
 // run takes one step on the examples idx of d and returns its results.
+// The state's tensors receive their new values: the Runner feeds them
+// back (see newStepRunner); the reference path replaces them.
 func (s *stepFn) run(st *state, d *data.Dataset, idx []int) ([]*runtime.Tensor, error) {
 	s.buf.load(d, idx)
 	if err := s.refresh(st); err != nil {
@@ -83,7 +87,14 @@ func (s *stepFn) run(st *state, d *data.Dataset, idx []int) ([]*runtime.Tensor, 
 	if err := gather(s.args, s.inputs, s.buf, st); err != nil {
 		return nil, err
 	}
-	return s.it.Run(s.args)
+	if s.runner == nil {
+		res, err := s.it.Run(s.args)
+		if err == nil {
+			s.update(st, res)
+		}
+		return res, err
+	}
+	return s.runner.Run(s.args)
 }
 
 // refresh computes the guess's inputs (wperp-ns's coefficients) into the
@@ -141,16 +152,47 @@ func (s *stepFn) singleArgs(f *ir.Func, st *state, b int) []*runtime.Tensor {
 	return args
 }
 
-// update feeds a step's results back into the state.
+// update stores a step's results in the state, in the reference path.
 func (s *stepFn) update(st *state, res []*runtime.Tensor) {
-	l := s.layout
+	for _, fb := range s.fedBack() {
+		st.tensors[s.it.Func().Params[fb.param].Name] = res[fb.result]
+	}
+}
+
+// A fed is a result of the step that is the next value of a parameter.
+type fed struct{ param, result int }
+
+// fedBack lists the step's results that are the next values of its
+// parameters: the trained parameters, the optimizer's slots and step
+// counter, and the guess state.
+func (s *stepFn) fedBack() []fed {
+	fn, l := s.it.Func(), s.layout
+	index := func(name string) int {
+		return slices.IndexFunc(fn.Params, func(p *ir.Value) bool { return p.Name == name })
+	}
+	var out []fed
 	for _, name := range append(append(slices.Clone(l.Params), l.Slots...), l.StepName) {
-		st.tensors[name] = res[l.ResultOf(name)]
+		out = append(out, fed{index(name), l.ResultOf(name)})
 	}
-	extra := res[len(res)-l.Extra:]
+	first := len(fn.Results) - l.Extra
 	for i, gs := range s.grad.State {
-		st.tensors[gs.Name] = extra[i]
+		out = append(out, fed{index(gs.Name), first + i})
 	}
+	return out
+}
+
+// newStepRunner returns a Runner of the step that feeds each new value
+// back into the state tensor it was computed from, so that a step
+// allocates nothing and the state is always current.
+func (s *stepFn) newStepRunner() (*runtime.Runner, error) {
+	var opts []runtime.RunnerOption
+	for _, fb := range s.fedBack() {
+		if fb.param < 0 || fb.result < 0 {
+			return nil, fmt.Errorf("the step does not update parameter %d from a result", fb.param)
+		}
+		opts = append(opts, runtime.Feedback(fb.param, fb.result))
+	}
+	return s.it.NewRunnerWith(opts...)
 }
 
 // run evaluates the examples idx of d: the mean loss and the number of
@@ -160,7 +202,11 @@ func (e *evalFn) run(st *state, d *data.Dataset, idx []int) (loss, correct float
 	if err := gather(e.args, e.inputs, e.buf, st); err != nil {
 		return 0, 0, err
 	}
-	res, err := e.it.Run(e.args)
+	run := e.it.Run
+	if e.runner != nil {
+		run = e.runner.Run
+	}
+	res, err := run(e.args)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -176,17 +222,19 @@ func scalar(t *runtime.Tensor) float64 {
 }
 
 // A batchBuf holds one batch: the examples as float64 (as the data set
-// has them) and as tensors of the model's types.
+// has them) and as tensors of the model's types, and the scalars of the
+// guess noise's key and counter.
 type batchBuf struct {
-	x           []float64
-	labels      []int64
-	xT, labelsT *runtime.Tensor
+	x            []float64
+	labels       []int64
+	xT, labelsT  *runtime.Tensor
+	key, counter *runtime.Tensor
 }
 
 // newBatchBuf allocates the buffers of a batch whose input has type t.
 func newBatchBuf(t ir.Type) *batchBuf {
 	n, f := t.Shape[0], t.Shape[1]
-	b := &batchBuf{x: make([]float64, n*f), labels: make([]int64, n)}
+	b := &batchBuf{x: make([]float64, n*f), labels: make([]int64, n), key: runtime.ScalarU64(0), counter: runtime.ScalarU64(0)}
 	b.labelsT = runtime.FromI64([]int{n}, b.labels)
 	if t.DType == ir.F64 {
 		b.xT = runtime.FromF64([]int{n, f}, b.x)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pushforward/pushforward/builder"
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime"
 )
@@ -21,7 +21,9 @@ import (
 // If ctx is cancelled, Run stops after the current step, saves a
 // checkpoint (when cfg.Out is set) and returns the result so far with an
 // error wrapping ctx.Err(). A step whose loss is NaN or infinite stops
-// the run with an error naming the method, the epoch and the step.
+// the run with an error naming the method, the epoch and the step (the
+// parameters in the result then hold that step's update; no checkpoint is
+// saved).
 func Run(ctx context.Context, model Model, train, test *data.Dataset, cfg Config) (*Result, error) {
 	start := time.Now()
 	cfg, err := cfg.withDefaults()
@@ -33,11 +35,7 @@ func Run(ctx context.Context, model Model, train, test *data.Dataset, cfg Config
 		return nil, err
 	}
 	t.start = start
-	res, err := t.run(ctx)
-	if cerr := t.log.Close(); err == nil {
-		err = cerr
-	}
-	return res, err
+	return t.run(ctx)
 }
 
 // A trainer is one run in progress.
@@ -55,23 +53,63 @@ type trainer struct {
 	start       time.Time
 }
 
-func newTrainer(model Model, train, test *data.Dataset, cfg Config) (*trainer, error) {
+// Check reports what would stop Run before its first step: a bad
+// configuration, data that do not fit the model, and, when resuming, a
+// checkpoint that cannot be read or comes from another configuration. It
+// compiles and trains nothing. Compare checks every method so before it
+// runs the first.
+func Check(model Model, train, test *data.Dataset, cfg Config) error {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	p, err := prepare(model, train, test, cfg)
+	if err != nil || !cfg.Resume {
+		return err
+	}
+	_, err = loadState(filepath.Join(cfg.Out, CheckpointFile), p.config)
+	return err
+}
+
+// A preparedRun is what a run knows before it compiles: the model at the
+// full batch, its signature, and the configuration a checkpoint must
+// match.
+type preparedRun struct {
+	f      *ir.Func
+	inits  map[string]builder.Initializer
+	sig    signature
+	full   int // the full batch size
+	config string
+}
+
+// prepare builds the model at the full batch and checks the data.
+func prepare(model Model, train, test *data.Dataset, cfg Config) (*preparedRun, error) {
 	if model == nil {
 		return nil, errors.New("train: no model")
 	}
 	if train == nil || train.N == 0 {
 		return nil, errors.New("train: no training examples")
 	}
-	full := min(cfg.Batch, train.N)
-	f, inits, sig, err := model.build(full)
+	p := &preparedRun{full: min(cfg.Batch, train.N)}
+	var err error
+	if p.f, p.inits, p.sig, err = model.build(p.full); err != nil {
+		return nil, err
+	}
+	if err := checkData(p.sig, train, test); err != nil {
+		return nil, err
+	}
+	p.config = describe(cfg, p.sig, paramTypes(p.f), train, test)
+	return p, nil
+}
+
+func newTrainer(model Model, train, test *data.Dataset, cfg Config) (*trainer, error) {
+	p, err := prepare(model, train, test, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkData(sig, train, test); err != nil {
-		return nil, err
-	}
+	full := p.full
 	t := &trainer{cfg: cfg, train: train, test: test, full: full, batches: (train.N + full - 1) / full,
-		perm: make([]int, train.N), comp: newCompiler(model, cfg, sig)}
+		perm: make([]int, train.N), comp: newCompiler(model, cfg, p.sig), config: p.config}
 	t.order = make([]int, max(train.N, test.N))
 	for i := range t.order {
 		t.order[i] = i
@@ -80,13 +118,10 @@ func newTrainer(model Model, train, test *data.Dataset, cfg Config) (*trainer, e
 	if err != nil {
 		return nil, err
 	}
-	t.config = describe(cfg, sig, paramTypes(f), train, test)
-	if t.st, err = t.initialState(f, inits, first); err != nil {
+	if t.st, err = t.initialState(p.f, p.inits, first); err != nil {
 		return nil, err
 	}
-	if t.log, err = openMetrics(cfg.Out, cfg.JSON, t.st.history); err != nil {
-		return nil, err
-	}
+	t.log = newMetricsLog(cfg.Out, cfg.JSON, t.st.history)
 	return t, nil
 }
 
@@ -197,7 +232,6 @@ func (t *trainer) step(ep int) error {
 		return fmt.Errorf("train: %s: the loss is %v at epoch %d, step %d of %d (step %d of the run)",
 			t.cfg.Label, loss, ep, t.st.batch+1, t.batches, t.st.step+1)
 	}
-	s.update(t.st, res)
 	t.st.batch++
 	t.st.step++
 	t.st.lossSum += loss

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -90,42 +91,21 @@ func (m EpochMetrics) CSV() string {
 	return fmt.Sprintf("%d,%s,%d,%s,%s,%s,%s\n", m.Epoch, m.Method, m.Width, g(m.TrainLoss), g(m.TrainAcc), g(m.TestAcc), g(m.Elapsed))
 }
 
-// A metricsLog writes each epoch's metrics where the config says, as soon
-// as the epoch ends.
+// A metricsLog records each epoch's metrics where the config says, as
+// soon as the epoch ends: a JSON line on a writer, and the files
+// metrics.jsonl and metrics.csv in a directory, rewritten whole and
+// atomically after every epoch, so that they hold every epoch of the run
+// (those before a resumption included) and are written only once the run
+// has produced one.
 type metricsLog struct {
-	json       io.Writer
-	jsonl, csv *os.File
+	json   io.Writer
+	dir    string
+	epochs []EpochMetrics
 }
 
-// openMetrics opens the metrics files in dir (if set), rewriting them with
-// the epochs already done.
-func openMetrics(dir string, json io.Writer, done []EpochMetrics) (*metricsLog, error) {
-	l := &metricsLog{json: json}
-	if dir == "" {
-		return l, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	var err error
-	if l.jsonl, err = os.Create(filepath.Join(dir, "metrics.jsonl")); err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	if l.csv, err = os.Create(filepath.Join(dir, "metrics.csv")); err != nil {
-		l.jsonl.Close()
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	if _, err := l.csv.WriteString(csvHeader); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	for _, m := range done {
-		if err := l.writeFiles(m); err != nil {
-			l.Close()
-			return nil, err
-		}
-	}
-	return l, nil
+// newMetricsLog returns the log of a run that has done the epochs done.
+func newMetricsLog(dir string, json io.Writer, done []EpochMetrics) *metricsLog {
+	return &metricsLog{json: json, dir: dir, epochs: slices.Clone(done)}
 }
 
 // write records one epoch everywhere.
@@ -139,38 +119,37 @@ func (l *metricsLog) write(m EpochMetrics) error {
 			return fmt.Errorf("train: writing metrics: %w", err)
 		}
 	}
-	return l.writeFiles(m)
-}
-
-// writeFiles appends one epoch to the metrics files, if any.
-func (l *metricsLog) writeFiles(m EpochMetrics) error {
-	if l.jsonl == nil {
+	l.epochs = append(l.epochs, m)
+	if l.dir == "" {
 		return nil
 	}
-	line, err := m.JSON()
+	err := writeAtomic(filepath.Join(l.dir, "metrics.jsonl"), func(w io.Writer) error {
+		for _, m := range l.epochs {
+			line, err := m.JSON()
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = writeAtomic(filepath.Join(l.dir, "metrics.csv"), func(w io.Writer) error {
+			if _, err := io.WriteString(w, csvHeader); err != nil {
+				return err
+			}
+			for _, m := range l.epochs {
+				if _, err := io.WriteString(w, m.CSV()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
-		return err
-	}
-	if _, err := l.jsonl.Write(line); err != nil {
 		return fmt.Errorf("train: %w", err)
-	}
-	if _, err := l.csv.WriteString(m.CSV()); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	return nil
-}
-
-// Close closes the metrics files.
-func (l *metricsLog) Close() error {
-	if l.jsonl == nil {
-		return nil
-	}
-	err1, err2 := l.jsonl.Close(), l.csv.Close()
-	if err1 != nil {
-		return fmt.Errorf("train: %w", err1)
-	}
-	if err2 != nil {
-		return fmt.Errorf("train: %w", err2)
 	}
 	return nil
 }

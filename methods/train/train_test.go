@@ -12,8 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
-	"github.com/pushforward/pushforward/examples/data"
+	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/methods/optim"
@@ -385,7 +386,8 @@ func TestProgressQuietOffTerminal(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
 	start := time.Now().Add(-10 * time.Second)
-	p := &progress{w: &buf, label: "wperp", total: 100, start: start, acc: math.NaN(), testAcc: math.NaN()}
+	p := &progress{w: &buf, label: "wperp", total: 100, start: start, acc: math.NaN(), testAcc: math.NaN(),
+		width: func() int { return 200 }}
 	p.step(1, 10, 5, 10, 5, 2.25)
 	got := buf.String()
 	for _, want := range []string{"\r", "wperp", "epoch 1/10", "step 5/10", "loss 2.2500", "ETA 3m10s"} {
@@ -435,5 +437,44 @@ func TestWPerpNS(t *testing.T) {
 	}
 	if res.Steps != 14 {
 		t.Errorf("%d steps, want 14", res.Steps)
+	}
+}
+
+// The bar fits the terminal's width, shortening its fields, at 80 columns
+// and below as above, and is redrawn when the width changes.
+func TestProgressFitsTheWidth(t *testing.T) {
+	var buf bytes.Buffer
+	cols := 80
+	p := &progress{w: &buf, label: "wperp-bottom", total: 2400, start: time.Now().Add(-time.Hour), startStep: 0,
+		acc: 0.3125, testAcc: 0.28125, width: func() int { return cols }}
+	p.step(123, 300, 7, 8, 983, 2.2851)
+	line := func() string {
+		s := strings.TrimPrefix(buf.String(), "\r")
+		return strings.TrimSuffix(s, "\x1b[K")
+	}
+	for _, want := range []string{"wperp-bottom", "123/300", "7/8", "loss 2.2851", "acc 0.312/0.281", "ETA"} {
+		if !strings.Contains(line(), want) {
+			t.Errorf("at 80 columns %q lacks %q", line(), want)
+		}
+	}
+	if n := utf8.RuneCountInString(line()); n > 79 {
+		t.Errorf("at 80 columns the line has %d characters: %q", n, line())
+	}
+	s := status{epoch: 123, epochs: 300, batch: 7, batches: 8, done: 983, loss: 2.2851, now: time.Now()}
+	for width := 1; width <= 160; width++ {
+		l := p.line(s, width)
+		if n := utf8.RuneCountInString(l); n > width {
+			t.Fatalf("width %d: %d characters: %q", width, n, l)
+		}
+		if width >= 120 && !strings.Contains(l, "epoch 123/300 step 7/8") {
+			t.Errorf("width %d: %q is shortened", width, l)
+		}
+	}
+	// A resize redraws the line at the new width.
+	cols = 40
+	buf.Reset()
+	p.redraw()
+	if n := utf8.RuneCountInString(line()); n == 0 || n > 39 {
+		t.Errorf("after a resize to 40 columns: %q", line())
 	}
 }

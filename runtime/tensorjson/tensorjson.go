@@ -6,13 +6,15 @@
 // data is always a flat row-major list, a scalar's holding one number.
 // Non-finite numbers are the strings "NaN", "+Inf" and "-Inf" in both
 // directions. Integers (i64, u64) are exact; floats print in the shortest
-// form that reads back to the same value of their dtype.
+// form that reads back to the same value of their dtype. ReadInputs reports
+// errors with their line and column in the format's words, and refuses
+// numbers a dtype cannot hold (6.5e40 for f32, 2.5 for i64) rather than
+// rounding them to an infinity or an integer.
 package tensorjson
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -26,14 +28,6 @@ import (
 type Named struct {
 	Name   string
 	Tensor *runtime.Tensor
-}
-
-// entry is the JSON form of one named tensor.
-type entry struct {
-	Name  string            `json:"name"`
-	DType string            `json:"dtype"`
-	Shape []int             `json:"shape"`
-	Data  []json.RawMessage `json:"data"`
 }
 
 // WriteResults writes {"results":[...]} with one entry per tensor, in order,
@@ -105,123 +99,4 @@ func formatFloat(v float64, bits int) string {
 		return `"-Inf"`
 	}
 	return strconv.FormatFloat(v, 'g', -1, bits)
-}
-
-// ReadInputs reads {"inputs":[...]} and returns the tensors in the order of
-// f's parameters. Missing, unknown, repeated, mistyped or mis-shaped
-// inputs are errors that name the parameter.
-func ReadInputs(r io.Reader, f *ir.Func) ([]*runtime.Tensor, error) {
-	var doc struct {
-		Inputs *[]entry `json:"inputs"`
-	}
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("reading inputs: %w", err)
-	}
-	if doc.Inputs == nil {
-		return nil, errors.New(`reading inputs: no "inputs" list`)
-	}
-	byName := map[string]*entry{}
-	for i := range *doc.Inputs {
-		e := &(*doc.Inputs)[i]
-		if f.Param(e.Name) == nil {
-			return nil, fmt.Errorf("input %q: @%s has no such parameter", e.Name, f.Name)
-		}
-		if byName[e.Name] != nil {
-			return nil, fmt.Errorf("input %q given twice", e.Name)
-		}
-		byName[e.Name] = e
-	}
-	out := make([]*runtime.Tensor, len(f.Params))
-	var missing []string
-	for i, p := range f.Params {
-		e := byName[p.Name]
-		if e == nil {
-			missing = append(missing, "%"+p.Name)
-			continue
-		}
-		t, err := decode(e, p.Type)
-		if err != nil {
-			return nil, fmt.Errorf("input %q: %w", p.Name, err)
-		}
-		out[i] = t
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing inputs for parameters %v of @%s", missing, f.Name)
-	}
-	return out, nil
-}
-
-// decode converts one entry to a tensor of type want.
-func decode(e *entry, want ir.Type) (*runtime.Tensor, error) {
-	d, ok := ir.ParseDType(e.DType)
-	if !ok {
-		return nil, fmt.Errorf("unknown dtype %q", e.DType)
-	}
-	got := ir.Type{DType: d, Shape: ir.Shape(e.Shape)}
-	if e.Shape == nil {
-		got.Shape = ir.Shape{}
-	}
-	if !got.Equal(want) {
-		return nil, fmt.Errorf("got %s, want %s", got, want)
-	}
-	if n := want.Shape.Size(); len(e.Data) != n {
-		return nil, fmt.Errorf("data has %d elements, %s has %d", len(e.Data), want, n)
-	}
-	t := runtime.Zeros(want)
-	for i, raw := range e.Data {
-		if err := setElem(t, i, raw); err != nil {
-			return nil, fmt.Errorf("element %d: %w", i, err)
-		}
-	}
-	return t, nil
-}
-
-func setElem(t *runtime.Tensor, i int, raw json.RawMessage) error {
-	s := string(bytes.TrimSpace(raw))
-	switch t.Type.DType {
-	case ir.I64:
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%s is not an i64", s)
-		}
-		t.I64[i] = v
-	case ir.U64:
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%s is not a u64", s)
-		}
-		t.U64[i] = v
-	default:
-		v, err := parseFloat(s)
-		if err != nil {
-			return err
-		}
-		if t.Type.DType == ir.F32 {
-			t.F32[i] = float32(v)
-		} else {
-			t.F64[i] = v
-		}
-	}
-	return nil
-}
-
-func parseFloat(s string) (float64, error) {
-	switch s {
-	case `"NaN"`:
-		return math.NaN(), nil
-	case `"+Inf"`:
-		return math.Inf(1), nil
-	case `"-Inf"`:
-		return math.Inf(-1), nil
-	}
-	if s == "" || s[0] == '"' || s == "null" || s == "true" || s == "false" || s[0] == '[' || s[0] == '{' {
-		return 0, fmt.Errorf(`%s is not a number or one of "NaN", "+Inf", "-Inf"`, s)
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s is not a number", s)
-	}
-	return v, nil
 }

@@ -1,4 +1,4 @@
-package runtime
+package ops
 
 import "github.com/pushforward/pushforward/ir"
 
@@ -8,16 +8,17 @@ import "github.com/pushforward/pushforward/ir"
 // the strides, slice adds a base offset, and reductions walk the input with
 // the output's strides.
 //
-// Kernels do this with a walkPlan, built when the interpreter is: the
+// Kernels do this with a WalkPlan, built once from the shapes: the
 // output's axes with each operand's strides, adjacent axes merged where
 // every operand steps through them as through one axis. A bias added to
 // [128,1024] becomes 128 rows of 1024 with strides (1024, 1) and (0, 1);
 // most plans end up with one or two axes, and kernels run a tight loop per
 // row (the last axis), with fast paths for strides 0 and 1.
 
-// walkOffsets returns, for each multi-index idx of shape in row-major
-// order, base + Σ idx[d]·strides[d].
-func walkOffsets(shape ir.Shape, strides []int, base int) []int {
+// WalkOffsets returns, for each multi-index idx of shape in row-major
+// order, base + Σ idx[d]·strides[d]: the offsets at which a tensor read
+// with those strides is walked.
+func WalkOffsets(shape ir.Shape, strides []int, base int) []int {
 	offs := make([]int, shape.Size())
 	if len(offs) == 0 {
 		return offs
@@ -41,10 +42,10 @@ func walkOffsets(shape ir.Shape, strides []int, base int) []int {
 	return offs
 }
 
-// broadcastStrides returns the strides with which a row-major tensor of
-// shape src is read when broadcast to shape dst: src's strides aligned at
-// the last axis, 0 on axes src lacks or has as 1.
-func broadcastStrides(src, dst ir.Shape) []int {
+// BroadcastStrides returns the strides with which a row-major tensor of
+// shape src is read when broadcast to shape dst (NumPy rules): src's
+// strides aligned at the last axis, 0 on axes src lacks or has as 1.
+func BroadcastStrides(src, dst ir.Shape) []int {
 	strides := make([]int, len(dst))
 	lead := len(dst) - len(src)
 	for d, s := range src.Strides() {
@@ -55,17 +56,17 @@ func broadcastStrides(src, dst ir.Shape) []int {
 	return strides
 }
 
-// maxOperands is the most operands a walkPlan follows (select's three).
+// maxOperands is the most operands a WalkPlan follows (select's three).
 const maxOperands = 3
 
 // maxWalkAxes is the most axes (after merging) a rowWalk steps through
 // with its own counters; plans with more precompute every row's offsets.
 const maxWalkAxes = 16
 
-// A walkPlan walks shape in row-major order with up to maxOperands
+// A WalkPlan walks shape in row-major order with up to maxOperands
 // operands, operand j at offset base[j] + Σ idx[d]·strides[j][d]. shape has
 // at least one axis; its last axis is the row a kernel loops over.
-type walkPlan struct {
+type WalkPlan struct {
 	shape   []int
 	strides [maxOperands][]int
 	base    [maxOperands]int
@@ -76,10 +77,11 @@ type walkPlan struct {
 	rowOffs [maxOperands][]int
 }
 
-// newWalkPlan plans the walk of shape out for operands read with the given
-// strides (one slice of len(out) per operand), merging axes.
-func newWalkPlan(out ir.Shape, strides ...[]int) *walkPlan {
-	p := &walkPlan{n: len(strides), size: out.Size()}
+// NewWalkPlan plans the walk of shape out for up to three operands read
+// with the given strides (one slice of len(out) per operand), merging
+// axes. Plans depend on shapes only: generated code builds them once.
+func NewWalkPlan(out ir.Shape, strides ...[]int) *WalkPlan {
+	p := &WalkPlan{n: len(strides), size: out.Size()}
 	// Drop axes of size 1, which no operand steps through.
 	var shape []int
 	var st [maxOperands][]int
@@ -120,31 +122,31 @@ func newWalkPlan(out ir.Shape, strides ...[]int) *walkPlan {
 	p.shape, p.strides = shape, st
 	if outer := len(shape) - 1; outer > maxWalkAxes {
 		for j := range p.n {
-			p.rowOffs[j] = walkOffsets(shape[:outer], st[j][:outer], 0)
+			p.rowOffs[j] = WalkOffsets(shape[:outer], st[j][:outer], 0)
 		}
 	}
 	return p
 }
 
-// rowLen is the length of the last axis.
-func (p *walkPlan) rowLen() int { return p.shape[len(p.shape)-1] }
+// RowLen is the length of the last axis, which kernels loop over.
+func (p *WalkPlan) RowLen() int { return p.shape[len(p.shape)-1] }
 
 // rowStride is operand j's stride along the last axis.
-func (p *walkPlan) rowStride(j int) int { return p.strides[j][len(p.shape)-1] }
+func (p *WalkPlan) rowStride(j int) int { return p.strides[j][len(p.shape)-1] }
 
-// rows is the number of rows.
-func (p *walkPlan) rows() int {
+// Rows is the number of rows: the elements walked over RowLen.
+func (p *WalkPlan) Rows() int {
 	if p.size == 0 {
 		return 0
 	}
-	return p.size / p.rowLen()
+	return p.size / p.RowLen()
 }
 
-// A rowWalk iterates over the rows of a walkPlan. It is a value that
+// A rowWalk iterates over the rows of a WalkPlan. It is a value that
 // holds no pointer into itself, so that it stays on the stack of the
 // kernel using it: walking allocates nothing.
 type rowWalk struct {
-	p        *walkPlan
+	p        *WalkPlan
 	idx      [maxWalkAxes]int
 	offs     [maxOperands]int // operands' offsets at the start of the row
 	out      int              // the row's offset in the (contiguous) output
@@ -153,10 +155,10 @@ type rowWalk struct {
 }
 
 // start prepares w to walk all of p's rows; next then yields each.
-func (w *rowWalk) start(p *walkPlan) { w.startRange(p, 0, p.rows()) }
+func (w *rowWalk) start(p *WalkPlan) { w.startRange(p, 0, p.Rows()) }
 
 // startRange prepares w to walk rows [lo, hi) of p.
-func (w *rowWalk) startRange(p *walkPlan, lo, hi int) {
+func (w *rowWalk) startRange(p *WalkPlan, lo, hi int) {
 	*w = rowWalk{p: p, offs: p.base, row: lo, end: hi}
 	if lo >= hi {
 		return
@@ -205,14 +207,14 @@ func (w *rowWalk) next() bool {
 			w.idx[d] = 0
 		}
 	}
-	w.out = w.row * p.rowLen()
+	w.out = w.row * p.RowLen()
 	w.row++
 	return true
 }
 
 // copyRow copies a row of n elements read with the given stride from src
 // at off into dst.
-func copyRow[T number](dst, src []T, off, stride int) {
+func copyRow[T Number](dst, src []T, off, stride int) {
 	switch stride {
 	case 1:
 		copy(dst, src[off:off+len(dst)])
@@ -230,8 +232,8 @@ func copyRow[T number](dst, src []T, off, stride int) {
 
 // gatherStrided writes into dst (contiguous, the plan's shape) the
 // elements of src that plan operand 0 walks.
-func gatherStrided[T number](dst, src []T, p *walkPlan) {
-	n, stride := p.rowLen(), p.rowStride(0)
+func gatherStrided[T Number](dst, src []T, p *WalkPlan) {
+	n, stride := p.RowLen(), p.rowStride(0)
 	if r := len(p.shape); r >= 2 && stride > 1 && p.strides[0][r-2] == 1 && p.rowOffs[0] == nil {
 		transposeTiles(dst, src, p)
 		return
@@ -247,12 +249,12 @@ func gatherStrided[T number](dst, src []T, p *walkPlan) {
 // transpose: the next-to-last steps through src contiguously and the last
 // by a stride. Walking row by row would read every element from a new
 // cache line; tiles of tile×tile elements read and write whole lines.
-func transposeTiles[T number](dst, src []T, p *walkPlan) {
+func transposeTiles[T Number](dst, src []T, p *WalkPlan) {
 	const tile = 16
 	r := len(p.shape)
 	rowsA, cols, stride := p.shape[r-2], p.shape[r-1], p.strides[0][r-1]
 	var w rowWalk
-	for o := range p.rows() / rowsA {
+	for o := range p.Rows() / rowsA {
 		w.startRange(p, o*rowsA, o*rowsA+1)
 		w.next()
 		base, out := w.offs[0], w.out

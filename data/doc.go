@@ -1,6 +1,7 @@
-// Package data loads and generates the data sets of the examples: MNIST-1D
-// (generated, or the canonical split read from CSV) and MNIST (read from
-// IDX files).
+// Package data loads and generates labelled data sets for training:
+// MNIST-1D (generated, or the canonical split, which the package embeds)
+// and MNIST (read from IDX files). The training loop (methods/train) and
+// the example programs take their data from here.
 //
 // A Dataset holds N samples of Features float64 values (row-major) and one
 // int64 label each. Batch copies a batch into caller-provided buffers
@@ -20,9 +21,12 @@
 // with (Seed, MNIST1DStream) and are drawn in the reference's order, so the
 // result has the reference's distribution but not NumPy's numbers.
 //
-// LoadMNIST1D reads the canonical split (train.csv, test.csv with header
-// label,x0..x39); FindSharedMNIST1D finds it in ../shared/data/mnist1d
-// from the working directory or any ancestor.
+// CanonicalMNIST1D returns the canonical split of the data set's authors
+// (4000/1000 examples), embedded from mnist1d/*.csv.gz (Apache License 2.0,
+// attribution in mnist1d/README.md) and checked against its sha256 when
+// first read, so that it needs no file, flag or download. LoadMNIST1D
+// reads a split in the same CSV form (train.csv, test.csv, or .csv.gz, with
+// header label,x0..x39) from a directory.
 //
 // LoadMNIST reads the four MNIST IDX files, gzipped or plain, with pixels
 // in [0, 1] or standardised (Standardize). FindMNIST finds them offline in

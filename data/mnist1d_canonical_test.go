@@ -1,9 +1,13 @@
 package data
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,33 +16,15 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// canonical loads the canonical MNIST-1D split once, or skips the test if
-// ../shared/data/mnist1d is not found from the working directory.
+// canonical returns the embedded canonical MNIST-1D split.
 func canonical(t *testing.T) (train, test *Dataset) {
 	t.Helper()
-	canonOnce.Do(func() {
-		dir, ok := FindSharedMNIST1D()
-		if !ok {
-			return
-		}
-		canonFound = true
-		canonTrain, canonTest, canonErr = LoadMNIST1D(dir)
-	})
-	if !canonFound {
-		t.Skip("canonical MNIST-1D split not found: no ../shared/data/mnist1d above the working directory")
+	train, test, err := CanonicalMNIST1D()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if canonErr != nil {
-		t.Fatal(canonErr)
-	}
-	return canonTrain, canonTest
+	return train, test
 }
-
-var (
-	canonOnce             sync.Once
-	canonFound            bool
-	canonTrain, canonTest *Dataset
-	canonErr              error
-)
 
 func mustConcat(t *testing.T, a, b *Dataset) *Dataset {
 	t.Helper()
@@ -315,4 +301,66 @@ func knnCorrect(train, test *Dataset, k, lo, hi int) int {
 		}
 	}
 	return correct
+}
+
+// TestCanonicalMNIST1DCopies checks that callers get copies they may
+// modify without changing what the next caller gets.
+func TestCanonicalMNIST1DCopies(t *testing.T) {
+	a, _ := canonical(t)
+	first := a.X[0]
+	a.X[0], a.Labels[0] = 1e9, 9
+	b, _ := canonical(t)
+	if b.X[0] != first || b.X[0] == a.X[0] {
+		t.Errorf("second call sees the first caller's change: X[0] = %v, want %v", b.X[0], first)
+	}
+}
+
+// TestCanonicalMNIST1DHash checks that the hash guards the embedded files:
+// data that differ by one character, or a truncated file, are refused.
+func TestCanonicalMNIST1DHash(t *testing.T) {
+	raw, err := canonicalFiles.ReadFile("mnist1d/test.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := canonicalSHA256["mnist1d/test.csv.gz"]
+	if _, err := readGzipCSV(bytes.NewReader(raw), "test.csv.gz", want); err != nil {
+		t.Fatalf("the embedded file is refused: %v", err)
+	}
+	// One digit changed: a valid CSV with another hash.
+	i := bytes.IndexByte(text, '\n') + 1 // the first label
+	changed := bytes.Clone(text)
+	changed[i] = '0' + (changed[i]-'0'+1)%10
+	for _, c := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"changed", "sha256 of the data is", gz(t, changed)},
+		{"truncated", "unexpected EOF", raw[:len(raw)/2]},
+	} {
+		_, err := readGzipCSV(bytes.NewReader(c.data), "test.csv.gz", want)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "test.csv.gz") {
+			t.Errorf("%s: error %v, want one naming the file and containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestLoadMNIST1DGzip reads a directory of compressed files, as the
+// package's own mnist1d/ is.
+func TestLoadMNIST1DGzip(t *testing.T) {
+	train, test, err := LoadMNIST1D("mnist1d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctrain, ctest := canonical(t)
+	if !slices.Equal(train.X, ctrain.X) || !slices.Equal(test.Labels, ctest.Labels) {
+		t.Error("LoadMNIST1D(\"mnist1d\") differs from CanonicalMNIST1D")
+	}
 }

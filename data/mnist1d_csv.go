@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,38 +16,45 @@ import (
 // MNIST1DClasses is the number of classes of MNIST-1D (digits 0..9).
 const MNIST1DClasses = 10
 
-// LoadMNIST1D reads the canonical MNIST-1D split from dir/train.csv and
-// dir/test.csv. Each file has the header "label,x0,...,xF-1" and one sample
+// LoadMNIST1D reads an MNIST-1D split in CSV from dir/train.csv and
+// dir/test.csv, or their gzip-compressed forms train.csv.gz and
+// test.csv.gz. Each file has the header "label,x0,...,xF-1" and one sample
 // per line: an integer label in [0, 10) and F float64 values (F = 40 for
 // the canonical split; both files must agree). Errors name the file and the
-// line, e.g. "…/train.csv:17: field 3 ("x1"): invalid number "abc"".
+// line, e.g. "…/train.csv:17: field 3 ("x1"): invalid number "abc"". The
+// canonical split itself needs no directory: see CanonicalMNIST1D.
 func LoadMNIST1D(dir string) (train, test *Dataset, err error) {
-	train, err = readMNIST1DCSV(filepath.Join(dir, "train.csv"))
+	train, trainPath, err := readMNIST1DCSV(filepath.Join(dir, "train.csv"))
 	if err != nil {
 		return nil, nil, err
 	}
-	test, err = readMNIST1DCSV(filepath.Join(dir, "test.csv"))
+	test, testPath, err := readMNIST1DCSV(filepath.Join(dir, "test.csv"))
 	if err != nil {
 		return nil, nil, err
 	}
 	if train.Features != test.Features {
-		return nil, nil, fmt.Errorf("data: %s has %d features but %s has %d",
-			filepath.Join(dir, "train.csv"), train.Features, filepath.Join(dir, "test.csv"), test.Features)
+		return nil, nil, fmt.Errorf("data: %s has %d features but %s has %d", trainPath, train.Features, testPath, test.Features)
 	}
 	return train, test, nil
 }
 
-func readMNIST1DCSV(path string) (*Dataset, error) {
+// readMNIST1DCSV reads the CSV file at path, or path.gz if there is no
+// such file, and returns it with the path read.
+func readMNIST1DCSV(path string) (*Dataset, string, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if g, gerr := os.Open(path + ".gz"); gerr == nil {
+			defer g.Close()
+			d, err := readGzipCSV(g, path+".gz", "")
+			return d, path + ".gz", err
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, path, fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
 	d, err := parseMNIST1DCSV(f, path)
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
+	return d, path, err
 }
 
 // parseMNIST1DCSV parses the CSV text of r; name is used in errors.
@@ -133,29 +141,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// FindSharedMNIST1D looks for the canonical split in ../shared/data/mnist1d
-// relative to the current working directory or any of its ancestors (so a
-// test finds it from any package directory of the repository, and CI from
-// its clone beside shared/). It returns the directory, which holds
-// train.csv and test.csv, and whether it was found.
-func FindSharedMNIST1D() (string, bool) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for dir := filepath.Clean(wd); ; {
-		cand := filepath.Join(dir, "..", "shared", "data", "mnist1d")
-		if isFile(filepath.Join(cand, "train.csv")) && isFile(filepath.Join(cand, "test.csv")) {
-			return filepath.Clean(cand), true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
 }
 
 func isFile(path string) bool {
