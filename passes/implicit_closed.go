@@ -33,7 +33,7 @@ func regressionOperands(e *ir.Writer, in *ir.Instr, ops []*ir.Value, want int) (
 		b = reshape(e, b, ir.Shape{m, 1})
 	case b.Type.Rank() == 2 && b.Type.Shape[0] == m && x.Shape.Equal(ir.Shape{d, b.Type.Shape[1]}):
 	default:
-		return nil, nil, fmt.Errorf("A %s and B %s do not give a variable %s (want B [m] or [m,c] and X [d] or [d,c])", a.Type, b.Type, x)
+		return nil, nil, fmt.Errorf("operands A %s and B %s do not give a variable %s (want B [m] or [m,c] and X [d] or [d,c])", a.Type, b.Type, x)
 	}
 	return a, b, nil
 }
@@ -72,7 +72,7 @@ func lstsqSolution(e *ir.Writer, in *ir.Instr, ops []*ir.Value) ([]*ir.Value, er
 		return nil, err
 	}
 	if m, d := a.Type.Shape[0], a.Type.Shape[1]; m < d {
-		return nil, fmt.Errorf("A %s has fewer rows than columns: the least-squares solution is not unique", a.Type)
+		return nil, fmt.Errorf("operand A %s has fewer rows than columns: the least-squares solution is not unique", a.Type)
 	}
 	qr := e.Emit(ir.OpQR, vals(a), nil)
 	if qr == nil {

@@ -43,12 +43,3 @@ func finite(xs ...float64) bool {
 	}
 	return true
 }
-
-func allFinite(v []float64) bool {
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
-	}
-	return true
-}
