@@ -180,18 +180,20 @@ func split(e *ir.Writer, v *ir.Value, off int, types []ir.Type, lead ir.Shape) [
 func (ap *argminProblem) varTypes() []ir.Type { return ap.in.ResultTypes() }
 
 // newRegionFunc starts a function of the problem's region layout: the
-// variables, the operands, then extra parameters of the given types,
-// named after the objective's parameters.
-func (ap *argminProblem) newRegionFunc(name string, extra ...ir.Type) (*ir.Func, []*ir.Value, *ir.Writer) {
+// variables and the operands, named as the objective's parameters, then,
+// if multipliers, one multiplier per constraint, "<constraint>.nu".
+func (ap *argminProblem) newRegionFunc(name string, multipliers bool) (*ir.Func, []*ir.Value, *ir.Writer) {
 	f := ir.NewFunc(name)
 	f.Pos = ap.a.Objective.Pos
-	params := make([]*ir.Value, 0, len(ap.a.Objective.Params)+len(extra))
+	params := make([]*ir.Value, 0, len(ap.a.Objective.Params)+len(ap.cons))
 	for _, p := range ap.a.Objective.Params {
 		params = append(params, f.AddParam(p.Name, p.Type, p.Role))
 	}
 	names := ir.NewNamer(f)
-	for i, t := range extra {
-		params = append(params, f.AddParam(names.Fresh(fmt.Sprintf("u%d", i)), t, ir.Data))
+	for i, t := range ap.cons {
+		if multipliers {
+			params = append(params, f.AddParam(names.Fresh(ap.a.Constraints[i].Name+".nu"), t, ir.Data))
+		}
 	}
 	return f, params, ir.NewWriter(f, nil).At(ap.in.Pos)
 }
@@ -199,7 +201,7 @@ func (ap *argminProblem) newRegionFunc(name string, extra ...ir.Type) (*ir.Func,
 // residualFunc builds R(x.., θ.., ν..) = (∇ₓL flat [n], c flat [P]), the
 // KKT residual, from the region (just ∇ₓf without constraints).
 func (ap *argminProblem) residualFunc() (f *ir.Func, err error) {
-	f, ps, e := ap.newRegionFunc(ap.a.Objective.Name+".kkt", ap.cons...)
+	f, ps, e := ap.newRegionFunc(ap.a.Objective.Name+".kkt", true)
 	defer checkEmit(e, &err, func() string { return "the KKT residual" })
 	xt, nu := ps[:len(ap.primal)], ps[len(ap.primal):]
 	g, err := inline(e, ap.a.Grad, xt, "")

@@ -59,9 +59,10 @@ func linearSolve(e *ir.Writer, b *ir.Value, ops []*ir.Value, matvec *ir.Func, at
 }
 
 // newMatvec starts a matvec region function: a vector of type v, then the
-// region layout's parameters (variables, operands) and extra ones.
-func (ap *argminProblem) newMatvec(name string, v ir.Type, extra ...ir.Type) (*ir.Func, *ir.Value, []*ir.Value, *ir.Writer) {
-	f, ps, _ := ap.newRegionFunc(name, extra...)
+// region layout's parameters (variables, operands, and multipliers if
+// asked for).
+func (ap *argminProblem) newMatvec(name string, v ir.Type, multipliers bool) (*ir.Func, *ir.Value, []*ir.Value, *ir.Writer) {
+	f, ps, _ := ap.newRegionFunc(name, multipliers)
 	vec := &ir.Value{Name: ir.NewNamer(f).Fresh("v"), Type: v, Role: ir.Data}
 	f.Params = append([]*ir.Value{vec}, f.Params...)
 	for i, p := range f.Params {
@@ -75,7 +76,7 @@ func (ap *argminProblem) newMatvec(name string, v ir.Type, extra ...ir.Type) (*i
 // H v + γv without constraints. Its parameters after z are the
 // variables, the operands and the multipliers.
 func (ap *argminProblem) kktMatvec() (f *ir.Func, err error) {
-	f, z, ps, e := ap.newMatvec(ap.a.Objective.Name+".kkt_matvec", ir.TensorOf(ap.d, ap.n+ap.P), ap.cons...)
+	f, z, ps, e := ap.newMatvec(ap.a.Objective.Name+".kkt_matvec", ir.TensorOf(ap.d, ap.n+ap.P), true)
 	defer checkEmit(e, &err, func() string { return "the KKT operator" })
 	xt, nu := ps[:len(ap.primal)], ps[len(ap.primal):]
 	v := split(e, z, 0, ap.varTypes(), nil)
@@ -143,13 +144,17 @@ func (ap *argminProblem) multipliers(e *ir.Writer) ([]*ir.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return split(e, neg(e, s), 0, ap.cons, nil), nil
+	nu := split(e, neg(e, s), 0, ap.cons, nil)
+	for i, c := range ap.a.Constraints {
+		e.Rename(nu[i], ap.prefix+"."+c.Name+".nu")
+	}
+	return nu, nil
 }
 
 // normalMatvec builds w ↦ A Aᵀ w on flat [P] vectors, with the variables
 // and operands as its other parameters.
 func (ap *argminProblem) normalMatvec() (f *ir.Func, err error) {
-	f, wf, xt, e := ap.newMatvec(ap.a.Objective.Name+".normal_matvec", ir.TensorOf(ap.d, ap.P))
+	f, wf, xt, e := ap.newMatvec(ap.a.Objective.Name+".normal_matvec", ir.TensorOf(ap.d, ap.P), false)
 	defer checkEmit(e, &err, func() string { return "the operator A Aᵀ" })
 	w := split(e, wf, 0, ap.cons, nil)
 	var u []*ir.Value
