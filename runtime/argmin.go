@@ -78,36 +78,12 @@ func bindRegion(in *ir.Instr, cfg config) (*boundRegion, error) {
 		}
 		br.funcs[f] = it
 	}
-	if br.argmin != nil {
-		if err := checkArgminSignatures(in, br.argmin); err != nil {
-			return nil, err
-		}
+	// What the executors rely on; the verifier checks it too, but the
+	// interpreter does not require it to have run.
+	if err := ir.CheckRegion(in); err != nil {
+		return nil, err
 	}
 	return br, nil
-}
-
-// checkArgminSignatures checks what the executor relies on (the verifier
-// checks it too, but the interpreter does not require it to have run).
-func checkArgminSignatures(in *ir.Instr, a *ir.ArgminRegion) error {
-	want := append(in.ResultTypes(), in.ArgTypes()...)
-	check := func(f *ir.Func, n int) error {
-		if f == nil {
-			return nil
-		}
-		if len(f.Params) < n || !ir.TypesEqual(ir.TypesOf(f.Params[:n]), want) {
-			return fmt.Errorf("region function @%s takes (%s), want the variables then the operands (%s) first", f.Name, joinTypes(ir.TypesOf(f.Params)), joinTypes(want))
-		}
-		return nil
-	}
-	for _, f := range append([]*ir.Func{a.Objective, a.Grad, a.HVP}, a.Constraints...) {
-		if err := check(f, len(want)); err != nil {
-			return err
-		}
-	}
-	if rt := a.Objective.ResultTypes(); len(rt) != 1 || rt[0].Rank() != 0 || !rt[0].DType.IsFloat() {
-		return fmt.Errorf("objective @%s must return one float scalar, returns (%s)", a.Objective.Name, joinTypes(rt))
-	}
-	return nil
 }
 
 // argminSettings are an argmin's attributes, read once per execution.
