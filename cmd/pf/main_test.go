@@ -263,3 +263,16 @@ func TestRunTransformedFunction(t *testing.T) {
 		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
 	}
 }
+
+// pf run prepares an argmin with the implicit pass: x* = argmin ½‖x − a⊙w‖²
+// is a⊙w, and the loss Σx*².
+func TestRunArgmin(t *testing.T) {
+	ones := strings.TrimSuffix(strings.Repeat("1,", 16), ",")
+	twos := strings.TrimSuffix(strings.Repeat("2,", 16), ",")
+	in := `{"inputs":[{"name":"a","dtype":"f32","shape":[16],"data":[` + ones + `]},{"name":"w","dtype":"f32","shape":[16],"data":[` + twos + `]}]}`
+	code, out, stderr := pf(t, in, "run", "../../testdata/ir/argmin_projection.pf", "-in", "-")
+	want := `{"results":[{"name":"loss","dtype":"f32","shape":[],"data":[64]}]}` + "\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
+	}
+}
