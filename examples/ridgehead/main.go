@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -58,6 +59,7 @@ type options struct {
 	dataDir, out    string
 	json, resume    bool
 	checkpointEvery int
+	cpuProfile      string
 }
 
 func main() {
@@ -97,6 +99,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.out, "out", o.out, "output directory")
 	fs.BoolVar(&o.resume, "resume", false, "continue each run from its checkpoint in -out")
 	fs.IntVar(&o.checkpointEvery, "checkpoint-every", o.checkpointEvery, "save a checkpoint every so many epochs")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the runs to `file`")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -133,6 +136,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	trainSet, testSet, err := loadData(o.dataDir)
 	if err != nil {
 		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	widths := slices.Repeat([]int{o.width}, o.depth)
 	model := ridgeModel(trainSet.Features, data.MNIST1DClasses, widths, o.lambda, o.scale)
