@@ -152,6 +152,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	model := ridgeModel(trainSet.Features, data.MNIST1DClasses, widths, o.lambda, o.scale)
 	fmt.Fprintf(stderr, "MNIST-1D (%d train, %d test), MLP %d→%s→ridge(λ=%g, s=%g)→%d, %d epochs of batch %d, AdamW lr %g, seed %d\n",
 		trainSet.N, testSet.N, trainSet.Features, train.Arrows(widths), o.lambda, o.scale, data.MNIST1DClasses, o.epochs, o.batch, o.lr, o.seed)
+	if err := initialProbe(stdout, model, trainSet, testSet, widths, o); err != nil {
+		return err
+	}
 	for _, m := range o.methods {
 		opt, err := optim.New("adamw", o.lr)
 		if err != nil {
@@ -172,10 +175,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: evaluating: %w", label, err)
 		}
+		if len(res.Epochs) == 0 {
+			continue
+		}
 		last := res.Epochs[len(res.Epochs)-1]
 		fmt.Fprintf(stdout, "%s: epoch %d, train loss %.4f, train accuracy %.3f (loop: %.3f), test accuracy %.3f, wall %s\n",
 			label, last.Epoch, last.TrainLoss, trainAcc, last.TrainAcc, testAcc, res.Wall.Round(1e9))
 	}
+	return nil
+}
+
+// initialProbe prints the accuracy of the ridge classifier on the
+// features of the network at its initial parameters (the training loop
+// draws them from the same seed): where training starts from.
+func initialProbe(w io.Writer, model train.Model, trainSet, testSet *data.Dataset, widths []int, o options) error {
+	f, inits, err := model(o.batch)
+	if err != nil {
+		return err
+	}
+	values, err := nn.InitParams(f, inits, o.seed)
+	if err != nil {
+		return err
+	}
+	params := map[string]*runtime.Tensor{}
+	for name, v := range values {
+		params[name] = runtime.FromFloat64s(f.Param(name).Type, v)
+	}
+	trainAcc, testAcc, err := ridgeAccuracy(params, trainSet, testSet, widths, o.lambda, o.scale)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "at initialisation (width %d): train accuracy %.3f, test accuracy %.3f\n", o.width, trainAcc, testAcc)
 	return nil
 }
 
