@@ -136,7 +136,8 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, it, err := finish(f, passes.Cleanup)
+	// Declarative layers (argmin) run on what the implicit pass derives.
+	fn, it, err := finish(f, append([]string{"implicit"}, passes.Cleanup...))
 	if err != nil {
 		return nil, err
 	}
