@@ -188,6 +188,7 @@ func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
 		dims[d] *= dims[d+1]
 		dims = append(dims[:d+1], dims[d+2:]...)
 		for j := range shapes {
+			strides[j][d] = strides[j][d+1] // the merged axis steps as the inner one
 			strides[j] = append(strides[j][:d+1], strides[j][d+2:]...)
 		}
 	}
