@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -190,6 +191,26 @@ func TestFusedLoads(t *testing.T) {
 		}
 		if p.byRow != tc.byRow || p.rowLen != tc.rowLen || !slices.Equal(got, tc.loads) {
 			t.Errorf("domain %s, operands %v: byRow %t, row %d, loads %v; want %t, %d, %v", tc.domain, tc.args, p.byRow, p.rowLen, got, tc.byRow, tc.rowLen, tc.loads)
+		}
+	}
+}
+
+func TestCheckIdentical(t *testing.T) {
+	negZero, nan := math.Copysign(0, -1), math.NaN()
+	v := func(xs ...float64) *Tensor { return FromFloat64s(ir.TensorOf(ir.F32, len(xs)), xs) }
+	for _, tc := range []struct {
+		got, want *Tensor
+		same      bool
+	}{
+		{v(1, 2), v(1, 2), true},
+		{v(nan, 1), v(-nan, 1), true},
+		{v(0), v(negZero), false},
+		{v(1, 2), v(1, float64(math.Nextafter32(2, 3))), false},
+		{v(1), FromFloat64s(ir.TensorOf(ir.F64, 1), []float64{1}), false},
+		{FromI64(ir.Shape{2}, []int64{1, -1}), FromI64(ir.Shape{2}, []int64{1, -1}), true},
+	} {
+		if err := CheckIdentical(tc.got, tc.want); (err == nil) != tc.same {
+			t.Errorf("CheckIdentical(%v, %v) = %v, want same %t", tc.got, tc.want, err, tc.same)
 		}
 	}
 }
