@@ -377,3 +377,35 @@ func TestFuseOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestTrafficBytes(t *testing.T) {
+	f, err := ir.ParseFunc(`func @f(%x: f32[4,3] data, %b: f32[3] data) -> (f32[4,3]) {
+  %s = add %x, %b : f32[4,3]
+  %h = relu %s : f32[4,3]
+  return %h
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// add reads 48 + 12 bytes and writes 48; relu reads 48 and writes 48.
+	if got := passes.TrafficBytes(f); got != 204 {
+		t.Errorf("unfused: %d bytes, want 204", got)
+	}
+	fused, err := passes.Fuse(f, passes.FuseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One loop: reads 48 + 12, writes 48.
+	if got := passes.TrafficBytes(fused); got != 108 {
+		t.Errorf("fused: %d bytes, want 108", got)
+	}
+	for name, step := range mnist1dSteps(t, 32, 24) {
+		fused, err := passes.Fuse(step, passes.FuseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := passes.TrafficBytes(fused), passes.TrafficBytes(step); a >= b {
+			t.Errorf("%s: fused %d bytes, unfused %d", name, a, b)
+		}
+	}
+}

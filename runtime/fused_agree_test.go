@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
+	"strings"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
@@ -298,4 +300,78 @@ func checkSameBits(t *testing.T, what string, got, want []*runtime.Tensor) {
 			t.Errorf("%s: result %d: %v", what, i, err)
 		}
 	}
+}
+
+// The fused training steps of an MLP run each fused op as one step of the
+// Runner (its profile lists the fused ops, not the ops of their bodies),
+// compute the unfused steps' bits, and allocate nothing in steady state.
+func TestFusedStepsRunAsOneStepEach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the MLP steps")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for name, f := range stepFuncs(t) {
+		fused, err := passes.Fuse(f, passes.FuseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops := map[string]int{}
+		for _, in := range fused.Body {
+			ops[in.Op.String()]++
+		}
+		if ops["fused"] == 0 {
+			t.Errorf("%s: nothing fused", name)
+			continue
+		}
+		inputs := randomInputs(f, r)
+		want, err := runtime.Run(f, inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := runtime.New(fused)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runner := it.NewRunner()
+		prof := runner.Profile()
+		for range 3 {
+			got, err := runner.Run(inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSameBits(t, name, got, want)
+		}
+		runner.StopProfile()
+		counted := map[string]int{}
+		for _, e := range prof.Entries() {
+			counted[e.Op] += e.Count
+		}
+		if diff := cmpCounts(counted, ops); diff != "" {
+			t.Errorf("%s: instructions in the profile differ from the function's: %s", name, diff)
+		}
+		goruntime.GC()
+		allocs := testing.AllocsPerRun(5, func() {
+			if _, err := runner.Run(inputs); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s fused: %v allocations per step, want 0", name, allocs)
+		}
+	}
+}
+
+func cmpCounts(got, want map[string]int) string {
+	var diff []string
+	for op, n := range want {
+		if got[op] != n {
+			diff = append(diff, fmt.Sprintf("%s: %d, want %d", op, got[op], n))
+		}
+	}
+	for op, n := range got {
+		if _, ok := want[op]; !ok {
+			diff = append(diff, fmt.Sprintf("%s: %d, want none", op, n))
+		}
+	}
+	return strings.Join(diff, "; ")
 }

@@ -16,6 +16,9 @@ type fusedState struct {
 	task    fusedTask
 	arrays  []*Tensor
 	product *Tensor
+	// reduction is the running reduction's state (kept here, not on the
+	// heap of each run).
+	reduction fusedReduction
 }
 
 // frame returns goroutine i's frame.
@@ -227,17 +230,19 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 		r.fold, r.finish = reduceFuncs[uint64](r, p)
 	}
 	return func(x *execCtx, args, outs []*Tensor) error {
-		rr := *r
+		rr := &x.fused.reduction
+		*rr = *r
+		defer func() { *rr = fusedReduction{} }()
 		rr.out = outs[0]
 		if out.DType.IsFloat() && rr.op != ir.OpReduceMax {
 			rr.acc = x.float64s(rr.outLen)
 			clear(rr.acc)
 		}
 		rr.start()
-		if err := p.run(x, args, nil, &rr); err != nil {
+		if err := p.run(x, args, nil, rr); err != nil {
 			return err
 		}
-		rr.finish(&rr)
+		rr.finish(rr)
 		return nil
 	}, nil
 }

@@ -3,8 +3,10 @@ package runtime
 import (
 	"errors"
 	"math"
+	goruntime "runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
@@ -211,6 +213,74 @@ func TestCheckIdentical(t *testing.T) {
 	} {
 		if err := CheckIdentical(tc.got, tc.want); (err == nil) != tc.same {
 			t.Errorf("CheckIdentical(%v, %v) = %v, want same %t", tc.got, tc.want, err, tc.same)
+		}
+	}
+}
+
+// A fused op evaluates its body once per element of its domain, in one
+// pass: the blocks the loop hands the body cover the domain exactly, on
+// one goroutine and split across several.
+func TestFusedOnePassOverTheDomain(t *testing.T) {
+	for _, src := range []string{
+		`func @f(%a: f32[300,700] data, %b: f32[700] data) -> (f32[300,700]) {
+  %r = fused %a, %b {kind="elementwise"} region {
+    func @body(%a: f32[] data, %b: f32[] data) -> (f32[]) {
+      %s = add %a, %b : f32[]
+      %t = relu %s : f32[]
+      return %t
+    }
+  } : f32[300,700]
+  return %r
+}`,
+		`func @f(%a: f32[70000,3] data, %b: f32[3] data) -> (f32[70000]) {
+  %r = fused %a, %b {axes=[1], kind="reduce", reduce="sum"} region {
+    func @body(%a: f32[] data, %b: f32[] data) -> (f32[]) {
+      %s = mul %a, %b : f32[]
+      return %s
+    }
+  } : f32[70000]
+  return %r
+}`,
+	} {
+		f, err := ir.ParseFunc(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.Body[0]
+		p, err := newFusedProgram(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		elements := 0
+		p.steps = append(slices.Clone(p.steps), func(_ *fusedFrame, n int) error {
+			mu.Lock()
+			elements += n
+			mu.Unlock()
+			return nil
+		})
+		k := kernel{}
+		switch p.fu.Kind {
+		case ir.FusedElementwise:
+			k.run = func(x *execCtx, args, outs []*Tensor) error { return p.run(x, args, outs, nil) }
+		default:
+			run, err := p.bindReduce()
+			if err != nil {
+				t.Fatal(err)
+			}
+			k.run = run
+		}
+		args := []*Tensor{Zeros(in.Args[0].Type), Zeros(in.Args[1].Type)}
+		for _, procs := range []int{1, 2} {
+			prev := goruntime.GOMAXPROCS(procs)
+			elements = 0
+			if err := k.run(new(execCtx), args, []*Tensor{Zeros(in.Results[0].Type)}); err != nil {
+				t.Fatal(err)
+			}
+			goruntime.GOMAXPROCS(prev)
+			if elements != p.size {
+				t.Errorf("%s, GOMAXPROCS %d: the body ran on %d elements, want the domain's %d", in.Results[0].Type, procs, elements, p.size)
+			}
 		}
 	}
 }
