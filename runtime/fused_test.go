@@ -180,10 +180,10 @@ func TestFusedLoads(t *testing.T) {
 		loads  []loadKind
 		rowLen int
 	}{
-		{ir.Shape{512, 128}, []ir.Shape{{512, 128}, {128}, {512, 1}, {}}, true, []loadKind{loadFull, loadRow, loadRowOne, loadSplat}, 128},
-		{ir.Shape{512, 10}, []ir.Shape{{512, 10}, {10}, {512, 1}}, false, []loadKind{loadFull, loadGather, loadGather}, 10},
+		{ir.Shape{64, 1024}, []ir.Shape{{64, 1024}, {1024}, {64, 1}, {}}, true, []loadKind{loadFull, loadRow, loadRowOne, loadSplat}, 1024},
+		{ir.Shape{512, 128}, []ir.Shape{{512, 128}, {128}, {512, 1}}, false, []loadKind{loadFull, loadGather, loadGather}, 128},
 		{ir.Shape{4, 1, 256}, []ir.Shape{{4, 1, 256}, {1, 1}}, false, []loadKind{loadFull, loadSplat}, 1024},
-		{ir.Shape{8, 3, 100}, []ir.Shape{{8, 1, 100}, {8, 3, 100}}, true, []loadKind{loadRow, loadFull}, 100},
+		{ir.Shape{8, 3, 1200}, []ir.Shape{{8, 1, 1200}, {8, 3, 1200}}, true, []loadKind{loadRow, loadFull}, 1200},
 	} {
 		p := &fusedProgram{domain: tc.domain, size: tc.domain.Size()}
 		p.layout(tc.args, true)
@@ -253,12 +253,19 @@ func TestFusedOnePassOverTheDomain(t *testing.T) {
 		}
 		var mu sync.Mutex
 		elements := 0
-		p.steps = append(slices.Clone(p.steps), func(_ *fusedFrame, n int) error {
-			mu.Lock()
-			elements += n
-			mu.Unlock()
-			return nil
-		})
+		x := new(execCtx)
+		for i := range 2 { // the frames of two goroutines, counting what they evaluate
+			fr, err := x.fused.frame(p, i, len(in.Args), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr.steps = append(fr.steps, func(n int) error {
+				mu.Lock()
+				elements += n
+				mu.Unlock()
+				return nil
+			})
+		}
 		k := kernel{}
 		switch p.fu.Kind {
 		case ir.FusedElementwise:
@@ -274,7 +281,7 @@ func TestFusedOnePassOverTheDomain(t *testing.T) {
 		for _, procs := range []int{1, 2} {
 			prev := goruntime.GOMAXPROCS(procs)
 			elements = 0
-			if err := k.run(new(execCtx), args, []*Tensor{Zeros(in.Results[0].Type)}); err != nil {
+			if err := k.run(x, args, []*Tensor{Zeros(in.Results[0].Type)}); err != nil {
 				t.Fatal(err)
 			}
 			goruntime.GOMAXPROCS(prev)
