@@ -109,6 +109,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
 	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
+	clock := fs.String("clock", "wall", "what rounds are timed by: wall (the wall clock) or cpu (the process's CPU time, which other jobs on the machine disturb less; with -threads 1, as kernels' idle helpers spin)")
 	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
 	fuseFlag := fs.String("fuse", "", "also time the MLP and paper steps compiled with the fuse pass, in the same rounds: a comma-separated list of `variants` ("+fuseVariantNames()+")")
 	usage := func(w io.Writer) {
@@ -141,6 +142,10 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		o.fuse, err = parseFuseVariants(*fuseFlag)
 	}
+	if err == nil && *clock != "wall" && *clock != "cpu" {
+		err = cli.Usagef("-clock %q: want wall or cpu", *clock)
+	}
+	cpuClock = *clock == "cpu"
 	if err == nil {
 		runtime.GOMAXPROCS(*threads)
 		err = runProfiled(*cpuProfile, func() error { return run(stdout, *caseFlag, &o, *jsonOut) })
@@ -241,15 +246,22 @@ func median(xs []float64) float64 {
 	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
+// cpuClock makes timeRound measure the process's CPU time instead of the
+// wall clock (-clock cpu).
+var cpuClock bool
+
 // timeRound runs f repeatedly for at least d and returns the nanoseconds
-// per call.
+// per call, of wall time or, with cpuClock, of the process's CPU time.
 func timeRound(f func(), d time.Duration) float64 {
 	n := 0
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	for {
 		f()
 		n++
 		if el := time.Since(start); el >= d {
+			if cpuClock {
+				el = processCPU() - cpu
+			}
 			return float64(el.Nanoseconds()) / float64(n)
 		}
 	}
