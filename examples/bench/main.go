@@ -269,7 +269,7 @@ func timeRound(f func(), d time.Duration) float64 {
 
 // writeHeader prints the head of the table of results.
 func writeHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner", "moved")
+	fmt.Fprintf(w, "%-24s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner", "moved")
 }
 
 // writeRow prints one result as a row of the table.
@@ -277,7 +277,7 @@ func writeRow(w io.Writer, r result) {
 	shape := ""
 	switch {
 	case r.Name != "":
-		fmt.Fprintf(w, "%-18s %-36s %12.3f\n", r.Case, r.Name, r.Value)
+		fmt.Fprintf(w, "%-24s %-48s %12.3f\n", r.Case, r.Name, r.Value)
 		return
 	case r.Depth > 0:
 		shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
@@ -291,7 +291,7 @@ func writeRow(w io.Writer, r result) {
 			shape += " " + r.Trans + "ᵀ"
 		}
 	}
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
+	fmt.Fprintf(w, "%-24s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
 		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes), optBytes(r.BytesMoved))
 }
 
