@@ -86,6 +86,7 @@ var cases = []benchCase{
 	{"mlp", "the MLP steps " + strings.Join(mlpCases, ", ") + ", timed round-robin, and their ratios", runMLP},
 	{"paper-step", "one gradient step of backprop, wt and wperp on the forward-gradient paper's MNIST-1D network (widths 128 and 512, batch 512)", runPaperSteps},
 	{"mlp-fwdgrad-depth", "bytes_peak and bytes_temp of the forward-gradient steps (plain and scheduled) and of backprop for depth 2, 8 and 32", runDepth},
+	{"fuse-chain", "chains the steps fuse (bias, ReLU and mask; a matmul epilogue; a tangent chain; AdamW's update), unfused and fused, timed in turns", runFuseChains},
 }
 
 // mlpCases are the names -case accepts for the MLP group.
@@ -283,7 +284,7 @@ func writeRow(w io.Writer, r result) {
 		shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
 	case r.Case == "peak":
 		shape = fmt.Sprintf("%d threads", r.Threads)
-	case r.Case == "paper-step":
+	case r.Case == "paper-step" || r.Case == "fuse-chain":
 		shape = r.Method
 	default:
 		shape = strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Shape), " ", "x"), "[]")
