@@ -23,8 +23,9 @@ type fusedFrame struct {
 	pre, post []func(off, n int)
 	steps     []func(n int) error
 	// setIO points the typed views at a run's arrays and outputs (nil:
-	// clear them).
+	// clear them); reset forgets what loads kept from the last run.
 	setIO []func(arrays, outs []*Tensor)
+	reset []func()
 	// result returns the block of the body's first result, for a
 	// reduction's fold.
 	fold func(r *fusedReduction, off, n int)
@@ -145,6 +146,9 @@ func (fr *fusedFrame) setIOs(arrays, outs []*Tensor) {
 	for _, f := range fr.setIO {
 		f(arrays, outs)
 	}
+	for _, f := range fr.reset {
+		f()
+	}
 }
 
 func bindLoad(fr *fusedFrame, l *fusedLoad, d ir.DType, rowLen int) func(off, n, row, col int) {
@@ -168,6 +172,20 @@ func loadOf[T ops.Number](fr *fusedFrame, l *fusedLoad, rowLen int) func(off, n,
 		return func(off, n, _, _ int) { regs[r] = in[arg][off : off+n] }
 	case loadCopy:
 		return func(off, n, _, _ int) { copy(regs[r][:n], in[arg][off:off+n]) }
+	case loadRepeat:
+		// Blocks that start a row hold the same elements when they have
+		// the same length: gather once and keep the register (pinned).
+		kept := 0
+		fr.reset = append(fr.reset, func() { kept = 0 })
+		return func(off, n, _, _ int) {
+			if off%rowLen == 0 && n == kept {
+				return
+			}
+			gatherBlock(regs[r][:n], in[arg], rowOff, stride, rowLen, off)
+			if kept = 0; off%rowLen == 0 {
+				kept = n
+			}
+		}
 	case loadSplat:
 		return func(_, _, _, _ int) { regs[r] = in[arg][:1] }
 	case loadRow:
