@@ -67,13 +67,20 @@ func checkFusedAgrees(t *testing.T, f *ir.Func, opts passes.FuseOptions, inputs 
 	if err != nil {
 		t.Skipf("the unfused function does not run on random inputs: %v", err)
 	}
-	got, err := run(fused)
+	// The clean-up passes may run after fuse: they leave fused ops alone.
+	cleaned, err := passes.Run(fused, passes.Cleanup, passes.Options{Verify: true})
 	if err != nil {
-		t.Fatalf("%v\n%s", err, fused)
+		t.Fatalf("clean-up after fuse: %v", err)
 	}
-	for i := range want {
-		if err := runtime.CheckIdentical(got[i], want[i]); err != nil {
-			t.Errorf("result %d (%s): %v\n%s", i, f.Results[i], err, ir.Renumbered(fused))
+	for _, g := range []*ir.Func{fused, cleaned} {
+		got, err := run(g)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, g)
+		}
+		for i := range want {
+			if err := runtime.CheckIdentical(got[i], want[i]); err != nil {
+				t.Errorf("result %d (%s): %v\n%s", i, f.Results[i], err, ir.Renumbered(g))
+			}
 		}
 	}
 	return fused
