@@ -167,44 +167,11 @@ func paramShapes(in *ir.Instr, fu *ir.Fused) []ir.Shape {
 // through alike (as ops.WalkPlan does), which gives the row length, and
 // plans each parameter's load.
 func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
-	var dims []int
-	strides := make([][]int, len(shapes))
 	all := make([][]int, len(shapes))
 	for j, s := range shapes {
 		all[j] = ops.BroadcastStrides(s, p.domain)
 	}
-	for d, n := range p.domain {
-		if n == 1 {
-			continue
-		}
-		dims = append(dims, n)
-		for j := range shapes {
-			strides[j] = append(strides[j], all[j][d])
-		}
-	}
-	for d := len(dims) - 2; d >= 0; d-- {
-		merge := true
-		for j := range shapes {
-			if strides[j][d] != strides[j][d+1]*dims[d+1] {
-				merge = false
-			}
-		}
-		if !merge {
-			continue
-		}
-		dims[d] *= dims[d+1]
-		dims = append(dims[:d+1], dims[d+2:]...)
-		for j := range shapes {
-			strides[j][d] = strides[j][d+1] // the merged axis steps as the inner one
-			strides[j] = append(strides[j][:d+1], strides[j][d+2:]...)
-		}
-	}
-	if len(dims) == 0 {
-		dims = []int{p.size}
-		for j := range shapes {
-			strides[j] = []int{0}
-		}
-	}
+	dims, strides := ops.MergeAxes(p.domain, all)
 	last := len(dims) - 1
 	p.rowLen = dims[last]
 	if p.rowLen > 0 {
