@@ -355,15 +355,7 @@ func stepKernel(in *ir.Instr, d ir.DType) (any, error) {
 	if in.Op == ir.OpSelect || in.Op == ir.OpCast {
 		return nil, nil
 	}
-	switch d {
-	case ir.F32:
-		return elementKernel[float32](in)
-	case ir.F64:
-		return elementKernel[float64](in)
-	case ir.I64:
-		return elementKernel[int64](in)
-	}
-	return elementKernel[uint64](in)
+	return byType(d, elementKernel[float32], elementKernel[float64], elementKernel[int64], elementKernel[uint64])(in)
 }
 
 func elementKernel[T ops.Number](in *ir.Instr) (any, error) {

@@ -213,16 +213,7 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 	r := &fusedReduction{op: p.fu.Reduce, outLen: out.Shape.Size(), div: plan.Divisor()}
 	r.outer, r.n, r.inner, r.isBlock = plan.Block()
 	r.offs = plan.Offsets()
-	switch out.DType {
-	case ir.F32:
-		r.finish = reduceFinish[float32](r)
-	case ir.F64:
-		r.finish = reduceFinish[float64](r)
-	case ir.I64:
-		r.finish = reduceFinish[int64](r)
-	default:
-		r.finish = reduceFinish[uint64](r)
-	}
+	r.finish = byType(out.DType, reduceFinish[float32], reduceFinish[float64], reduceFinish[int64], reduceFinish[uint64])(r)
 	return func(x *execCtx, args, outs []*Tensor) error {
 		rr := &x.fused.reduction
 		*rr = *r
@@ -321,15 +312,7 @@ func reduceFinish[T ops.Number](r *fusedReduction) func(*fusedReduction) {
 
 // bindFold binds the fold of a fused reduction's blocks to fr.
 func bindFold(fr *fusedFrame, p *fusedProgram) func(r *fusedReduction, off, n int) {
-	switch p.fu.Results[0].DType {
-	case ir.F32:
-		return foldOf[float32](fr, p)
-	case ir.F64:
-		return foldOf[float64](fr, p)
-	case ir.I64:
-		return foldOf[int64](fr, p)
-	}
-	return foldOf[uint64](fr, p)
+	return byType(p.fu.Results[0].DType, foldOf[float32], foldOf[float64], foldOf[int64], foldOf[uint64])(fr, p)
 }
 
 // foldOf folds the block of the body's result (values vs of the domain
