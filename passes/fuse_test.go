@@ -200,18 +200,11 @@ func TestFuseMNIST1DSteps(t *testing.T) {
 	}
 }
 
-// fuseBody parses src, fuses it with the default options and returns the
-// statements of the result, renumbered, without the signature.
+// fuseBody parses src, fuses it with opts and returns the statements of
+// the result, renumbered, without the signature.
 func fuseBody(t *testing.T, src string, opts passes.FuseOptions) string {
 	t.Helper()
-	f, err := ir.ParseFunc(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ir.Verify(f); err != nil {
-		t.Fatal(err)
-	}
-	fused, err := passes.Fuse(f, opts)
+	fused, err := passes.Fuse(parseVerified(t, src), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,15 +355,12 @@ return %p, %pt, %q, %r`},
 
 // The pass table runs fuse after the transforms and refuses it before.
 func TestFuseOrder(t *testing.T) {
-	f, err := ir.ParseFunc(`func @f(%x: f32[3] param) -> (f32[]) {
+	f := parseVerified(t, `func @f(%x: f32[3] param) -> (f32[]) {
   %e = exp %x : f32[3]
   %n = neg %e : f32[3]
   %s = reduce_sum %n : f32[]
   return %s
 }`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	g, err := passes.Run(f, []string{"jvp", "fold", "cse", "dce", "fuse"}, passes.Options{Verify: true})
 	if err != nil {
 		t.Fatal(err)
@@ -386,14 +376,11 @@ func TestFuseOrder(t *testing.T) {
 }
 
 func TestTrafficBytes(t *testing.T) {
-	f, err := ir.ParseFunc(`func @f(%x: f32[4,3] data, %b: f32[3] data) -> (f32[4,3]) {
+	f := parseVerified(t, `func @f(%x: f32[4,3] data, %b: f32[3] data) -> (f32[4,3]) {
   %s = add %x, %b : f32[4,3]
   %h = relu %s : f32[4,3]
   return %h
 }`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// add reads 48 + 12 bytes and writes 48; relu reads 48 and writes 48.
 	if got := passes.TrafficBytes(f); got != 204 {
 		t.Errorf("unfused: %d bytes, want 204", got)
