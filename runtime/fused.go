@@ -29,13 +29,14 @@ import (
 // fusedChunk is the most elements a block holds: small enough that a
 // body's live registers fit in L1, large enough that running each op as a
 // loop over the block costs little more than the loop itself.
-const fusedChunk = 512
+const fusedChunk = 1024
 
 // minRowBlocks is the row length from which a domain is cut into blocks
 // within rows (each broadcast operand a run or one value per block);
 // shorter rows are taken several per block, with broadcast operands
-// gathered into registers.
-const minRowBlocks = 64
+// gathered into registers: a copy in L1 costs less than the blocks'
+// overhead of short rows.
+const minRowBlocks = fusedChunk
 
 // A fusedProgram is a fused instruction's body compiled for the block
 // loop. It is immutable once built; the per-run state lives in frames.
@@ -52,7 +53,7 @@ type fusedProgram struct {
 
 	regs    []fusedReg
 	params  []fusedLoad  // per body parameter, how its block is loaded
-	steps   []fusedStep  // per body instruction
+	steps   []fusedStep  // per body instruction but constants
 	results []fusedStore // per result, how its block is stored
 	// slots and scalars are the vector and scalar slots per dtype.
 	slots, scalars [ir.U64 + 1]int
@@ -82,6 +83,7 @@ const (
 	loadRow                    // byRow, stride 1 along rows: a view at the row's offset
 	loadRowOne                 // byRow, stride 0 along rows: a scalar view at the row's offset
 	loadGather                 // copy the elements into the register's slot
+	loadRepeat                 // loadGather of an operand the same in every row (a bias): blocks of whole rows gather it once a run
 	loadCopy                   // loadFull, copied into the slot (the operand is a result buffer the body overwrites)
 )
 
@@ -90,22 +92,27 @@ type fusedLoad struct {
 	kind loadKind
 	arg  int
 	reg  int
-	load loadFunc
 	// rowOff is the operand's offset at the start of each row (loadRow,
 	// loadRowOne, loadGather), stride its stride along rows (0 or 1).
 	rowOff []int
 	stride int
 }
 
-// A fusedStep evaluates one body instruction on a block of n elements.
-type fusedStep func(fr *fusedFrame, n int) error
+// A fusedStep is a body instruction that reads registers args and writes
+// register dst with kernel kern (an *ops.UnaryKernel or *ops.BinaryRow
+// of dst's element type; nil for select and cast).
+type fusedStep struct {
+	op   ir.Op
+	args []int
+	dst  int
+	kern any
+}
 
 // A fusedStore stores a result's block: nothing when the register is a
 // view of the result (the defining op wrote it), else a copy or a fill.
 type fusedStore struct {
-	reg   int
-	view  bool
-	store storeFunc
+	reg  int
+	view bool
 }
 
 // A fusedConst is a constant register and its value as an attribute.
@@ -135,7 +142,7 @@ func newFusedProgram(in *ir.Instr) (*fusedProgram, error) {
 	// within rows would follow too; but it is split across goroutines by
 	// its outputs, so it takes plain ranges of the domain.
 	p.layout(paramShapes(in, fu), fu.Kind != ir.FusedReduce)
-	c := &fusedCompiler{p: p, reg: map[*ir.Value]int{}}
+	c := &fusedCompiler{p: p, reg: map[*ir.Value]int{}, pinned: map[int]bool{}}
 	if err := c.compile(body); err != nil {
 		return nil, err
 	}
@@ -160,43 +167,11 @@ func paramShapes(in *ir.Instr, fu *ir.Fused) []ir.Shape {
 // through alike (as ops.WalkPlan does), which gives the row length, and
 // plans each parameter's load.
 func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
-	var dims []int
-	strides := make([][]int, len(shapes))
 	all := make([][]int, len(shapes))
 	for j, s := range shapes {
 		all[j] = ops.BroadcastStrides(s, p.domain)
 	}
-	for d, n := range p.domain {
-		if n == 1 {
-			continue
-		}
-		dims = append(dims, n)
-		for j := range shapes {
-			strides[j] = append(strides[j], all[j][d])
-		}
-	}
-	for d := len(dims) - 2; d >= 0; d-- {
-		merge := true
-		for j := range shapes {
-			if strides[j][d] != strides[j][d+1]*dims[d+1] {
-				merge = false
-			}
-		}
-		if !merge {
-			continue
-		}
-		dims[d] *= dims[d+1]
-		dims = append(dims[:d+1], dims[d+2:]...)
-		for j := range shapes {
-			strides[j] = append(strides[j][:d+1], strides[j][d+2:]...)
-		}
-	}
-	if len(dims) == 0 {
-		dims = []int{p.size}
-		for j := range shapes {
-			strides[j] = []int{0}
-		}
-	}
+	dims, strides := ops.MergeAxes(p.domain, all)
 	last := len(dims) - 1
 	p.rowLen = dims[last]
 	if p.rowLen > 0 {
@@ -224,6 +199,8 @@ func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
 			continue
 		}
 		switch {
+		case !p.byRow && l.stride == 1 && fusedChunk%p.rowLen == 0 && sameOffsets(l.rowOff):
+			l.kind = loadRepeat
 		case !p.byRow:
 			l.kind = loadGather
 		case l.stride == 0:
@@ -234,6 +211,16 @@ func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
 	}
 }
 
+// sameOffsets reports whether every row starts at the same offset.
+func sameOffsets(offs []int) bool {
+	for _, o := range offs {
+		if o != offs[0] {
+			return false
+		}
+	}
+	return true
+}
+
 // scalarLoad reports whether a load gives one value per block.
 func (k loadKind) scalar() bool { return k == loadSplat || k == loadRowOne }
 
@@ -241,6 +228,8 @@ func (k loadKind) scalar() bool { return k == loadSplat || k == loadRowOne }
 type fusedCompiler struct {
 	p   *fusedProgram
 	reg map[*ir.Value]int
+	// pinned are the registers whose slots are never freed.
+	pinned map[int]bool
 	// free lists the free vector and scalar slots per dtype.
 	free    [ir.U64 + 1][]int
 	freeOne [ir.U64 + 1][]int
@@ -276,10 +265,13 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 		r := c.newReg(prm.Type.DType, l.kind.scalar())
 		l.reg = r
 		c.reg[prm] = r
-		if l.kind == loadGather || l.kind == loadCopy {
+		switch l.kind {
+		case loadGather, loadCopy:
 			p.regs[r].slot = c.takeSlot(prm.Type.DType, false)
+		case loadRepeat:
+			p.regs[r].slot = c.takeSlot(prm.Type.DType, false)
+			c.pinned[r] = true // its block is kept from block to block
 		}
-		l.load = newLoad(l, prm.Type.DType, p.rowLen)
 	}
 	for i, bin := range body.Body {
 		args := make([]int, len(bin.Args))
@@ -300,6 +292,7 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 		if bin.Op == ir.OpFull || bin.Op == ir.OpConstant {
 			r := c.newReg(d, true)
 			p.regs[r].slot = c.takeSlot(d, true)
+			c.pinned[r] = true // set once per frame
 			c.reg[res] = r
 			p.consts = append(p.consts, fusedConst{reg: r, value: constantValue(bin)})
 			continue
@@ -309,11 +302,11 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 			p.regs[r].slot = c.takeSlot(d, scalar)
 		}
 		c.reg[res] = r
-		step, err := newFusedStep(bin, args, r, p.regs)
+		kern, err := stepKernel(bin, d)
 		if err != nil {
 			return fmt.Errorf("body @%s: %s: %w", body.Name, bin.Op, err)
 		}
-		p.steps = append(p.steps, step)
+		p.steps = append(p.steps, fusedStep{op: bin.Op, args: args, dst: r, kern: kern})
 		// Free the slots of the values whose last use this was (after
 		// taking the result's, so that no op runs in place).
 		for _, a := range bin.Args {
@@ -325,9 +318,7 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 	for k, res := range body.Results {
 		r := c.reg[res]
 		k0, ok := viewOf[res]
-		st := fusedStore{reg: r, view: ok && k0 == k && !p.regs[r].scalar}
-		st.store = newStore(st, p.regs[r], p.fu.Results[k].DType)
-		p.results = append(p.results, st)
+		p.results = append(p.results, fusedStore{reg: r, view: ok && k0 == k && !p.regs[r].scalar})
 	}
 	if p.fu.Kind == ir.FusedReduce && p.regs[p.results[0].reg].scalar {
 		p.spare = c.takeSlot(p.fu.Results[0].DType, false)
@@ -355,6 +346,26 @@ func (p *fusedProgram) copyProduct(body *ir.Func, lastUse map[*ir.Value]int) boo
 // first result's buffer, which has its dtype, rather than into scratch.
 func (p *fusedProgram) productInResult() bool {
 	return p.fu.Results[0].DType == p.fu.Params[0].DType
+}
+
+// stepKernel returns the kernel of a body instruction of an op of
+// runtime/ops' tables, for results of dtype d: an *ops.UnaryKernel or an
+// *ops.BinaryRow of d's element type; nil for select and cast.
+func stepKernel(in *ir.Instr, d ir.DType) (any, error) {
+	if in.Op == ir.OpSelect || in.Op == ir.OpCast {
+		return nil, nil
+	}
+	return byType(d, elementKernel[float32], elementKernel[float64], elementKernel[int64], elementKernel[uint64])(in)
+}
+
+func elementKernel[T ops.Number](in *ir.Instr) (any, error) {
+	switch len(in.Args) {
+	case 1:
+		return ops.NewUnary[T](in.Op, in.Attrs)
+	case 2:
+		return ops.NewBinaryRow[T](in.Op)
+	}
+	return nil, fmt.Errorf("%s of %d operands is not an elementwise op", in.Op, len(in.Args))
 }
 
 // constantValue returns the value attribute of a scalar full or constant.
@@ -389,13 +400,8 @@ func (c *fusedCompiler) takeSlot(d ir.DType, scalar bool) int {
 // release frees the slot of register r, if it has one.
 func (c *fusedCompiler) release(r int) {
 	reg := c.p.regs[r]
-	if reg.slot < 0 {
+	if reg.slot < 0 || c.pinned[r] {
 		return
-	}
-	for _, k := range c.p.consts {
-		if k.reg == r {
-			return // constants are set once per frame
-		}
 	}
 	if reg.scalar {
 		c.freeOne[reg.dtype] = append(c.freeOne[reg.dtype], reg.slot)

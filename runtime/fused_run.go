@@ -12,18 +12,30 @@ import (
 // registers per goroutine, the task of the parallel loop, the loop's
 // arrays and a matmul's product when no result can hold it.
 type fusedState struct {
-	frames  []*fusedFrame
+	frames  map[*fusedProgram][]*fusedFrame
 	task    fusedTask
 	arrays  []*Tensor
 	product *Tensor
+	// reduction is the running reduction's state (kept here, not on the
+	// heap of each run).
+	reduction fusedReduction
 }
 
-// frame returns goroutine i's frame.
-func (s *fusedState) frame(i int) *fusedFrame {
-	for len(s.frames) <= i {
-		s.frames = append(s.frames, new(fusedFrame))
+// frame returns the frame of p for goroutine i, binding it on first use.
+func (s *fusedState) frame(p *fusedProgram, i, arrays, outs int) (*fusedFrame, error) {
+	if s.frames == nil {
+		s.frames = map[*fusedProgram][]*fusedFrame{}
 	}
-	return s.frames[i]
+	frs := s.frames[p]
+	for len(frs) <= i {
+		fr, err := bindFrame(p, arrays, outs)
+		if err != nil {
+			return nil, err
+		}
+		frs = append(frs, fr)
+		s.frames[p] = frs
+	}
+	return frs[i], nil
 }
 
 // execFused binds a fused instruction: its body compiled for the block
@@ -93,58 +105,56 @@ func (p *fusedProgram) run(x *execCtx, arrays, outs []*Tensor, r *fusedReduction
 	if r != nil {
 		parts = r.parts(parts)
 	}
-	if parts <= 1 {
-		fr := x.fused.frame(0)
-		defer fr.release()
-		if err := fr.prepare(p); err != nil {
-			return err
-		}
-		return p.runPart(fr, arrays, outs, r, 0, 1)
-	}
+	parts = max(parts, 1)
 	t := &x.fused.task
-	*t = fusedTask{p: p, arrays: arrays, outs: outs, r: r, parts: parts, errs: t.errs[:0], frames: t.frames[:0]}
+	*t = fusedTask{p: p, r: r, parts: parts, errs: t.errs[:0], frames: t.frames[:0]}
 	for i := range parts {
-		fr := x.fused.frame(i)
-		if err := fr.prepare(p); err != nil {
+		fr, err := x.fused.frame(p, i, len(arrays), len(outs))
+		if err != nil {
 			return err
 		}
+		fr.setIOs(arrays, outs)
 		t.frames = append(t.frames, fr)
 		t.errs = append(t.errs, nil)
 	}
-	kernels.Parallel(parts, t)
+	if parts == 1 {
+		t.RunPart(0)
+	} else {
+		kernels.Parallel(parts, t)
+	}
 	err := errors.Join(t.errs...)
 	for _, fr := range t.frames {
-		fr.release()
+		fr.setIOs(nil, nil)
 	}
 	clear(t.errs)
+	clear(t.frames)
 	*t = fusedTask{errs: t.errs[:0], frames: t.frames[:0]}
 	return err
 }
 
 // A fusedTask runs part i of a fused loop on frame i.
 type fusedTask struct {
-	p            *fusedProgram
-	arrays, outs []*Tensor
-	r            *fusedReduction
-	frames       []*fusedFrame
-	parts        int
-	errs         []error
+	p      *fusedProgram
+	r      *fusedReduction
+	frames []*fusedFrame
+	parts  int
+	errs   []error
 }
 
 // RunPart implements kernels.Task.
 func (t *fusedTask) RunPart(i int) {
-	t.errs[i] = t.p.runPart(t.frames[i], t.arrays, t.outs, t.r, i, t.parts)
+	t.errs[i] = t.p.runPart(t.frames[i], t.r, i, t.parts)
 }
 
 // runPart evaluates part i of parts: a range of rows when blocks are cut
 // within rows, else a range of the domain (for a reduction, the elements
 // reducing to a range of its outputs).
-func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedReduction, i, parts int) error {
+func (p *fusedProgram) runPart(fr *fusedFrame, r *fusedReduction, i, parts int) error {
 	if p.byRow {
 		for row := i * p.rows / parts; row < (i+1)*p.rows/parts; row++ {
 			for col := 0; col < p.rowLen; col += fusedChunk {
 				n := min(fusedChunk, p.rowLen-col)
-				if err := p.block(fr, arrays, outs, r, row*p.rowLen+col, n, row, col); err != nil {
+				if err := fr.block(r, row*p.rowLen+col, n, row, col); err != nil {
 					return err
 				}
 			}
@@ -156,8 +166,7 @@ func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedR
 		lo, hi = r.partRange(i, parts)
 	}
 	for off := lo; off < hi; off += fusedChunk {
-		n := min(fusedChunk, hi-off)
-		if err := p.block(fr, arrays, outs, r, off, n, 0, 0); err != nil {
+		if err := fr.block(r, off, min(fusedChunk, hi-off), 0, 0); err != nil {
 			return err
 		}
 	}
@@ -166,30 +175,24 @@ func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedR
 
 // block evaluates the body on the n elements of the domain from offset
 // off (element col of row row when blocks are cut within rows).
-func (p *fusedProgram) block(fr *fusedFrame, arrays, outs []*Tensor, r *fusedReduction, off, n, row, col int) error {
-	for _, l := range p.params {
-		l.load(fr, arrays, off, n, row, col)
+func (fr *fusedFrame) block(r *fusedReduction, off, n, row, col int) error {
+	for _, load := range fr.loads {
+		load(off, n, row, col)
 	}
-	if r == nil {
-		for k, st := range p.results {
-			if st.view {
-				st.store(fr, outs[k], off, n)
-			}
-		}
+	for _, pre := range fr.pre {
+		pre(off, n)
 	}
-	for _, s := range p.steps {
-		if err := s(fr, n); err != nil {
+	for _, step := range fr.steps {
+		if err := step(n); err != nil {
 			return err
 		}
 	}
 	if r != nil {
-		r.fold(r, fr, off, n)
+		fr.fold(r, off, n)
 		return nil
 	}
-	for k, st := range p.results {
-		if !st.view {
-			st.store(fr, outs[k], off, n)
-		}
+	for _, post := range fr.post {
+		post(off, n)
 	}
 	return nil
 }
@@ -202,42 +205,29 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 	if p.byRow {
 		return nil, errors.New("internal error: a fused reduction cut by rows")
 	}
-	res := p.results[0]
 	out := p.fu.Results[0]
-	r := &fusedReduction{op: p.fu.Reduce, reg: res.reg, scalar: p.regs[res.reg].scalar, outLen: out.Shape.Size(), div: 1}
-	if r.op == ir.OpReduceMean {
-		count := 1
-		for _, a := range p.fu.Axes {
-			count *= p.domain[a]
-		}
-		r.div = float64(count)
+	plan, err := ops.NewReduce(p.fu.Reduce, p.domain, p.fu.Axes)
+	if err != nil {
+		return nil, err
 	}
-	r.outer, r.n, r.inner, r.isBlock = reductionBlock(p.domain, p.fu.Axes)
-	if !r.isBlock {
-		r.offs = reductionOffsets(p.domain, p.fu.Axes)
-	}
-	switch out.DType {
-	case ir.F32:
-		r.fold, r.finish = reduceFuncs[float32](r, p)
-	case ir.F64:
-		r.fold, r.finish = reduceFuncs[float64](r, p)
-	case ir.I64:
-		r.fold, r.finish = reduceFuncs[int64](r, p)
-	default:
-		r.fold, r.finish = reduceFuncs[uint64](r, p)
-	}
+	r := &fusedReduction{op: p.fu.Reduce, outLen: out.Shape.Size(), div: plan.Divisor()}
+	r.outer, r.n, r.inner, r.isBlock = plan.Block()
+	r.offs = plan.Offsets()
+	r.finish = byType(out.DType, reduceFinish[float32], reduceFinish[float64], reduceFinish[int64], reduceFinish[uint64])(r)
 	return func(x *execCtx, args, outs []*Tensor) error {
-		rr := *r
+		rr := &x.fused.reduction
+		*rr = *r
+		defer func() { *rr = fusedReduction{} }()
 		rr.out = outs[0]
 		if out.DType.IsFloat() && rr.op != ir.OpReduceMax {
 			rr.acc = x.float64s(rr.outLen)
 			clear(rr.acc)
 		}
 		rr.start()
-		if err := p.run(x, args, nil, &rr); err != nil {
+		if err := p.run(x, args, nil, rr); err != nil {
 			return err
 		}
-		rr.finish(&rr)
+		rr.finish(rr)
 		return nil
 	}, nil
 }
@@ -246,8 +236,6 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 // (or float64 accumulators) during one run.
 type fusedReduction struct {
 	op     ir.Op
-	reg    int  // the body's result register
-	scalar bool // the register holds one value per block
 	outLen int
 	div    float64 // the mean's divisor, else 1
 	// The domain as [outer, n, inner] with the reduced axes in the middle
@@ -258,7 +246,6 @@ type fusedReduction struct {
 
 	out    *Tensor
 	acc    []float64 // float sums and means
-	fold   func(r *fusedReduction, fr *fusedFrame, off, n int)
 	finish func(r *fusedReduction)
 }
 
@@ -309,16 +296,41 @@ func clearTensor(t *Tensor) {
 	clear(t.U64)
 }
 
-// reduceFuncs returns the fold and finish of a reduction with outputs of
-// type T.
-func reduceFuncs[T ops.Number](r *fusedReduction, p *fusedProgram) (func(*fusedReduction, *fusedFrame, int, int), func(*fusedReduction)) {
-	float := ops.IsFloat[T]() && r.op != ir.OpReduceMax
-	// add folds the values vs of the domain from offset off, within one
-	// output's run or one inner run, into output o and on.
-	fold := func(r *fusedReduction, fr *fusedFrame, off, n int) {
-		vs := fileOf[T](fr).regs[r.reg]
-		if r.scalar {
-			vs = repeatValue(fr, p, vs[0], n)
+// reduceFinish returns the finish of a reduction with outputs of type T:
+// the float sums and means from their float64 accumulators.
+func reduceFinish[T ops.Number](r *fusedReduction) func(*fusedReduction) {
+	if !ops.IsFloat[T]() || r.op == ir.OpReduceMax {
+		return func(*fusedReduction) {}
+	}
+	return func(r *fusedReduction) {
+		out := elems[T](r.out)
+		for i, a := range r.acc {
+			out[i] = T(a / r.div)
+		}
+	}
+}
+
+// bindFold binds the fold of a fused reduction's blocks to fr.
+func bindFold(fr *fusedFrame, p *fusedProgram) func(r *fusedReduction, off, n int) {
+	return byType(p.fu.Results[0].DType, foldOf[float32], foldOf[float64], foldOf[int64], foldOf[uint64])(fr, p)
+}
+
+// foldOf folds the block of the body's result (values vs of the domain
+// from offset off) into the outputs, by output runs (the last axes
+// reduced), by inner runs, or element by element.
+func foldOf[T ops.Number](fr *fusedFrame, p *fusedProgram) func(r *fusedReduction, off, n int) {
+	f := fileOf[T](fr)
+	reg := p.results[0].reg
+	var spare []T
+	if p.spare >= 0 {
+		spare = f.slab[p.spare*fusedChunk : (p.spare+1)*fusedChunk]
+	}
+	float := ops.IsFloat[T]() && p.fu.Reduce != ir.OpReduceMax
+	return func(r *fusedReduction, off, n int) {
+		vs := f.regs[reg]
+		if spare != nil {
+			ops.Fill(spare[:n], vs[0])
+			vs = spare
 		}
 		vs = vs[:n]
 		out := elems[T](r.out)
@@ -348,16 +360,6 @@ func reduceFuncs[T ops.Number](r *fusedReduction, p *fusedProgram) (func(*fusedR
 			}
 		}
 	}
-	finish := func(r *fusedReduction) {
-		if !float {
-			return
-		}
-		out := elems[T](r.out)
-		for i, a := range r.acc {
-			out[i] = T(a / r.div)
-		}
-	}
-	return fold, finish
 }
 
 // foldOne folds v into output o.
@@ -370,54 +372,4 @@ func foldOne[T ops.Number](r *fusedReduction, out []T, o int, v T, float bool) {
 	default:
 		out[o] += v
 	}
-}
-
-// repeatValue returns n copies of v in the frame's spare register block.
-func repeatValue[T ops.Number](fr *fusedFrame, p *fusedProgram, v T, n int) []T {
-	f := fileOf[T](fr)
-	spare := f.slab[p.spare*fusedChunk : p.spare*fusedChunk+n]
-	ops.Fill(spare, v)
-	return spare
-}
-
-// reductionBlock views shape as [outer, n, inner] with the reduced axes
-// (sorted) in the middle, if they form one block once axes of size 1 are
-// ignored (as ops.ReducePlan does).
-func reductionBlock(shape ir.Shape, axes []int) (outer, n, inner int, ok bool) {
-	reduced := make([]bool, len(shape))
-	for _, a := range axes {
-		reduced[a] = true
-	}
-	outer, n, inner = 1, 1, 1
-	phase := 0 // 0 before the block, 1 in it, 2 after it
-	for d, size := range shape {
-		switch {
-		case size == 1:
-		case reduced[d] && phase == 2:
-			return 0, 0, 0, false
-		case reduced[d]:
-			phase = 1
-			n *= size
-		case phase == 0:
-			outer *= size
-		default:
-			phase = 2
-			inner *= size
-		}
-	}
-	return outer, n, inner, true
-}
-
-// reductionOffsets returns for each element of shape s the row-major
-// offset of the output element it reduces to.
-func reductionOffsets(s ir.Shape, axes []int) []int {
-	kept := s.Clone()
-	for _, a := range axes {
-		kept[a] = 1
-	}
-	strides := kept.Strides()
-	for _, a := range axes {
-		strides[a] = 0
-	}
-	return ops.WalkOffsets(s, strides, 0)
 }

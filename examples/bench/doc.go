@@ -12,9 +12,16 @@
 // mlp-fwdgrad-wperp (784-1024-1024-10, batch 128, f32, run by a
 // runtime.Runner on the functions the passes produce), mlp-fwdgrad-depth
 // (the live memory of the steps at depth 2, 8 and 32, plain and after the
-// schedule pass), and paper-step (one gradient step of the
+// schedule pass), paper-step (one gradient step of the
 // forward-gradient paper's MNIST-1D network at widths 128 and 512; with
-// -opprofile, where its time goes). For example
+// -opprofile, where its time goes), and fuse-chain (chains the fuse pass
+// joins, unfused and fused). With -fuse, the MLP and paper steps are also
+// timed compiled with the fuse pass (variants: fuse, wide, noepi,
+// noreduce), in the same rounds, with the bytes each step moves
+// (passes.TrafficBytes) and the ratios fused/unfused. -clock cpu times
+// rounds by the process's CPU time instead of the wall clock: on a
+// machine shared with other jobs it varies less (use it with -threads 1,
+// as idle kernel helpers spin). For example
 //
 //	{"case":"gemm","impl":"packed","dtype":"f32","shape":[1024,1024,1024],"ns_per_op":...,"gflops":...,"bytes_peak":...}
 //

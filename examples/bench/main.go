@@ -44,6 +44,9 @@ type result struct {
 	BytesTemp int64 `json:"bytes_temp,omitempty"`
 	// RunnerBytes is the memory a runtime.Runner plans for the step.
 	RunnerBytes int64 `json:"runner_bytes,omitempty"`
+	// BytesMoved is, for the MLP and paper steps, the bytes a step reads
+	// and writes by the model of passes.TrafficBytes.
+	BytesMoved int64 `json:"bytes_moved,omitempty"`
 	// Flops is, for paper-step, the FLOPs of the step's matrix products.
 	Flops float64 `json:"flops,omitempty"`
 	// Rounds is the number of timed rounds whose median NsPerOp is.
@@ -69,6 +72,9 @@ type options struct {
 	only map[string]bool
 	// wideNS also times wperp-ns at the paper-step's widest width.
 	wideNS bool
+	// fuse lists the variants of the fuse pass (fuseVariants) whose
+	// steps are timed next to the unfused ones.
+	fuse []string
 }
 
 // A benchCase produces result lines.
@@ -85,6 +91,7 @@ var cases = []benchCase{
 	{"mlp", "the MLP steps " + strings.Join(mlpCases, ", ") + ", timed round-robin, and their ratios", runMLP},
 	{"paper-step", "one gradient step of backprop, wt and wperp on the forward-gradient paper's MNIST-1D network (widths 128 and 512, batch 512)", runPaperSteps},
 	{"mlp-fwdgrad-depth", "bytes_peak and bytes_temp of the forward-gradient steps (plain and scheduled) and of backprop for depth 2, 8 and 32", runDepth},
+	{"fuse-chain", "chains the steps fuse (bias, ReLU and mask; a matmul epilogue; a tangent chain; AdamW's update), unfused and fused, timed in turns", runFuseChains},
 }
 
 // mlpCases are the names -case accepts for the MLP group.
@@ -109,14 +116,16 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.levels, "levels", false, "gemm: also time the packed GEMM at each lower instruction-set level the CPU runs (packed-avx2 on AVX-512 CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
 	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
+	clock := fs.String("clock", "wall", "what rounds are timed by: wall (the wall clock) or cpu (the process's CPU time, which other jobs on the machine disturb less; with -threads 1, as kernels' idle helpers spin)")
 	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
+	fuseFlag := fs.String("fuse", "", "also time the MLP and paper steps compiled with the fuse pass, in the same rounds: a comma-separated list of `variants` ("+fuseVariantNames()+")")
 	usage := func(w io.Writer) {
 		var b strings.Builder
 		b.WriteString("Usage: go run ./examples/bench [flags]\n\nMeasures the kernels and training steps and prints a table of the figures, or\nwith -json one JSON line per figure. Cases:\n\n")
 		for _, c := range cases {
 			fmt.Fprintf(&b, "  %-18s %s\n", c.name, c.doc)
 		}
-		b.WriteString("\nExamples:\n\n  go run ./examples/bench -case mlp\n  go run ./examples/bench -json -case gemm -rounds 5 -time 300ms\n\nFlags:\n")
+		b.WriteString("\nExamples:\n\n  go run ./examples/bench -case mlp\n  go run ./examples/bench -json -case gemm -rounds 5 -time 300ms\n  go run ./examples/bench -case mlp,paper-step -fuse fuse,wide\n\nFlags:\n")
 		cli.PrintUsage(w, b.String(), fs)
 	}
 	err := cli.Parse(fs, args)
@@ -137,6 +146,13 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		_, err = selectCases(*caseFlag)
 	}
+	if err == nil {
+		o.fuse, err = parseFuseVariants(*fuseFlag)
+	}
+	if err == nil && *clock != "wall" && *clock != "cpu" {
+		err = cli.Usagef("-clock %q: want wall or cpu", *clock)
+	}
+	cpuClock = *clock == "cpu"
 	if err == nil {
 		runtime.GOMAXPROCS(*threads)
 		err = runProfiled(*cpuProfile, func() error { return run(stdout, *caseFlag, &o, *jsonOut) })
@@ -237,15 +253,22 @@ func median(xs []float64) float64 {
 	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
+// cpuClock makes timeRound measure the process's CPU time instead of the
+// wall clock (-clock cpu).
+var cpuClock bool
+
 // timeRound runs f repeatedly for at least d and returns the nanoseconds
-// per call.
+// per call, of wall time or, with cpuClock, of the process's CPU time.
 func timeRound(f func(), d time.Duration) float64 {
 	n := 0
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	for {
 		f()
 		n++
 		if el := time.Since(start); el >= d {
+			if cpuClock {
+				el = processCPU() - cpu
+			}
 			return float64(el.Nanoseconds()) / float64(n)
 		}
 	}
@@ -253,7 +276,7 @@ func timeRound(f func(), d time.Duration) float64 {
 
 // writeHeader prints the head of the table of results.
 func writeHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner")
+	fmt.Fprintf(w, "%-24s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner", "moved")
 }
 
 // writeRow prints one result as a row of the table.
@@ -261,13 +284,13 @@ func writeRow(w io.Writer, r result) {
 	shape := ""
 	switch {
 	case r.Name != "":
-		fmt.Fprintf(w, "%-18s %-36s %12.3f\n", r.Case, r.Name, r.Value)
+		fmt.Fprintf(w, "%-24s %-48s %12.3f\n", r.Case, r.Name, r.Value)
 		return
 	case r.Depth > 0:
 		shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
 	case r.Case == "peak":
 		shape = fmt.Sprintf("%d threads", r.Threads)
-	case r.Case == "paper-step":
+	case r.Case == "paper-step" || r.Case == "fuse-chain":
 		shape = r.Method
 	default:
 		shape = strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Shape), " ", "x"), "[]")
@@ -275,8 +298,8 @@ func writeRow(w io.Writer, r result) {
 			shape += " " + r.Trans + "ᵀ"
 		}
 	}
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
-		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes))
+	fmt.Fprintf(w, "%-24s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
+		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes), optBytes(r.BytesMoved))
 }
 
 func optDuration(ns float64) string {

@@ -18,11 +18,12 @@ type compiler struct {
 	method fwdgrad.Config
 	opt    optim.Optimizer
 	sig    signature
-	// schedule adds passes.Schedule to the step's pipeline.
-	schedule bool
-	steps    map[int]*stepFn
-	evals    map[int]*evalFn
-	single   *ir.Func // the model at batch 1, for the guess's inputs
+	// schedule adds passes.Schedule to the step's pipeline, fuse
+	// passes.Fuse to both pipelines.
+	schedule, fuse bool
+	steps          map[int]*stepFn
+	evals          map[int]*evalFn
+	single         *ir.Func // the model at batch 1, for the guess's inputs
 
 	// interpret runs the functions with Interpreter.Run, which allocates
 	// every value afresh, instead of Runners: the reference the tests
@@ -31,7 +32,7 @@ type compiler struct {
 }
 
 func newCompiler(model Model, cfg Config, sig signature) *compiler {
-	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule,
+	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule, fuse: cfg.Fuse,
 		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, interpret: cfg.interpret}
 }
 
@@ -109,7 +110,7 @@ func (c *compiler) compileStep(batch int) (*stepFn, error) {
 	if c.schedule {
 		pipeline = append(pipeline[:len(pipeline):len(pipeline)], "schedule")
 	}
-	fn, it, err := finish(st.Func, pipeline)
+	fn, it, err := finish(st.Func, c.fused(pipeline))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +138,7 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 		return nil, err
 	}
 	// Declarative layers (argmin) run on what the implicit pass derives.
-	fn, it, err := finish(f, append([]string{"implicit"}, passes.Cleanup...))
+	fn, it, err := finish(f, c.fused(append([]string{"implicit"}, passes.Cleanup...)))
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +181,15 @@ func (c *compiler) singleModel() (*ir.Func, error) {
 
 // finish runs the pipeline on fn, verifying it after every pass, and binds
 // it to the interpreter.
+// fused returns pipeline followed by the fuse pass if the configuration
+// asks for it.
+func (c *compiler) fused(pipeline []string) []string {
+	if !c.fuse {
+		return pipeline
+	}
+	return append(pipeline[:len(pipeline):len(pipeline)], "fuse")
+}
+
 func finish(fn *ir.Func, pipeline []string) (*ir.Func, *runtime.Interpreter, error) {
 	fn, err := passes.Run(fn, pipeline, passes.Options{Verify: true})
 	if err != nil {

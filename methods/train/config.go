@@ -55,6 +55,12 @@ type Config struct {
 	// tangents, so the step's memory stays flat in depth, for a second
 	// forward pass. The numbers are the same.
 	Schedule bool
+	// Fuse compiles the step and the evaluation with passes.Fuse (after
+	// the other passes): chains of elementwise ops, the optimizer's
+	// update among them, run as one loop each, matmul epilogues in the
+	// product's wake. The numbers are the same, bit for bit; the README's
+	// Fusion section has what it saves.
+	Fuse bool
 
 	// interpret runs the steps with the allocating Interpreter.Run, the
 	// reference of the tests.
