@@ -254,7 +254,8 @@ func (ev *argminEval) solve(s *argminSettings, x0 []float64, scale float64) ([]f
 }
 
 // check verifies the optimality conditions at x: the first order
-// (‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale with least-squares multipliers ν, and
+// (‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale with least-squares multipliers ν, the
+// scale raised to ‖∇²f(x)·x‖∞ if that is larger, and
 // ‖c‖∞ ≤ check_tol) and the second (the Hessian of the Lagrangian,
 // reduced to the constraints' tangent space, positive definite).
 func (ev *argminEval) check(s *argminSettings, x []float64, scale float64) error {
@@ -262,6 +263,14 @@ func (ev *argminEval) check(s *argminSettings, x []float64, scale float64) error
 	if err := ev.grad(x, g); err != nil {
 		return fmt.Errorf("optimality check: %w", err)
 	}
+	// Rounding in ∇f(x*) is relative to the terms that cancel there, of
+	// the size of ∇²f(x*)·x* (exactly so for a quadratic: Hx* − b), which
+	// can exceed ∇f at the start by the condition number.
+	hx := make([]float64, ev.n)
+	if err := ev.hessVec(x, x, hx); err != nil {
+		return fmt.Errorf("optimality check: %w", err)
+	}
+	scale = max(scale, infNorm(hx))
 	var nu []float64
 	if ev.m > 0 {
 		cv := make([]float64, ev.m)

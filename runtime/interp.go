@@ -29,7 +29,8 @@ type step struct {
 	kern    kernel
 	args    []int
 	results []int
-	// region holds the interpreters of a declarative op's region, or nil.
+	// region holds the interpreters of a declarative op's region
+	// functions, or nil.
 	region *boundRegion
 }
 
@@ -228,7 +229,7 @@ func bind(in *ir.Instr, slot map[*ir.Value]int, cfg config) (step, error) {
 	if err := checkResultTypes(in); err != nil {
 		return s, err
 	}
-	if in.Op.Info().HasRegion {
+	if in.Op == ir.OpArgmin || in.Op == ir.OpLinearSolve { // the fused op compiles its own body
 		region, err := bindRegion(in, cfg)
 		if err != nil {
 			return s, err
