@@ -14,7 +14,8 @@
 // Code that builds functions writes through one emitter, Writer
 // (emit.go): it infers result types, names values and keeps the first
 // error. Liveness (liveness.go) gives each value's last use, for the
-// passes' memory measures and the interpreter's buffer plan.
+// passes' memory measures and the buffer plan, which PlanArenas
+// (arena.go) makes for the interpreter's Runner and generated code alike.
 //
 // The text format is normative (see DESIGN.md, "IR text format"):
 //

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"slices"
 	"time"
 
 	"github.com/pushforward/pushforward/ir"
@@ -208,40 +207,19 @@ type plannedValue struct {
 }
 
 // planArenas assigns each value an offset in one arena per dtype so that
-// values alive at the same time do not overlap, and returns the arenas.
-// It places the largest values first, each at the lowest offset free
-// over its lifetime (the greedy-by-size heuristic of memory planners such
-// as TensorFlow Lite's), which in practice comes within a few percent of
-// the live-set peak.
+// values alive at the same time do not overlap (ir.PlanArenas, which
+// generated code plans with too), and returns the arenas.
 func planArenas(values []plannedValue) map[ir.DType]*Tensor {
-	order := make([]int, len(values))
-	for i := range order {
-		order[i] = i
+	bufs := make([]ir.Buffer, len(values))
+	for i, v := range values {
+		bufs[i] = ir.Buffer{DType: v.dtype, Size: v.size, Life: ir.Lifetime{First: v.first, Last: v.last}}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return values[b].size - values[a].size })
-	sizes := map[ir.DType]int{}
-	var placed []int // values placed so far, by offset
-	for _, v := range order {
-		pv := &values[v]
-		// The placed values of the same dtype alive with v, by offset.
-		off := 0
-		for _, u := range placed {
-			pu := &values[u]
-			if pu.dtype != pv.dtype || pu.last < pv.first || pv.last < pu.first {
-				continue
-			}
-			if pu.offset >= off+pv.size {
-				break // v fits in the gap before u
-			}
-			off = max(off, pu.offset+pu.size)
-		}
-		pv.offset = off
-		sizes[pv.dtype] = max(sizes[pv.dtype], off+pv.size)
-		i, _ := slices.BinarySearchFunc(placed, off, func(u, off int) int { return values[u].offset - off })
-		placed = slices.Insert(placed, i, v)
+	offsets, lengths := ir.PlanArenas(bufs)
+	for i := range values {
+		values[i].offset = offsets[i]
 	}
-	arenas := make(map[ir.DType]*Tensor, len(sizes))
-	for d, n := range sizes {
+	arenas := make(map[ir.DType]*Tensor, len(lengths))
+	for d, n := range lengths {
 		arenas[d] = Zeros(ir.TensorOf(d, n))
 	}
 	return arenas
