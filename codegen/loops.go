@@ -1,0 +1,344 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pushforward/pushforward/ir"
+)
+
+// Elementwise ops, the data movement ops that copy elements
+// (broadcast_to, transpose, slice) and, later, fused regions all become a
+// loop: for every index of the result's shape, load each operand at its
+// offset (strides 0 on broadcast axes), evaluate a body of scalar ops and
+// store the results. The loop runs over rows: axes of size 1 are dropped
+// and adjacent axes that every operand steps through as one are merged,
+// as the interpreter's walk plans do, so that a bias added to [512,128]
+// is 512 rows of 128 with the bias's row reused. Rows are split across
+// goroutines when the result is large, as the interpreter splits its
+// elementwise kernels; every element is computed the same way whichever
+// goroutine computes it, so the split changes no bit.
+
+// parallelElems is the result size from which loops split their work:
+// the interpreter's threshold (runtime.parallelElems).
+const parallelElems = 1 << 15
+
+// A loopOperand is an operand of a loop: the expression of its elements,
+// its dtype, and the offset and strides with which the loop reads it.
+type loopOperand struct {
+	expr    string
+	dtype   ir.DType
+	base    int
+	strides []int // one per axis of the loop's shape
+}
+
+// A loop is the computation of some results of one shape, element by
+// element, from operands read along strides.
+type loop struct {
+	shape ir.Shape
+	outs  []string   // the results' slices, contiguous
+	dtype []ir.DType // of each result
+	ins   []loopOperand
+	body  *body
+}
+
+// operandOf returns the operand reading value v (of shape s) broadcast to
+// shape out.
+func (g *gen) broadcastOperand(v *ir.Value, out ir.Shape) loopOperand {
+	return loopOperand{expr: g.val[v], dtype: v.Type.DType, strides: broadcastStrides(v.Type.Shape, out)}
+}
+
+// broadcastStrides returns the strides with which a row-major tensor of
+// shape src is read when broadcast to shape dst: 0 on the axes src lacks
+// or has as 1 (ops.BroadcastStrides).
+func broadcastStrides(src, dst ir.Shape) []int {
+	strides := make([]int, len(dst))
+	lead := len(dst) - len(src)
+	for d, s := range src.Strides() {
+		if src[d] != 1 {
+			strides[lead+d] = s
+		}
+	}
+	return strides
+}
+
+// merged is a loop's shape after dropping axes of size 1 and merging
+// axes, with each operand's strides.
+type merged struct {
+	dims    []int
+	strides [][]int
+}
+
+// mergeAxes drops the axes of size 1 of shape and merges axis d+1 into
+// axis d where, for every operand, a step along d is a whole run along
+// d+1. A loop over no axis (a scalar) gets one axis of length 1.
+func mergeAxes(shape ir.Shape, ins []loopOperand) merged {
+	var m merged
+	m.strides = make([][]int, len(ins))
+	for d, n := range shape {
+		if n == 1 {
+			continue
+		}
+		m.dims = append(m.dims, n)
+		for j, in := range ins {
+			m.strides[j] = append(m.strides[j], in.strides[d])
+		}
+	}
+	for d := len(m.dims) - 2; d >= 0; d-- {
+		merge := true
+		for j := range ins {
+			if m.strides[j][d] != m.strides[j][d+1]*m.dims[d+1] {
+				merge = false
+			}
+		}
+		if !merge {
+			continue
+		}
+		m.dims[d] *= m.dims[d+1]
+		m.dims = append(m.dims[:d+1], m.dims[d+2:]...)
+		for j := range ins {
+			m.strides[j][d] = m.strides[j][d+1]
+			m.strides[j] = append(m.strides[j][:d+1], m.strides[j][d+2:]...)
+		}
+	}
+	if len(m.dims) == 0 {
+		m.dims = []int{1}
+		for j := range ins {
+			m.strides[j] = []int{0}
+		}
+	}
+	return m
+}
+
+// emitLoop writes the loop as a method of the struct and its call into
+// the step. name is a hint for the method's name.
+func (g *gen) emitLoop(lp *loop, name, what string) {
+	size := lp.shape.Size()
+	if size == 0 {
+		return
+	}
+	m := mergeAxes(lp.shape, lp.ins)
+	n := m.dims[len(m.dims)-1]
+	rows := size / n
+	// Split rows, or the columns of every row when there are too few
+	// rows to share (the interpreter's kernels do the same).
+	byRows := rows >= 8 || size < 2*parallelElems
+	method := g.mem.claim(name)
+	var b code
+	b.line("// %s computes %s of %s.", method, unitsName(byRows), commentText(what))
+	b.line("func (%s *%s) %s(lo, hi int) {", g.recv, g.api.Type, method)
+	for j, o := range lp.outs {
+		b.line("out%d := %s", j, o)
+	}
+	for j, in := range lp.ins {
+		b.line("in%d := %s", j, in.expr)
+	}
+	outer := m.dims[:len(m.dims)-1]
+	switch {
+	case byRows:
+		b.line("for r := lo; r < hi; r++ {")
+		g.emitRow(&b, lp, m, outer, "r", "0", fmt.Sprint(n))
+		b.line("}")
+	case rows == 1:
+		g.emitRow(&b, lp, m, outer, "0", "lo", "hi")
+	default:
+		b.line("for r := range %d {", rows)
+		g.emitRow(&b, lp, m, outer, "r", "lo", "hi")
+		b.line("}")
+	}
+	b.line("}")
+	b.WriteByte('\n')
+	g.decls.Write(b.Bytes())
+
+	units := rows
+	if !byRows {
+		units = n
+	}
+	if size >= 2*parallelElems {
+		g.procs = true
+		g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, size/parallelElems, units, g.api.Type, method)
+		return
+	}
+	g.step.line("%s.%s(0, %d)", g.recv, method, units)
+}
+
+func unitsName(byRows bool) string {
+	if byRows {
+		return "rows [lo, hi)"
+	}
+	return "columns [lo, hi) of every row"
+}
+
+// emitRow writes the body of the row loop: the row's offsets from the
+// row index r, the row's slices over columns [c0, c1), and the inner loop.
+func (g *gen) emitRow(b *code, lp *loop, m merged, outer []int, row, c0, c1 string) {
+	// Unravel r over the outer axes.
+	idx := make([]string, len(outer))
+	switch len(outer) {
+	case 0:
+	case 1:
+		idx[0] = row
+	default:
+		rest := row
+		for d := len(outer) - 1; d >= 0; d-- {
+			idx[d] = fmt.Sprintf("i%d", d)
+			if d == 0 {
+				b.line("i0 := %s", rest)
+				break
+			}
+			b.line("i%d := %s %% %d", d, rest, outer[d])
+			if d == len(outer)-1 {
+				b.line("q := %s / %d", row, outer[d])
+			} else {
+				b.line("q /= %d", outer[d])
+			}
+			rest = "q"
+		}
+	}
+	n := m.dims[len(m.dims)-1]
+	rowOff := times(row, n)
+	b.line("o0 := out0[%s : %s]", plus(rowOff, c0), plus(rowOff, c1))
+	for j := 1; j < len(lp.outs); j++ {
+		b.line("o%d := %s", j, window(fmt.Sprintf("out%d", j), plus(rowOff, c0)))
+	}
+	loads := make([]string, len(lp.ins))
+	for j, in := range lp.ins {
+		st := m.strides[j]
+		off := offsetExpr(in.base, idx, st[:len(st)-1])
+		inner := st[len(st)-1]
+		switch inner {
+		case 0:
+			b.line("a%d := in%d[%s]", j, j, off)
+			loads[j] = fmt.Sprintf("a%d", j)
+		case 1:
+			b.line("a%d := %s", j, window(fmt.Sprintf("in%d", j), plus(off, c0)))
+			loads[j] = fmt.Sprintf("a%d[c]", j)
+		default:
+			b.line("a%d := in%d[%s:]", j, j, from(plus(off, times(c0, inner))))
+			loads[j] = fmt.Sprintf("a%d[c*%d]", j, inner)
+		}
+	}
+	if g.emitFastRow(b, lp, m, loads) {
+		return
+	}
+	b.line("for c := range o0 {")
+	stmts, results := lp.body.emit(loads)
+	for _, s := range stmts {
+		b.line("%s", s)
+	}
+	for j, r := range results {
+		b.line("o%d[c] = %s", j, r)
+	}
+	b.line("}")
+}
+
+// emitFastRow writes a row of a one-op loop as a call of a vectorised
+// kernel, which computes the bits of the scalar functions (runtime/ops
+// calls the same kernels): copies, add, sub and mul of floats, relu and
+// step of floats. It reports whether it did.
+func (g *gen) emitFastRow(b *code, lp *loop, m merged, loads []string) bool {
+	bd := lp.body
+	inner := func(j int) int { st := m.strides[j]; return st[len(st)-1] }
+	if len(bd.ops) == 0 && len(bd.outs) == 1 && bd.outs[0] == 0 && inner(0) == 1 {
+		b.line("copy(o0, a0)")
+		return true
+	}
+	if len(bd.ops) != 1 || len(bd.outs) != 1 {
+		return false
+	}
+	op := bd.ops[0]
+	if !op.dtype.IsFloat() || !sameArgs(op.args, len(lp.ins)) {
+		return false
+	}
+	switch op.op {
+	case ir.OpRelu, ir.OpStep:
+		if inner(0) != 1 {
+			return false
+		}
+		b.line("kernels.%s(o0, a0)", map[ir.Op]string{ir.OpRelu: "Relu", ir.OpStep: "Step"}[op.op])
+		return true
+	case ir.OpAdd, ir.OpSub, ir.OpMul:
+		kop := map[ir.Op]string{ir.OpAdd: "kernels.OpAdd", ir.OpSub: "kernels.OpSub", ir.OpMul: "kernels.OpMul"}[op.op]
+		switch sa, sb := inner(0), inner(1); {
+		case sa == 1 && sb == 1:
+			b.line("kernels.BinaryVV(%s, o0, a0, a1)", kop)
+		case sa == 1 && sb == 0:
+			b.line("kernels.BinaryVS(%s, o0, a0, a1)", kop)
+		case sa == 0 && sb == 1:
+			b.line("kernels.BinarySV(%s, o0, a0, a1)", kop)
+		default:
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// sameArgs reports whether args are the operands 0, 1, ..., n-1 in order.
+func sameArgs(args []int, n int) bool {
+	if len(args) != n {
+		return false
+	}
+	for i, a := range args {
+		if a != i {
+			return false
+		}
+	}
+	return true
+}
+
+// offsetExpr is base + Σ idx[d]·strides[d], with the terms that are zero
+// left out.
+func offsetExpr(base int, idx []string, strides []int) string {
+	var terms []string
+	if base != 0 {
+		terms = append(terms, fmt.Sprint(base))
+	}
+	for d, s := range strides {
+		if t := times(idx[d], s); t != "0" {
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) == 0 {
+		return "0"
+	}
+	return strings.Join(terms, "+")
+}
+
+// times is the expression x·k.
+func times(x string, k int) string {
+	switch {
+	case k == 0 || x == "0":
+		return "0"
+	case k == 1:
+		return x
+	}
+	return fmt.Sprintf("%s*%d", x, k)
+}
+
+// window is the expression of len(o0) elements of slice from off.
+func window(slice, off string) string {
+	if off == "0" {
+		return slice + "[:len(o0)]"
+	}
+	return slice + "[" + off + ":][:len(o0)]"
+}
+
+// from is the low bound of a slice expression: empty for 0.
+func from(x string) string {
+	if x == "0" {
+		return ""
+	}
+	return x
+}
+
+// plus is the expression a + b.
+func plus(a, b string) string {
+	switch {
+	case a == "0":
+		return b
+	case b == "0":
+		return a
+	}
+	return a + "+" + b
+}
