@@ -33,9 +33,9 @@ type Program struct {
 	cmd   *exec.Cmd
 	stdin io.Closer
 	w     *bufio.Writer
-	r   *bufio.Reader
-	mu  sync.Mutex
-	err error // the pipe's first failure: the program is unusable
+	r     *bufio.Reader
+	mu    sync.Mutex
+	err   error // the pipe's first failure: the program is unusable
 }
 
 // A RunError is the error a function returned in the driver program.
