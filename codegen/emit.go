@@ -290,20 +290,23 @@ func emitRandom(g *gen, in *ir.Instr) error {
 	}
 	normal := in.Op == ir.OpRngNormal
 	n := r.Type.Shape.Size()
+	fill := func(lo, hi string) string {
+		return fmt.Sprintf("ops.FillRandom(%t, %s, %s[0], %s[0], %s, %s)", normal, g.out(in, 0), g.arg(in, 0), g.arg(in, 1), lo, hi)
+	}
+	if n < 2*parallelRandom {
+		g.step.line("%s", fill("0", fmt.Sprint(n)))
+		return nil
+	}
 	method := g.mem.claim(methodName(in))
 	var b code
 	b.line("// %s fills elements [lo, hi) of %s.", method, commentText(quoteName(r)))
 	b.line("func (%s *%s) %s(lo, hi int) {", g.recv, g.api.Type, method)
-	b.line("ops.FillRandom(%t, %s, %s[0], %s[0], lo, hi)", normal, g.out(in, 0), g.arg(in, 0), g.arg(in, 1))
+	b.line("%s", fill("lo", "hi"))
 	b.line("}")
 	b.line("")
 	g.decls.Write(b.Bytes())
-	if n >= 2*parallelRandom {
-		g.procs = true
-		g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, n/parallelRandom+1, n, g.api.Type, method)
-		return nil
-	}
-	g.step.line("%s.%s(0, %d)", g.recv, method, n)
+	g.procs = true
+	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, n/parallelRandom+1, n, g.api.Type, method)
 	return nil
 }
 

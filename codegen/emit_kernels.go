@@ -42,6 +42,16 @@ func (g *gen) ctorCall(in *ir.Instr, x, call string) {
 // needScratch records that a kernel needs n float64s of scratch.
 func (g *gen) needScratch(n int) { g.scratch = max(g.scratch, n) }
 
+// scratchOf is the expression of n float64s of scratch: the struct's
+// scratch, or nil for none.
+func (g *gen) scratchOf(n int) string {
+	if n == 0 {
+		return "nil"
+	}
+	g.needScratch(n)
+	return g.recv + ".scratch"
+}
+
 // emitMatmul emits a matrix product as the interpreter runs it with its
 // default GEMM, kernels.Packed, called on the concrete type: the whole
 // batch in one SgemmBatch or DgemmBatch with the offsets of each batch
@@ -169,10 +179,9 @@ func emitReduce(g *gen, in *ir.Instr) error {
 	if err != nil {
 		return err
 	}
-	g.needScratch(plan.ScratchLen())
 	p := g.field(identifier(in.Results[0].Name, false, "v", "v")+"Plan", "*ops.ReducePlan", "the plan of "+statement(in))
 	g.ctorCall(in, p, fmt.Sprintf("ops.NewReduce(%s, %s, %s)", opNames[in.Op], intsLit(x), intsLit(axes)))
-	g.step.line("ops.Reduce(%s, %s, %s, %s.scratch)", p, g.out(in, 0), g.arg(in, 0), g.recv)
+	g.step.line("ops.Reduce(%s, %s, %s, %s)", p, g.out(in, 0), g.arg(in, 0), g.scratchOf(plan.ScratchLen()))
 	return nil
 }
 

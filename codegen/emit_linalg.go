@@ -233,6 +233,9 @@ func (g *gen) linalgConstructor(c *code) {
 	c.line("%s.linalg.scratch = make([]%s, %s)", g.recv, g.linalgScratch, parts)
 	c.line("%s.linalg.idx = make([]int, %s)", g.recv, parts)
 	c.line("%s.linalg.errs = make([]error, %s)", g.recv, parts)
+	if g.linalgIn == [2]int{} && g.linalgOut == [3]int{} {
+		return // f64 only: the kernels work in place
+	}
 	c.line("for p := range %s.linalg.scratch {", g.recv)
 	c.line("sc := &%s.linalg.scratch[p]", g.recv)
 	for j, n := range g.linalgIn {

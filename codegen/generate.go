@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"go/format"
 	"go/token"
 	"slices"
 	"strconv"
@@ -81,15 +80,11 @@ func Generate(f *ir.Func, opts Options) ([]byte, error) {
 		return nil, err
 	}
 	src := g.file()
-	// Format first, so that a bug here shows as a syntax error with the
-	// source, then let imports drop what is unused and group the rest.
-	formatted, err := format.Source(src)
+	// imports formats the file (as go/format does), drops the imports it
+	// does not use and groups the rest.
+	out, err := imports.Process("generated.go", src, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8})
 	if err != nil {
-		return nil, fmt.Errorf("codegen: internal error: generated code does not parse: %w\n%s", err, numbered(src))
-	}
-	out, err := imports.Process("generated.go", formatted, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: false})
-	if err != nil {
-		return nil, fmt.Errorf("codegen: internal error: imports: %w", err)
+		return nil, fmt.Errorf("codegen: internal error: the generated code does not parse: %w\n%s", err, numbered(src))
 	}
 	return out, nil
 }

@@ -110,8 +110,10 @@ func mergeAxes(shape ir.Shape, ins []loopOperand) merged {
 	return m
 }
 
-// emitLoop writes the loop as a method of the struct and its call into
-// the step. name is a hint for the method's name.
+// emitLoop writes the loop into the step, or, when it is large enough
+// to split across goroutines, as a method of the struct over a range of
+// rows (or columns) that the step runs in parts. name is a hint for the
+// method's name, what the instruction it computes.
 func (g *gen) emitLoop(lp *loop, name, what string) {
 	size := lp.shape.Size()
 	if size == 0 {
@@ -120,20 +122,38 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 	m := mergeAxes(lp.shape, lp.ins)
 	n := m.dims[len(m.dims)-1]
 	rows := size / n
+	outer := m.dims[:len(m.dims)-1]
+	locals := func(b *code) {
+		for j, o := range lp.outs {
+			b.line("out%d := %s", j, o)
+		}
+		for j, in := range lp.ins {
+			b.line("in%d := %s", j, in.expr)
+		}
+	}
+	if size < 2*parallelElems {
+		b := &g.step
+		b.line("{")
+		locals(b)
+		if rows == 1 {
+			g.emitRow(b, lp, m, outer, "0", "0", fmt.Sprint(n))
+		} else {
+			b.line("for r := range %d {", rows)
+			g.emitRow(b, lp, m, outer, "r", "0", fmt.Sprint(n))
+			b.line("}")
+		}
+		b.line("}")
+		return
+	}
+
 	// Split rows, or the columns of every row when there are too few
 	// rows to share (the interpreter's kernels do the same).
-	byRows := rows >= 8 || size < 2*parallelElems
+	byRows := rows >= 8
 	method := g.mem.claim(name)
 	var b code
 	b.line("// %s computes %s of %s.", method, unitsName(byRows), commentText(what))
 	b.line("func (%s *%s) %s(lo, hi int) {", g.recv, g.api.Type, method)
-	for j, o := range lp.outs {
-		b.line("out%d := %s", j, o)
-	}
-	for j, in := range lp.ins {
-		b.line("in%d := %s", j, in.expr)
-	}
-	outer := m.dims[:len(m.dims)-1]
+	locals(&b)
 	switch {
 	case byRows:
 		b.line("for r := lo; r < hi; r++ {")
@@ -154,12 +174,8 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 	if !byRows {
 		units = n
 	}
-	if size >= 2*parallelElems {
-		g.procs = true
-		g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, size/parallelElems, units, g.api.Type, method)
-		return
-	}
-	g.step.line("%s.%s(0, %d)", g.recv, method, units)
+	g.procs = true
+	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, size/parallelElems, units, g.api.Type, method)
 }
 
 func unitsName(byRows bool) string {
@@ -172,28 +188,32 @@ func unitsName(byRows bool) string {
 // emitRow writes the body of the row loop: the row's offsets from the
 // row index r, the row's slices over columns [c0, c1), and the inner loop.
 func (g *gen) emitRow(b *code, lp *loop, m merged, outer []int, row, c0, c1 string) {
-	// Unravel r over the outer axes.
+	// Unravel the row index over the outer axes that some operand steps
+	// through.
 	idx := make([]string, len(outer))
-	switch len(outer) {
-	case 0:
-	case 1:
-		idx[0] = row
-	default:
-		rest := row
-		for d := len(outer) - 1; d >= 0; d-- {
-			idx[d] = fmt.Sprintf("i%d", d)
-			if d == 0 {
-				b.line("i0 := %s", rest)
-				break
-			}
-			b.line("i%d := %s %% %d", d, rest, outer[d])
-			if d == len(outer)-1 {
-				b.line("q := %s / %d", row, outer[d])
-			} else {
-				b.line("q /= %d", outer[d])
-			}
-			rest = "q"
+	inner := 1
+	for d := len(outer) - 1; d >= 0; d-- {
+		used := false
+		for j := range lp.ins {
+			used = used || m.strides[j][d] != 0
 		}
+		switch {
+		case !used:
+			idx[d] = "0"
+		case len(outer) == 1:
+			idx[d] = row
+		default:
+			idx[d] = fmt.Sprintf("i%d", d)
+			e := row
+			if inner > 1 {
+				e = fmt.Sprintf("%s/%d", row, inner)
+			}
+			if d > 0 {
+				e = fmt.Sprintf("%s%%%d", e, outer[d])
+			}
+			b.line("%s := %s", idx[d], e)
+		}
+		inner *= outer[d]
 	}
 	n := m.dims[len(m.dims)-1]
 	rowOff := times(row, n)
