@@ -183,6 +183,11 @@ func TestOpResultTypes(t *testing.T) {
 		})
 	}
 
+	// Fused carries a region too.
+	t.Run("fused", func(t *testing.T) {
+		covered[ir.OpFused] = checkFused(t)
+	})
+
 	// Argmin carries a region, so it is checked on its own.
 	t.Run("argmin", func(t *testing.T) {
 		e := newEnv("f")

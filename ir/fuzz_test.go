@@ -24,6 +24,9 @@ var fuzzSnippets = []string{
 	"// a\nfunc @f( // b\n%x: f32[] data // c\n) -> (f32[]) { // d\n// e\n%y = neg %x // f\n: f32[] // g\n// h\nreturn %y // i\n// j\n} // k\n// l",
 	"func @f(%a: f32[] data) -> (f32[]) {\n  %x = argmin %a region { // r\n  // s\n  func @o(%x: f32[] param, %a: f32[] data) -> (f32[]) { return %x // t\n } // u\n } // v\n : f32[]\n  return %x\n}\n//\n//\t \r",
 	"func @f() -> (u64[], i64[2]) {\n  %c = full {value=18446744073709551615} : u64[]\n  %d = constant {value=[9223372036854775807, -9223372036854775808]} : i64[2]\n  return %c, %d\n}\n",
+	"func @f(%a: f32[2,3] data, %b: f32[3] data) -> (f32[2,3], f32[2,3]) {\n  %r, %s = fused %a, %b {kind=\"elementwise\"} region {\n    func @body(%a: f32[] data, %b: f32[] data) -> (f32[], f32[]) {\n      %c = full {value=0.5} : f32[]\n      %d = mul %a, %b : f32[]\n      %e = sub %d, %c : f32[]\n      return %d, %e\n    }\n  } : f32[2,3], f32[2,3]\n  return %r, %s\n}\n",
+	"func @f(%a: f32[2,3] data, %w: f32[4,3] data, %b: f32[4] data) -> (f32[2,4]) {\n  %r = fused %a, %w, %b {kind=\"matmul\", transpose_b=true} region {\n    func @body(%p: f32[] data, %b: f32[] data) -> (f32[]) {\n      %s = add %p, %b : f32[]\n      %h = relu %s : f32[]\n      return %h\n    }\n  } : f32[2,4]\n  return %r\n}\n",
+	"func @f(%a: f64[2,3] data, %b: f64[2,3] data) -> (f64[2]) {\n  %r = fused %a, %b {axes=[-1], kind=\"reduce\", reduce=\"sum\"} region { func @body(%a: f64[] data, %b: f64[] data) -> (f64[]) { %p = mul %a, %b : f64[] return %p } } : f64[2]\n  return %r\n}\n",
 	"func @f() -> (u64[2]) {\n  %c = constant {value=[9223372036854775808, 18446744073709551616]} : u64[2]\n  return %c\n}\n",
 }
 

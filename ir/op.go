@@ -76,6 +76,9 @@ const (
 	// Declarative.
 	OpArgmin
 
+	// Fused: a loop nest over an expression region (fused.go).
+	OpFused
+
 	numOps
 )
 
@@ -235,6 +238,12 @@ var (
 		{Name: "transpose_a", Kind: KindBool, Default: Bool(false)}}
 	argminAttrs = []AttrSpec{{Name: "solver", Kind: KindString, Default: String("bfgs")}, {Name: "tol", Kind: KindNumber},
 		{Name: "max_iter", Kind: KindInt, Default: Int(1000)}}
+	// fusedAttrs: kind for every fused op; the matmul's transposes for
+	// kind "matmul"; the reduction (sum, mean or max) and its axes for kind
+	// "reduce". The type rule rejects attributes of another kind.
+	fusedAttrs = []AttrSpec{{Name: "kind", Kind: KindString, Required: true},
+		{Name: "transpose_a", Kind: KindBool, Default: Bool(false)}, {Name: "transpose_b", Kind: KindBool, Default: Bool(false)},
+		{Name: "reduce", Kind: KindString}, {Name: "axes", Kind: KindInts}, {Name: "keepdims", Kind: KindBool, Default: Bool(false)}}
 )
 
 func unary(name, doc string, dtypes dtypeSet) OpInfo {
@@ -313,4 +322,7 @@ var ops = [numOps]OpInfo{
 
 	OpArgmin: {Name: "argmin", Class: Opaque, MinArgs: 0, MaxArgs: -1, Results: 0, HasRegion: true,
 		Attrs: argminAttrs, Type: argminType, Doc: "the minimiser of the region's objective over its leading parameters, given the operands"},
+
+	OpFused: {Name: "fused", Class: Opaque, MinArgs: 1, MaxArgs: -1, Results: 0, HasRegion: true, Attrs: fusedAttrs, Type: fusedType,
+		Doc: "one loop over the result: the region's scalar body per element (kind elementwise), after a matmul (matmul) or folded by a reduction (reduce)"},
 }

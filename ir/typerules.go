@@ -561,6 +561,9 @@ func CheckAttrs(op Op, attrs Attrs) error {
 	info := op.Info()
 	var errs []error
 	for _, k := range attrs.Keys() {
+		if k == PlanAttr {
+			continue // any op's; the verifier checks the plan (CheckPlan)
+		}
 		spec := info.AttrSpec(k)
 		if spec == nil {
 			errs = append(errs, fmt.Errorf("unknown attribute %q for %s", k, op))

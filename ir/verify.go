@@ -56,8 +56,9 @@ func (l ErrorList) Err() error {
 // Verify checks that f is well formed: names are valid and unique, every
 // value is defined once before its uses, every instruction has the operand
 // count, attributes and result types its op's rules demand, regions are
-// well formed, and the results are defined. It reports every error it
-// finds as an ErrorList.
+// well formed, and the results are defined; in a function that records a
+// memory plan (PlanAttr), that the plan is sound (CheckPlan). It reports
+// every error it finds as an ErrorList.
 func Verify(f *Func) error {
 	v := &verifier{}
 	v.verifyFunc(f)
@@ -106,6 +107,7 @@ func (v *verifier) verifyFunc(f *Func) {
 		v.errorf(f.Pos, f, "", OpInvalid, "invalid function name %q", f.Name)
 	}
 	s := &vscope{f: f, defined: map[*Value]bool{}, names: map[string]*Value{}}
+	before := len(v.errs)
 	for i, p := range f.Params {
 		v.verifyParam(s, i, p)
 	}
@@ -113,6 +115,10 @@ func (v *verifier) verifyFunc(f *Func) {
 		v.verifyInstr(s, in)
 	}
 	v.verifyResults(s)
+	if len(v.errs) == before {
+		// A memory plan is checked once the function itself is sound.
+		v.errs = append(v.errs, planErrors(f)...)
+	}
 }
 
 func (v *verifier) verifyParam(s *vscope, i int, p *Value) {
@@ -254,8 +260,11 @@ func (v *verifier) verifyRegion(s *vscope, in *Instr, fail func(string, ...any))
 	for _, rf := range in.Region.Funcs {
 		v.verifyFunc(rf)
 	}
-	if in.Op == OpArgmin {
+	switch in.Op {
+	case OpArgmin:
 		v.verifyObjective(in, fail)
+	case OpFused:
+		v.verifyFused(in, fail)
 	}
 }
 

@@ -23,7 +23,9 @@
 // covariance of its guesses that the metrics of methods/fwdgrad use.
 // Schedule recomputes such a step's activations after its loss
 // tangents so that its memory stays flat in depth; fold, cse and dce clean
-// up after the transforms.
+// up after the transforms. memplan, the last pass, records the function's
+// memory plan (ir.PlanMemory) in it, which the interpreter's Runner and
+// generated code follow; MemStats and the -stats of pf opt report it.
 //
 // The passes are listed in one table (pipeline.go) with a second table of
 // ordering constraints checked at init; Run applies a list of them,

@@ -8,16 +8,19 @@ import "github.com/pushforward/pushforward/ir"
 // results). Parameters are not counted: they are inputs, alive throughout
 // whatever the schedule. This is the memory a step needs for activations,
 // the quantity forward mode keeps flat in depth and reverse mode does not.
-func PeakLiveBytes(f *ir.Func) int64 { return peakLive(f, true) }
+func PeakLiveBytes(f *ir.Func) int64 { return peakLive(f, true, nil) }
 
 // PeakTemporaryBytes is PeakLiveBytes without the function's results: what
 // a step holds in flight beyond its inputs and its outputs. For a gradient
 // step the outputs are one estimate per parameter, the same for every
 // method, and what remains is the activations that reverse mode keeps for
 // its backward pass and a scheduled forward-gradient step does not.
-func PeakTemporaryBytes(f *ir.Func) int64 { return peakLive(f, false) }
+func PeakTemporaryBytes(f *ir.Func) int64 { return peakLive(f, false, nil) }
 
-func peakLive(f *ir.Func, results bool) int64 {
+// peakLive computes the peak, counting a result that plan p (if any)
+// computes in place of an operand once with the operand, at the one
+// instruction where both are live.
+func peakLive(f *ir.Func, results bool, p *ir.MemPlan) int64 {
 	skip := map[*ir.Value]bool{}
 	if !results {
 		for _, r := range f.Results {
@@ -33,6 +36,12 @@ func peakLive(f *ir.Func, results bool) int64 {
 		}
 		change[l.First] += v.Type.Bytes()
 		change[l.Last+1] -= v.Type.Bytes()
+	}
+	for i, in := range f.Body {
+		if p != nil && p.InPlace(in) >= 0 && !skip[in.Results[0]] {
+			change[i] -= in.Results[0].Type.Bytes()
+			change[i+1] += in.Results[0].Type.Bytes()
+		}
 	}
 	var live, peak int64
 	for _, c := range change[:len(f.Body)] {

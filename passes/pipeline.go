@@ -30,6 +30,7 @@ var passes = []Pass{
 	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
 	{Name: "dce", Doc: "remove instructions whose results are unused", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return DCE(f), nil }},
 	{Name: "schedule", Doc: "recompute a guess step's activations and guesses after the loss tangents, so its live set stays flat in depth", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Schedule(f), nil }},
+	{Name: "memplan", Doc: "plan memory: place every result in an arena per dtype (buf=[offset] attributes), reusing dead values' memory and computing elementwise ops in place; -stats reports it", Run: runMemPlan},
 }
 
 // passOrder lists pairs (a, b): when both passes are run, the last b must
@@ -45,6 +46,17 @@ var passOrder = [...]struct{ a, b, why string }{
 	{"jvp", "dce", "jvp leaves dead code"},
 	{"cse", "schedule", "cse would merge schedule's recomputed values back into the originals"},
 	{"jvp", "schedule", "schedule recomputes after the loss tangents that jvp makes"},
+	// memplan is the last pass before execution: any pass after it would
+	// invalidate the plan (Run drops a recorded plan before every pass).
+	// fuse, when it lands, gets its row here too: fused ops change what
+	// is live and what may run in place.
+	{"guess", "memplan", "memplan plans the final function"},
+	{"jvp", "memplan", "memplan plans the final function"},
+	{"vjp", "memplan", "memplan plans the final function"},
+	{"fold", "memplan", "memplan plans the final function"},
+	{"cse", "memplan", "memplan plans the final function"},
+	{"dce", "memplan", "memplan plans the final function"},
+	{"schedule", "memplan", "memplan plans the order schedule chose"},
 }
 
 func init() {
@@ -93,6 +105,9 @@ type Options struct {
 	// Timing, if set, receives one line per pass with its duration and the
 	// size of its result.
 	Timing io.Writer
+	// Stats, if set, receives memplan's report: the memory of the
+	// function's values before and after planning (MemStats).
+	Stats io.Writer
 }
 
 // Run applies the named passes to f in order and returns the result. f
@@ -112,8 +127,12 @@ func Run(f *ir.Func, names []string, opts Options) (*ir.Func, error) {
 		p := passes[passIndex(name)]
 		start := time.Now()
 		// Each pass works on a copy, so that f, the input of the pass,
-		// can be printed for the report if the pass panics.
-		g, err := runPass(p, f.Clone(), f, &opts)
+		// can be printed for the report if the pass panics. The copy has
+		// no memory plan: the pass would invalidate it (memplan makes a
+		// new one).
+		in := f.Clone()
+		ir.DropPlan(in)
+		g, err := runPass(p, in, f, &opts)
 		var pe *PanicError
 		if errors.As(err, &pe) {
 			return nil, err

@@ -118,5 +118,9 @@ func ruleTable() map[ir.Op]opRules {
 
 		// Declarative (jvp_rules_argmin.go).
 		ir.OpArgmin: {jvp: argminJVP},
+
+		// Fused: the rules of its body's ops (fuse_inline.go). Its tangents
+		// are ordinary ops, so reverse mode transposes them as usual.
+		ir.OpFused: {jvp: fusedJVP},
 	}
 }

@@ -15,6 +15,7 @@ type shapeClass struct {
 	args     []ir.Type
 	attrs    ir.Attrs
 	declared []ir.Type
+	region   *ir.Region // of ops that take one (argmin's is set in the test)
 }
 
 func f64(dims ...int) ir.Type { return ir.TensorOf(ir.F64, dims...) }
@@ -234,6 +235,7 @@ func TestEveryOpHasJVP(t *testing.T) {
 	classes := opShapeClasses()
 	g := parseVerified(t, argminRegion)
 	classes[ir.OpArgmin] = []shapeClass{{name: "unconstrained", args: []ir.Type{f64(3)}, declared: []ir.Type{f64(3)}}}
+	classes[ir.OpFused] = fusedShapeClasses(t)
 	for _, op := range ir.AllOps() {
 		cs, ok := classes[op]
 		if !ok {
@@ -244,7 +246,7 @@ func TestEveryOpHasJVP(t *testing.T) {
 			t.Errorf("%s: no JVP rule in the table", op)
 		}
 		for _, c := range cs {
-			var region *ir.Region
+			region := c.region
 			if op == ir.OpArgmin {
 				region = g.Body[0].Region
 			}

@@ -156,7 +156,7 @@ func runOpCase(t *testing.T, tc opCase, d ir.DType) {
 func allCaseTables() [][]opCase {
 	return [][]opCase{
 		sourceCases(), unaryCases(), binaryCases(), dataMoveCases(), matmulCases(),
-		reductionCases(), nnCases(), linalgCases(), argminCases(), integerCases(),
+		reductionCases(), nnCases(), linalgCases(), argminCases(), integerCases(), fusedCases(),
 	}
 }
 

@@ -18,8 +18,9 @@ type Interpreter struct {
 	fn      *ir.Func
 	gemm    kernels.GEMM
 	steps   []step
-	slots   int   // parameters first, then instruction results in order
-	results []int // slot of each function result
+	slots   int         // parameters first, then instruction results in order
+	results []int       // slot of each function result
+	plan    *ir.MemPlan // the memory plan recorded in fn, or nil (runner.go)
 }
 
 // A step is one instruction bound to its kernel and its value slots.
@@ -51,6 +52,8 @@ type execCtx struct {
 	rand  randomTask
 	batch batchLoop // of the linear-algebra ops
 	ops   linalgOps
+
+	fused fusedState
 
 	tasksF32 elemTasks[float32]
 	tasksF64 elemTasks[float64]
@@ -200,6 +203,10 @@ func newInterpreter(f *ir.Func, cfg config) (*Interpreter, error) {
 		it.results = append(it.results, n)
 	}
 	it.slots = len(slot)
+	var err error
+	if it.plan, err = ir.RecordedPlan(f); err != nil {
+		return nil, fmt.Errorf("func @%s: memory plan: %w", f.Name, err)
+	}
 	return it, nil
 }
 
@@ -499,6 +506,9 @@ var executors = func() map[ir.Op]execFunc {
 		ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
 
 		ir.OpArgmin: allocating(execArgmin),
+
+		// fused runs its region's body in one loop (fused.go).
+		ir.OpFused: execFused,
 	}
 	for _, op := range ops.UnaryOps() {
 		m[op] = unaryExec

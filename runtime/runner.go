@@ -10,12 +10,14 @@ import (
 // owns, for training loops and benchmarks: after the first run, a run
 // allocates nothing, except in argmin, whose kernel allocates its results.
 //
-// Results and temporaries live in one arena per dtype, planned once by
-// liveness as a memory planner does: each value occupies a range of the
-// arena from its instruction to its last use, and values alive at the same
-// time get disjoint ranges, so the Runner holds about the peak of live
-// memory (passes.PeakLiveBytes) rather than the sum of all values. An
-// instruction's results never share memory with its operands.
+// Results and temporaries live in one arena per dtype, placed by the
+// function's memory plan: the plan the memplan pass recorded in the
+// function (ir.RecordedPlan), or, for a function without one, the plan
+// memplan would record, computed by the same code (ir.PlanMemory). Values
+// alive at the same time get disjoint ranges, so the Runner holds about
+// the peak of live memory (passes.PeakLiveBytes) rather than the sum of
+// all values; an elementwise result may take the buffer of an operand
+// that dies at its instruction (ir.CanShareBuffer).
 //
 // The results of Run belong to the Runner and are overwritten by the next
 // Run; Clone them to keep them. Distinct results do not share memory, and
@@ -42,12 +44,14 @@ type Runner struct {
 	feedback []feedback
 }
 
-// NewRunner plans the buffers of a Runner for the interpreter's function
-// and allocates them.
+// NewRunner allocates the buffers of a Runner for the interpreter's
+// function, as its memory plan places them.
 func (it *Interpreter) NewRunner() *Runner { return it.newRunner(nil) }
 
-// newRunner plans the Runner's buffers, giving the values of the slots in
-// own buffers of their own, outside the arenas.
+// newRunner allocates the Runner's buffers, giving the values of the
+// slots in own buffers of their own. A recorded plan places them in the
+// arenas too, and their ranges stay unused; a plan computed here leaves
+// them out.
 func (it *Interpreter) newRunner(own map[int]bool) *Runner {
 	numIn := len(it.fn.Params)
 	r := &Runner{
@@ -62,56 +66,41 @@ func (it *Interpreter) newRunner(own map[int]bool) *Runner {
 	for i, p := range it.fn.Params {
 		slotType[i] = p.Type
 	}
+	outside := map[*ir.Value]bool{}
 	for i := range it.steps {
 		s := &it.steps[i]
 		for j, n := range s.results {
 			slotType[n] = s.in.Results[j].Type
+			if own[n] {
+				outside[s.in.Results[j]] = true
+			}
 		}
 		r.args[i] = make([]*Tensor, len(s.args))
 		r.outs[i] = make([]*Tensor, len(s.results))
 	}
-
-	// Lifetimes (ir.Lifetimes; step i runs instruction i): a value of an
-	// into kernel lives from its step to its last reader (function
-	// results to the end, unread values for their own step). An operand's
-	// last step and a result's first overlap, so a step's results never
-	// share memory with its operands.
-	life := ir.Lifetimes(it.fn)
-	var values []plannedValue
-	slotValue := make([]int, it.slots)
-	for i := range slotValue {
-		slotValue[i] = -1
+	plan := it.plan
+	if plan == nil {
+		plan = ir.PlanMemory(it.fn, ir.PlanOptions{Outside: outside})
 	}
-	for _, s := range it.steps {
-		if !s.kern.into {
-			continue
-		}
-		for j, n := range s.results {
-			if own[n] {
-				continue
-			}
-			t, l := slotType[n], life[s.in.Results[j]]
-			slotValue[n] = len(values)
-			values = append(values, plannedValue{dtype: t.DType, size: t.Shape.Size(), first: l.First, last: l.Last})
-		}
-	}
-	arenas := planArenas(values)
-	for n, v := range slotValue {
-		if v >= 0 {
-			r.env[n] = view(arenas[values[v].dtype], values[v].offset, slotType[n])
-		}
-	}
-	for _, a := range arenas {
-		r.bytes += a.Type.Bytes()
-	}
-	for n := range own {
-		r.env[n] = Zeros(slotType[n])
-		r.bytes += r.env[n].Type.Bytes()
+	arenas := map[ir.DType]*Tensor{}
+	for _, d := range []ir.DType{ir.F32, ir.F64, ir.I64, ir.U64} {
+		arenas[d] = Zeros(ir.TensorOf(d, plan.ArenaLen(d)))
+		r.bytes += plan.ArenaBytes(d)
 	}
 	for i := range it.steps {
 		s := &it.steps[i]
-		if s.kern.into {
-			for j, n := range s.results {
+		for j, n := range s.results {
+			v := s.in.Results[j]
+			switch off, placed := plan.Offset(v); {
+			case own[n]:
+				r.env[n] = Zeros(slotType[n])
+				r.bytes += slotType[n].Bytes()
+			case s.kern.into && placed:
+				r.env[n] = view(arenas[v.Type.DType], off, slotType[n])
+			}
+			// Kernels that allocate their results (argmin) leave their
+			// planned ranges unused.
+			if s.kern.into {
 				r.outs[i][j] = r.env[n]
 			}
 		}
@@ -195,34 +184,6 @@ func copyTensor(dst, src *Tensor) {
 	copy(dst.F64, src.F64)
 	copy(dst.I64, src.I64)
 	copy(dst.U64, src.U64)
-}
-
-// A plannedValue is a value to place in its dtype's arena: size elements
-// live from step first to step last, both included.
-type plannedValue struct {
-	dtype       ir.DType
-	size        int
-	first, last int
-	offset      int // assigned by planArenas
-}
-
-// planArenas assigns each value an offset in one arena per dtype so that
-// values alive at the same time do not overlap (ir.PlanArenas, which
-// generated code plans with too), and returns the arenas.
-func planArenas(values []plannedValue) map[ir.DType]*Tensor {
-	bufs := make([]ir.Buffer, len(values))
-	for i, v := range values {
-		bufs[i] = ir.Buffer{DType: v.dtype, Size: v.size, Life: ir.Lifetime{First: v.first, Last: v.last}}
-	}
-	offsets, lengths := ir.PlanArenas(bufs)
-	for i := range values {
-		values[i].offset = offsets[i]
-	}
-	arenas := make(map[ir.DType]*Tensor, len(lengths))
-	for d, n := range lengths {
-		arenas[d] = Zeros(ir.TensorOf(d, n))
-	}
-	return arenas
 }
 
 // view returns a tensor of type t over the elements of arena from off.

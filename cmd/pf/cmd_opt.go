@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		name:  "opt",
-		args:  "-passes=P1,P2,... [-wrt A,B] [-tangents T] [-method M] [-k K] [guess flags] [-dump-after=all|P,...] [-dump-dir DIR] [-diff] [-verify] [-time] FILE",
+		args:  "-passes=P1,P2,... [-wrt A,B] [-tangents T] [-method M] [-k K] [guess flags] [-dump-after=all|P,...] [-dump-dir DIR] [-diff] [-verify] [-time] [-stats] FILE",
 		short: "run compiler passes on IR and print the result",
 		long: `Opt parses and verifies FILE, runs the listed passes on its first function (or
 -func NAME) and prints the resulting IR. Values without a name are numbered
@@ -33,6 +33,12 @@ mean of per-example losses) and its matmuls by param weights as the layers;
 the jvp pass, so run both in one pipeline:
 
 	pf opt -passes=guess,jvp,fold,cse,dce -method wperp -k 10 -dump-after=all model.pf
+
+The memplan pass, the last, records where each value lives: buf=[offset] on every
+instruction, an element offset in one arena per dtype, which the interpreter and
+generated code both follow; -stats reports the memory before and after it:
+
+	pf opt -passes=vjp,fold,cse,dce,memplan -stats model.pf
 
 Passes:
 ` + passList(),
@@ -81,6 +87,7 @@ func runOpt(e *env, fs *flag.FlagSet, args []string) error {
 	diff := fs.Bool("diff", false, "print to stderr what each pass changed, as a unified diff of the function before and after it")
 	verify := fs.Bool("verify", false, "verify the IR after every pass")
 	timing := fs.Bool("time", false, "print each pass's duration to stderr")
+	stats := fs.Bool("stats", false, "print to stderr the memory of the values before and after memplan: values, buffers, peak bytes, arena size per dtype")
 	fn := fs.String("func", "", "transform the function `NAME` instead of the file's first")
 	guess := guessFlags(fs)
 	rest, err := parseInterspersed(fs, args, 1, 1)
@@ -115,12 +122,18 @@ func runOpt(e *env, fs *flag.FlagSet, args []string) error {
 	if *timing {
 		opts.Timing = e.stderr
 	}
+	if *stats {
+		opts.Stats = e.stderr
+	}
 	if *diff {
 		return runDiff(e, f, names, opts)
 	}
 	g, err := passes.Run(f, names, opts)
 	if err != nil {
 		return err
+	}
+	if *stats && !slices.Contains(names, "memplan") {
+		fmt.Fprintf(e.stderr, "memory of @%s (no memplan in -passes): %s\n", g.Name, passes.UnplannedStats(g))
 	}
 	_, err = fmt.Fprint(e.stdout, ir.Renumbered(g))
 	return err

@@ -27,7 +27,8 @@ and prints the results as JSON:
 Inputs have the same form under "inputs", one entry per parameter matched by
 name. data is a flat row-major list; non-finite numbers are the strings
 "NaN", "+Inf" and "-Inf". Tangent inputs of a transformed function ('pf opt
--passes=jvp') are ordinary inputs. Errors in INPUTS.json give its line and
+-passes=jvp') are ordinary inputs. A function with a memory plan (pf opt
+-passes=...,memplan) runs over its plan. Errors in INPUTS.json give its line and
 column; numbers a dtype cannot hold (6.5e40 for f32) are refused.
 
 Example:
@@ -55,7 +56,15 @@ func runRun(e *env, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, err := runtime.Run(f, inputs)
+	it, err := runtime.New(f)
+	if err != nil {
+		return err
+	}
+	run := it.Run
+	if ir.HasPlan(f) {
+		run = it.NewRunner().Run // over the memory plan memplan recorded
+	}
+	results, err := run(inputs)
 	if err != nil {
 		return err
 	}

@@ -109,6 +109,7 @@ func Cases() []Case {
 		{Name: "eigh/batch", Op: ir.OpEigh, Inputs: []Input{flDist(SPD, 2, 3, 3)}},
 	}
 	cs = append(cs, declarativeCases()...)
+	cs = append(cs, fusedCases()...)
 	for _, op := range []ir.Op{ir.OpAdd, ir.OpSub, ir.OpMul} {
 		cs = append(cs, binaryCases(op, Normal, false)...)
 	}

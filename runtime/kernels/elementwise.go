@@ -149,8 +149,9 @@ func Step[T Float](dst, x []T) {
 		}
 	}
 	for i := n; i < len(dst); i++ {
+		v := x[i] // read before the write: dst may be x
 		dst[i] = 0
-		if x[i] > 0 {
+		if v > 0 {
 			dst[i] = 1
 		}
 	}

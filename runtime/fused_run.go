@@ -1,0 +1,423 @@
+package runtime
+
+import (
+	"errors"
+
+	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/kernels"
+	"github.com/pushforward/pushforward/runtime/ops"
+)
+
+// fusedState is what fused kernels keep in an execCtx: a frame of
+// registers per goroutine, the task of the parallel loop, the loop's
+// arrays and a matmul's product when no result can hold it.
+type fusedState struct {
+	frames  []*fusedFrame
+	task    fusedTask
+	arrays  []*Tensor
+	product *Tensor
+}
+
+// frame returns goroutine i's frame.
+func (s *fusedState) frame(i int) *fusedFrame {
+	for len(s.frames) <= i {
+		s.frames = append(s.frames, new(fusedFrame))
+	}
+	return s.frames[i]
+}
+
+// execFused binds a fused instruction: its body compiled for the block
+// loop, driven as its kind says.
+func execFused(b *binding) kernel {
+	p, err := newFusedProgram(b.in)
+	if err != nil {
+		return failing(err)
+	}
+	var run runFunc
+	switch p.fu.Kind {
+	case ir.FusedElementwise:
+		run = func(x *execCtx, args, outs []*Tensor) error { return p.run(x, args, outs, nil) }
+	case ir.FusedMatmul:
+		run, err = p.bindMatmul(b)
+	case ir.FusedReduce:
+		run, err = p.bindReduce()
+	}
+	if err != nil {
+		return failing(err)
+	}
+	return kernel{run: run, into: true}
+}
+
+// bindMatmul binds kind matmul: the product by the matmul's kernel, into
+// the first result if it has the product's dtype (else into scratch), then
+// the body over the product and the other operands.
+func (p *fusedProgram) bindMatmul(b *binding) (runFunc, error) {
+	prod := ir.Type{DType: p.fu.Params[0].DType, Shape: p.domain}
+	var gemm runFunc
+	var err error
+	if prod.DType == ir.F32 {
+		gemm, err = bindMatmul[float32](b)
+	} else {
+		gemm, err = bindMatmul[float64](b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	inResult := p.productInResult()
+	return func(x *execCtx, args, outs []*Tensor) error {
+		s := &x.fused
+		target := outs[0]
+		if !inResult {
+			if s.product == nil || !s.product.Type.Equal(prod) {
+				s.product = Zeros(prod)
+			}
+			target = s.product
+		}
+		one := s.arrays[:0]
+		if err := gemm(x, args[:2], append(one, target)); err != nil {
+			return err
+		}
+		s.arrays = append(append(s.arrays[:0], target), args[2:]...)
+		err := p.run(x, s.arrays, outs, nil)
+		clear(s.arrays)
+		return err
+	}, nil
+}
+
+// run evaluates the body over the whole domain, reading arrays, writing
+// outs (each result's blocks) or, for a reduction, folding each block with
+// r. Large domains are split across goroutines (by blocks, or for a
+// reduction by its outputs), each with a frame of its own.
+func (p *fusedProgram) run(x *execCtx, arrays, outs []*Tensor, r *fusedReduction) error {
+	parts := elemParts(p.size)
+	if r != nil {
+		parts = r.parts(parts)
+	}
+	if parts <= 1 {
+		fr := x.fused.frame(0)
+		defer fr.release()
+		if err := fr.prepare(p); err != nil {
+			return err
+		}
+		return p.runPart(fr, arrays, outs, r, 0, 1)
+	}
+	t := &x.fused.task
+	*t = fusedTask{p: p, arrays: arrays, outs: outs, r: r, parts: parts, errs: t.errs[:0], frames: t.frames[:0]}
+	for i := range parts {
+		fr := x.fused.frame(i)
+		if err := fr.prepare(p); err != nil {
+			return err
+		}
+		t.frames = append(t.frames, fr)
+		t.errs = append(t.errs, nil)
+	}
+	kernels.Parallel(parts, t)
+	err := errors.Join(t.errs...)
+	for _, fr := range t.frames {
+		fr.release()
+	}
+	clear(t.errs)
+	*t = fusedTask{errs: t.errs[:0], frames: t.frames[:0]}
+	return err
+}
+
+// A fusedTask runs part i of a fused loop on frame i.
+type fusedTask struct {
+	p            *fusedProgram
+	arrays, outs []*Tensor
+	r            *fusedReduction
+	frames       []*fusedFrame
+	parts        int
+	errs         []error
+}
+
+// RunPart implements kernels.Task.
+func (t *fusedTask) RunPart(i int) {
+	t.errs[i] = t.p.runPart(t.frames[i], t.arrays, t.outs, t.r, i, t.parts)
+}
+
+// runPart evaluates part i of parts: a range of rows when blocks are cut
+// within rows, else a range of the domain (for a reduction, the elements
+// reducing to a range of its outputs).
+func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedReduction, i, parts int) error {
+	if p.byRow {
+		for row := i * p.rows / parts; row < (i+1)*p.rows/parts; row++ {
+			for col := 0; col < p.rowLen; col += fusedChunk {
+				n := min(fusedChunk, p.rowLen-col)
+				if err := p.block(fr, arrays, outs, r, row*p.rowLen+col, n, row, col); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	lo, hi := i*p.size/parts, (i+1)*p.size/parts
+	if r != nil && parts > 1 {
+		lo, hi = r.partRange(i, parts)
+	}
+	for off := lo; off < hi; off += fusedChunk {
+		n := min(fusedChunk, hi-off)
+		if err := p.block(fr, arrays, outs, r, off, n, 0, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// block evaluates the body on the n elements of the domain from offset
+// off (element col of row row when blocks are cut within rows).
+func (p *fusedProgram) block(fr *fusedFrame, arrays, outs []*Tensor, r *fusedReduction, off, n, row, col int) error {
+	for _, l := range p.params {
+		l.load(fr, arrays, off, n, row, col)
+	}
+	if r == nil {
+		for k, st := range p.results {
+			if st.view {
+				st.store(fr, outs[k], off, n)
+			}
+		}
+	}
+	for _, s := range p.steps {
+		if err := s(fr, n); err != nil {
+			return err
+		}
+	}
+	if r != nil {
+		r.fold(r, fr, off, n)
+		return nil
+	}
+	for k, st := range p.results {
+		if !st.view {
+			st.store(fr, outs[k], off, n)
+		}
+	}
+	return nil
+}
+
+// bindReduce binds kind reduce: the body's values over the domain, in
+// row-major order, folded into the outputs as the reduction op's kernel
+// folds its operand's elements (ops.ReducePlan): float sums and means in
+// float64, integer sums wrapping, maxima from the lowest value.
+func (p *fusedProgram) bindReduce() (runFunc, error) {
+	if p.byRow {
+		return nil, errors.New("internal error: a fused reduction cut by rows")
+	}
+	res := p.results[0]
+	out := p.fu.Results[0]
+	r := &fusedReduction{op: p.fu.Reduce, reg: res.reg, scalar: p.regs[res.reg].scalar, outLen: out.Shape.Size(), div: 1}
+	if r.op == ir.OpReduceMean {
+		count := 1
+		for _, a := range p.fu.Axes {
+			count *= p.domain[a]
+		}
+		r.div = float64(count)
+	}
+	r.outer, r.n, r.inner, r.isBlock = reductionBlock(p.domain, p.fu.Axes)
+	if !r.isBlock {
+		r.offs = reductionOffsets(p.domain, p.fu.Axes)
+	}
+	switch out.DType {
+	case ir.F32:
+		r.fold, r.finish = reduceFuncs[float32](r, p)
+	case ir.F64:
+		r.fold, r.finish = reduceFuncs[float64](r, p)
+	case ir.I64:
+		r.fold, r.finish = reduceFuncs[int64](r, p)
+	default:
+		r.fold, r.finish = reduceFuncs[uint64](r, p)
+	}
+	return func(x *execCtx, args, outs []*Tensor) error {
+		rr := *r
+		rr.out = outs[0]
+		if out.DType.IsFloat() && rr.op != ir.OpReduceMax {
+			rr.acc = x.float64s(rr.outLen)
+			clear(rr.acc)
+		}
+		rr.start()
+		if err := p.run(x, args, nil, &rr); err != nil {
+			return err
+		}
+		rr.finish(&rr)
+		return nil
+	}, nil
+}
+
+// A fusedReduction folds the blocks of a fused reduction into its output
+// (or float64 accumulators) during one run.
+type fusedReduction struct {
+	op     ir.Op
+	reg    int  // the body's result register
+	scalar bool // the register holds one value per block
+	outLen int
+	div    float64 // the mean's divisor, else 1
+	// The domain as [outer, n, inner] with the reduced axes in the middle
+	// (isBlock), else offs: each domain element's output.
+	outer, n, inner int
+	isBlock         bool
+	offs            []int
+
+	out    *Tensor
+	acc    []float64 // float sums and means
+	fold   func(r *fusedReduction, fr *fusedFrame, off, n int)
+	finish func(r *fusedReduction)
+}
+
+// parts returns how many goroutines may share the reduction: several only
+// when each output's elements are one contiguous run of the domain (the
+// last axes reduced), so that parts own whole outputs and fold them in
+// order.
+func (r *fusedReduction) parts(max int) int {
+	if !r.isBlock || r.inner != 1 {
+		return 1
+	}
+	return min(max, r.outer)
+}
+
+// partRange is the range of the domain part i of parts folds.
+func (r *fusedReduction) partRange(i, parts int) (lo, hi int) {
+	return i * r.outer / parts * r.n, (i + 1) * r.outer / parts * r.n
+}
+
+// start initialises the outputs that accumulate in place.
+func (r *fusedReduction) start() {
+	switch {
+	case r.acc != nil:
+	case r.op == ir.OpReduceMax:
+		startMax(r.out)
+	default:
+		clearTensor(r.out)
+	}
+}
+
+func startMax(t *Tensor) {
+	switch t.DType() {
+	case ir.F32:
+		ops.Fill(t.F32, ops.Lowest[float32]())
+	case ir.F64:
+		ops.Fill(t.F64, ops.Lowest[float64]())
+	case ir.I64:
+		ops.Fill(t.I64, ops.Lowest[int64]())
+	default:
+		ops.Fill(t.U64, ops.Lowest[uint64]())
+	}
+}
+
+func clearTensor(t *Tensor) {
+	clear(t.F32)
+	clear(t.F64)
+	clear(t.I64)
+	clear(t.U64)
+}
+
+// reduceFuncs returns the fold and finish of a reduction with outputs of
+// type T.
+func reduceFuncs[T ops.Number](r *fusedReduction, p *fusedProgram) (func(*fusedReduction, *fusedFrame, int, int), func(*fusedReduction)) {
+	float := ops.IsFloat[T]() && r.op != ir.OpReduceMax
+	// add folds the values vs of the domain from offset off, within one
+	// output's run or one inner run, into output o and on.
+	fold := func(r *fusedReduction, fr *fusedFrame, off, n int) {
+		vs := fileOf[T](fr).regs[r.reg]
+		if r.scalar {
+			vs = repeatValue(fr, p, vs[0], n)
+		}
+		vs = vs[:n]
+		out := elems[T](r.out)
+		switch {
+		case !r.isBlock:
+			for j, v := range vs {
+				foldOne(r, out, r.offs[off+j], v, float)
+			}
+		case r.inner == 1:
+			for len(vs) > 0 {
+				o := off / r.n
+				seg := vs[:min(len(vs), (o+1)*r.n-off)]
+				switch {
+				case float:
+					r.acc[o] = ops.SumRun(r.acc[o], seg)
+				case r.op == ir.OpReduceMax:
+					out[o] = ops.MaxRun(out[o], seg)
+				default:
+					out[o] = ops.SumIntRun(out[o], seg)
+				}
+				vs, off = vs[len(seg):], off+len(seg)
+			}
+		default:
+			for j, v := range vs {
+				i := off + j
+				foldOne(r, out, i/(r.n*r.inner)*r.inner+i%r.inner, v, float)
+			}
+		}
+	}
+	finish := func(r *fusedReduction) {
+		if !float {
+			return
+		}
+		out := elems[T](r.out)
+		for i, a := range r.acc {
+			out[i] = T(a / r.div)
+		}
+	}
+	return fold, finish
+}
+
+// foldOne folds v into output o.
+func foldOne[T ops.Number](r *fusedReduction, out []T, o int, v T, float bool) {
+	switch {
+	case float:
+		r.acc[o] += float64(v)
+	case r.op == ir.OpReduceMax:
+		out[o] = max(out[o], v)
+	default:
+		out[o] += v
+	}
+}
+
+// repeatValue returns n copies of v in the frame's spare register block.
+func repeatValue[T ops.Number](fr *fusedFrame, p *fusedProgram, v T, n int) []T {
+	f := fileOf[T](fr)
+	spare := f.slab[p.spare*fusedChunk : p.spare*fusedChunk+n]
+	ops.Fill(spare, v)
+	return spare
+}
+
+// reductionBlock views shape as [outer, n, inner] with the reduced axes
+// (sorted) in the middle, if they form one block once axes of size 1 are
+// ignored (as ops.ReducePlan does).
+func reductionBlock(shape ir.Shape, axes []int) (outer, n, inner int, ok bool) {
+	reduced := make([]bool, len(shape))
+	for _, a := range axes {
+		reduced[a] = true
+	}
+	outer, n, inner = 1, 1, 1
+	phase := 0 // 0 before the block, 1 in it, 2 after it
+	for d, size := range shape {
+		switch {
+		case size == 1:
+		case reduced[d] && phase == 2:
+			return 0, 0, 0, false
+		case reduced[d]:
+			phase = 1
+			n *= size
+		case phase == 0:
+			outer *= size
+		default:
+			phase = 2
+			inner *= size
+		}
+	}
+	return outer, n, inner, true
+}
+
+// reductionOffsets returns for each element of shape s the row-major
+// offset of the output element it reduces to.
+func reductionOffsets(s ir.Shape, axes []int) []int {
+	kept := s.Clone()
+	for _, a := range axes {
+		kept[a] = 1
+	}
+	strides := kept.Strides()
+	for _, a := range axes {
+		strides[a] = 0
+	}
+	return ops.WalkOffsets(s, strides, 0)
+}
