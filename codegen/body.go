@@ -25,6 +25,10 @@ type body struct {
 	in   []ir.DType
 	ops  []scalarOp
 	outs []int // the values stored into the loop's results
+	// divFail is the statement that returns the error of an integer
+	// division by zero, for bodies that divide integers (checked element
+	// by element, before the division).
+	divFail string
 }
 
 // A scalarOp is one op of a body.
@@ -33,6 +37,22 @@ type scalarOp struct {
 	args  []int
 	attrs ir.Attrs
 	dtype ir.DType // of the result
+	// lit is the value of a constant (full or constant), a Go expression.
+	lit string
+}
+
+// intDivision reports whether op divides integers, which fails on a zero
+// divisor.
+func (op scalarOp) intDivision() bool { return op.op == ir.OpDiv && !op.dtype.IsFloat() }
+
+// divides reports whether the body has an integer division.
+func (b *body) divides() bool {
+	for _, op := range b.ops {
+		if op.intDivision() {
+			return true
+		}
+	}
+	return false
 }
 
 // singleOp is the body of one elementwise instruction.
@@ -58,9 +78,16 @@ func identity(d ir.DType) *body { return &body{in: []ir.DType{d}, outs: []int{0}
 func (b *body) emit(loads []string) (stmts, results []string) {
 	vals := append([]string(nil), loads...)
 	for k, op := range b.ops {
+		if op.lit != "" {
+			vals = append(vals, op.lit)
+			continue
+		}
 		args := make([]string, len(op.args))
 		for i, a := range op.args {
 			args[i] = vals[a]
+		}
+		if op.intDivision() && b.divFail != "" {
+			stmts = append(stmts, fmt.Sprintf("if %s == 0 {\n%s\n}", args[1], b.divFail))
 		}
 		e := scalarExpr(op, args)
 		if op.dtype.IsFloat() {
@@ -75,7 +102,7 @@ func (b *body) emit(loads []string) (stmts, results []string) {
 	}
 	// A result that is a loaded operand, or that only one op computes,
 	// needs no temporary.
-	if len(b.ops) == 1 && len(b.outs) == 1 && b.outs[0] == len(loads) {
+	if len(b.ops) == 1 && len(b.outs) == 1 && b.outs[0] == len(loads) && len(stmts) == 1 && b.ops[0].lit == "" {
 		return nil, []string{stmtValue(stmts[0])}
 	}
 	return stmts, results

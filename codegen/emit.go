@@ -51,6 +51,7 @@ var emitters = func() map[ir.Op]emitter {
 		ir.OpTriangularSolve: emitLinalg,
 
 		ir.OpArgmin: emitArgmin,
+		ir.OpFused:  emitFused,
 	}
 	for _, op := range ops.UnaryOps() {
 		m[op] = emitElementwise

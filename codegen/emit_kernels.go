@@ -65,9 +65,15 @@ func emitMatmul(g *gen, in *ir.Instr) error {
 	if err != nil {
 		return err
 	}
-	a, b, r := in.Args[0], in.Args[1], in.Results[0]
-	if !r.Type.DType.IsFloat() {
-		return fmt.Errorf("no %s kernel", r.Type.DType)
+	r := in.Results[0]
+	return g.gemm3(in, in.Args[0], in.Args[1], tA, tB, g.out(in, 0), r.Type.DType, identifier(r.Name, false, "v", "mm"))
+}
+
+// gemm3 emits the product op(a)·op(b) of dtype d into out, batched over
+// the leading axes.
+func (g *gen) gemm3(in *ir.Instr, a, b *ir.Value, tA, tB bool, out string, d ir.DType, hint string) error {
+	if !d.IsFloat() {
+		return fmt.Errorf("no %s kernel", d)
 	}
 	aShape, bShape := a.Type.Shape, b.Type.Shape
 	batch, m, k, n, err := ir.MatmulDims(aShape, bShape, tA, tB)
@@ -75,7 +81,7 @@ func emitMatmul(g *gen, in *ir.Instr) error {
 		return err
 	}
 	if m == 0 || n == 0 || k == 0 {
-		g.step.line("clear(%s)", g.out(in, 0))
+		g.step.line("clear(%s)", out)
 		return nil
 	}
 	ra, rb := len(aShape), len(bShape)
@@ -88,17 +94,16 @@ func emitMatmul(g *gen, in *ir.Instr) error {
 	for i := range count {
 		aOff[i], bOff[i], cOff[i] = aBatch[i]*aSize, bBatch[i]*bSize, i*m*n
 	}
-	hint := identifier(r.Name, false, "v", "mm")
 	aO := g.offsets(hint+"AOff", aOff, "offsets of the matrices of "+quoteName(a))
 	bO := g.offsets(hint+"BOff", bOff, "offsets of the matrices of "+quoteName(b))
-	cO := g.offsets(hint+"COff", cOff, "offsets of the matrices of "+quoteName(r))
+	cO := g.offsets(hint+"COff", cOff, "offsets of the product's matrices in "+statement(in))
 	g.gemm = true
 	call, one := "SgemmBatch", "float32(1)"
-	if r.Type.DType == ir.F64 {
+	if d == ir.F64 {
 		call, one = "DgemmBatch", "float64(1)"
 	}
 	g.step.line("%s.gemm.%s(%t, %t, %d, %d, %d, %s, %s, %d, %s, %s, %d, %s, 0, %s, %d, %s)",
-		g.recv, call, tA, tB, m, n, k, one, g.arg(in, 0), lda, aO, g.arg(in, 1), ldb, bO, g.out(in, 0), n, cO)
+		g.recv, call, tA, tB, m, n, k, one, g.val[a], lda, aO, g.val[b], ldb, bO, out, n, cO)
 	return nil
 }
 

@@ -23,7 +23,11 @@ type buffer struct {
 // the results' assignments after them. It reports every instruction it
 // cannot emit.
 func (g *gen) emitAll() error {
-	g.plan = planBuffers(g.f)
+	plan, err := memoryPlan(g.f)
+	if err != nil {
+		return err
+	}
+	g.plan = plan
 	for _, fd := range g.api.Inputs {
 		p := fd.Value
 		if !fd.Scalar() {
@@ -144,7 +148,7 @@ func (g *gen) typeDecls(c *code) {
 	c.line("Out %s", api.Out)
 	c.line("")
 	for _, d := range arenaOrder {
-		if n := g.plan.length[d]; n > 0 {
+		if n := g.plan.ArenaLen(d); n > 0 {
 			c.line("%s []%s // the arena of the %s values: %d elements", d, elemType(d), d, n)
 		}
 	}
@@ -199,7 +203,7 @@ func (g *gen) constructor(c *code) {
 		c.line("%s.procs = runtime.GOMAXPROCS(0)", g.recv)
 	}
 	for _, d := range arenaOrder {
-		if n := g.plan.length[d]; n > 0 {
+		if n := g.plan.ArenaLen(d); n > 0 {
 			c.line("%s.%s = make([]%s, %d)", g.recv, d, elemType(d), n)
 		}
 	}
@@ -209,7 +213,7 @@ func (g *gen) constructor(c *code) {
 			c.line("%s.%s = make([]%s, %d)", g.recv, b.field, elemType(b.value.Type.DType), n)
 			continue
 		}
-		off := g.plan.offset[b.value]
+		off, _ := g.plan.Offset(b.value)
 		c.line("%s.%s = %s.%s[%d:%d:%d]", g.recv, b.field, g.recv, b.value.Type.DType, off, off+n, off+n)
 	}
 	if g.scratch > 0 {

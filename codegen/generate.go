@@ -276,7 +276,7 @@ type gen struct {
 	linalgOut                 [3]int
 	linalgScratch, linalgTask string
 
-	plan  *bufferPlan
+	plan  *ir.MemPlan
 	bufs  []buffer
 	boxes []string // statements boxing the scalar inputs
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -94,7 +95,9 @@ func TestGoldenBitForBit(t *testing.T) {
 			for i, f := range funcs {
 				inputs := randomInputs(r, f)
 				if err := prog.GenErr[i]; err != nil {
-					t.Logf("%s: not generated: %v", names[i], err)
+					if !strings.Contains(err.Error(), "cannot emit argmin yet") {
+						t.Errorf("%s: not generated: %v", names[i], err)
+					}
 					continue
 				}
 				want, wantErr := prog.Interpreted(i, inputs)

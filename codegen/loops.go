@@ -40,6 +40,36 @@ type loop struct {
 	dtype []ir.DType // of each result
 	ins   []loopOperand
 	body  *body
+	// fold, if set, makes the loop a reduction: the body's one value is
+	// folded into an accumulator instead of stored.
+	fold *fold
+}
+
+// A fold folds the body's value into an accumulator, read and written
+// along strides that are 0 on the reduced axes: every element of the
+// domain is folded into its output in row-major order of the domain, as
+// the reductions of runtime/ops fold their operand.
+type fold struct {
+	acc     string // the accumulator's elements
+	strides []int  // over the loop's shape
+	kind    foldKind
+}
+
+type foldKind uint8
+
+const (
+	foldFloat foldKind = iota // acc (float64) += float64(v)
+	foldInt                   // acc += v, wrapping
+	foldMax                   // acc = max(acc, v)
+)
+
+// operands returns the operands of the loop's walk: its inputs, then the
+// accumulator of a fold, which steps along its own strides.
+func (lp *loop) operands() []loopOperand {
+	if lp.fold == nil {
+		return lp.ins
+	}
+	return append(append([]loopOperand(nil), lp.ins...), loopOperand{expr: lp.fold.acc, strides: lp.fold.strides})
 }
 
 // operandOf returns the operand reading value v (of shape s) broadcast to
@@ -119,7 +149,7 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 	if size == 0 {
 		return
 	}
-	m := mergeAxes(lp.shape, lp.ins)
+	m := mergeAxes(lp.shape, lp.operands())
 	n := m.dims[len(m.dims)-1]
 	rows := size / n
 	outer := m.dims[:len(m.dims)-1]
@@ -130,8 +160,11 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 		for j, in := range lp.ins {
 			b.line("in%d := %s", j, in.expr)
 		}
+		if lp.fold != nil {
+			b.line("acc := %s", lp.fold.acc)
+		}
 	}
-	if size < 2*parallelElems {
+	if size < 2*parallelElems || lp.fold != nil || lp.body.divides() {
 		b := &g.step
 		b.line("{")
 		locals(b)
@@ -186,15 +219,16 @@ func unitsName(byRows bool) string {
 }
 
 // emitRow writes the body of the row loop: the row's offsets from the
-// row index r, the row's slices over columns [c0, c1), and the inner loop.
+// row index, the row's slices over columns [c0, c1), and the inner loop.
 func (g *gen) emitRow(b *code, lp *loop, m merged, outer []int, row, c0, c1 string) {
+	ops := lp.operands()
 	// Unravel the row index over the outer axes that some operand steps
 	// through.
 	idx := make([]string, len(outer))
 	inner := 1
 	for d := len(outer) - 1; d >= 0; d-- {
 		used := false
-		for j := range lp.ins {
+		for j := range ops {
 			used = used || m.strides[j][d] != 0
 		}
 		switch {
@@ -215,41 +249,74 @@ func (g *gen) emitRow(b *code, lp *loop, m merged, outer []int, row, c0, c1 stri
 		}
 		inner *= outer[d]
 	}
-	n := m.dims[len(m.dims)-1]
-	rowOff := times(row, n)
-	b.line("o0 := out0[%s : %s]", plus(rowOff, c0), plus(rowOff, c1))
-	for j := 1; j < len(lp.outs); j++ {
-		b.line("o%d := %s", j, window(fmt.Sprintf("out%d", j), plus(rowOff, c0)))
+	// w is the row's length: a constant, or hi-lo.
+	w := c1
+	if c0 != "0" {
+		b.line("w := %s - %s", c1, c0)
+		w = "w"
 	}
-	loads := make([]string, len(lp.ins))
-	for j, in := range lp.ins {
+	rowOff := times(row, m.dims[len(m.dims)-1])
+	for j := range lp.outs {
+		b.line("o%d := %s", j, window(fmt.Sprintf("out%d", j), plus(rowOff, c0), w))
+	}
+	loads := make([]string, len(ops))
+	for j, in := range ops {
+		name := fmt.Sprintf("in%d", j)
+		if j == len(lp.ins) {
+			name = "acc"
+		}
 		st := m.strides[j]
 		off := offsetExpr(in.base, idx, st[:len(st)-1])
-		inner := st[len(st)-1]
-		switch inner {
+		switch inner := st[len(st)-1]; inner {
 		case 0:
-			b.line("a%d := in%d[%s]", j, j, off)
-			loads[j] = fmt.Sprintf("a%d", j)
+			loads[j] = fmt.Sprintf("%s[%s]", name, off)
+			if j < len(lp.ins) {
+				b.line("a%d := %s", j, loads[j])
+				loads[j] = fmt.Sprintf("a%d", j)
+			}
 		case 1:
-			b.line("a%d := %s", j, window(fmt.Sprintf("in%d", j), plus(off, c0)))
+			b.line("a%d := %s", j, window(name, plus(off, c0), w))
 			loads[j] = fmt.Sprintf("a%d[c]", j)
 		default:
-			b.line("a%d := in%d[%s:]", j, j, from(plus(off, times(c0, inner))))
+			b.line("a%d := %s[%s:]", j, name, from(plus(off, times(c0, inner))))
 			loads[j] = fmt.Sprintf("a%d[c*%d]", j, inner)
 		}
 	}
-	if g.emitFastRow(b, lp, m, loads) {
+	if lp.fold == nil && g.emitFastRow(b, lp, m, loads) {
 		return
 	}
-	b.line("for c := range o0 {")
-	stmts, results := lp.body.emit(loads)
+	// A fold into one accumulator per row goes through a local.
+	accLoad := ""
+	if lp.fold != nil {
+		accLoad = loads[len(lp.ins)]
+		if st := m.strides[len(lp.ins)]; st[len(st)-1] == 0 {
+			b.line("red := %s", accLoad)
+			accLoad = "red"
+		}
+	}
+	b.line("for c := range %s {", w)
+	stmts, results := lp.body.emit(loads[:len(lp.ins)])
 	for _, s := range stmts {
 		b.line("%s", s)
 	}
 	for j, r := range results {
-		b.line("o%d[c] = %s", j, r)
+		if lp.fold == nil {
+			b.line("o%d[c] = %s", j, r)
+			continue
+		}
+		switch lp.fold.kind {
+		case foldFloat:
+			b.line("%s += float64(%s)", accLoad, r)
+		case foldInt:
+			b.line("%s += %s", accLoad, r)
+		case foldMax:
+			b.line("%s = max(%s, %s)", accLoad, accLoad, r)
+		}
 	}
 	b.line("}")
+	if accLoad == "red" {
+		b.line("%s = red", loads[len(lp.ins)])
+	}
 }
 
 // emitFastRow writes a row of a one-op loop as a call of a vectorised
@@ -336,12 +403,12 @@ func times(x string, k int) string {
 	return fmt.Sprintf("%s*%d", x, k)
 }
 
-// window is the expression of len(o0) elements of slice from off.
-func window(slice, off string) string {
+// window is the expression of w elements of slice from off.
+func window(slice, off, w string) string {
 	if off == "0" {
-		return slice + "[:len(o0)]"
+		return slice + "[:" + w + "]"
 	}
-	return slice + "[" + off + ":][:len(o0)]"
+	return slice + "[" + off + ":][:" + w + "]"
 }
 
 // from is the low bound of a slice expression: empty for 0.

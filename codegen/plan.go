@@ -1,34 +1,25 @@
 package codegen
 
-import "github.com/pushforward/pushforward/ir"
+import (
+	"fmt"
 
-// A bufferPlan places every instruction result in one arena per dtype:
-// the plan the interpreter's Runner makes (runtime/runner.go), from the
-// same lifetimes (ir.Lifetimes) by the same placement (ir.PlanArenas), so
-// that generated code holds the same memory as the Runner. An
-// instruction's results never share memory with its operands.
-//
-// When the memplan pass records offsets in the function, read them here
-// instead of planning.
-type bufferPlan struct {
-	offset map[*ir.Value]int
-	length map[ir.DType]int
-}
+	"github.com/pushforward/pushforward/ir"
+)
 
-func planBuffers(f *ir.Func) *bufferPlan {
-	life := ir.Lifetimes(f)
-	var values []*ir.Value
-	var bufs []ir.Buffer
-	for _, in := range f.Body {
-		for _, r := range in.Results {
-			values = append(values, r)
-			bufs = append(bufs, ir.Buffer{DType: r.Type.DType, Size: r.Type.Shape.Size(), Life: life[r]})
-		}
+// memoryPlan returns where the step keeps every instruction result: the
+// plan the memplan pass recorded in f (ir.RecordedPlan), or, for a
+// function without one, the plan memplan would record (ir.PlanMemory).
+// The interpreter's Runner follows the same plan, so generated code holds
+// the same arenas at the same offsets. An elementwise result may take the
+// buffer of an operand that dies at its instruction (ir.CanShareBuffer):
+// the loops read every operand element before writing the result's at the
+// same index.
+func memoryPlan(f *ir.Func) (*ir.MemPlan, error) {
+	if !ir.HasPlan(f) {
+		return ir.PlanMemory(f, ir.PlanOptions{}), nil
 	}
-	offsets, lengths := ir.PlanArenas(bufs)
-	p := &bufferPlan{offset: make(map[*ir.Value]int, len(values)), length: lengths}
-	for i, v := range values {
-		p.offset[v] = offsets[i]
+	if err := ir.CheckPlan(f); err != nil {
+		return nil, fmt.Errorf("codegen: func @%s: the recorded memory plan: %w", f.Name, err)
 	}
-	return p
+	return ir.RecordedPlan(f)
 }
