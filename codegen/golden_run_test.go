@@ -111,6 +111,9 @@ func TestGoldenBitForBit(t *testing.T) {
 					continue
 				}
 				compareBits(t, names[i], got, want)
+				if allocs, err := prog.Allocs(i, inputs); err != nil || allocs != 0 {
+					t.Errorf("%s: %v allocations per step (%v)", names[i], allocs, err)
+				}
 			}
 		})
 	}

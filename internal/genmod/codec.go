@@ -27,6 +27,9 @@ import (
 const (
 	modeGenerated   = 0
 	modeInterpreter = 1
+	// modeAllocs runs the generated code under testing.AllocsPerRun and
+	// returns the count as an f64 scalar.
+	modeAllocs = 2
 )
 
 var le = binary.LittleEndian

@@ -110,6 +110,20 @@ func (p *Program) Generated(i int, inputs []*runtime.Tensor) ([]*runtime.Tensor,
 	return p.call(i, modeGenerated, inputs)
 }
 
+// Allocs returns the allocations per run of function i's generated code
+// on inputs, in steady state (testing.AllocsPerRun of 20 runs, after a
+// first).
+func (p *Program) Allocs(i int, inputs []*runtime.Tensor) (float64, error) {
+	if p.GenErr[i] != nil {
+		return 0, p.GenErr[i]
+	}
+	res, err := p.call(i, modeAllocs, inputs)
+	if err != nil {
+		return 0, err
+	}
+	return res[0].F64[0], nil
+}
+
 // Interpreted runs function i with the interpreter, in the same program.
 func (p *Program) Interpreted(i int, inputs []*runtime.Tensor) ([]*runtime.Tensor, error) {
 	return p.call(i, modeInterpreter, inputs)
@@ -170,6 +184,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"testing"
 
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime"
@@ -206,7 +221,7 @@ func main() {
 		}
 		var results []*runtime.Tensor
 		switch mode {
-		case modeGenerated:
+		case modeGenerated, modeAllocs:
 			if steps[fn] == nil {
 				if steps[fn], err = generated[fn](); err != nil {
 					steps[fn] = nil
@@ -214,6 +229,11 @@ func main() {
 				}
 			}
 			results, err = steps[fn].Run(inputs)
+			if err == nil && mode == modeAllocs {
+				step := steps[fn]
+				n := testing.AllocsPerRun(20, func() { step.Run(inputs) })
+				results = []*runtime.Tensor{runtime.ScalarF64(n)}
+			}
 		default:
 			if interps[fn] == nil {
 				interps[fn], err = interpreter(sources[fn])
