@@ -11,7 +11,9 @@ import (
 // are new tensors each step: a backend as far as the loop can tell.
 type interpreted struct{ it *runtime.Interpreter }
 
-func (s interpreted) Run(inputs []*runtime.Tensor) ([]*runtime.Tensor, error) { return s.it.Run(inputs) }
+func (s interpreted) Run(inputs []*runtime.Tensor) ([]*runtime.Tensor, error) {
+	return s.it.Run(inputs)
+}
 
 // TestBackend trains with a Backend, which the loop gives every function it
 // compiles (the step for each batch size and the evaluations, as StepFunc

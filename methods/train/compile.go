@@ -94,12 +94,12 @@ type stepFn struct {
 	// results it copies into the state after each step.
 	stepper Stepper
 	feeds   []fed
-	inputs []input
-	args   []*runtime.Tensor
-	layout *optim.Step
-	grad   *fwdgrad.Gradient
-	buf    *batchBuf
-	sig    signature
+	inputs  []input
+	args    []*runtime.Tensor
+	layout  *optim.Step
+	grad    *fwdgrad.Gradient
+	buf     *batchBuf
+	sig     signature
 	// single returns the model at batch 1, which computes the guess's
 	// inputs (see refresh).
 	single func() (*ir.Func, error)
@@ -111,9 +111,9 @@ type evalFn struct {
 	it      *runtime.Interpreter
 	runner  *runtime.Runner // nil in the reference path and with a backend
 	stepper Stepper         // with a backend
-	inputs []input
-	args   []*runtime.Tensor
-	buf    *batchBuf
+	inputs  []input
+	args    []*runtime.Tensor
+	buf     *batchBuf
 }
 
 // step returns the training step for batch, compiling it on first use.
