@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/pushforward/pushforward/ir"
@@ -25,7 +27,9 @@ type API struct {
 	Type    string // the struct type
 	New     string // its constructor, func() (*Type, error)
 	In, Out string // the types of the fields In and Out
-	Inputs  []Field
+	// Fingerprint names the constant holding the function's Fingerprint.
+	Fingerprint string
+	Inputs      []Field
 	Outputs []Field
 }
 
@@ -73,7 +77,8 @@ func Describe(f *ir.Func, opts Options) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := &API{Package: opts.Package, Type: opts.Type, New: "New" + opts.Type, In: opts.Type + "In", Out: opts.Type + "Out"}
+	api := &API{Package: opts.Package, Type: opts.Type, New: "New" + opts.Type, In: opts.Type + "In", Out: opts.Type + "Out",
+		Fingerprint: opts.Type + "Fingerprint"}
 	in := newNamespace()
 	for i, p := range f.Params {
 		if p == nil {
@@ -94,6 +99,16 @@ func Describe(f *ir.Func, opts Options) (*API, error) {
 		api.Outputs = append(api.Outputs, Field{Name: out.claim(hint), Value: r, Index: i})
 	}
 	return api, nil
+}
+
+// Fingerprint identifies a function by its text: the hex SHA-256 of its
+// canonical form (ir.Func.String). A generated file records the
+// fingerprint of the function it was generated from (the constant
+// API.Fingerprint), so that a program that builds the function can tell
+// whether the file is current.
+func Fingerprint(f *ir.Func) string {
+	sum := sha256.Sum256([]byte(f.String()))
+	return hex.EncodeToString(sum[:])
 }
 
 // isNumber reports whether s is a decimal number, the name of an unnamed

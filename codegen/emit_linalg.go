@@ -142,11 +142,11 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 		parts = fmt.Sprintf("min(%s.procs, %d)", g.recv, count)
 		g.procs = true
 	}
-	g.step.line("if i, err := %s.batch(%s, %d, (*%s).%s); err != nil {", g.recv, parts, count, g.api.Type, method)
 	if len(batch) > 0 {
+		g.step.line("if i, err := %s.batch(%s, %d, (*%s).%s); err != nil {", g.recv, parts, count, g.api.Type, method)
 		g.step.line("err = fmt.Errorf(\"matrix at batch index %%v: %%w\", ops.Unravel(i, %s), err)", intsLit(batch))
 	} else {
-		g.step.line("_ = i")
+		g.step.line("if _, err := %s.batch(%s, %d, (*%s).%s); err != nil {", g.recv, parts, count, g.api.Type, method)
 	}
 	g.step.line("%s", g.failStmt(in, "err"))
 	g.step.line("}")

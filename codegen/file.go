@@ -136,6 +136,11 @@ func signature(f *ir.Func) string {
 
 func (g *gen) typeDecls(c *code) {
 	api := g.api
+	c.line("// %s is the fingerprint of the function this file was generated from", api.Fingerprint)
+	c.line("// (codegen.Fingerprint): a program that builds the function can check")
+	c.line("// that the file is current.")
+	c.line("const %s = %q", api.Fingerprint, Fingerprint(g.f))
+	c.line("")
 	c.line("// %s is the function @%s compiled to Go by pf gen: set the inputs", api.Type, commentText(g.f.Name))
 	c.line("// in In, call Step, and read the results in Out, which belong to the")
 	c.line("// %s and stay valid until the next Step. Step allocates nothing.", api.Type)

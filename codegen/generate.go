@@ -286,7 +286,7 @@ func newGen(f *ir.Func, opts Options, api *API) *gen {
 	// Package-level names: the API's, and the file's helpers, prefixed
 	// with the type's name so that files generated into one package do
 	// not collide.
-	g.pkg = newNamespace(api.Type, api.New, api.In, api.Out)
+	g.pkg = newNamespace(api.Type, api.New, api.In, api.Out, api.Fingerprint)
 	// Struct members: the fixed ones first, then the buffers by value.
 	g.mem = newNamespace("In", "Out", "Step", "gemm", "procs", "task", "scratch", "f32", "f64", "i64", "u64", "parallel", "linalg", "batch")
 	return g
