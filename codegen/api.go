@@ -30,7 +30,7 @@ type API struct {
 	// Fingerprint names the constant holding the function's Fingerprint.
 	Fingerprint string
 	Inputs      []Field
-	Outputs []Field
+	Outputs     []Field
 }
 
 // A Field is an input (a function parameter) or a result of the function.

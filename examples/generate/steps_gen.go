@@ -10,9 +10,9 @@ import (
 // generated maps the fingerprint of each function a run compiles to its
 // generated step, as a train.Stepper.
 var generated = map[string]func() (train.Stepper, error){
-	step.WPerp512Fingerprint: func() (train.Stepper, error) { return NewWPerp512Tensors() },
-	step.WPerp416Fingerprint: func() (train.Stepper, error) { return NewWPerp416Tensors() },
+	step.WPerp512Fingerprint:    func() (train.Stepper, error) { return NewWPerp512Tensors() },
+	step.WPerp416Fingerprint:    func() (train.Stepper, error) { return NewWPerp416Tensors() },
 	step.Backprop512Fingerprint: func() (train.Stepper, error) { return NewBackprop512Tensors() },
 	step.Backprop416Fingerprint: func() (train.Stepper, error) { return NewBackprop416Tensors() },
-	step.Eval1000Fingerprint: func() (train.Stepper, error) { return NewEval1000Tensors() },
+	step.Eval1000Fingerprint:    func() (train.Stepper, error) { return NewEval1000Tensors() },
 }

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/format"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,5 +76,9 @@ func generate(dir string) error {
 		fmt.Fprintf(&table, "\tstep.%sFingerprint: func() (train.Stepper, error) { return New%sTensors() },\n", fn.Type, fn.Type)
 	}
 	table.WriteString("}\n")
-	return os.WriteFile(filepath.Join(dir, "steps_gen.go"), table.Bytes(), 0o644)
+	src, err := format.Source(table.Bytes())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "steps_gen.go"), src, 0o644)
 }

@@ -21,17 +21,17 @@ import (
 // static in generated code, so changing any of these means running
 // go generate again.
 const (
-	Width      = 128
-	Depth      = 3
-	Batch      = 512
-	LR         = 1e-3
-	K          = 10 // W̃⊥'s subspace dimension
-	TrainSize  = 4000
-	EvalChunk  = 1000
-	Features   = 40
-	Classes    = data.MNIST1DClasses
-	LastBatch  = TrainSize % Batch
-	TestSize   = 1000
+	Width     = 128
+	Depth     = 3
+	Batch     = 512
+	LR        = 1e-3
+	K         = 10 // W̃⊥'s subspace dimension
+	TrainSize = 4000
+	EvalChunk = 1000
+	Features  = 40
+	Classes   = data.MNIST1DClasses
+	LastBatch = TrainSize % Batch
+	TestSize  = 1000
 )
 
 // Methods are the training methods generated: W̃⊥ and backprop.
