@@ -116,7 +116,7 @@ func analyzeFused(info *OpInfo, args []Type, attrs Attrs, declared []Type) (*Fus
 		return nil, fmt.Errorf("unknown kind %q (want %q, %q or %q)", kind, FusedElementwise, FusedMatmul, FusedReduce)
 	}
 	for _, k := range attrs.Keys() {
-		if k != "kind" && k != PlanAttr && !slices.Contains(allowed, k) {
+		if k != "kind" && k != PlanAttr && !slices.Contains(allowed, k) { // buf: any op's (memplan)
 			return nil, fmt.Errorf("attribute %s does not apply to kind %q", k, kind)
 		}
 	}

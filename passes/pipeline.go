@@ -108,6 +108,9 @@ type Options struct {
 	// Stats, if set, receives memplan's report: the memory of the
 	// function's values before and after planning (MemStats).
 	Stats io.Writer
+	// AfterPass, if set, is called with each pass's result (after the
+	// verifier, if asked), which it must not modify: pf html draws them.
+	AfterPass func(pass string, f *ir.Func)
 }
 
 // Run applies the named passes to f in order and returns the result. f
@@ -151,6 +154,9 @@ func Run(f *ir.Func, names []string, opts Options) (*ir.Func, error) {
 		}
 		if err := dump(f, i, name, &opts); err != nil {
 			return nil, err
+		}
+		if opts.AfterPass != nil {
+			opts.AfterPass(name, f)
 		}
 	}
 	return f, nil

@@ -7,12 +7,13 @@
 // the data: strides, offsets, attributes) and run many times, concurrently
 // if wanted; Run is the one-shot form. Interpreter.Run allocates every
 // result and temporary afresh. A Runner (Interpreter.NewRunner) runs the
-// function again and again over buffers it owns, planned by liveness like
-// a memory planner, and allocates nothing per run in steady state (except
-// in the linear-algebra ops and argmin); its results are overwritten by
-// the next run. Training loops and benchmarks use a Runner per goroutine;
-// a training step's Runner feeds the new parameters and state back into
-// the tensors it read them from (NewRunnerWith, Feedback).
+// function again and again over arenas it owns, placed by the function's
+// memory plan (the one memplan recorded, or the same computed by
+// ir.PlanMemory), and allocates nothing per run in steady state (except
+// in argmin); its results are overwritten by the next run. Training loops
+// and benchmarks use a Runner per goroutine; a training step's Runner
+// feeds the new parameters and state back into the tensors it read them
+// from (NewRunnerWith, Feedback).
 //
 // Kernels that have enough work split it across goroutines with
 // kernels.Parallel: matrix products, large elementwise ops and random

@@ -163,6 +163,9 @@ func TestInPlaceOpsBitIdentical(t *testing.T) {
 			attrs = ir.Attrs{"exponent": ir.Float(1.5)}
 		}
 		for _, d := range []ir.DType{ir.F32, ir.F64, ir.I64, ir.U64} {
+			if raceEnabled && (d == ir.F64 || d == ir.U64) {
+				continue // f32 and i64 take the same paths, at half the cost
+			}
 			for _, shapes := range inPlaceShapes[info.MinArgs] {
 				types := make([]ir.Type, len(shapes))
 				for i, s := range shapes {

@@ -79,9 +79,7 @@ func checkPassList(flag string, list []string, extra ...string) error {
 }
 
 func runOpt(e *env, fs *flag.FlagSet, args []string) error {
-	list := fs.String("passes", "", "comma-separated `passes` to run in order (required)")
-	wrt := fs.String("wrt", "", "comma-separated `parameters` for jvp and vjp (default: every float parameter with role param)")
-	tangents := fs.Int("tangents", 1, "number of tangents `T` jvp carries on a leading axis")
+	pipeline := pipelineFlags(fs, true)
 	dumpAfter := fs.String("dump-after", "", "print the IR to stderr after these `passes` (or all)")
 	dumpDir := fs.String("dump-dir", "", "write dumps to files in `DIR` instead of stderr")
 	diff := fs.Bool("diff", false, "print to stderr what each pass changed, as a unified diff of the function before and after it")
@@ -89,36 +87,26 @@ func runOpt(e *env, fs *flag.FlagSet, args []string) error {
 	timing := fs.Bool("time", false, "print each pass's duration to stderr")
 	stats := fs.Bool("stats", false, "print to stderr the memory of the values before and after memplan: values, buffers, peak bytes, arena size per dtype")
 	fn := fs.String("func", "", "transform the function `NAME` instead of the file's first")
-	guess := guessFlags(fs)
 	rest, err := parseInterspersed(fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
-	names, dumps := splitList(*list), splitList(*dumpAfter)
-	switch {
-	case len(names) == 0:
-		return cli.Usagef("-passes is required (want a comma-separated list of %s)", strings.Join(passNames(), ", "))
-	case *tangents < 1:
-		return cli.Usagef("-tangents %d: want at least 1", *tangents)
-	case *diff && *dumpDir != "":
+	names, opts, err := pipeline.pipeline()
+	if err != nil {
+		return err
+	}
+	dumps := splitList(*dumpAfter)
+	if *diff && *dumpDir != "" {
 		return cli.Usagef("-diff prints to stderr; it does not combine with -dump-dir")
 	}
-	if err := checkPassList("passes", names); err != nil {
-		return err
-	}
 	if err := checkPassList("dump-after", dumps, "all"); err != nil {
-		return err
-	}
-	guessOpts, err := guess.options()
-	if err != nil {
 		return err
 	}
 	f, err := loadVerified(e, rest[0], *fn)
 	if err != nil {
 		return err
 	}
-	opts := passes.Options{Wrt: splitList(*wrt), Tangents: *tangents, Guess: guessOpts, Verify: *verify,
-		DumpAfter: dumps, Dump: e.stderr, DumpDir: *dumpDir}
+	opts.Verify, opts.DumpAfter, opts.Dump, opts.DumpDir = *verify, dumps, e.stderr, *dumpDir
 	if *timing {
 		opts.Timing = e.stderr
 	}
