@@ -23,7 +23,7 @@ func Unfuse(f *ir.Func) (*ir.Func, error) {
 		q.Pos = p.Pos
 		m[p] = q
 	}
-	w := ir.NewWriter(g, ir.NewNamer(f))
+	w := ir.NewWriter(g, nil) // names: the old ones, claimed as they come
 	for _, in := range f.Body {
 		args := make([]*ir.Value, len(in.Args))
 		for i, a := range in.Args {

@@ -30,6 +30,7 @@ var passes = []Pass{
 	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
 	{Name: "dce", Doc: "remove instructions whose results are unused", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return DCE(f), nil }},
 	{Name: "schedule", Doc: "recompute a guess step's activations and guesses after the loss tangents, so its live set stays flat in depth", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Schedule(f), nil }},
+	{Name: "fuse", Doc: "fuse elementwise chains into one loop each, with the matmul they follow (epilogues) or the reduction they feed", Run: func(f *ir.Func, o *Options) (*ir.Func, error) { return Fuse(f, o.Fuse) }},
 	{Name: "memplan", Doc: "plan memory: place every result in an arena per dtype (buf=[offset] attributes), reusing dead values' memory and computing elementwise ops in place; -stats reports it", Run: runMemPlan},
 }
 
@@ -46,10 +47,15 @@ var passOrder = [...]struct{ a, b, why string }{
 	{"jvp", "dce", "jvp leaves dead code"},
 	{"cse", "schedule", "cse would merge schedule's recomputed values back into the originals"},
 	{"jvp", "schedule", "schedule recomputes after the loss tangents that jvp makes"},
+	// fuse comes after every transform: the derivative rules work op by
+	// op (fused ops differentiate only by inlining their bodies again),
+	// and the schedule decides what is recomputed before fuse joins it.
+	{"guess", "fuse", "fuse joins the ops of the finished step"},
+	{"jvp", "fuse", "fuse joins the ops of the derivative; jvp would only inline fused ops again"},
+	{"vjp", "fuse", "fuse joins the ops of the derivative; vjp would only inline fused ops again"},
+	{"schedule", "fuse", "fuse joins the ops of the schedule's recomputation too"},
 	// memplan is the last pass before execution: any pass after it would
 	// invalidate the plan (Run drops a recorded plan before every pass).
-	// fuse, when it lands, gets its row here too: fused ops change what
-	// is live and what may run in place.
 	{"guess", "memplan", "memplan plans the final function"},
 	{"jvp", "memplan", "memplan plans the final function"},
 	{"vjp", "memplan", "memplan plans the final function"},
@@ -57,6 +63,7 @@ var passOrder = [...]struct{ a, b, why string }{
 	{"cse", "memplan", "memplan plans the final function"},
 	{"dce", "memplan", "memplan plans the final function"},
 	{"schedule", "memplan", "memplan plans the order schedule chose"},
+	{"fuse", "memplan", "memplan plans the buffers of the fused function"},
 }
 
 func init() {
@@ -91,6 +98,8 @@ type Options struct {
 	Tangents int
 	// Guess configures the guess pass; its Method is required.
 	Guess GuessOptions
+	// Fuse configures the fuse pass.
+	Fuse FuseOptions
 	// Verify runs the verifier after every pass.
 	Verify bool
 	// DumpAfter names the passes after which to print the function, or

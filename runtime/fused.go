@@ -29,13 +29,14 @@ import (
 // fusedChunk is the most elements a block holds: small enough that a
 // body's live registers fit in L1, large enough that running each op as a
 // loop over the block costs little more than the loop itself.
-const fusedChunk = 512
+const fusedChunk = 1024
 
 // minRowBlocks is the row length from which a domain is cut into blocks
 // within rows (each broadcast operand a run or one value per block);
 // shorter rows are taken several per block, with broadcast operands
-// gathered into registers.
-const minRowBlocks = 64
+// gathered into registers: a copy in L1 costs less than the blocks'
+// overhead of short rows.
+const minRowBlocks = fusedChunk
 
 // A fusedProgram is a fused instruction's body compiled for the block
 // loop. It is immutable once built; the per-run state lives in frames.
@@ -52,7 +53,7 @@ type fusedProgram struct {
 
 	regs    []fusedReg
 	params  []fusedLoad  // per body parameter, how its block is loaded
-	steps   []fusedStep  // per body instruction
+	steps   []fusedStep  // per body instruction but constants
 	results []fusedStore // per result, how its block is stored
 	// slots and scalars are the vector and scalar slots per dtype.
 	slots, scalars [ir.U64 + 1]int
@@ -90,22 +91,27 @@ type fusedLoad struct {
 	kind loadKind
 	arg  int
 	reg  int
-	load loadFunc
 	// rowOff is the operand's offset at the start of each row (loadRow,
 	// loadRowOne, loadGather), stride its stride along rows (0 or 1).
 	rowOff []int
 	stride int
 }
 
-// A fusedStep evaluates one body instruction on a block of n elements.
-type fusedStep func(fr *fusedFrame, n int) error
+// A fusedStep is a body instruction that reads registers args and writes
+// register dst with kernel kern (an *ops.UnaryKernel or *ops.BinaryRow
+// of dst's element type; nil for select and cast).
+type fusedStep struct {
+	op   ir.Op
+	args []int
+	dst  int
+	kern any
+}
 
 // A fusedStore stores a result's block: nothing when the register is a
 // view of the result (the defining op wrote it), else a copy or a fill.
 type fusedStore struct {
-	reg   int
-	view  bool
-	store storeFunc
+	reg  int
+	view bool
 }
 
 // A fusedConst is a constant register and its value as an attribute.
@@ -188,6 +194,7 @@ func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
 		dims[d] *= dims[d+1]
 		dims = append(dims[:d+1], dims[d+2:]...)
 		for j := range shapes {
+			strides[j][d] = strides[j][d+1] // the merged axis steps as the inner one
 			strides[j] = append(strides[j][:d+1], strides[j][d+2:]...)
 		}
 	}
@@ -279,7 +286,6 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 		if l.kind == loadGather || l.kind == loadCopy {
 			p.regs[r].slot = c.takeSlot(prm.Type.DType, false)
 		}
-		l.load = newLoad(l, prm.Type.DType, p.rowLen)
 	}
 	for i, bin := range body.Body {
 		args := make([]int, len(bin.Args))
@@ -309,11 +315,11 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 			p.regs[r].slot = c.takeSlot(d, scalar)
 		}
 		c.reg[res] = r
-		step, err := newFusedStep(bin, args, r, p.regs)
+		kern, err := stepKernel(bin, d)
 		if err != nil {
 			return fmt.Errorf("body @%s: %s: %w", body.Name, bin.Op, err)
 		}
-		p.steps = append(p.steps, step)
+		p.steps = append(p.steps, fusedStep{op: bin.Op, args: args, dst: r, kern: kern})
 		// Free the slots of the values whose last use this was (after
 		// taking the result's, so that no op runs in place).
 		for _, a := range bin.Args {
@@ -325,9 +331,7 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 	for k, res := range body.Results {
 		r := c.reg[res]
 		k0, ok := viewOf[res]
-		st := fusedStore{reg: r, view: ok && k0 == k && !p.regs[r].scalar}
-		st.store = newStore(st, p.regs[r], p.fu.Results[k].DType)
-		p.results = append(p.results, st)
+		p.results = append(p.results, fusedStore{reg: r, view: ok && k0 == k && !p.regs[r].scalar})
 	}
 	if p.fu.Kind == ir.FusedReduce && p.regs[p.results[0].reg].scalar {
 		p.spare = c.takeSlot(p.fu.Results[0].DType, false)
@@ -355,6 +359,34 @@ func (p *fusedProgram) copyProduct(body *ir.Func, lastUse map[*ir.Value]int) boo
 // first result's buffer, which has its dtype, rather than into scratch.
 func (p *fusedProgram) productInResult() bool {
 	return p.fu.Results[0].DType == p.fu.Params[0].DType
+}
+
+// stepKernel returns the kernel of a body instruction of an op of
+// runtime/ops' tables, for results of dtype d: an *ops.UnaryKernel or an
+// *ops.BinaryRow of d's element type; nil for select and cast.
+func stepKernel(in *ir.Instr, d ir.DType) (any, error) {
+	if in.Op == ir.OpSelect || in.Op == ir.OpCast {
+		return nil, nil
+	}
+	switch d {
+	case ir.F32:
+		return elementKernel[float32](in)
+	case ir.F64:
+		return elementKernel[float64](in)
+	case ir.I64:
+		return elementKernel[int64](in)
+	}
+	return elementKernel[uint64](in)
+}
+
+func elementKernel[T ops.Number](in *ir.Instr) (any, error) {
+	switch len(in.Args) {
+	case 1:
+		return ops.NewUnary[T](in.Op, in.Attrs)
+	case 2:
+		return ops.NewBinaryRow[T](in.Op)
+	}
+	return nil, fmt.Errorf("%s of %d operands is not an elementwise op", in.Op, len(in.Args))
 }
 
 // constantValue returns the value attribute of a scalar full or constant.

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
+	"strings"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
@@ -128,6 +130,23 @@ var fusedAgreeCases = map[string]string{
     }
   } : f32[512,128], f32[512,128]
   return %h, %ht
+}`,
+	"merged axes": `func @f(%a: f32[24,18,18] data, %b: f32[24,18,4] data, %c: f32[24,18,1] data, %d: f32[6,5,70] data, %e: f32[6,1,70] data, %g: f32[6,5,1] data, %h: f32[5,70] data) -> (f32[24,18,4], f32[6,5,70]) {
+  %p = fused %a, %b, %c {kind="matmul"} region {
+    func @body(%p: f32[] data, %c: f32[] data) -> (f32[]) {
+      %q = mul %p, %c : f32[]
+      return %q
+    }
+  } : f32[24,18,4]
+  %r = fused %d, %e, %g, %h {kind="elementwise"} region {
+    func @body(%d: f32[] data, %e: f32[] data, %g: f32[] data, %h: f32[] data) -> (f32[]) {
+      %s = sub %d, %e : f32[]
+      %t = mul %s, %g : f32[]
+      %u = add %t, %h : f32[]
+      return %u
+    }
+  } : f32[6,5,70]
+  return %p, %r
 }`,
 	"reductions": `func @f(%a: f32[300,700] data, %b: f32[300,700] data, %c: f32[700] data, %d: f64[4,5,6] data) -> (f32[300], f32[1,700], f64[5], f32[], f64[4,1,6]) {
   %rows = fused %a, %b {axes=[1], kind="reduce", reduce="sum"} region {
@@ -272,47 +291,87 @@ func specialInputs(f *ir.Func, r *rand.Rand) []*runtime.Tensor {
 	return in
 }
 
-// checkSameBits fails unless got and want hold the same bits, element by
-// element, signs of zeros included; a NaN matches any NaN. (NaN payloads
-// and signs are not part of the contract: Go's max clears a NaN's sign
-// where the vectorised relu keeps it, and Go compiles a + b with either
-// operand first, which decides which of two NaNs comes out.)
+// checkSameBits fails unless got and want hold the same bits
+// (runtime.CheckIdentical).
 func checkSameBits(t *testing.T, what string, got, want []*runtime.Tensor) {
 	t.Helper()
 	for i := range want {
-		if err := sameBits(got[i], want[i]); err != nil {
+		if err := runtime.CheckIdentical(got[i], want[i]); err != nil {
 			t.Errorf("%s: result %d: %v", what, i, err)
 		}
 	}
 }
 
-func sameBits(got, want *runtime.Tensor) error {
-	if !got.Type.Equal(want.Type) {
-		return fmt.Errorf("type %s, want %s", got.Type, want.Type)
+// The fused training steps of an MLP run each fused op as one step of the
+// Runner (its profile lists the fused ops, not the ops of their bodies),
+// compute the unfused steps' bits, and allocate nothing in steady state.
+func TestFusedStepsRunAsOneStepEach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the MLP steps")
 	}
-	for j := range want.Len() {
-		var g, w uint64
-		switch want.Type.DType {
-		case ir.F32:
-			if isNaN(got.F32[j]) && isNaN(want.F32[j]) {
-				continue
-			}
-			g, w = uint64(math.Float32bits(got.F32[j])), uint64(math.Float32bits(want.F32[j]))
-		case ir.F64:
-			if isNaN(got.F64[j]) && isNaN(want.F64[j]) {
-				continue
-			}
-			g, w = math.Float64bits(got.F64[j]), math.Float64bits(want.F64[j])
-		case ir.I64:
-			g, w = uint64(got.I64[j]), uint64(want.I64[j])
-		default:
-			g, w = got.U64[j], want.U64[j]
+	r := rand.New(rand.NewPCG(9, 10))
+	for name, f := range stepFuncs(t) {
+		fused, err := passes.Fuse(f, passes.FuseOptions{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if g != w {
-			return fmt.Errorf("element %d: bits %#x, want %#x", j, g, w)
+		ops := map[string]int{}
+		for _, in := range fused.Body {
+			ops[in.Op.String()]++
+		}
+		if ops["fused"] == 0 {
+			t.Errorf("%s: nothing fused", name)
+			continue
+		}
+		inputs := randomInputs(f, r)
+		want, err := runtime.Run(f, inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := runtime.New(fused)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runner := it.NewRunner()
+		prof := runner.Profile()
+		for range 3 {
+			got, err := runner.Run(inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSameBits(t, name, got, want)
+		}
+		runner.StopProfile()
+		counted := map[string]int{}
+		for _, e := range prof.Entries() {
+			counted[e.Op] += e.Count
+		}
+		if diff := cmpCounts(counted, ops); diff != "" {
+			t.Errorf("%s: instructions in the profile differ from the function's: %s", name, diff)
+		}
+		goruntime.GC()
+		allocs := testing.AllocsPerRun(5, func() {
+			if _, err := runner.Run(inputs); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s fused: %v allocations per step, want 0", name, allocs)
 		}
 	}
-	return nil
 }
 
-func isNaN[T float32 | float64](x T) bool { return x != x }
+func cmpCounts(got, want map[string]int) string {
+	var diff []string
+	for op, n := range want {
+		if got[op] != n {
+			diff = append(diff, fmt.Sprintf("%s: %d, want %d", op, got[op], n))
+		}
+	}
+	for op, n := range got {
+		if _, ok := want[op]; !ok {
+			diff = append(diff, fmt.Sprintf("%s: %d, want none", op, n))
+		}
+	}
+	return strings.Join(diff, "; ")
+}

@@ -12,18 +12,30 @@ import (
 // registers per goroutine, the task of the parallel loop, the loop's
 // arrays and a matmul's product when no result can hold it.
 type fusedState struct {
-	frames  []*fusedFrame
+	frames  map[*fusedProgram][]*fusedFrame
 	task    fusedTask
 	arrays  []*Tensor
 	product *Tensor
+	// reduction is the running reduction's state (kept here, not on the
+	// heap of each run).
+	reduction fusedReduction
 }
 
-// frame returns goroutine i's frame.
-func (s *fusedState) frame(i int) *fusedFrame {
-	for len(s.frames) <= i {
-		s.frames = append(s.frames, new(fusedFrame))
+// frame returns the frame of p for goroutine i, binding it on first use.
+func (s *fusedState) frame(p *fusedProgram, i, arrays, outs int) (*fusedFrame, error) {
+	if s.frames == nil {
+		s.frames = map[*fusedProgram][]*fusedFrame{}
 	}
-	return s.frames[i]
+	frs := s.frames[p]
+	for len(frs) <= i {
+		fr, err := bindFrame(p, arrays, outs)
+		if err != nil {
+			return nil, err
+		}
+		frs = append(frs, fr)
+		s.frames[p] = frs
+	}
+	return frs[i], nil
 }
 
 // execFused binds a fused instruction: its body compiled for the block
@@ -93,58 +105,56 @@ func (p *fusedProgram) run(x *execCtx, arrays, outs []*Tensor, r *fusedReduction
 	if r != nil {
 		parts = r.parts(parts)
 	}
-	if parts <= 1 {
-		fr := x.fused.frame(0)
-		defer fr.release()
-		if err := fr.prepare(p); err != nil {
-			return err
-		}
-		return p.runPart(fr, arrays, outs, r, 0, 1)
-	}
+	parts = max(parts, 1)
 	t := &x.fused.task
-	*t = fusedTask{p: p, arrays: arrays, outs: outs, r: r, parts: parts, errs: t.errs[:0], frames: t.frames[:0]}
+	*t = fusedTask{p: p, r: r, parts: parts, errs: t.errs[:0], frames: t.frames[:0]}
 	for i := range parts {
-		fr := x.fused.frame(i)
-		if err := fr.prepare(p); err != nil {
+		fr, err := x.fused.frame(p, i, len(arrays), len(outs))
+		if err != nil {
 			return err
 		}
+		fr.setIOs(arrays, outs)
 		t.frames = append(t.frames, fr)
 		t.errs = append(t.errs, nil)
 	}
-	kernels.Parallel(parts, t)
+	if parts == 1 {
+		t.RunPart(0)
+	} else {
+		kernels.Parallel(parts, t)
+	}
 	err := errors.Join(t.errs...)
 	for _, fr := range t.frames {
-		fr.release()
+		fr.setIOs(nil, nil)
 	}
 	clear(t.errs)
+	clear(t.frames)
 	*t = fusedTask{errs: t.errs[:0], frames: t.frames[:0]}
 	return err
 }
 
 // A fusedTask runs part i of a fused loop on frame i.
 type fusedTask struct {
-	p            *fusedProgram
-	arrays, outs []*Tensor
-	r            *fusedReduction
-	frames       []*fusedFrame
-	parts        int
-	errs         []error
+	p      *fusedProgram
+	r      *fusedReduction
+	frames []*fusedFrame
+	parts  int
+	errs   []error
 }
 
 // RunPart implements kernels.Task.
 func (t *fusedTask) RunPart(i int) {
-	t.errs[i] = t.p.runPart(t.frames[i], t.arrays, t.outs, t.r, i, t.parts)
+	t.errs[i] = t.p.runPart(t.frames[i], t.r, i, t.parts)
 }
 
 // runPart evaluates part i of parts: a range of rows when blocks are cut
 // within rows, else a range of the domain (for a reduction, the elements
 // reducing to a range of its outputs).
-func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedReduction, i, parts int) error {
+func (p *fusedProgram) runPart(fr *fusedFrame, r *fusedReduction, i, parts int) error {
 	if p.byRow {
 		for row := i * p.rows / parts; row < (i+1)*p.rows/parts; row++ {
 			for col := 0; col < p.rowLen; col += fusedChunk {
 				n := min(fusedChunk, p.rowLen-col)
-				if err := p.block(fr, arrays, outs, r, row*p.rowLen+col, n, row, col); err != nil {
+				if err := fr.block(r, row*p.rowLen+col, n, row, col); err != nil {
 					return err
 				}
 			}
@@ -156,8 +166,7 @@ func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedR
 		lo, hi = r.partRange(i, parts)
 	}
 	for off := lo; off < hi; off += fusedChunk {
-		n := min(fusedChunk, hi-off)
-		if err := p.block(fr, arrays, outs, r, off, n, 0, 0); err != nil {
+		if err := fr.block(r, off, min(fusedChunk, hi-off), 0, 0); err != nil {
 			return err
 		}
 	}
@@ -166,30 +175,24 @@ func (p *fusedProgram) runPart(fr *fusedFrame, arrays, outs []*Tensor, r *fusedR
 
 // block evaluates the body on the n elements of the domain from offset
 // off (element col of row row when blocks are cut within rows).
-func (p *fusedProgram) block(fr *fusedFrame, arrays, outs []*Tensor, r *fusedReduction, off, n, row, col int) error {
-	for _, l := range p.params {
-		l.load(fr, arrays, off, n, row, col)
+func (fr *fusedFrame) block(r *fusedReduction, off, n, row, col int) error {
+	for _, load := range fr.loads {
+		load(off, n, row, col)
 	}
-	if r == nil {
-		for k, st := range p.results {
-			if st.view {
-				st.store(fr, outs[k], off, n)
-			}
-		}
+	for _, pre := range fr.pre {
+		pre(off, n)
 	}
-	for _, s := range p.steps {
-		if err := s(fr, n); err != nil {
+	for _, step := range fr.steps {
+		if err := step(n); err != nil {
 			return err
 		}
 	}
 	if r != nil {
-		r.fold(r, fr, off, n)
+		fr.fold(r, off, n)
 		return nil
 	}
-	for k, st := range p.results {
-		if !st.view {
-			st.store(fr, outs[k], off, n)
-		}
+	for _, post := range fr.post {
+		post(off, n)
 	}
 	return nil
 }
@@ -218,26 +221,28 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 	}
 	switch out.DType {
 	case ir.F32:
-		r.fold, r.finish = reduceFuncs[float32](r, p)
+		r.finish = reduceFinish[float32](r)
 	case ir.F64:
-		r.fold, r.finish = reduceFuncs[float64](r, p)
+		r.finish = reduceFinish[float64](r)
 	case ir.I64:
-		r.fold, r.finish = reduceFuncs[int64](r, p)
+		r.finish = reduceFinish[int64](r)
 	default:
-		r.fold, r.finish = reduceFuncs[uint64](r, p)
+		r.finish = reduceFinish[uint64](r)
 	}
 	return func(x *execCtx, args, outs []*Tensor) error {
-		rr := *r
+		rr := &x.fused.reduction
+		*rr = *r
+		defer func() { *rr = fusedReduction{} }()
 		rr.out = outs[0]
 		if out.DType.IsFloat() && rr.op != ir.OpReduceMax {
 			rr.acc = x.float64s(rr.outLen)
 			clear(rr.acc)
 		}
 		rr.start()
-		if err := p.run(x, args, nil, &rr); err != nil {
+		if err := p.run(x, args, nil, rr); err != nil {
 			return err
 		}
-		rr.finish(&rr)
+		rr.finish(rr)
 		return nil
 	}, nil
 }
@@ -258,7 +263,6 @@ type fusedReduction struct {
 
 	out    *Tensor
 	acc    []float64 // float sums and means
-	fold   func(r *fusedReduction, fr *fusedFrame, off, n int)
 	finish func(r *fusedReduction)
 }
 
@@ -309,16 +313,49 @@ func clearTensor(t *Tensor) {
 	clear(t.U64)
 }
 
-// reduceFuncs returns the fold and finish of a reduction with outputs of
-// type T.
-func reduceFuncs[T ops.Number](r *fusedReduction, p *fusedProgram) (func(*fusedReduction, *fusedFrame, int, int), func(*fusedReduction)) {
-	float := ops.IsFloat[T]() && r.op != ir.OpReduceMax
-	// add folds the values vs of the domain from offset off, within one
-	// output's run or one inner run, into output o and on.
-	fold := func(r *fusedReduction, fr *fusedFrame, off, n int) {
-		vs := fileOf[T](fr).regs[r.reg]
-		if r.scalar {
-			vs = repeatValue(fr, p, vs[0], n)
+// reduceFinish returns the finish of a reduction with outputs of type T:
+// the float sums and means from their float64 accumulators.
+func reduceFinish[T ops.Number](r *fusedReduction) func(*fusedReduction) {
+	if !ops.IsFloat[T]() || r.op == ir.OpReduceMax {
+		return func(*fusedReduction) {}
+	}
+	return func(r *fusedReduction) {
+		out := elems[T](r.out)
+		for i, a := range r.acc {
+			out[i] = T(a / r.div)
+		}
+	}
+}
+
+// bindFold binds the fold of a fused reduction's blocks to fr.
+func bindFold(fr *fusedFrame, p *fusedProgram) func(r *fusedReduction, off, n int) {
+	switch p.fu.Results[0].DType {
+	case ir.F32:
+		return foldOf[float32](fr, p)
+	case ir.F64:
+		return foldOf[float64](fr, p)
+	case ir.I64:
+		return foldOf[int64](fr, p)
+	}
+	return foldOf[uint64](fr, p)
+}
+
+// foldOf folds the block of the body's result (values vs of the domain
+// from offset off) into the outputs, by output runs (the last axes
+// reduced), by inner runs, or element by element.
+func foldOf[T ops.Number](fr *fusedFrame, p *fusedProgram) func(r *fusedReduction, off, n int) {
+	f := fileOf[T](fr)
+	reg := p.results[0].reg
+	var spare []T
+	if p.spare >= 0 {
+		spare = f.slab[p.spare*fusedChunk : (p.spare+1)*fusedChunk]
+	}
+	float := ops.IsFloat[T]() && p.fu.Reduce != ir.OpReduceMax
+	return func(r *fusedReduction, off, n int) {
+		vs := f.regs[reg]
+		if spare != nil {
+			ops.Fill(spare[:n], vs[0])
+			vs = spare
 		}
 		vs = vs[:n]
 		out := elems[T](r.out)
@@ -348,16 +385,6 @@ func reduceFuncs[T ops.Number](r *fusedReduction, p *fusedProgram) (func(*fusedR
 			}
 		}
 	}
-	finish := func(r *fusedReduction) {
-		if !float {
-			return
-		}
-		out := elems[T](r.out)
-		for i, a := range r.acc {
-			out[i] = T(a / r.div)
-		}
-	}
-	return fold, finish
 }
 
 // foldOne folds v into output o.
@@ -370,14 +397,6 @@ func foldOne[T ops.Number](r *fusedReduction, out []T, o int, v T, float bool) {
 	default:
 		out[o] += v
 	}
-}
-
-// repeatValue returns n copies of v in the frame's spare register block.
-func repeatValue[T ops.Number](fr *fusedFrame, p *fusedProgram, v T, n int) []T {
-	f := fileOf[T](fr)
-	spare := f.slab[p.spare*fusedChunk : p.spare*fusedChunk+n]
-	ops.Fill(spare, v)
-	return spare
 }
 
 // reductionBlock views shape as [outer, n, inner] with the reduced axes

@@ -2,8 +2,11 @@ package runtime
 
 import (
 	"errors"
+	"math"
+	goruntime "runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
@@ -177,10 +180,10 @@ func TestFusedLoads(t *testing.T) {
 		loads  []loadKind
 		rowLen int
 	}{
-		{ir.Shape{512, 128}, []ir.Shape{{512, 128}, {128}, {512, 1}, {}}, true, []loadKind{loadFull, loadRow, loadRowOne, loadSplat}, 128},
-		{ir.Shape{512, 10}, []ir.Shape{{512, 10}, {10}, {512, 1}}, false, []loadKind{loadFull, loadGather, loadGather}, 10},
+		{ir.Shape{64, 1024}, []ir.Shape{{64, 1024}, {1024}, {64, 1}, {}}, true, []loadKind{loadFull, loadRow, loadRowOne, loadSplat}, 1024},
+		{ir.Shape{512, 128}, []ir.Shape{{512, 128}, {128}, {512, 1}}, false, []loadKind{loadFull, loadGather, loadGather}, 128},
 		{ir.Shape{4, 1, 256}, []ir.Shape{{4, 1, 256}, {1, 1}}, false, []loadKind{loadFull, loadSplat}, 1024},
-		{ir.Shape{8, 3, 100}, []ir.Shape{{8, 1, 100}, {8, 3, 100}}, true, []loadKind{loadRow, loadFull}, 100},
+		{ir.Shape{8, 3, 1200}, []ir.Shape{{8, 1, 1200}, {8, 3, 1200}}, true, []loadKind{loadRow, loadFull}, 1200},
 	} {
 		p := &fusedProgram{domain: tc.domain, size: tc.domain.Size()}
 		p.layout(tc.args, true)
@@ -190,6 +193,101 @@ func TestFusedLoads(t *testing.T) {
 		}
 		if p.byRow != tc.byRow || p.rowLen != tc.rowLen || !slices.Equal(got, tc.loads) {
 			t.Errorf("domain %s, operands %v: byRow %t, row %d, loads %v; want %t, %d, %v", tc.domain, tc.args, p.byRow, p.rowLen, got, tc.byRow, tc.rowLen, tc.loads)
+		}
+	}
+}
+
+func TestCheckIdentical(t *testing.T) {
+	negZero, nan := math.Copysign(0, -1), math.NaN()
+	v := func(xs ...float64) *Tensor { return FromFloat64s(ir.TensorOf(ir.F32, len(xs)), xs) }
+	for _, tc := range []struct {
+		got, want *Tensor
+		same      bool
+	}{
+		{v(1, 2), v(1, 2), true},
+		{v(nan, 1), v(-nan, 1), true},
+		{v(0), v(negZero), false},
+		{v(1, 2), v(1, float64(math.Nextafter32(2, 3))), false},
+		{v(1), FromFloat64s(ir.TensorOf(ir.F64, 1), []float64{1}), false},
+		{FromI64(ir.Shape{2}, []int64{1, -1}), FromI64(ir.Shape{2}, []int64{1, -1}), true},
+	} {
+		if err := CheckIdentical(tc.got, tc.want); (err == nil) != tc.same {
+			t.Errorf("CheckIdentical(%v, %v) = %v, want same %t", tc.got, tc.want, err, tc.same)
+		}
+	}
+}
+
+// A fused op evaluates its body once per element of its domain, in one
+// pass: the blocks the loop hands the body cover the domain exactly, on
+// one goroutine and split across several.
+func TestFusedOnePassOverTheDomain(t *testing.T) {
+	for _, src := range []string{
+		`func @f(%a: f32[300,700] data, %b: f32[700] data) -> (f32[300,700]) {
+  %r = fused %a, %b {kind="elementwise"} region {
+    func @body(%a: f32[] data, %b: f32[] data) -> (f32[]) {
+      %s = add %a, %b : f32[]
+      %t = relu %s : f32[]
+      return %t
+    }
+  } : f32[300,700]
+  return %r
+}`,
+		`func @f(%a: f32[70000,3] data, %b: f32[3] data) -> (f32[70000]) {
+  %r = fused %a, %b {axes=[1], kind="reduce", reduce="sum"} region {
+    func @body(%a: f32[] data, %b: f32[] data) -> (f32[]) {
+      %s = mul %a, %b : f32[]
+      return %s
+    }
+  } : f32[70000]
+  return %r
+}`,
+	} {
+		f, err := ir.ParseFunc(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.Body[0]
+		p, err := newFusedProgram(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		elements := 0
+		x := new(execCtx)
+		for i := range 2 { // the frames of two goroutines, counting what they evaluate
+			fr, err := x.fused.frame(p, i, len(in.Args), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr.steps = append(fr.steps, func(n int) error {
+				mu.Lock()
+				elements += n
+				mu.Unlock()
+				return nil
+			})
+		}
+		k := kernel{}
+		switch p.fu.Kind {
+		case ir.FusedElementwise:
+			k.run = func(x *execCtx, args, outs []*Tensor) error { return p.run(x, args, outs, nil) }
+		default:
+			run, err := p.bindReduce()
+			if err != nil {
+				t.Fatal(err)
+			}
+			k.run = run
+		}
+		args := []*Tensor{Zeros(in.Args[0].Type), Zeros(in.Args[1].Type)}
+		for _, procs := range []int{1, 2} {
+			prev := goruntime.GOMAXPROCS(procs)
+			elements = 0
+			if err := k.run(x, args, []*Tensor{Zeros(in.Results[0].Type)}); err != nil {
+				t.Fatal(err)
+			}
+			goruntime.GOMAXPROCS(prev)
+			if elements != p.size {
+				t.Errorf("%s, GOMAXPROCS %d: the body ran on %d elements, want the domain's %d", in.Results[0].Type, procs, elements, p.size)
+			}
 		}
 	}
 }

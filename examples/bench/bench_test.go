@@ -151,3 +151,34 @@ func TestCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// -fuse times the fused steps next to the unfused ones, with the bytes
+// they move and the ratios, and rejects unknown variants before running.
+func TestFuseVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the MLP and paper steps")
+	}
+	var out bytes.Buffer
+	variants, err := parseFuseVariants("fuse,wide")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &options{rounds: 1, minTime: time.Millisecond, quick: true, fuse: variants}
+	if err := run(&out, "mlp-jvp,mlp-backprop,paper-step", o, true); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{`"case":"mlp-jvp+fuse"`, `"case":"mlp-backprop+wide"`, `"method":"wt/w32+fuse"`, `"method":"wperp/w32+wide"`,
+		`"name":"mlp-jvp+fuse/mlp-jvp"`, `"name":"bytes mlp-backprop+fuse/mlp-backprop"`, `"name":"backprop/w32+fuse/backprop/w32"`, `"bytes_moved":`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %s in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "wperp-ns/w32+fuse") {
+		t.Error("wperp-ns fused, want it left out")
+	}
+	var stderr bytes.Buffer
+	if code := benchMain([]string{"-fuse", "fuse,nope"}, &out, &stderr); code != 2 || !strings.Contains(stderr.String(), `unknown variant "nope"`) {
+		t.Errorf("-fuse nope: exit %d, %s", code, stderr.String())
+	}
+}

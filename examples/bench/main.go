@@ -40,6 +40,9 @@ type result struct {
 	BytesTemp int64 `json:"bytes_temp,omitempty"`
 	// RunnerBytes is the memory a runtime.Runner plans for the step.
 	RunnerBytes int64 `json:"runner_bytes,omitempty"`
+	// BytesMoved is, for the MLP and paper steps, the bytes a step reads
+	// and writes by the model of passes.TrafficBytes.
+	BytesMoved int64 `json:"bytes_moved,omitempty"`
 	// Flops is, for paper-step, the FLOPs of the step's matrix products.
 	Flops float64 `json:"flops,omitempty"`
 	// Rounds is the number of timed rounds whose median NsPerOp is.
@@ -64,6 +67,9 @@ type options struct {
 	only map[string]bool
 	// wideNS also times wperp-ns at the paper-step's widest width.
 	wideNS bool
+	// fuse lists the variants of the fuse pass (fuseVariants) whose
+	// steps are timed next to the unfused ones.
+	fuse []string
 }
 
 // A benchCase produces result lines.
@@ -104,13 +110,14 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
 	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
 	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
+	fuseFlag := fs.String("fuse", "", "also time the MLP and paper steps compiled with the fuse pass, in the same rounds: a comma-separated list of `variants` ("+fuseVariantNames()+")")
 	usage := func(w io.Writer) {
 		var b strings.Builder
 		b.WriteString("Usage: go run ./examples/bench [flags]\n\nMeasures the kernels and training steps and prints a table of the figures, or\nwith -json one JSON line per figure. Cases:\n\n")
 		for _, c := range cases {
 			fmt.Fprintf(&b, "  %-18s %s\n", c.name, c.doc)
 		}
-		b.WriteString("\nExamples:\n\n  go run ./examples/bench -case mlp\n  go run ./examples/bench -json -case gemm -rounds 5 -time 300ms\n\nFlags:\n")
+		b.WriteString("\nExamples:\n\n  go run ./examples/bench -case mlp\n  go run ./examples/bench -json -case gemm -rounds 5 -time 300ms\n  go run ./examples/bench -case mlp,paper-step -fuse fuse,wide\n\nFlags:\n")
 		cli.PrintUsage(w, b.String(), fs)
 	}
 	err := cli.Parse(fs, args)
@@ -130,6 +137,9 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil {
 		_, err = selectCases(*caseFlag)
+	}
+	if err == nil {
+		o.fuse, err = parseFuseVariants(*fuseFlag)
 	}
 	if err == nil {
 		runtime.GOMAXPROCS(*threads)
@@ -247,7 +257,7 @@ func timeRound(f func(), d time.Duration) float64 {
 
 // writeHeader prints the head of the table of results.
 func writeHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner")
+	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner", "moved")
 }
 
 // writeRow prints one result as a row of the table.
@@ -269,8 +279,8 @@ func writeRow(w io.Writer, r result) {
 			shape += " " + r.Trans + "ᵀ"
 		}
 	}
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
-		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes))
+	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
+		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes), optBytes(r.BytesMoved))
 }
 
 func optDuration(ns float64) string {

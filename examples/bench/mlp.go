@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/pushforward/pushforward/builder"
@@ -158,11 +159,12 @@ func stepInputs(fn *ir.Func, values map[string][]float64, state []fwdgrad.State,
 	return in
 }
 
-// matmulFLOPs counts the flops of fn's matrix products, 2mnk each.
+// matmulFLOPs counts the flops of fn's matrix products, 2mnk each (fused
+// epilogues included).
 func matmulFLOPs(fn *ir.Func) float64 {
 	var total float64
 	for _, in := range fn.Body {
-		if in.Op != ir.OpMatmul {
+		if kind, _ := in.Attrs.Str("kind", ""); in.Op != ir.OpMatmul && (in.Op != ir.OpFused || kind != ir.FusedMatmul) {
 			continue
 		}
 		tA, _ := in.Attrs.Bool("transpose_a", false)
@@ -187,6 +189,18 @@ func runMLP(o *options, emit func(result)) error {
 	steps, err := mlpSteps(3, width, batch, o.only)
 	if err != nil {
 		return err
+	}
+	for _, s := range slices.Clone(steps) {
+		if !slices.Contains(fusedMLPCases, s.name) {
+			continue
+		}
+		for _, v := range o.fuse {
+			twin, err := fusedTwin(s, v)
+			if err != nil {
+				return err
+			}
+			steps = append(steps, twin)
+		}
 	}
 	for _, s := range steps { // warm up: sizes scratch space and packing buffers
 		if _, err := s.runner.Run(s.inputs); err != nil {
@@ -216,13 +230,14 @@ func runMLP(o *options, emit func(result)) error {
 	}
 	ns := map[string]float64{}
 	for i, s := range steps {
-		ns[s.name] = median(samples[i])
+		ns[s.name] = median(slices.Clone(samples[i])) // samples stay in round order for the ratios
 		emit(result{
 			Case: s.name, DType: "f32", Shape: []int{batch, mlpIn, width, width, mlpClasses},
 			NsPerOp: ns[s.name], GFLOPS: matmulFLOPs(s.fn) / ns[s.name],
-			BytesPeak: passes.PeakLiveBytes(s.fn), RunnerBytes: s.runner.Bytes(), Rounds: o.rounds,
+			BytesPeak: passes.PeakLiveBytes(s.fn), RunnerBytes: s.runner.Bytes(), BytesMoved: passes.TrafficBytes(s.fn), Rounds: o.rounds,
 		})
 	}
+	fusedRatios(steps, samples, emit)
 	// Ratios of medians, and the median of the per-round ratios, which
 	// cancels a load that changes between rounds.
 	for _, pair := range [][2]string{{"mlp-jvp", "mlp-fwd"}, {"mlp-jvp-params", "mlp-fwd"}, {"mlp-fwdgrad-wt", "mlp-backprop"}, {"mlp-fwdgrad-wt-schedule", "mlp-backprop"}, {"mlp-fwdgrad-wperp", "mlp-backprop"}, {"mlp-backprop", "mlp-fwd"}} {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/pushforward/pushforward/builder/nn"
@@ -56,30 +57,58 @@ func runPaperSteps(o *options, emit func(result)) error {
 			emit(result{Case: "paper-step", Method: s.name, DType: "f32", Shape: s.shape, Flops: matmulFLOPs(s.fn)})
 			continue
 		}
-		var runErr error
-		run := func() {
-			if _, err := s.runner.Run(s.inputs); err != nil {
-				runErr = err
+		// The step and its fused versions take turns, round by round.
+		group := []*step{&s.step}
+		if slices.Contains(fusedPaperMethods, baseMethod(s.name)) {
+			for _, v := range o.fuse {
+				twin, err := fusedTwin(&s.step, v)
+				if err != nil {
+					return err
+				}
+				group = append(group, twin)
 			}
 		}
-		run() // sizes the buffers
-		var samples []float64
-		for range rounds {
-			samples = append(samples, timeRound(run, minTime))
-		}
-		if runErr != nil {
-			return fmt.Errorf("%s: %w", s.name, runErr)
-		}
-		if o.opProfile > 0 {
-			if err := profileStep(&s.step, o.opProfile); err != nil {
-				return err
+		samples := make([][]float64, len(group))
+		for i, g := range group {
+			if _, err := g.runner.Run(g.inputs); err != nil { // sizes the buffers
+				return fmt.Errorf("%s: %w", g.name, err)
+			}
+			for range rounds {
+				samples[i] = append(samples[i], 0)
 			}
 		}
-		ns := median(samples)
-		emit(result{Case: "paper-step", Method: s.name, DType: "f32", Shape: s.shape,
-			NsPerOp: ns, GFLOPS: matmulFLOPs(s.fn) / ns, Flops: matmulFLOPs(s.fn), Rounds: rounds})
+		for r := range rounds {
+			for i, g := range group {
+				var runErr error
+				samples[i][r] = timeRound(func() {
+					if _, err := g.runner.Run(g.inputs); err != nil {
+						runErr = err
+					}
+				}, minTime)
+				if runErr != nil {
+					return fmt.Errorf("%s: %w", g.name, runErr)
+				}
+			}
+		}
+		for i, g := range group {
+			if o.opProfile > 0 {
+				if err := profileStep(g, o.opProfile); err != nil {
+					return err
+				}
+			}
+			ns := median(slices.Clone(samples[i]))
+			emit(result{Case: "paper-step", Method: g.name, DType: "f32", Shape: s.shape,
+				NsPerOp: ns, GFLOPS: matmulFLOPs(g.fn) / ns, Flops: matmulFLOPs(g.fn), BytesMoved: passes.TrafficBytes(g.fn), Rounds: rounds})
+		}
+		fusedRatios(group, samples, emit)
 	}
 	return nil
+}
+
+// baseMethod returns the method of a paper step's name (method/wWIDTH).
+func baseMethod(name string) string {
+	m, _, _ := strings.Cut(name, "/")
+	return m
 }
 
 // A paperStep is a step of paperSteps, named method/w<width>.

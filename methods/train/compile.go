@@ -18,15 +18,14 @@ type compiler struct {
 	method fwdgrad.Config
 	opt    optim.Optimizer
 	sig    signature
-	// schedule adds passes.Schedule to the step's pipeline.
-	schedule bool
-	steps    map[int]*stepFn
-	evals    map[int]*evalFn
-	single   *ir.Func // the model at batch 1, for the guess's inputs
+	// schedule adds passes.Schedule to the step's pipeline, fuse
+	// passes.Fuse to both pipelines.
+	schedule, fuse bool
+	steps          map[int]*stepFn
+	evals          map[int]*evalFn
+	single         *ir.Func // the model at batch 1, for the guess's inputs
 
-	// passes run after the clean-up; backend, if set, runs the compiled
-	// functions (Config.Passes, Config.Backend).
-	passes  []string
+	// backend, if set, runs the compiled functions (Config.Backend).
 	backend func(*ir.Func) (Stepper, error)
 
 	// interpret runs the functions with Interpreter.Run, which allocates
@@ -36,14 +35,14 @@ type compiler struct {
 }
 
 func newCompiler(model Model, cfg Config, sig signature) *compiler {
-	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule,
-		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, passes: cfg.Passes, backend: cfg.Backend, interpret: cfg.interpret}
+	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule, fuse: cfg.Fuse,
+		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, backend: cfg.Backend, interpret: cfg.interpret}
 }
 
 // StepFunc returns the training step Run compiles for a batch of batch
 // examples with cfg: the model's gradient (or its forward-gradient
 // estimate) followed by the optimizer's update, after the clean-up passes
-// and cfg's, as a Backend is given it. Generators of Go code for training
+// (and schedule and fuse, as cfg asks), as a Backend is given it. Generators of Go code for training
 // (examples/generate) emit these functions.
 func StepFunc(model Model, cfg Config, batch int) (*ir.Func, error) {
 	c, err := standalone(model, cfg, batch)
@@ -260,10 +259,12 @@ func (c *compiler) singleModel() (*ir.Func, error) {
 	return c.single, nil
 }
 
-// runPasses runs the pipeline and the configured passes on fn, verifying
-// it after every pass.
+// runPasses runs the pipeline on fn, followed by the fuse pass if the
+// configuration asks for it, verifying it after every pass.
 func (c *compiler) runPasses(fn *ir.Func, pipeline []string) (*ir.Func, error) {
-	pipeline = append(pipeline[:len(pipeline):len(pipeline)], c.passes...)
+	if c.fuse {
+		pipeline = append(pipeline[:len(pipeline):len(pipeline)], "fuse")
+	}
 	return passes.Run(fn, pipeline, passes.Options{Verify: true})
 }
 

@@ -57,9 +57,12 @@ type Config struct {
 	// tangents, so the step's memory stays flat in depth, for a second
 	// forward pass. The numbers are the same.
 	Schedule bool
-	// Passes are run after the clean-up (and schedule) passes, on the
-	// step and the evaluation functions alike: "fuse", "memplan", ...
-	Passes []string
+	// Fuse compiles the step and the evaluation with passes.Fuse (after
+	// the other passes): chains of elementwise ops, the optimizer's
+	// update among them, run as one loop each, matmul epilogues in the
+	// product's wake. The numbers are the same, bit for bit; the README's
+	// Fusion section has what it saves.
+	Fuse bool
 	// Backend, if set, runs the compiled functions instead of the
 	// interpreter: it is given each function Run compiles (the step for
 	// a batch size, an evaluation, as StepFunc and EvalFunc return them)

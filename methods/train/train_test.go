@@ -165,6 +165,21 @@ func TestScheduleSameRun(t *testing.T) {
 	}
 }
 
+// A fused step and evaluation (passes.Fuse) train to the same numbers,
+// bit for bit.
+func TestFuseSameRun(t *testing.T) {
+	for _, m := range []string{"wt", "backprop", "wperp"} {
+		t.Run(m, func(t *testing.T) {
+			a := run(t, tiny, tinyConfig(m, 2), 500)
+			cfg := tinyConfig(m, 2)
+			cfg.Fuse = true
+			b := run(t, tiny, cfg, 500)
+			sameMetrics(t, a.Epochs, b.Epochs)
+			sameParams(t, a, b)
+		})
+	}
+}
+
 // stopAfter is a context that reports cancellation from its n+1st call
 // of Err on: the loop checks it once before every step and once before
 // measuring an epoch, so a run stops at a chosen place.

@@ -47,16 +47,16 @@ func Model() train.Model {
 }
 
 // Config is the training configuration of method, the Config the trainer
-// runs with (it sets the epochs, the seed and the outputs). Passes are
-// those of the generated functions: memplan, so that generated code
-// follows the recorded plan.
+// runs with (it sets the epochs, the seed and the outputs). The steps are
+// fused (passes.Fuse): elementwise chains, the optimizer's update among
+// them, become one loop each, matmul epilogues the product's.
 func Config(method string) (train.Config, error) {
 	opt, err := optim.New("adamw", LR)
 	if err != nil {
 		return train.Config{}, err
 	}
 	return train.Config{Method: fwdgrad.Config{Method: method, K: K}, Optimizer: opt, Batch: Batch, EvalBatch: EvalChunk,
-		Width: Width, Passes: []string{"memplan"}}, nil
+		Width: Width, Fuse: true}, nil
 }
 
 // A Function is one function a run compiles, as gen emits it.
