@@ -42,8 +42,9 @@ func newCompiler(model Model, cfg Config, sig signature) *compiler {
 // StepFunc returns the training step Run compiles for a batch of batch
 // examples with cfg: the model's gradient (or its forward-gradient
 // estimate) followed by the optimizer's update, after the clean-up passes
-// (and schedule and fuse, as cfg asks), as a Backend is given it. Generators of Go code for training
-// (examples/generate) emit these functions.
+// (and schedule and fuse, as cfg asks), as a Backend is given it.
+// Generators of Go code for training (examples/generate) emit these
+// functions.
 func StepFunc(model Model, cfg Config, batch int) (*ir.Func, error) {
 	c, err := standalone(model, cfg, batch)
 	if err != nil {

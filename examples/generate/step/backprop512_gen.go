@@ -15,7 +15,7 @@ import (
 // Backprop512Fingerprint is the fingerprint of the function this file was generated from
 // (codegen.Fingerprint): a program that builds the function can check
 // that the file is current.
-const Backprop512Fingerprint = "605526973498e74a79a8901879f0ea7ccf90f62584f1a7d2263f12a901cb92ac"
+const Backprop512Fingerprint = "d2f1f2c1136466af27c7a88277ee6271718f1a01d49d638a947cf32ab4b2634f"
 
 // Backprop512 is the function @mlp_vjp_step compiled to Go by pf gen: set the inputs
 // in In, call Step, and read the results in Out, which belong to the
@@ -28,150 +28,89 @@ type Backprop512 struct {
 	// Out holds the results, one per result, after Step.
 	Out Backprop512Out
 
-	f32           []float32 // the arena of the f32 values: 403457 elements
-	i64           []int64   // the arena of the i64 values: 1 elements
-	optimStep     []int64   // %optim.step: i64[]
-	v1            []float32 // %1: f32[512,128]
-	v3            []float32 // %3: f32[512,128]
-	v4            []float32 // %4: f32[512,128]
-	v6            []float32 // %6: f32[512,128]
-	v10           []float32 // %10: f32[512,128]
-	v11           []float32 // %11: f32[512,128]
-	v13           []float32 // %13: f32[512,128]
-	v17           []float32 // %17: f32[512,128]
-	v18           []float32 // %18: f32[512,128]
-	logits        []float32 // %logits: f32[512,10]
-	loss          []float32 // %loss: f32[]
-	v23           []float32 // %23: f32[512,10]
-	v24           []float32 // %24: f32[512,10]
-	v25           []float32 // %25: f32[512,10]
-	v26           []float32 // %26: f32[]
-	v27           []float32 // %27: f32[512,10]
-	lossCotangent []float32 // %loss.cotangent: f32[]
-	mlp3WGrad     []float32 // %mlp.3.w.grad: f32[128,10]
-	v9            []float32 // %9: f32[512,128]
-	v12           []float32 // %12: f32[512,128]
-	mlp2WGrad     []float32 // %mlp.2.w.grad: f32[128,128]
-	v15           []float32 // %15: f32[512,128]
-	v16           []float32 // %16: f32[512,128]
-	mlp1WGrad     []float32 // %mlp.1.w.grad: f32[128,128]
-	v20           []float32 // %20: f32[512,128]
-	v21           []float32 // %21: f32[512,128]
-	mlp0WGrad     []float32 // %mlp.0.w.grad: f32[40,128]
-	optim1        []int64   // %optim.1: i64[]
-	optimStepNext []int64   // %optim.step.next: i64[]
-	mlp0W1        []float32 // %mlp.0.w.1: f32[]
-	mlp0WDecayed  []float32 // %mlp.0.w.decayed: f32[40,128]
-	mlp0W3        []float32 // %mlp.0.w.3: f32[40,128]
-	mlp0W4        []float32 // %mlp.0.w.4: f32[]
-	mlp0W5        []float32 // %mlp.0.w.5: f32[40,128]
-	mlp0WMNext    []float32 // %mlp.0.w.m.next: f32[40,128]
-	mlp0W7        []float32 // %mlp.0.w.7: f32[]
-	mlp0W8        []float32 // %mlp.0.w.8: f32[40,128]
-	mlp0W9        []float32 // %mlp.0.w.9: f32[]
-	mlp0W10       []float32 // %mlp.0.w.10: f32[40,128]
-	mlp0W11       []float32 // %mlp.0.w.11: f32[40,128]
-	mlp0WVNext    []float32 // %mlp.0.w.v.next: f32[40,128]
-	mlp0WT        []float32 // %mlp.0.w.t: f32[]
-	mlp0W15       []float32 // %mlp.0.w.15: f32[]
-	mlp0W16       []float32 // %mlp.0.w.16: f32[]
-	mlp0W17       []float32 // %mlp.0.w.17: f32[]
-	mlp0WBc1      []float32 // %mlp.0.w.bc1: f32[]
-	mlp0W19       []float32 // %mlp.0.w.19: f32[]
-	mlp0W20       []float32 // %mlp.0.w.20: f32[]
-	mlp0W21       []float32 // %mlp.0.w.21: f32[]
-	mlp0WBc2      []float32 // %mlp.0.w.bc2: f32[]
-	mlp0W23       []float32 // %mlp.0.w.23: f32[]
-	mlp0WStepSize []float32 // %mlp.0.w.step_size: f32[]
-	mlp0W25       []float32 // %mlp.0.w.25: f32[40,128]
-	mlp0W26       []float32 // %mlp.0.w.26: f32[]
-	mlp0W27       []float32 // %mlp.0.w.27: f32[40,128]
-	mlp0W28       []float32 // %mlp.0.w.28: f32[]
-	mlp0WDenom    []float32 // %mlp.0.w.denom: f32[40,128]
-	mlp0W30       []float32 // %mlp.0.w.30: f32[40,128]
-	mlp0W31       []float32 // %mlp.0.w.31: f32[40,128]
-	mlp0WNext     []float32 // %mlp.0.w.next: f32[40,128]
-	mlp1WDecayed  []float32 // %mlp.1.w.decayed: f32[128,128]
-	mlp1W3        []float32 // %mlp.1.w.3: f32[128,128]
-	mlp1W5        []float32 // %mlp.1.w.5: f32[128,128]
-	mlp1WMNext    []float32 // %mlp.1.w.m.next: f32[128,128]
-	mlp1W8        []float32 // %mlp.1.w.8: f32[128,128]
-	mlp1W10       []float32 // %mlp.1.w.10: f32[128,128]
-	mlp1W11       []float32 // %mlp.1.w.11: f32[128,128]
-	mlp1WVNext    []float32 // %mlp.1.w.v.next: f32[128,128]
-	mlp1W25       []float32 // %mlp.1.w.25: f32[128,128]
-	mlp1W27       []float32 // %mlp.1.w.27: f32[128,128]
-	mlp1WDenom    []float32 // %mlp.1.w.denom: f32[128,128]
-	mlp1W30       []float32 // %mlp.1.w.30: f32[128,128]
-	mlp1W31       []float32 // %mlp.1.w.31: f32[128,128]
-	mlp1WNext     []float32 // %mlp.1.w.next: f32[128,128]
-	mlp2WDecayed  []float32 // %mlp.2.w.decayed: f32[128,128]
-	mlp2W3        []float32 // %mlp.2.w.3: f32[128,128]
-	mlp2W5        []float32 // %mlp.2.w.5: f32[128,128]
-	mlp2WMNext    []float32 // %mlp.2.w.m.next: f32[128,128]
-	mlp2W8        []float32 // %mlp.2.w.8: f32[128,128]
-	mlp2W10       []float32 // %mlp.2.w.10: f32[128,128]
-	mlp2W11       []float32 // %mlp.2.w.11: f32[128,128]
-	mlp2WVNext    []float32 // %mlp.2.w.v.next: f32[128,128]
-	mlp2W25       []float32 // %mlp.2.w.25: f32[128,128]
-	mlp2W27       []float32 // %mlp.2.w.27: f32[128,128]
-	mlp2WDenom    []float32 // %mlp.2.w.denom: f32[128,128]
-	mlp2W30       []float32 // %mlp.2.w.30: f32[128,128]
-	mlp2W31       []float32 // %mlp.2.w.31: f32[128,128]
-	mlp2WNext     []float32 // %mlp.2.w.next: f32[128,128]
-	mlp3WDecayed  []float32 // %mlp.3.w.decayed: f32[128,10]
-	mlp3W3        []float32 // %mlp.3.w.3: f32[128,10]
-	mlp3W5        []float32 // %mlp.3.w.5: f32[128,10]
-	mlp3WMNext    []float32 // %mlp.3.w.m.next: f32[128,10]
-	mlp3W8        []float32 // %mlp.3.w.8: f32[128,10]
-	mlp3W10       []float32 // %mlp.3.w.10: f32[128,10]
-	mlp3W11       []float32 // %mlp.3.w.11: f32[128,10]
-	mlp3WVNext    []float32 // %mlp.3.w.v.next: f32[128,10]
-	mlp3W25       []float32 // %mlp.3.w.25: f32[128,10]
-	mlp3W27       []float32 // %mlp.3.w.27: f32[128,10]
-	mlp3WDenom    []float32 // %mlp.3.w.denom: f32[128,10]
-	mlp3W30       []float32 // %mlp.3.w.30: f32[128,10]
-	mlp3W31       []float32 // %mlp.3.w.31: f32[128,10]
-	mlp3WNext     []float32 // %mlp.3.w.next: f32[128,10]
-	gemm          kernels.Packed
-	procs         int // goroutines a loop may use
-	task          backprop512Task
-	scratch       []float64
-	v1AOff        []int            // offsets of the matrices of %x
-	v1BOff        []int            // offsets of the matrices of %mlp.0.w
-	v1COff        []int            // offsets of the product's matrices in %1 = matmul %x, %mlp.0.w {buf=[0]} : f32[512,128]
-	v6AOff        []int            // offsets of the matrices of %3
-	v6BOff        []int            // offsets of the matrices of %mlp.1.w
-	v6COff        []int            // offsets of the product's matrices in %6 = matmul %3, %mlp.1.w {buf=[131072]} : f32[512,128]
-	v13AOff       []int            // offsets of the matrices of %10
-	v13BOff       []int            // offsets of the matrices of %mlp.2.w
-	v13COff       []int            // offsets of the product's matrices in %13 = matmul %10, %mlp.2.w {buf=[262144]} : f32[512,128]
-	logitsAOff    []int            // offsets of the matrices of %17
-	logitsBOff    []int            // offsets of the matrices of %mlp.3.w
-	logitsCOff    []int            // offsets of the product's matrices in %logits = matmul %17, %mlp.3.w {buf=[393216]} : f32[512,10]
-	v23Plan       *ops.SoftmaxPlan // the plan of %23 = softmax %logits {axis=1, buf=[398336]} : f32[512,10]
-	v24Labels     []int            // the shape of the labels of %24 = one_hot %labels {buf=[393216], depth=10} : f32[512,10]
-	mlp3WGradAOff []int            // offsets of the matrices of %17
-	mlp3WGradBOff []int            // offsets of the matrices of %27
-	mlp3WGradCOff []int            // offsets of the product's matrices in %mlp.3.w.grad = matmul %17, %27 {buf=[393216], transpose_a=true} : f32[128,10]
-	v9AOff        []int            // offsets of the matrices of %27
-	v9BOff        []int            // offsets of the matrices of %mlp.3.w
-	v9COff        []int            // offsets of the product's matrices in %9 = matmul %27, %mlp.3.w {buf=[327680], transpose_b=true} : f32[512,128]
-	mlp2WGradAOff []int            // offsets of the matrices of %10
-	mlp2WGradBOff []int            // offsets of the matrices of %12
-	mlp2WGradCOff []int            // offsets of the product's matrices in %mlp.2.w.grad = matmul %10, %12 {buf=[262144], transpose_a=true} : f32[128,128]
-	v15AOff       []int            // offsets of the matrices of %12
-	v15BOff       []int            // offsets of the matrices of %mlp.2.w
-	v15COff       []int            // offsets of the product's matrices in %15 = matmul %12, %mlp.2.w {buf=[196608], transpose_b=true} : f32[512,128]
-	mlp1WGradAOff []int            // offsets of the matrices of %3
-	mlp1WGradBOff []int            // offsets of the matrices of %16
-	mlp1WGradCOff []int            // offsets of the product's matrices in %mlp.1.w.grad = matmul %3, %16 {buf=[131072], transpose_a=true} : f32[128,128]
-	v20AOff       []int            // offsets of the matrices of %16
-	v20BOff       []int            // offsets of the matrices of %mlp.1.w
-	v20COff       []int            // offsets of the product's matrices in %20 = matmul %16, %mlp.1.w {buf=[65536], transpose_b=true} : f32[512,128]
-	mlp0WGradAOff []int            // offsets of the matrices of %x
-	mlp0WGradBOff []int            // offsets of the matrices of %21
-	mlp0WGradCOff []int            // offsets of the product's matrices in %mlp.0.w.grad = matmul %x, %21 {buf=[0], transpose_a=true} : f32[40,128]
+	f32            []float32 // the arena of the f32 values: 479235 elements
+	i64            []int64   // the arena of the i64 values: 1 elements
+	optimStep      []int64   // %optim.step: i64[]
+	v1             []float32 // %1: f32[512,128]
+	v3             []float32 // %3: f32[512,128]
+	v6             []float32 // %6: f32[512,128]
+	v10            []float32 // %10: f32[512,128]
+	v13            []float32 // %13: f32[512,128]
+	v17            []float32 // %17: f32[512,128]
+	logits         []float32 // %logits: f32[512,10]
+	loss           []float32 // %loss: f32[]
+	v23            []float32 // %23: f32[512,10]
+	v24            []float32 // %24: f32[512,10]
+	v27            []float32 // %27: f32[512,10]
+	lossCotangent  []float32 // %loss.cotangent: f32[]
+	v12            []float32 // %12: f32[512,128]
+	v16            []float32 // %16: f32[512,128]
+	v21            []float32 // %21: f32[512,128]
+	optim1         []int64   // %optim.1: i64[]
+	optimStepNext  []int64   // %optim.step.next: i64[]
+	mlp0WT         []float32 // %mlp.0.w.t: f32[]
+	mlp0W15        []float32 // %mlp.0.w.15: f32[]
+	mlp0W16        []float32 // %mlp.0.w.16: f32[]
+	mlp0W17        []float32 // %mlp.0.w.17: f32[]
+	mlp0WBc1       []float32 // %mlp.0.w.bc1: f32[]
+	mlp0W19        []float32 // %mlp.0.w.19: f32[]
+	mlp0W20        []float32 // %mlp.0.w.20: f32[]
+	mlp0W21        []float32 // %mlp.0.w.21: f32[]
+	mlp0WBc2       []float32 // %mlp.0.w.bc2: f32[]
+	mlp0W23        []float32 // %mlp.0.w.23: f32[]
+	mlp0WStepSize  []float32 // %mlp.0.w.step_size: f32[]
+	mlp0W26        []float32 // %mlp.0.w.26: f32[]
+	mlp0WMNext     []float32 // %mlp.0.w.m.next: f32[40,128]
+	mlp0WVNext     []float32 // %mlp.0.w.v.next: f32[40,128]
+	mlp0WNext      []float32 // %mlp.0.w.next: f32[40,128]
+	mlp1WMNext     []float32 // %mlp.1.w.m.next: f32[128,128]
+	mlp1WVNext     []float32 // %mlp.1.w.v.next: f32[128,128]
+	mlp1WNext      []float32 // %mlp.1.w.next: f32[128,128]
+	mlp2WMNext     []float32 // %mlp.2.w.m.next: f32[128,128]
+	mlp2WVNext     []float32 // %mlp.2.w.v.next: f32[128,128]
+	mlp2WNext      []float32 // %mlp.2.w.next: f32[128,128]
+	mlp3WMNext     []float32 // %mlp.3.w.m.next: f32[128,10]
+	mlp3WVNext     []float32 // %mlp.3.w.v.next: f32[128,10]
+	mlp3WNext      []float32 // %mlp.3.w.next: f32[128,10]
+	gemm           kernels.Packed
+	procs          int // goroutines a loop may use
+	task           backprop512Task
+	scratch        []float64
+	v1AOff         []int            // offsets of the matrices of %x
+	v1BOff         []int            // offsets of the matrices of %mlp.0.w
+	v1COff         []int            // offsets of the product's matrices in %1, %3 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v6AOff         []int            // offsets of the matrices of %3
+	v6BOff         []int            // offsets of the matrices of %mlp.1.w
+	v6COff         []int            // offsets of the product's matrices in %6, %10 = fused %3, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v13AOff        []int            // offsets of the matrices of %10
+	v13BOff        []int            // offsets of the matrices of %mlp.2.w
+	v13COff        []int            // offsets of the product's matrices in %13, %17 = fused %10, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	logitsAOff     []int            // offsets of the matrices of %17
+	logitsBOff     []int            // offsets of the matrices of %mlp.3.w
+	logitsCOff     []int            // offsets of the product's matrices in %logits = matmul %17, %mlp.3.w : f32[512,10]
+	v23Plan        *ops.SoftmaxPlan // the plan of %23 = softmax %logits {axis=1} : f32[512,10]
+	v24Labels      []int            // the shape of the labels of %24 = one_hot %labels {depth=10} : f32[512,10]
+	v12AOff        []int            // offsets of the matrices of %27
+	v12BOff        []int            // offsets of the matrices of %mlp.3.w
+	v12COff        []int            // offsets of the product's matrices in %12 = fused %27, %mlp.3.w, %13 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	v16AOff        []int            // offsets of the matrices of %12
+	v16BOff        []int            // offsets of the matrices of %mlp.2.w
+	v16COff        []int            // offsets of the product's matrices in %16 = fused %12, %mlp.2.w, %6 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	v21AOff        []int            // offsets of the matrices of %16
+	v21BOff        []int            // offsets of the matrices of %mlp.1.w
+	v21COff        []int            // offsets of the product's matrices in %21 = fused %16, %mlp.1.w, %1 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	mlp0WMNextAOff []int            // offsets of the matrices of %x
+	mlp0WMNextBOff []int            // offsets of the matrices of %21
+	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %21, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	mlp1WMNextAOff []int            // offsets of the matrices of %3
+	mlp1WMNextBOff []int            // offsets of the matrices of %16
+	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %3, %16, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp2WMNextAOff []int            // offsets of the matrices of %10
+	mlp2WMNextBOff []int            // offsets of the matrices of %12
+	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %10, %12, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp3WMNextAOff []int            // offsets of the matrices of %17
+	mlp3WMNextBOff []int            // offsets of the matrices of %27
+	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %17, %27, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
 }
 
 // Backprop512In holds the inputs of Backprop512, one per parameter of @mlp_vjp_step: a value for a
@@ -217,50 +156,26 @@ type Backprop512Out struct {
 func NewBackprop512() (*Backprop512, error) {
 	s := &Backprop512{}
 	s.procs = runtime.GOMAXPROCS(0)
-	s.f32 = make([]float32, 403457)
+	s.f32 = make([]float32, 479235)
 	s.i64 = make([]int64, 1)
 	s.optimStep = make([]int64, 1)
 	s.v1 = s.f32[0:65536:65536]
 	s.v3 = s.f32[65536:131072:131072]
-	s.v4 = s.f32[0:65536:65536]
 	s.v6 = s.f32[131072:196608:196608]
 	s.v10 = s.f32[196608:262144:262144]
-	s.v11 = s.f32[131072:196608:196608]
 	s.v13 = s.f32[262144:327680:327680]
 	s.v17 = s.f32[327680:393216:393216]
-	s.v18 = s.f32[262144:327680:327680]
 	s.logits = s.f32[393216:398336:398336]
-	s.loss = s.f32[403456:403457:403457]
+	s.loss = s.f32[479232:479233:479233]
 	s.v23 = s.f32[398336:403456:403456]
 	s.v24 = s.f32[393216:398336:398336]
-	s.v25 = s.f32[398336:403456:403456]
-	s.v26 = s.f32[393216:393217:393217]
-	s.v27 = s.f32[398336:403456:403456]
-	s.lossCotangent = s.f32[394496:394497:394497]
-	s.mlp3WGrad = s.f32[393216:394496:394496]
-	s.v9 = s.f32[327680:393216:393216]
-	s.v12 = s.f32[327680:393216:393216]
-	s.mlp2WGrad = s.f32[262144:278528:278528]
-	s.v15 = s.f32[196608:262144:262144]
-	s.v16 = s.f32[196608:262144:262144]
-	s.mlp1WGrad = s.f32[131072:147456:147456]
-	s.v20 = s.f32[65536:131072:131072]
-	s.v21 = s.f32[65536:131072:131072]
-	s.mlp0WGrad = s.f32[0:5120:5120]
+	s.v27 = s.f32[458752:463872:463872]
+	s.lossCotangent = s.f32[479233:479234:479234]
+	s.v12 = s.f32[393216:458752:458752]
+	s.v16 = s.f32[262144:327680:327680]
+	s.v21 = s.f32[131072:196608:196608]
 	s.optim1 = s.i64[0:1:1]
 	s.optimStepNext = s.i64[0:1:1]
-	s.mlp0W1 = s.f32[162816:162817:162817]
-	s.mlp0WDecayed = s.f32[147456:152576:152576]
-	s.mlp0W3 = s.f32[152576:157696:157696]
-	s.mlp0W4 = s.f32[162817:162818:162818]
-	s.mlp0W5 = s.f32[152576:157696:157696]
-	s.mlp0WMNext = s.f32[152576:157696:157696]
-	s.mlp0W7 = s.f32[162818:162819:162819]
-	s.mlp0W8 = s.f32[157696:162816:162816]
-	s.mlp0W9 = s.f32[162819:162820:162820]
-	s.mlp0W10 = s.f32[5120:10240:10240]
-	s.mlp0W11 = s.f32[5120:10240:10240]
-	s.mlp0WVNext = s.f32[157696:162816:162816]
 	s.mlp0WT = s.f32[0:1:1]
 	s.mlp0W15 = s.f32[1:2:2]
 	s.mlp0W16 = s.f32[1:2:2]
@@ -269,59 +184,22 @@ func NewBackprop512() (*Backprop512, error) {
 	s.mlp0W19 = s.f32[2:3:3]
 	s.mlp0W20 = s.f32[0:1:1]
 	s.mlp0W21 = s.f32[0:1:1]
-	s.mlp0WBc2 = s.f32[394496:394497:394497]
-	s.mlp0W23 = s.f32[162820:162821:162821]
-	s.mlp0WStepSize = s.f32[162820:162821:162821]
-	s.mlp0W25 = s.f32[0:5120:5120]
-	s.mlp0W26 = s.f32[394496:394497:394497]
-	s.mlp0W27 = s.f32[0:5120:5120]
-	s.mlp0W28 = s.f32[162821:162822:162822]
-	s.mlp0WDenom = s.f32[0:5120:5120]
-	s.mlp0W30 = s.f32[5120:10240:10240]
-	s.mlp0W31 = s.f32[5120:10240:10240]
-	s.mlp0WNext = s.f32[147456:152576:152576]
-	s.mlp1WDecayed = s.f32[0:16384:16384]
-	s.mlp1W3 = s.f32[16384:32768:32768]
-	s.mlp1W5 = s.f32[16384:32768:32768]
-	s.mlp1WMNext = s.f32[16384:32768:32768]
-	s.mlp1W8 = s.f32[32768:49152:49152]
-	s.mlp1W10 = s.f32[49152:65536:65536]
-	s.mlp1W11 = s.f32[49152:65536:65536]
-	s.mlp1WVNext = s.f32[32768:49152:49152]
-	s.mlp1W25 = s.f32[49152:65536:65536]
-	s.mlp1W27 = s.f32[49152:65536:65536]
-	s.mlp1WDenom = s.f32[49152:65536:65536]
-	s.mlp1W30 = s.f32[65536:81920:81920]
-	s.mlp1W31 = s.f32[65536:81920:81920]
-	s.mlp1WNext = s.f32[0:16384:16384]
-	s.mlp2WDecayed = s.f32[49152:65536:65536]
-	s.mlp2W3 = s.f32[65536:81920:81920]
-	s.mlp2W5 = s.f32[65536:81920:81920]
-	s.mlp2WMNext = s.f32[65536:81920:81920]
-	s.mlp2W8 = s.f32[81920:98304:98304]
-	s.mlp2W10 = s.f32[98304:114688:114688]
-	s.mlp2W11 = s.f32[98304:114688:114688]
-	s.mlp2WVNext = s.f32[81920:98304:98304]
-	s.mlp2W25 = s.f32[98304:114688:114688]
-	s.mlp2W27 = s.f32[98304:114688:114688]
-	s.mlp2WDenom = s.f32[98304:114688:114688]
-	s.mlp2W30 = s.f32[114688:131072:131072]
-	s.mlp2W31 = s.f32[114688:131072:131072]
-	s.mlp2WNext = s.f32[49152:65536:65536]
-	s.mlp3WDecayed = s.f32[98304:99584:99584]
-	s.mlp3W3 = s.f32[99584:100864:100864]
-	s.mlp3W5 = s.f32[99584:100864:100864]
-	s.mlp3WMNext = s.f32[99584:100864:100864]
-	s.mlp3W8 = s.f32[100864:102144:102144]
-	s.mlp3W10 = s.f32[102144:103424:103424]
-	s.mlp3W11 = s.f32[102144:103424:103424]
-	s.mlp3WVNext = s.f32[100864:102144:102144]
-	s.mlp3W25 = s.f32[102144:103424:103424]
-	s.mlp3W27 = s.f32[102144:103424:103424]
-	s.mlp3WDenom = s.f32[102144:103424:103424]
-	s.mlp3W30 = s.f32[103424:104704:104704]
-	s.mlp3W31 = s.f32[103424:104704:104704]
-	s.mlp3WNext = s.f32[98304:99584:99584]
+	s.mlp0WBc2 = s.f32[479233:479234:479234]
+	s.mlp0W23 = s.f32[479234:479235:479235]
+	s.mlp0WStepSize = s.f32[479234:479235:479235]
+	s.mlp0W26 = s.f32[479233:479234:479234]
+	s.mlp0WMNext = s.f32[463872:468992:468992]
+	s.mlp0WVNext = s.f32[468992:474112:474112]
+	s.mlp0WNext = s.f32[474112:479232:479232]
+	s.mlp1WMNext = s.f32[0:16384:16384]
+	s.mlp1WVNext = s.f32[16384:32768:32768]
+	s.mlp1WNext = s.f32[32768:49152:49152]
+	s.mlp2WMNext = s.f32[49152:65536:65536]
+	s.mlp2WVNext = s.f32[65536:81920:81920]
+	s.mlp2WNext = s.f32[81920:98304:98304]
+	s.mlp3WMNext = s.f32[98304:99584:99584]
+	s.mlp3WVNext = s.f32[99584:100864:100864]
+	s.mlp3WNext = s.f32[100864:102144:102144]
 	s.scratch = make([]float64, 10)
 	var err error
 	s.v1AOff = []int{0}
@@ -337,30 +215,30 @@ func NewBackprop512() (*Backprop512, error) {
 	s.logitsBOff = []int{0}
 	s.logitsCOff = []int{0}
 	if s.v23Plan, err = ops.NewSoftmax(ops.OpSoftmax, []int{512, 10}, 1); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%23 = softmax %logits {axis=1, buf=[398336]} : f32[512,10]", err)
+		return nil, fmt.Errorf("%s: %w", "%23 = softmax %logits {axis=1} : f32[512,10]", err)
 	}
 	s.v24Labels = []int{512}
-	s.mlp3WGradAOff = []int{0}
-	s.mlp3WGradBOff = []int{0}
-	s.mlp3WGradCOff = []int{0}
-	s.v9AOff = []int{0}
-	s.v9BOff = []int{0}
-	s.v9COff = []int{0}
-	s.mlp2WGradAOff = []int{0}
-	s.mlp2WGradBOff = []int{0}
-	s.mlp2WGradCOff = []int{0}
-	s.v15AOff = []int{0}
-	s.v15BOff = []int{0}
-	s.v15COff = []int{0}
-	s.mlp1WGradAOff = []int{0}
-	s.mlp1WGradBOff = []int{0}
-	s.mlp1WGradCOff = []int{0}
-	s.v20AOff = []int{0}
-	s.v20BOff = []int{0}
-	s.v20COff = []int{0}
-	s.mlp0WGradAOff = []int{0}
-	s.mlp0WGradBOff = []int{0}
-	s.mlp0WGradCOff = []int{0}
+	s.v12AOff = []int{0}
+	s.v12BOff = []int{0}
+	s.v12COff = []int{0}
+	s.v16AOff = []int{0}
+	s.v16BOff = []int{0}
+	s.v16COff = []int{0}
+	s.v21AOff = []int{0}
+	s.v21BOff = []int{0}
+	s.v21COff = []int{0}
+	s.mlp0WMNextAOff = []int{0}
+	s.mlp0WMNextBOff = []int{0}
+	s.mlp0WMNextCOff = []int{0}
+	s.mlp1WMNextAOff = []int{0}
+	s.mlp1WMNextBOff = []int{0}
+	s.mlp1WMNextCOff = []int{0}
+	s.mlp2WMNextAOff = []int{0}
+	s.mlp2WMNextBOff = []int{0}
+	s.mlp2WMNextCOff = []int{0}
+	s.mlp3WMNextAOff = []int{0}
+	s.mlp3WMNextBOff = []int{0}
+	s.mlp3WMNextCOff = []int{0}
 	return s, nil
 }
 
@@ -413,115 +291,72 @@ func (s *Backprop512) Step() error {
 	}
 	s.optimStep[0] = s.In.OptimStep
 
-	// %1 = matmul %x, %mlp.0.w {buf=[0]} : f32[512,128]
+	// %1, %3 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
 	s.gemm.SgemmBatch(false, false, 512, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV1)
 
-	// %3 = relu %1 {buf=[65536]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).reluV3)
-
-	// %4 = step %1 {buf=[0]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).stepV4)
-
-	// %6 = matmul %3, %mlp.1.w {buf=[131072]} : f32[512,128]
+	// %6, %10 = fused %3, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
 	s.gemm.SgemmBatch(false, false, 512, 128, 128, float32(1), s.v3, 128, s.v6AOff, s.In.Mlp1W, 128, s.v6BOff, 0, s.v6, 128, s.v6COff)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV6)
 
-	// %10 = relu %6 {buf=[196608]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).reluV10)
-
-	// %11 = step %6 {buf=[131072]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).stepV11)
-
-	// %13 = matmul %10, %mlp.2.w {buf=[262144]} : f32[512,128]
+	// %13, %17 = fused %10, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
 	s.gemm.SgemmBatch(false, false, 512, 128, 128, float32(1), s.v10, 128, s.v13AOff, s.In.Mlp2W, 128, s.v13BOff, 0, s.v13, 128, s.v13COff)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV13)
 
-	// %17 = relu %13 {buf=[327680]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).reluV17)
-
-	// %18 = step %13 {buf=[262144]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).stepV18)
-
-	// %logits = matmul %17, %mlp.3.w {buf=[393216]} : f32[512,10]
+	// %logits = matmul %17, %mlp.3.w : f32[512,10]
 	s.gemm.SgemmBatch(false, false, 512, 10, 128, float32(1), s.v17, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
 
-	// %loss = softmax_xent %logits, %labels {buf=[403456]} : f32[]
+	// %loss = softmax_xent %logits, %labels : f32[]
 	{
 		loss, err := ops.SoftmaxXent(s.logits, s.In.Labels, 10, s.scratch)
 		if err != nil {
-			return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %loss = softmax_xent %logits, %labels {buf=[403456]} : f32[]", err)
+			return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %loss = softmax_xent %logits, %labels : f32[]", err)
 		}
 		s.loss[0] = loss
 	}
 
-	// %23 = softmax %logits {axis=1, buf=[398336]} : f32[512,10]
+	// %23 = softmax %logits {axis=1} : f32[512,10]
 	ops.Softmax(s.v23Plan, s.v23, s.logits, s.scratch)
 
-	// %24 = one_hot %labels {buf=[393216], depth=10} : f32[512,10]
+	// %24 = one_hot %labels {depth=10} : f32[512,10]
 	if err := ops.OneHot(s.v24, s.In.Labels, s.v24Labels, 10); err != nil {
-		return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %24 = one_hot %labels {buf=[393216], depth=10} : f32[512,10]", err)
+		return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %24 = one_hot %labels {depth=10} : f32[512,10]", err)
 	}
 
-	// %25 = sub %23, %24 {buf=[398336]} : f32[512,10]
+	// %27 = fused %23, %24 {kind="elementwise"} region {...} : f32[512,10]
 	{
-		out0 := s.v25
+		out0 := s.v27
 		in0 := s.v23
 		in1 := s.v24
 		o0 := out0[:5120]
 		a0 := in0[:5120]
 		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
+		for c := range 5120 {
+			t1 := float32(ops.Sub(a0[c], a1[c]))
+			t2 := float32(ops.Mul(t1, float32(0.001953125)))
+			o0[c] = t2
+		}
 	}
 
-	// %26 = full {buf=[393216], value=0.001953125} : f32[]
-	ops.Fill(s.v26, float32(0.001953125))
-
-	// %27 = mul %25, %26 {buf=[398336]} : f32[512,10]
-	{
-		out0 := s.v27
-		in0 := s.v25
-		in1 := s.v26
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %loss.cotangent = full {buf=[394496], value=1.0} : f32[]
+	// %loss.cotangent = full {value=1.0} : f32[]
 	ops.Fill(s.lossCotangent, float32(1))
 
-	// %mlp.3.w.grad = matmul %17, %27 {buf=[393216], transpose_a=true} : f32[128,10]
-	s.gemm.SgemmBatch(true, false, 128, 10, 512, float32(1), s.v17, 128, s.mlp3WGradAOff, s.v27, 10, s.mlp3WGradBOff, 0, s.mlp3WGrad, 10, s.mlp3WGradCOff)
+	// %12 = fused %27, %mlp.3.w, %13 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	s.gemm.SgemmBatch(false, true, 512, 128, 10, float32(1), s.v27, 10, s.v12AOff, s.In.Mlp3W, 10, s.v12BOff, 0, s.v12, 128, s.v12COff)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV12)
 
-	// %9 = matmul %27, %mlp.3.w {buf=[327680], transpose_b=true} : f32[512,128]
-	s.gemm.SgemmBatch(false, true, 512, 128, 10, float32(1), s.v27, 10, s.v9AOff, s.In.Mlp3W, 10, s.v9BOff, 0, s.v9, 128, s.v9COff)
+	// %16 = fused %12, %mlp.2.w, %6 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	s.gemm.SgemmBatch(false, true, 512, 128, 128, float32(1), s.v12, 128, s.v16AOff, s.In.Mlp2W, 128, s.v16BOff, 0, s.v16, 128, s.v16COff)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV16)
 
-	// %12 = mul %9, %18 {buf=[327680]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).mulV12)
+	// %21 = fused %16, %mlp.1.w, %1 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	s.gemm.SgemmBatch(false, true, 512, 128, 128, float32(1), s.v16, 128, s.v21AOff, s.In.Mlp1W, 128, s.v21BOff, 0, s.v21, 128, s.v21COff)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV21)
 
-	// %mlp.2.w.grad = matmul %10, %12 {buf=[262144], transpose_a=true} : f32[128,128]
-	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v10, 128, s.mlp2WGradAOff, s.v12, 128, s.mlp2WGradBOff, 0, s.mlp2WGrad, 128, s.mlp2WGradCOff)
-
-	// %15 = matmul %12, %mlp.2.w {buf=[196608], transpose_b=true} : f32[512,128]
-	s.gemm.SgemmBatch(false, true, 512, 128, 128, float32(1), s.v12, 128, s.v15AOff, s.In.Mlp2W, 128, s.v15BOff, 0, s.v15, 128, s.v15COff)
-
-	// %16 = mul %15, %11 {buf=[196608]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).mulV16)
-
-	// %mlp.1.w.grad = matmul %3, %16 {buf=[131072], transpose_a=true} : f32[128,128]
-	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v3, 128, s.mlp1WGradAOff, s.v16, 128, s.mlp1WGradBOff, 0, s.mlp1WGrad, 128, s.mlp1WGradCOff)
-
-	// %20 = matmul %16, %mlp.1.w {buf=[65536], transpose_b=true} : f32[512,128]
-	s.gemm.SgemmBatch(false, true, 512, 128, 128, float32(1), s.v16, 128, s.v20AOff, s.In.Mlp1W, 128, s.v20BOff, 0, s.v20, 128, s.v20COff)
-
-	// %21 = mul %20, %4 {buf=[65536]} : f32[512,128]
-	s.parallel(min(s.procs, 2), 65536, (*Backprop512).mulV21)
-
-	// %mlp.0.w.grad = matmul %x, %21 {buf=[0], transpose_a=true} : f32[40,128]
-	s.gemm.SgemmBatch(true, false, 40, 128, 512, float32(1), s.In.X, 40, s.mlp0WGradAOff, s.v21, 128, s.mlp0WGradBOff, 0, s.mlp0WGrad, 128, s.mlp0WGradCOff)
-
-	// %optim.1 = full {buf=[0], value=1} : i64[]
+	// %optim.1 = full {value=1} : i64[]
 	ops.Fill(s.optim1, int64(1))
 
-	// %optim.step.next = add %optim.step, %optim.1 {buf=[0]} : i64[]
+	// %optim.step.next = add %optim.step, %optim.1 : i64[]
 	{
 		out0 := s.optimStepNext
 		in0 := s.optimStep
@@ -534,107 +369,7 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.1 = full {buf=[162816], value=0.99999} : f32[]
-	ops.Fill(s.mlp0W1, float32(0.99999))
-
-	// %mlp.0.w.decayed = mul %mlp.0.w, %mlp.0.w.1 {buf=[147456]} : f32[40,128]
-	{
-		out0 := s.mlp0WDecayed
-		in0 := s.In.Mlp0W
-		in1 := s.mlp0W1
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.3 = sub %mlp.0.w.grad, %mlp.0.w.m {buf=[152576]} : f32[40,128]
-	{
-		out0 := s.mlp0W3
-		in0 := s.mlp0WGrad
-		in1 := s.In.Mlp0WM
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.0.w.4 = full {buf=[162817], value=0.09999999999999998} : f32[]
-	ops.Fill(s.mlp0W4, float32(0.1))
-
-	// %mlp.0.w.5 = mul %mlp.0.w.3, %mlp.0.w.4 {buf=[152576]} : f32[40,128]
-	{
-		out0 := s.mlp0W5
-		in0 := s.mlp0W3
-		in1 := s.mlp0W4
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.m.next = add %mlp.0.w.m, %mlp.0.w.5 {buf=[152576]} : f32[40,128]
-	{
-		out0 := s.mlp0WMNext
-		in0 := s.In.Mlp0WM
-		in1 := s.mlp0W5
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.0.w.7 = full {buf=[162818], value=0.999} : f32[]
-	ops.Fill(s.mlp0W7, float32(0.999))
-
-	// %mlp.0.w.8 = mul %mlp.0.w.v, %mlp.0.w.7 {buf=[157696]} : f32[40,128]
-	{
-		out0 := s.mlp0W8
-		in0 := s.In.Mlp0WV
-		in1 := s.mlp0W7
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.9 = full {buf=[162819], value=0.0010000000000000009} : f32[]
-	ops.Fill(s.mlp0W9, float32(0.001))
-
-	// %mlp.0.w.10 = mul %mlp.0.w.grad, %mlp.0.w.9 {buf=[5120]} : f32[40,128]
-	{
-		out0 := s.mlp0W10
-		in0 := s.mlp0WGrad
-		in1 := s.mlp0W9
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.11 = mul %mlp.0.w.10, %mlp.0.w.grad {buf=[5120]} : f32[40,128]
-	{
-		out0 := s.mlp0W11
-		in0 := s.mlp0W10
-		in1 := s.mlp0WGrad
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.v.next = add %mlp.0.w.8, %mlp.0.w.11 {buf=[157696]} : f32[40,128]
-	{
-		out0 := s.mlp0WVNext
-		in0 := s.mlp0W8
-		in1 := s.mlp0W11
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.0.w.t = cast %optim.step.next {buf=[0]} : f32[]
+	// %mlp.0.w.t = cast %optim.step.next : f32[]
 	{
 		out0 := s.mlp0WT
 		in0 := s.optimStepNext
@@ -645,10 +380,10 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.15 = full {buf=[1], value=-0.10536051565782628} : f32[]
+	// %mlp.0.w.15 = full {value=-0.10536051565782628} : f32[]
 	ops.Fill(s.mlp0W15, float32(-0.105360515))
 
-	// %mlp.0.w.16 = mul %mlp.0.w.t, %mlp.0.w.15 {buf=[1]} : f32[]
+	// %mlp.0.w.16 = mul %mlp.0.w.t, %mlp.0.w.15 : f32[]
 	{
 		out0 := s.mlp0W16
 		in0 := s.mlp0WT
@@ -661,7 +396,7 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.17 = exp %mlp.0.w.16 {buf=[1]} : f32[]
+	// %mlp.0.w.17 = exp %mlp.0.w.16 : f32[]
 	{
 		out0 := s.mlp0W17
 		in0 := s.mlp0W16
@@ -672,7 +407,7 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.bc1 = sub %loss.cotangent, %mlp.0.w.17 {buf=[1]} : f32[]
+	// %mlp.0.w.bc1 = sub %loss.cotangent, %mlp.0.w.17 : f32[]
 	{
 		out0 := s.mlp0WBc1
 		in0 := s.lossCotangent
@@ -685,10 +420,10 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.19 = full {buf=[2], value=-0.0010005003335835344} : f32[]
+	// %mlp.0.w.19 = full {value=-0.0010005003335835344} : f32[]
 	ops.Fill(s.mlp0W19, float32(-0.0010005003))
 
-	// %mlp.0.w.20 = mul %mlp.0.w.t, %mlp.0.w.19 {buf=[0]} : f32[]
+	// %mlp.0.w.20 = mul %mlp.0.w.t, %mlp.0.w.19 : f32[]
 	{
 		out0 := s.mlp0W20
 		in0 := s.mlp0WT
@@ -701,7 +436,7 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.21 = exp %mlp.0.w.20 {buf=[0]} : f32[]
+	// %mlp.0.w.21 = exp %mlp.0.w.20 : f32[]
 	{
 		out0 := s.mlp0W21
 		in0 := s.mlp0W20
@@ -712,7 +447,7 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.bc2 = sub %loss.cotangent, %mlp.0.w.21 {buf=[394496]} : f32[]
+	// %mlp.0.w.bc2 = sub %loss.cotangent, %mlp.0.w.21 : f32[]
 	{
 		out0 := s.mlp0WBc2
 		in0 := s.lossCotangent
@@ -725,10 +460,10 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.23 = full {buf=[162820], value=0.001} : f32[]
+	// %mlp.0.w.23 = full {value=0.001} : f32[]
 	ops.Fill(s.mlp0W23, float32(0.001))
 
-	// %mlp.0.w.step_size = div %mlp.0.w.23, %mlp.0.w.bc1 {buf=[162820]} : f32[]
+	// %mlp.0.w.step_size = div %mlp.0.w.23, %mlp.0.w.bc1 : f32[]
 	{
 		out0 := s.mlp0WStepSize
 		in0 := s.mlp0W23
@@ -741,18 +476,7 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.25 = sqrt %mlp.0.w.v.next {buf=[0]} : f32[40,128]
-	{
-		out0 := s.mlp0W25
-		in0 := s.mlp0WVNext
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		for c := range 5120 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
-		}
-	}
-
-	// %mlp.0.w.26 = sqrt %mlp.0.w.bc2 {buf=[394496]} : f32[]
+	// %mlp.0.w.26 = sqrt %mlp.0.w.bc2 : f32[]
 	{
 		out0 := s.mlp0W26
 		in0 := s.mlp0WBc2
@@ -763,540 +487,172 @@ func (s *Backprop512) Step() error {
 		}
 	}
 
-	// %mlp.0.w.27 = div %mlp.0.w.25, %mlp.0.w.26 {buf=[0]} : f32[40,128]
+	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %21, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	s.gemm.SgemmBatch(true, false, 40, 128, 512, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v21, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
 	{
-		out0 := s.mlp0W27
-		in0 := s.mlp0W25
-		in1 := s.mlp0W26
+		out0 := s.mlp0WMNext
+		out1 := s.mlp0WVNext
+		out2 := s.mlp0WNext
+		in0 := s.mlp0WMNext
+		in1 := s.In.Mlp0W
+		in2 := s.In.Mlp0WM
+		in3 := s.In.Mlp0WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:5120]
+		o1 := out1[:5120]
+		o2 := out2[:5120]
 		a0 := in0[:5120]
-		a1 := in1[0]
+		a1 := in1[:5120]
+		a2 := in2[:5120]
+		a3 := in3[:5120]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 5120 {
-			o0[c] = float32(ops.Div(a0[c], a1))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
 	}
 
-	// %mlp.0.w.28 = full {buf=[162821], value=1e-08} : f32[]
-	ops.Fill(s.mlp0W28, float32(1e-08))
-
-	// %mlp.0.w.denom = add %mlp.0.w.27, %mlp.0.w.28 {buf=[0]} : f32[40,128]
-	{
-		out0 := s.mlp0WDenom
-		in0 := s.mlp0W27
-		in1 := s.mlp0W28
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.0.w.30 = mul %mlp.0.w.step_size, %mlp.0.w.m.next {buf=[5120]} : f32[40,128]
-	{
-		out0 := s.mlp0W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp0WMNext
-		o0 := out0[:5120]
-		a0 := in0[0]
-		a1 := in1[:5120]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.31 = div %mlp.0.w.30, %mlp.0.w.denom {buf=[5120]} : f32[40,128]
-	{
-		out0 := s.mlp0W31
-		in0 := s.mlp0W30
-		in1 := s.mlp0WDenom
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		for c := range 5120 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.0.w.next = sub %mlp.0.w.decayed, %mlp.0.w.31 {buf=[147456]} : f32[40,128]
-	{
-		out0 := s.mlp0WNext
-		in0 := s.mlp0WDecayed
-		in1 := s.mlp0W31
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.1.w.decayed = mul %mlp.1.w, %mlp.0.w.1 {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp1WDecayed
-		in0 := s.In.Mlp1W
-		in1 := s.mlp0W1
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.3 = sub %mlp.1.w.grad, %mlp.1.w.m {buf=[16384]} : f32[128,128]
-	{
-		out0 := s.mlp1W3
-		in0 := s.mlp1WGrad
-		in1 := s.In.Mlp1WM
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.1.w.5 = mul %mlp.1.w.3, %mlp.0.w.4 {buf=[16384]} : f32[128,128]
-	{
-		out0 := s.mlp1W5
-		in0 := s.mlp1W3
-		in1 := s.mlp0W4
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.m.next = add %mlp.1.w.m, %mlp.1.w.5 {buf=[16384]} : f32[128,128]
+	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %3, %16, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v3, 128, s.mlp1WMNextAOff, s.v16, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
 	{
 		out0 := s.mlp1WMNext
-		in0 := s.In.Mlp1WM
-		in1 := s.mlp1W5
+		out1 := s.mlp1WVNext
+		out2 := s.mlp1WNext
+		in0 := s.mlp1WMNext
+		in1 := s.In.Mlp1W
+		in2 := s.In.Mlp1WM
+		in3 := s.In.Mlp1WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
 		a0 := in0[:16384]
 		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.1.w.8 = mul %mlp.1.w.v, %mlp.0.w.7 {buf=[32768]} : f32[128,128]
-	{
-		out0 := s.mlp1W8
-		in0 := s.In.Mlp1WV
-		in1 := s.mlp0W7
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.10 = mul %mlp.1.w.grad, %mlp.0.w.9 {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1W10
-		in0 := s.mlp1WGrad
-		in1 := s.mlp0W9
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.11 = mul %mlp.1.w.10, %mlp.1.w.grad {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1W11
-		in0 := s.mlp1W10
-		in1 := s.mlp1WGrad
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.v.next = add %mlp.1.w.8, %mlp.1.w.11 {buf=[32768]} : f32[128,128]
-	{
-		out0 := s.mlp1WVNext
-		in0 := s.mlp1W8
-		in1 := s.mlp1W11
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.1.w.25 = sqrt %mlp.1.w.v.next {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1W25
-		in0 := s.mlp1WVNext
-		o0 := out0[:16384]
-		a0 := in0[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 16384 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
 	}
 
-	// %mlp.1.w.27 = div %mlp.1.w.25, %mlp.0.w.26 {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1W27
-		in0 := s.mlp1W25
-		in1 := s.mlp0W26
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1))
-		}
-	}
-
-	// %mlp.1.w.denom = add %mlp.1.w.27, %mlp.0.w.28 {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1WDenom
-		in0 := s.mlp1W27
-		in1 := s.mlp0W28
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.1.w.30 = mul %mlp.0.w.step_size, %mlp.1.w.m.next {buf=[65536]} : f32[128,128]
-	{
-		out0 := s.mlp1W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp1WMNext
-		o0 := out0[:16384]
-		a0 := in0[0]
-		a1 := in1[:16384]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.31 = div %mlp.1.w.30, %mlp.1.w.denom {buf=[65536]} : f32[128,128]
-	{
-		out0 := s.mlp1W31
-		in0 := s.mlp1W30
-		in1 := s.mlp1WDenom
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.1.w.next = sub %mlp.1.w.decayed, %mlp.1.w.31 {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp1WNext
-		in0 := s.mlp1WDecayed
-		in1 := s.mlp1W31
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.2.w.decayed = mul %mlp.2.w, %mlp.0.w.1 {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp2WDecayed
-		in0 := s.In.Mlp2W
-		in1 := s.mlp0W1
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.3 = sub %mlp.2.w.grad, %mlp.2.w.m {buf=[65536]} : f32[128,128]
-	{
-		out0 := s.mlp2W3
-		in0 := s.mlp2WGrad
-		in1 := s.In.Mlp2WM
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.2.w.5 = mul %mlp.2.w.3, %mlp.0.w.4 {buf=[65536]} : f32[128,128]
-	{
-		out0 := s.mlp2W5
-		in0 := s.mlp2W3
-		in1 := s.mlp0W4
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.m.next = add %mlp.2.w.m, %mlp.2.w.5 {buf=[65536]} : f32[128,128]
+	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %10, %12, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v10, 128, s.mlp2WMNextAOff, s.v12, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
 	{
 		out0 := s.mlp2WMNext
-		in0 := s.In.Mlp2WM
-		in1 := s.mlp2W5
+		out1 := s.mlp2WVNext
+		out2 := s.mlp2WNext
+		in0 := s.mlp2WMNext
+		in1 := s.In.Mlp2W
+		in2 := s.In.Mlp2WM
+		in3 := s.In.Mlp2WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
 		a0 := in0[:16384]
 		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.2.w.8 = mul %mlp.2.w.v, %mlp.0.w.7 {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp2W8
-		in0 := s.In.Mlp2WV
-		in1 := s.mlp0W7
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.10 = mul %mlp.2.w.grad, %mlp.0.w.9 {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2W10
-		in0 := s.mlp2WGrad
-		in1 := s.mlp0W9
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.11 = mul %mlp.2.w.10, %mlp.2.w.grad {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2W11
-		in0 := s.mlp2W10
-		in1 := s.mlp2WGrad
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.v.next = add %mlp.2.w.8, %mlp.2.w.11 {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp2WVNext
-		in0 := s.mlp2W8
-		in1 := s.mlp2W11
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.2.w.25 = sqrt %mlp.2.w.v.next {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2W25
-		in0 := s.mlp2WVNext
-		o0 := out0[:16384]
-		a0 := in0[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 16384 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
 	}
 
-	// %mlp.2.w.27 = div %mlp.2.w.25, %mlp.0.w.26 {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2W27
-		in0 := s.mlp2W25
-		in1 := s.mlp0W26
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1))
-		}
-	}
-
-	// %mlp.2.w.denom = add %mlp.2.w.27, %mlp.0.w.28 {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2WDenom
-		in0 := s.mlp2W27
-		in1 := s.mlp0W28
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.2.w.30 = mul %mlp.0.w.step_size, %mlp.2.w.m.next {buf=[114688]} : f32[128,128]
-	{
-		out0 := s.mlp2W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp2WMNext
-		o0 := out0[:16384]
-		a0 := in0[0]
-		a1 := in1[:16384]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.31 = div %mlp.2.w.30, %mlp.2.w.denom {buf=[114688]} : f32[128,128]
-	{
-		out0 := s.mlp2W31
-		in0 := s.mlp2W30
-		in1 := s.mlp2WDenom
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.2.w.next = sub %mlp.2.w.decayed, %mlp.2.w.31 {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp2WNext
-		in0 := s.mlp2WDecayed
-		in1 := s.mlp2W31
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.3.w.decayed = mul %mlp.3.w, %mlp.0.w.1 {buf=[98304]} : f32[128,10]
-	{
-		out0 := s.mlp3WDecayed
-		in0 := s.In.Mlp3W
-		in1 := s.mlp0W1
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.3 = sub %mlp.3.w.grad, %mlp.3.w.m {buf=[99584]} : f32[128,10]
-	{
-		out0 := s.mlp3W3
-		in0 := s.mlp3WGrad
-		in1 := s.In.Mlp3WM
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.3.w.5 = mul %mlp.3.w.3, %mlp.0.w.4 {buf=[99584]} : f32[128,10]
-	{
-		out0 := s.mlp3W5
-		in0 := s.mlp3W3
-		in1 := s.mlp0W4
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.m.next = add %mlp.3.w.m, %mlp.3.w.5 {buf=[99584]} : f32[128,10]
+	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %17, %27, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
+	s.gemm.SgemmBatch(true, false, 128, 10, 512, float32(1), s.v17, 128, s.mlp3WMNextAOff, s.v27, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
 	{
 		out0 := s.mlp3WMNext
-		in0 := s.In.Mlp3WM
-		in1 := s.mlp3W5
+		out1 := s.mlp3WVNext
+		out2 := s.mlp3WNext
+		in0 := s.mlp3WMNext
+		in1 := s.In.Mlp3W
+		in2 := s.In.Mlp3WM
+		in3 := s.In.Mlp3WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:1280]
+		o1 := out1[:1280]
+		o2 := out2[:1280]
 		a0 := in0[:1280]
 		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.3.w.8 = mul %mlp.3.w.v, %mlp.0.w.7 {buf=[100864]} : f32[128,10]
-	{
-		out0 := s.mlp3W8
-		in0 := s.In.Mlp3WV
-		in1 := s.mlp0W7
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.10 = mul %mlp.3.w.grad, %mlp.0.w.9 {buf=[102144]} : f32[128,10]
-	{
-		out0 := s.mlp3W10
-		in0 := s.mlp3WGrad
-		in1 := s.mlp0W9
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.11 = mul %mlp.3.w.10, %mlp.3.w.grad {buf=[102144]} : f32[128,10]
-	{
-		out0 := s.mlp3W11
-		in0 := s.mlp3W10
-		in1 := s.mlp3WGrad
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.v.next = add %mlp.3.w.8, %mlp.3.w.11 {buf=[100864]} : f32[128,10]
-	{
-		out0 := s.mlp3WVNext
-		in0 := s.mlp3W8
-		in1 := s.mlp3W11
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.3.w.25 = sqrt %mlp.3.w.v.next {buf=[102144]} : f32[128,10]
-	{
-		out0 := s.mlp3W25
-		in0 := s.mlp3WVNext
-		o0 := out0[:1280]
-		a0 := in0[:1280]
+		a2 := in2[:1280]
+		a3 := in3[:1280]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 1280 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
-	}
-
-	// %mlp.3.w.27 = div %mlp.3.w.25, %mlp.0.w.26 {buf=[102144]} : f32[128,10]
-	{
-		out0 := s.mlp3W27
-		in0 := s.mlp3W25
-		in1 := s.mlp0W26
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		for c := range 1280 {
-			o0[c] = float32(ops.Div(a0[c], a1))
-		}
-	}
-
-	// %mlp.3.w.denom = add %mlp.3.w.27, %mlp.0.w.28 {buf=[102144]} : f32[128,10]
-	{
-		out0 := s.mlp3WDenom
-		in0 := s.mlp3W27
-		in1 := s.mlp0W28
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.3.w.30 = mul %mlp.0.w.step_size, %mlp.3.w.m.next {buf=[103424]} : f32[128,10]
-	{
-		out0 := s.mlp3W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp3WMNext
-		o0 := out0[:1280]
-		a0 := in0[0]
-		a1 := in1[:1280]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.31 = div %mlp.3.w.30, %mlp.3.w.denom {buf=[103424]} : f32[128,10]
-	{
-		out0 := s.mlp3W31
-		in0 := s.mlp3W30
-		in1 := s.mlp3WDenom
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		for c := range 1280 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.3.w.next = sub %mlp.3.w.decayed, %mlp.3.w.31 {buf=[98304]} : f32[128,10]
-	{
-		out0 := s.mlp3WNext
-		in0 := s.mlp3WDecayed
-		in1 := s.mlp3W31
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
 	}
 
 	s.Out.Loss = s.loss[0]
@@ -1339,98 +695,98 @@ func (s *Backprop512) parallel(parts, n int, run func(s *Backprop512, lo, hi int
 	s.task = backprop512Task{}
 }
 
-// reluV3 computes columns [lo, hi) of every row of %3 = relu %1 {buf=[65536]} : f32[512,128].
-func (s *Backprop512) reluV3(lo, hi int) {
-	out0 := s.v3
+// fusedV1 computes columns [lo, hi) of every row of %1, %3 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
+func (s *Backprop512) fusedV1(lo, hi int) {
+	out0 := s.v1
+	out1 := s.v3
 	in0 := s.v1
 	w := hi - lo
 	o0 := out0[lo:][:w]
+	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	kernels.Relu(o0, a0)
+	for c := range w {
+		t0 := float32(ops.Relu(a0[c]))
+		o0[c] = a0[c]
+		o1[c] = t0
+	}
 }
 
-// stepV4 computes columns [lo, hi) of every row of %4 = step %1 {buf=[0]} : f32[512,128].
-func (s *Backprop512) stepV4(lo, hi int) {
-	out0 := s.v4
-	in0 := s.v1
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	a0 := in0[lo:][:w]
-	kernels.Step(o0, a0)
-}
-
-// reluV10 computes columns [lo, hi) of every row of %10 = relu %6 {buf=[196608]} : f32[512,128].
-func (s *Backprop512) reluV10(lo, hi int) {
-	out0 := s.v10
+// fusedV6 computes columns [lo, hi) of every row of %6, %10 = fused %3, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
+func (s *Backprop512) fusedV6(lo, hi int) {
+	out0 := s.v6
+	out1 := s.v10
 	in0 := s.v6
 	w := hi - lo
 	o0 := out0[lo:][:w]
+	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	kernels.Relu(o0, a0)
+	for c := range w {
+		t0 := float32(ops.Relu(a0[c]))
+		o0[c] = a0[c]
+		o1[c] = t0
+	}
 }
 
-// stepV11 computes columns [lo, hi) of every row of %11 = step %6 {buf=[131072]} : f32[512,128].
-func (s *Backprop512) stepV11(lo, hi int) {
-	out0 := s.v11
-	in0 := s.v6
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	a0 := in0[lo:][:w]
-	kernels.Step(o0, a0)
-}
-
-// reluV17 computes columns [lo, hi) of every row of %17 = relu %13 {buf=[327680]} : f32[512,128].
-func (s *Backprop512) reluV17(lo, hi int) {
-	out0 := s.v17
+// fusedV13 computes columns [lo, hi) of every row of %13, %17 = fused %10, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
+func (s *Backprop512) fusedV13(lo, hi int) {
+	out0 := s.v13
+	out1 := s.v17
 	in0 := s.v13
 	w := hi - lo
 	o0 := out0[lo:][:w]
+	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	kernels.Relu(o0, a0)
+	for c := range w {
+		t0 := float32(ops.Relu(a0[c]))
+		o0[c] = a0[c]
+		o1[c] = t0
+	}
 }
 
-// stepV18 computes columns [lo, hi) of every row of %18 = step %13 {buf=[262144]} : f32[512,128].
-func (s *Backprop512) stepV18(lo, hi int) {
-	out0 := s.v18
-	in0 := s.v13
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	a0 := in0[lo:][:w]
-	kernels.Step(o0, a0)
-}
-
-// mulV12 computes columns [lo, hi) of every row of %12 = mul %9, %18 {buf=[327680]} : f32[512,128].
-func (s *Backprop512) mulV12(lo, hi int) {
+// fusedV12 computes columns [lo, hi) of every row of %12 = fused %27, %mlp.3.w, %13 {kind="matmul", transpose_b=true} region {...} : f32[512,128].
+func (s *Backprop512) fusedV12(lo, hi int) {
 	out0 := s.v12
-	in0 := s.v9
-	in1 := s.v18
+	in0 := s.v12
+	in1 := s.v13
 	w := hi - lo
 	o0 := out0[lo:][:w]
 	a0 := in0[lo:][:w]
 	a1 := in1[lo:][:w]
-	kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+	for c := range w {
+		t0 := float32(ops.Step(a1[c]))
+		t1 := float32(ops.Mul(a0[c], t0))
+		o0[c] = t1
+	}
 }
 
-// mulV16 computes columns [lo, hi) of every row of %16 = mul %15, %11 {buf=[196608]} : f32[512,128].
-func (s *Backprop512) mulV16(lo, hi int) {
+// fusedV16 computes columns [lo, hi) of every row of %16 = fused %12, %mlp.2.w, %6 {kind="matmul", transpose_b=true} region {...} : f32[512,128].
+func (s *Backprop512) fusedV16(lo, hi int) {
 	out0 := s.v16
-	in0 := s.v15
-	in1 := s.v11
+	in0 := s.v16
+	in1 := s.v6
 	w := hi - lo
 	o0 := out0[lo:][:w]
 	a0 := in0[lo:][:w]
 	a1 := in1[lo:][:w]
-	kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+	for c := range w {
+		t0 := float32(ops.Step(a1[c]))
+		t1 := float32(ops.Mul(a0[c], t0))
+		o0[c] = t1
+	}
 }
 
-// mulV21 computes columns [lo, hi) of every row of %21 = mul %20, %4 {buf=[65536]} : f32[512,128].
-func (s *Backprop512) mulV21(lo, hi int) {
+// fusedV21 computes columns [lo, hi) of every row of %21 = fused %16, %mlp.1.w, %1 {kind="matmul", transpose_b=true} region {...} : f32[512,128].
+func (s *Backprop512) fusedV21(lo, hi int) {
 	out0 := s.v21
-	in0 := s.v20
-	in1 := s.v4
+	in0 := s.v21
+	in1 := s.v1
 	w := hi - lo
 	o0 := out0[lo:][:w]
 	a0 := in0[lo:][:w]
 	a1 := in1[lo:][:w]
-	kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+	for c := range w {
+		t0 := float32(ops.Step(a1[c]))
+		t1 := float32(ops.Mul(a0[c], t0))
+		o0[c] = t1
+	}
 }

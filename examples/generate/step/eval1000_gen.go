@@ -15,7 +15,7 @@ import (
 // Eval1000Fingerprint is the fingerprint of the function this file was generated from
 // (codegen.Fingerprint): a program that builds the function can check
 // that the file is current.
-const Eval1000Fingerprint = "5e753efb492f4a4cf8c221a70674577bd04ad838643c1b9ae020360b3dc1ae1a"
+const Eval1000Fingerprint = "df7e88d93a9af7cbd01198f6d26374db75b0e66d6a47ee1e78c5f8af03be37fa"
 
 // Eval1000 is the function @mlp compiled to Go by pf gen: set the inputs
 // in In, call Step, and read the results in Out, which belong to the
@@ -29,40 +29,35 @@ type Eval1000 struct {
 	Out Eval1000Out
 
 	f32         []float32 // the arena of the f32 values: 256000 elements
-	v1          []float32 // %1: f32[1000,128]
 	v2          []float32 // %2: f32[1000,128]
-	v3          []float32 // %3: f32[1000,128]
 	v4          []float32 // %4: f32[1000,128]
-	v5          []float32 // %5: f32[1000,128]
 	v6          []float32 // %6: f32[1000,128]
-	logits      []float32 // %logits: f32[1000,10]
-	loss        []float32 // %loss: f32[]
 	eval1       []float32 // %eval.1: f32[1000,10]
+	logits      []float32 // %logits: f32[1000,10]
 	eval2       []float32 // %eval.2: f32[1000,10]
+	loss        []float32 // %loss: f32[]
 	eval3       []float32 // %eval.3: f32[1000]
 	eval4       []float32 // %eval.4: f32[1000]
-	eval5       []float32 // %eval.5: f32[1000]
 	eval6       []float32 // %eval.6: f32[]
 	gemm        kernels.Packed
 	procs       int // goroutines a loop may use
 	task        eval1000Task
 	scratch     []float64
-	v1AOff      []int           // offsets of the matrices of %x
-	v1BOff      []int           // offsets of the matrices of %mlp.0.w
-	v1COff      []int           // offsets of the product's matrices in %1 = matmul %x, %mlp.0.w {buf=[0]} : f32[1000,128]
-	v3AOff      []int           // offsets of the matrices of %2
-	v3BOff      []int           // offsets of the matrices of %mlp.1.w
-	v3COff      []int           // offsets of the product's matrices in %3 = matmul %2, %mlp.1.w {buf=[128000]} : f32[1000,128]
-	v5AOff      []int           // offsets of the matrices of %4
-	v5BOff      []int           // offsets of the matrices of %mlp.2.w
-	v5COff      []int           // offsets of the product's matrices in %5 = matmul %4, %mlp.2.w {buf=[0]} : f32[1000,128]
+	v2AOff      []int           // offsets of the matrices of %x
+	v2BOff      []int           // offsets of the matrices of %mlp.0.w
+	v2COff      []int           // offsets of the product's matrices in %2 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[1000,128]
+	v4AOff      []int           // offsets of the matrices of %2
+	v4BOff      []int           // offsets of the matrices of %mlp.1.w
+	v4COff      []int           // offsets of the product's matrices in %4 = fused %2, %mlp.1.w {kind="matmul"} region {...} : f32[1000,128]
+	v6AOff      []int           // offsets of the matrices of %4
+	v6BOff      []int           // offsets of the matrices of %mlp.2.w
+	v6COff      []int           // offsets of the product's matrices in %6 = fused %4, %mlp.2.w {kind="matmul"} region {...} : f32[1000,128]
+	eval1Labels []int           // the shape of the labels of %eval.1 = one_hot %labels {depth=10} : f32[1000,10]
 	logitsAOff  []int           // offsets of the matrices of %6
 	logitsBOff  []int           // offsets of the matrices of %mlp.3.w
-	logitsCOff  []int           // offsets of the product's matrices in %logits = matmul %6, %mlp.3.w {buf=[128000]} : f32[1000,10]
-	eval1Labels []int           // the shape of the labels of %eval.1 = one_hot %labels {buf=[0], depth=10} : f32[1000,10]
-	eval3Plan   *ops.ReducePlan // the plan of %eval.3 = reduce_sum %eval.2 {axes=[1], buf=[10000]} : f32[1000]
-	eval4Plan   *ops.ReducePlan // the plan of %eval.4 = reduce_max %logits {axes=[1], buf=[0]} : f32[1000]
-	eval6Plan   *ops.ReducePlan // the plan of %eval.6 = reduce_sum %eval.5 {buf=[0]} : f32[]
+	logitsCOff  []int           // offsets of the product's matrices in %logits, %eval.2 = fused %6, %mlp.3.w, %eval.1 {kind="matmul"} region {...} : f32[1000,10], f32[1000,10]
+	eval3Plan   *ops.ReducePlan // the plan of %eval.3 = reduce_sum %eval.2 {axes=[1]} : f32[1000]
+	eval4Plan   *ops.ReducePlan // the plan of %eval.4 = reduce_max %logits {axes=[1]} : f32[1000]
 }
 
 // Eval1000In holds the inputs of Eval1000, one per parameter of @mlp: a value for a
@@ -88,43 +83,36 @@ func NewEval1000() (*Eval1000, error) {
 	s := &Eval1000{}
 	s.procs = runtime.GOMAXPROCS(0)
 	s.f32 = make([]float32, 256000)
-	s.v1 = s.f32[0:128000:128000]
 	s.v2 = s.f32[0:128000:128000]
-	s.v3 = s.f32[128000:256000:256000]
 	s.v4 = s.f32[128000:256000:256000]
-	s.v5 = s.f32[0:128000:128000]
 	s.v6 = s.f32[0:128000:128000]
-	s.logits = s.f32[128000:138000:138000]
-	s.loss = s.f32[11000:11001:11001]
-	s.eval1 = s.f32[0:10000:10000]
-	s.eval2 = s.f32[0:10000:10000]
-	s.eval3 = s.f32[10000:11000:11000]
-	s.eval4 = s.f32[0:1000:1000]
-	s.eval5 = s.f32[10000:11000:11000]
-	s.eval6 = s.f32[0:1:1]
+	s.eval1 = s.f32[128000:138000:138000]
+	s.logits = s.f32[138000:148000:148000]
+	s.eval2 = s.f32[148000:158000:158000]
+	s.loss = s.f32[2000:2001:2001]
+	s.eval3 = s.f32[0:1000:1000]
+	s.eval4 = s.f32[1000:2000:2000]
+	s.eval6 = s.f32[2001:2002:2002]
 	s.scratch = make([]float64, 10)
 	var err error
-	s.v1AOff = []int{0}
-	s.v1BOff = []int{0}
-	s.v1COff = []int{0}
-	s.v3AOff = []int{0}
-	s.v3BOff = []int{0}
-	s.v3COff = []int{0}
-	s.v5AOff = []int{0}
-	s.v5BOff = []int{0}
-	s.v5COff = []int{0}
+	s.v2AOff = []int{0}
+	s.v2BOff = []int{0}
+	s.v2COff = []int{0}
+	s.v4AOff = []int{0}
+	s.v4BOff = []int{0}
+	s.v4COff = []int{0}
+	s.v6AOff = []int{0}
+	s.v6BOff = []int{0}
+	s.v6COff = []int{0}
+	s.eval1Labels = []int{1000}
 	s.logitsAOff = []int{0}
 	s.logitsBOff = []int{0}
 	s.logitsCOff = []int{0}
-	s.eval1Labels = []int{1000}
 	if s.eval3Plan, err = ops.NewReduce(ops.OpReduceSum, []int{1000, 10}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%eval.3 = reduce_sum %eval.2 {axes=[1], buf=[10000]} : f32[1000]", err)
+		return nil, fmt.Errorf("%s: %w", "%eval.3 = reduce_sum %eval.2 {axes=[1]} : f32[1000]", err)
 	}
 	if s.eval4Plan, err = ops.NewReduce(ops.OpReduceMax, []int{1000, 10}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%eval.4 = reduce_max %logits {axes=[1], buf=[0]} : f32[1000]", err)
-	}
-	if s.eval6Plan, err = ops.NewReduce(ops.OpReduceSum, []int{1000}, []int{0}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%eval.6 = reduce_sum %eval.5 {buf=[0]} : f32[]", err)
+		return nil, fmt.Errorf("%s: %w", "%eval.4 = reduce_max %logits {axes=[1]} : f32[1000]", err)
 	}
 	return s, nil
 }
@@ -153,73 +141,73 @@ func (s *Eval1000) Step() error {
 		return fmt.Errorf("Eval1000.Step: In.Mlp3W holds %d elements, want 1280 (%s)", len(s.In.Mlp3W), "%mlp.3.w: f32[128,10]")
 	}
 
-	// %1 = matmul %x, %mlp.0.w {buf=[0]} : f32[1000,128]
-	s.gemm.SgemmBatch(false, false, 1000, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
+	// %2 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[1000,128]
+	s.gemm.SgemmBatch(false, false, 1000, 128, 40, float32(1), s.In.X, 40, s.v2AOff, s.In.Mlp0W, 128, s.v2BOff, 0, s.v2, 128, s.v2COff)
+	s.parallel(min(s.procs, 3), 128000, (*Eval1000).fusedV2)
 
-	// %2 = relu %1 {buf=[0]} : f32[1000,128]
-	s.parallel(min(s.procs, 3), 128000, (*Eval1000).reluV2)
+	// %4 = fused %2, %mlp.1.w {kind="matmul"} region {...} : f32[1000,128]
+	s.gemm.SgemmBatch(false, false, 1000, 128, 128, float32(1), s.v2, 128, s.v4AOff, s.In.Mlp1W, 128, s.v4BOff, 0, s.v4, 128, s.v4COff)
+	s.parallel(min(s.procs, 3), 128000, (*Eval1000).fusedV4)
 
-	// %3 = matmul %2, %mlp.1.w {buf=[128000]} : f32[1000,128]
-	s.gemm.SgemmBatch(false, false, 1000, 128, 128, float32(1), s.v2, 128, s.v3AOff, s.In.Mlp1W, 128, s.v3BOff, 0, s.v3, 128, s.v3COff)
+	// %6 = fused %4, %mlp.2.w {kind="matmul"} region {...} : f32[1000,128]
+	s.gemm.SgemmBatch(false, false, 1000, 128, 128, float32(1), s.v4, 128, s.v6AOff, s.In.Mlp2W, 128, s.v6BOff, 0, s.v6, 128, s.v6COff)
+	s.parallel(min(s.procs, 3), 128000, (*Eval1000).fusedV6)
 
-	// %4 = relu %3 {buf=[128000]} : f32[1000,128]
-	s.parallel(min(s.procs, 3), 128000, (*Eval1000).reluV4)
+	// %eval.1 = one_hot %labels {depth=10} : f32[1000,10]
+	if err := ops.OneHot(s.eval1, s.In.Labels, s.eval1Labels, 10); err != nil {
+		return fmt.Errorf("%s: %w", "%eval.1 = one_hot %labels {depth=10} : f32[1000,10]", err)
+	}
 
-	// %5 = matmul %4, %mlp.2.w {buf=[0]} : f32[1000,128]
-	s.gemm.SgemmBatch(false, false, 1000, 128, 128, float32(1), s.v4, 128, s.v5AOff, s.In.Mlp2W, 128, s.v5BOff, 0, s.v5, 128, s.v5COff)
-
-	// %6 = relu %5 {buf=[0]} : f32[1000,128]
-	s.parallel(min(s.procs, 3), 128000, (*Eval1000).reluV6)
-
-	// %logits = matmul %6, %mlp.3.w {buf=[128000]} : f32[1000,10]
+	// %logits, %eval.2 = fused %6, %mlp.3.w, %eval.1 {kind="matmul"} region {...} : f32[1000,10], f32[1000,10]
 	s.gemm.SgemmBatch(false, false, 1000, 10, 128, float32(1), s.v6, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
+	{
+		out0 := s.logits
+		out1 := s.eval2
+		in0 := s.logits
+		in1 := s.eval1
+		o0 := out0[:10000]
+		o1 := out1[:10000]
+		a0 := in0[:10000]
+		a1 := in1[:10000]
+		for c := range 10000 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			o0[c] = a0[c]
+			o1[c] = t0
+		}
+	}
 
-	// %loss = softmax_xent %logits, %labels {buf=[11000]} : f32[]
+	// %loss = softmax_xent %logits, %labels : f32[]
 	{
 		loss, err := ops.SoftmaxXent(s.logits, s.In.Labels, 10, s.scratch)
 		if err != nil {
-			return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %loss = softmax_xent %logits, %labels {buf=[11000]} : f32[]", err)
+			return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %loss = softmax_xent %logits, %labels : f32[]", err)
 		}
 		s.loss[0] = loss
 	}
 
-	// %eval.1 = one_hot %labels {buf=[0], depth=10} : f32[1000,10]
-	if err := ops.OneHot(s.eval1, s.In.Labels, s.eval1Labels, 10); err != nil {
-		return fmt.Errorf("%s: %w", "%eval.1 = one_hot %labels {buf=[0], depth=10} : f32[1000,10]", err)
-	}
-
-	// %eval.2 = mul %logits, %eval.1 {buf=[0]} : f32[1000,10]
-	{
-		out0 := s.eval2
-		in0 := s.logits
-		in1 := s.eval1
-		o0 := out0[:10000]
-		a0 := in0[:10000]
-		a1 := in1[:10000]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %eval.3 = reduce_sum %eval.2 {axes=[1], buf=[10000]} : f32[1000]
+	// %eval.3 = reduce_sum %eval.2 {axes=[1]} : f32[1000]
 	ops.Reduce(s.eval3Plan, s.eval3, s.eval2, s.scratch)
 
-	// %eval.4 = reduce_max %logits {axes=[1], buf=[0]} : f32[1000]
+	// %eval.4 = reduce_max %logits {axes=[1]} : f32[1000]
 	ops.Reduce(s.eval4Plan, s.eval4, s.logits, nil)
 
-	// %eval.5 = ge %eval.3, %eval.4 {buf=[10000]} : f32[1000]
+	// %eval.6 = fused %eval.3, %eval.4 {kind="reduce", reduce="sum"} region {...} : f32[]
+	clear(s.scratch[:1])
 	{
-		out0 := s.eval5
 		in0 := s.eval3
 		in1 := s.eval4
-		o0 := out0[:1000]
+		acc := s.scratch[:1]
 		a0 := in0[:1000]
 		a1 := in1[:1000]
+		red := acc[0]
 		for c := range 1000 {
-			o0[c] = float32(ops.Ge(a0[c], a1[c]))
+			red += float64(float32(ops.Ge(a0[c], a1[c])))
 		}
+		acc[0] = red
 	}
-
-	// %eval.6 = reduce_sum %eval.5 {buf=[0]} : f32[]
-	ops.Reduce(s.eval6Plan, s.eval6, s.eval5, s.scratch)
+	for i, v := range s.scratch[:1] {
+		s.eval6[i] = float32(v / float64(1))
+	}
 
 	s.Out.Loss = s.loss[0]
 	s.Out.Eval6 = s.eval6[0]
@@ -249,30 +237,30 @@ func (s *Eval1000) parallel(parts, n int, run func(s *Eval1000, lo, hi int)) {
 	s.task = eval1000Task{}
 }
 
-// reluV2 computes columns [lo, hi) of every row of %2 = relu %1 {buf=[0]} : f32[1000,128].
-func (s *Eval1000) reluV2(lo, hi int) {
+// fusedV2 computes columns [lo, hi) of every row of %2 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[1000,128].
+func (s *Eval1000) fusedV2(lo, hi int) {
 	out0 := s.v2
-	in0 := s.v1
+	in0 := s.v2
 	w := hi - lo
 	o0 := out0[lo:][:w]
 	a0 := in0[lo:][:w]
 	kernels.Relu(o0, a0)
 }
 
-// reluV4 computes columns [lo, hi) of every row of %4 = relu %3 {buf=[128000]} : f32[1000,128].
-func (s *Eval1000) reluV4(lo, hi int) {
+// fusedV4 computes columns [lo, hi) of every row of %4 = fused %2, %mlp.1.w {kind="matmul"} region {...} : f32[1000,128].
+func (s *Eval1000) fusedV4(lo, hi int) {
 	out0 := s.v4
-	in0 := s.v3
+	in0 := s.v4
 	w := hi - lo
 	o0 := out0[lo:][:w]
 	a0 := in0[lo:][:w]
 	kernels.Relu(o0, a0)
 }
 
-// reluV6 computes columns [lo, hi) of every row of %6 = relu %5 {buf=[0]} : f32[1000,128].
-func (s *Eval1000) reluV6(lo, hi int) {
+// fusedV6 computes columns [lo, hi) of every row of %6 = fused %4, %mlp.2.w {kind="matmul"} region {...} : f32[1000,128].
+func (s *Eval1000) fusedV6(lo, hi int) {
 	out0 := s.v6
-	in0 := s.v5
+	in0 := s.v6
 	w := hi - lo
 	o0 := out0[lo:][:w]
 	a0 := in0[lo:][:w]

@@ -15,7 +15,7 @@ import (
 // WPerp416Fingerprint is the fingerprint of the function this file was generated from
 // (codegen.Fingerprint): a program that builds the function can check
 // that the file is current.
-const WPerp416Fingerprint = "8835db0f32236231aa60dc58f3d3d14ac5d00bdc50df755170f72f76acfc41b3"
+const WPerp416Fingerprint = "2b7e85c70a49352aec2dbe6321a8510f444cdfa305c51d1338fbd1e15c5f7e24"
 
 // WPerp416 is the function @mlp_wperp_step compiled to Go by pf gen: set the inputs
 // in In, call Step, and read the results in Out, which belong to the
@@ -28,455 +28,359 @@ type WPerp416 struct {
 	// Out holds the results, one per result, after Step.
 	Out WPerp416Out
 
-	f32                   []float32 // the arena of the f32 values: 5438803 elements
-	i64                   []int64   // the arena of the i64 values: 1 elements
-	u64                   []uint64  // the arena of the u64 values: 2 elements
-	guessKey              []uint64  // %guess.key: u64[]
-	guessCounter          []uint64  // %guess.counter: u64[]
-	optimStep             []int64   // %optim.step: i64[]
-	v1                    []float32 // %1: f32[416,128]
-	v2                    []float32 // %2: f32[15,1,128]
-	v5                    []float32 // %5: f32[416,128]
-	v252                  []float32 // %252: f32[15,128]
-	v268                  []float32 // %268: f32[15,128]
-	v269                  []float32 // %269: f32[15,1,128]
-	v273                  []float32 // %273: f32[15,416,128]
-	v9                    []float32 // %9: f32[15,416,128]
-	v12                   []float32 // %12: f32[15,416,128]
-	v13                   []float32 // %13: f32[6240,128]
-	v14                   []float32 // %14: f32[6240,128]
-	v15                   []float32 // %15: f32[15,416,128]
-	v19                   []float32 // %19: f32[6240,128]
-	v20                   []float32 // %20: f32[15,416,128]
-	v21                   []float32 // %21: f32[15,416,128]
-	v24                   []float32 // %24: f32[15,416,128]
-	v25                   []float32 // %25: f32[6240,128]
-	v26                   []float32 // %26: f32[6240,128]
-	v27                   []float32 // %27: f32[15,416,128]
-	v28                   []float32 // %28: f32[15,128]
-	v29                   []float32 // %29: f32[128,15]
-	v30                   []float32 // %30: f32[128,15]
-	v31                   []float32 // %31: f32[15,15]
-	v32                   []float32 // %32: f32[15,128]
-	v33                   []float32 // %33: f32[30,416,128]
-	v34                   []float32 // %34: f32[416,30,128]
-	v35                   []float32 // %35: f32[30,416,128]
-	v36                   []float32 // %36: f32[416,30,128]
-	v37                   []float32 // %37: f32[30]
-	v38                   []float32 // %38: f32[30,1]
-	v39                   []float32 // %39: f32[1,30]
-	v40                   []float32 // %40: f32[30,30]
-	v41                   []float32 // %41: f32[416,30,30]
-	v42                   []float32 // %42: f32[416,30,30]
-	v43                   []float32 // %43: f32[416,30]
-	v44                   []float32 // %44: f32[]
-	v45                   []float32 // %45: f32[416,30]
-	v46                   []float32 // %46: f32[416,30]
-	v47                   []float32 // %47: f32[416,30,1]
-	v48                   []float32 // %48: f32[416,30,30]
-	v49                   []float32 // %49: f32[416,1,30]
-	v50                   []float32 // %50: f32[416,30,30]
-	v51                   []float32 // %51: f32[]
-	v52                   []float32 // %52: f32[30,30]
-	v53                   []float32 // %53: f32[416,30,30]
-	v54                   []float32 // %54: f32[416,30,30]
-	v55                   []float32 // %55: f32[416,30,30]
-	v56                   []float32 // %56: f32[416,30,30]
-	v57                   []float32 // %57: f32[416,30,30]
-	v59                   []float32 // %59: f32[416,30,30]
-	v61                   []float32 // %61: f32[416,30,30]
-	v62                   []float32 // %62: f32[416,30,30]
-	v63                   []float32 // %63: f32[416,30,30]
-	v64                   []float32 // %64: f32[416,30]
-	v65                   []float32 // %65: f32[416,30,30]
-	v66                   []float32 // %66: f32[416,30,10]
-	v67                   []float32 // %67: f32[416,30,10]
-	v69                   []float32 // %69: f32[416,30,10]
-	v70                   []float32 // %70: f32[416,128,10]
-	v71                   []float32 // %71: f32[10]
-	v72                   []float32 // %72: f32[10,1]
-	v73                   []float32 // %73: f32[1,10]
-	v74                   []float32 // %74: f32[10,10]
-	v75                   []float32 // %75: f32[]
-	v76                   []float32 // %76: f32[10,10]
-	v77                   []float32 // %77: f32[416,10,10]
-	v78                   []float32 // %78: f32[]
-	v79                   []float32 // %79: f32[416,10,10]
-	v80                   []float32 // %80: f32[416,10,10]
-	v81                   []float32 // %81: f32[416,128,10]
-	v82                   []float32 // %82: f32[416,10,10]
-	v84                   []float32 // %84: f32[416,10,10]
-	v85                   []float32 // %85: f32[416,10,10]
-	v86                   []float32 // %86: f32[416,128,10]
-	v87                   []uint64  // %87: u64[]
-	v88                   []uint64  // %88: u64[]
-	v89                   []uint64  // %89: u64[]
-	v90                   []uint64  // %90: u64[]
-	v91                   []float32 // %91: f32[416,10,1]
-	v92                   []float32 // %92: f32[416,128,1]
-	v93                   []float32 // %93: f32[416,128]
-	v94                   []float32 // %94: f32[416,128]
-	v96                   []float32 // %96: f32[416,128]
-	v97                   []float32 // %97: f32[416,128]
-	v98                   []float32 // %98: f32[416,128]
-	v99                   []float32 // %99: f32[15,1,128]
-	v104                  []float32 // %104: f32[416,128]
-	v279                  []float32 // %279: f32[15,128]
-	v282                  []float32 // %282: f32[15,128]
-	v283                  []float32 // %283: f32[15,1,128]
-	v284                  []float32 // %284: f32[15,416,128]
-	v108                  []float32 // %108: f32[15,416,128]
-	v113                  []float32 // %113: f32[15,416,128]
-	v114                  []float32 // %114: f32[6240,128]
-	v115                  []float32 // %115: f32[6240,128]
-	v116                  []float32 // %116: f32[15,416,128]
-	v122                  []float32 // %122: f32[6240,128]
-	v123                  []float32 // %123: f32[15,416,128]
-	v124                  []float32 // %124: f32[15,416,128]
-	v129                  []float32 // %129: f32[15,416,128]
-	v130                  []float32 // %130: f32[6240,128]
-	v131                  []float32 // %131: f32[6240,128]
-	v132                  []float32 // %132: f32[15,416,128]
-	v133                  []float32 // %133: f32[15,128]
-	v134                  []float32 // %134: f32[128,15]
-	v135                  []float32 // %135: f32[128,15]
-	v136                  []float32 // %136: f32[15,15]
-	v137                  []float32 // %137: f32[15,128]
-	v138                  []float32 // %138: f32[30,416,128]
-	v139                  []float32 // %139: f32[416,30,128]
-	v140                  []float32 // %140: f32[30,416,128]
-	v141                  []float32 // %141: f32[416,30,128]
-	v146                  []float32 // %146: f32[416,30,30]
-	v147                  []float32 // %147: f32[416,30,30]
-	v148                  []float32 // %148: f32[416,30]
-	v150                  []float32 // %150: f32[416,30]
-	v151                  []float32 // %151: f32[416,30]
-	v152                  []float32 // %152: f32[416,30,1]
-	v153                  []float32 // %153: f32[416,30,30]
-	v154                  []float32 // %154: f32[416,1,30]
-	v155                  []float32 // %155: f32[416,30,30]
-	v158                  []float32 // %158: f32[416,30,30]
-	v159                  []float32 // %159: f32[416,30,30]
-	v161                  []float32 // %161: f32[416,30,30]
-	v162                  []float32 // %162: f32[416,30,30]
-	v164                  []float32 // %164: f32[416,30,30]
-	v166                  []float32 // %166: f32[416,30,30]
-	v167                  []float32 // %167: f32[416,30,30]
-	v168                  []float32 // %168: f32[416,30,30]
-	v169                  []float32 // %169: f32[416,30]
-	v170                  []float32 // %170: f32[416,30,30]
-	v171                  []float32 // %171: f32[416,30,10]
-	v172                  []float32 // %172: f32[416,30,10]
-	v174                  []float32 // %174: f32[416,30,10]
-	v175                  []float32 // %175: f32[416,128,10]
-	v182                  []float32 // %182: f32[416,10,10]
-	v184                  []float32 // %184: f32[416,10,10]
-	v185                  []float32 // %185: f32[416,10,10]
-	v186                  []float32 // %186: f32[416,128,10]
-	v187                  []float32 // %187: f32[416,10,10]
-	v189                  []float32 // %189: f32[416,10,10]
-	v190                  []float32 // %190: f32[416,10,10]
-	v191                  []float32 // %191: f32[416,128,10]
-	v194                  []uint64  // %194: u64[]
-	v195                  []uint64  // %195: u64[]
-	v196                  []float32 // %196: f32[416,10,1]
-	v197                  []float32 // %197: f32[416,128,1]
-	v198                  []float32 // %198: f32[416,128]
-	v199                  []float32 // %199: f32[416,128]
-	v200                  []float32 // %200: f32[416,128]
-	v202                  []float32 // %202: f32[416,128]
-	v203                  []float32 // %203: f32[416,128]
-	v204                  []float32 // %204: f32[416,128]
-	v209                  []float32 // %209: f32[10,1,10]
-	v216                  []float32 // %216: f32[416,128]
-	v286                  []float32 // %286: f32[10,10]
-	v287                  []float32 // %287: f32[10,128]
-	v288                  []float32 // %288: f32[10,1,128]
-	v289                  []float32 // %289: f32[10,416,128]
-	v220                  []float32 // %220: f32[10,416,128]
-	v221                  []float32 // %221: f32[416,10,128]
-	v222                  []float32 // %222: f32[416,10,10]
-	v223                  []float32 // %223: f32[416,10,10]
-	v224                  []float32 // %224: f32[416,10]
-	v226                  []float32 // %226: f32[416,10]
-	v227                  []float32 // %227: f32[416,10]
-	v228                  []float32 // %228: f32[416,10,1]
-	v229                  []float32 // %229: f32[416,10,10]
-	v230                  []float32 // %230: f32[416,1,10]
-	v231                  []float32 // %231: f32[416,10,10]
-	v233                  []float32 // %233: f32[10,10]
-	v234                  []float32 // %234: f32[416,10,10]
-	v235                  []float32 // %235: f32[416,10,10]
-	v238                  []uint64  // %238: u64[]
-	v239                  []uint64  // %239: u64[]
-	v240                  []float32 // %240: f32[416,128,1]
-	v241                  []float32 // %241: f32[416,10,1]
-	v242                  []float32 // %242: f32[416,10,1]
-	v243                  []float32 // %243: f32[416,10,1]
-	v244                  []float32 // %244: f32[416,10,1]
-	v245                  []float32 // %245: f32[416,10,1]
-	v246                  []float32 // %246: f32[416,128,1]
-	v247                  []float32 // %247: f32[416,128]
-	v248                  []float32 // %248: f32[416,128]
-	v249                  []float32 // %249: f32[416,128]
-	v251                  []float32 // %251: f32[416,128]
-	logits                []float32 // %logits: f32[416,10]
-	logitsTangent         []float32 // %logits.tangent: f32[416,10]
-	v255                  []uint64  // %255: u64[]
-	v256                  []uint64  // %256: u64[]
-	logitsGuess           []float32 // %logits.guess: f32[416,10]
-	v257                  []float32 // %257: f32[416,10]
-	v258                  []float32 // %258: f32[416,10]
-	v259                  []float32 // %259: f32[416,10]
-	v260                  []float32 // %260: f32[416,10]
-	v261                  []float32 // %261: f32[416,1]
-	v262                  []float32 // %262: f32[416,10]
-	v263                  []float32 // %263: f32[416,10]
-	v264                  []float32 // %264: f32[416,10]
-	v265                  []float32 // %265: f32[416,10]
-	v266                  []float32 // %266: f32[416]
-	v267                  []float32 // %267: f32[416]
-	lossPerExample        []float32 // %loss.per_example: f32[416]
-	lossPerExampleTangent []float32 // %loss.per_example.tangent: f32[416]
-	loss                  []float32 // %loss: f32[]
-	v270                  []float32 // %270: f32[]
-	guessJ                []float32 // %guess.J: f32[416]
-	v271                  []float32 // %271: f32[416,1]
-	v272                  []float32 // %272: f32[416,128]
-	mlp0WEstimate         []float32 // %mlp.0.w.estimate: f32[40,128]
-	v275                  []float32 // %275: f32[416,128]
-	mlp1WEstimate         []float32 // %mlp.1.w.estimate: f32[128,128]
-	v278                  []float32 // %278: f32[416,128]
-	mlp2WEstimate         []float32 // %mlp.2.w.estimate: f32[128,128]
-	v281                  []float32 // %281: f32[416,10]
-	mlp3WEstimate         []float32 // %mlp.3.w.estimate: f32[128,10]
-	optim1                []int64   // %optim.1: i64[]
-	optimStepNext         []int64   // %optim.step.next: i64[]
-	mlp0W1                []float32 // %mlp.0.w.1: f32[]
-	mlp0WDecayed          []float32 // %mlp.0.w.decayed: f32[40,128]
-	mlp0W3                []float32 // %mlp.0.w.3: f32[40,128]
-	mlp0W4                []float32 // %mlp.0.w.4: f32[]
-	mlp0W5                []float32 // %mlp.0.w.5: f32[40,128]
-	mlp0WMNext            []float32 // %mlp.0.w.m.next: f32[40,128]
-	mlp0W7                []float32 // %mlp.0.w.7: f32[]
-	mlp0W8                []float32 // %mlp.0.w.8: f32[40,128]
-	mlp0W9                []float32 // %mlp.0.w.9: f32[]
-	mlp0W10               []float32 // %mlp.0.w.10: f32[40,128]
-	mlp0W11               []float32 // %mlp.0.w.11: f32[40,128]
-	mlp0WVNext            []float32 // %mlp.0.w.v.next: f32[40,128]
-	mlp0WT                []float32 // %mlp.0.w.t: f32[]
-	mlp0W14               []float32 // %mlp.0.w.14: f32[]
-	mlp0W15               []float32 // %mlp.0.w.15: f32[]
-	mlp0W16               []float32 // %mlp.0.w.16: f32[]
-	mlp0W17               []float32 // %mlp.0.w.17: f32[]
-	mlp0WBc1              []float32 // %mlp.0.w.bc1: f32[]
-	mlp0W19               []float32 // %mlp.0.w.19: f32[]
-	mlp0W20               []float32 // %mlp.0.w.20: f32[]
-	mlp0W21               []float32 // %mlp.0.w.21: f32[]
-	mlp0WBc2              []float32 // %mlp.0.w.bc2: f32[]
-	mlp0W23               []float32 // %mlp.0.w.23: f32[]
-	mlp0WStepSize         []float32 // %mlp.0.w.step_size: f32[]
-	mlp0W25               []float32 // %mlp.0.w.25: f32[40,128]
-	mlp0W26               []float32 // %mlp.0.w.26: f32[]
-	mlp0W27               []float32 // %mlp.0.w.27: f32[40,128]
-	mlp0W28               []float32 // %mlp.0.w.28: f32[]
-	mlp0WDenom            []float32 // %mlp.0.w.denom: f32[40,128]
-	mlp0W30               []float32 // %mlp.0.w.30: f32[40,128]
-	mlp0W31               []float32 // %mlp.0.w.31: f32[40,128]
-	mlp0WNext             []float32 // %mlp.0.w.next: f32[40,128]
-	mlp1WDecayed          []float32 // %mlp.1.w.decayed: f32[128,128]
-	mlp1W3                []float32 // %mlp.1.w.3: f32[128,128]
-	mlp1W5                []float32 // %mlp.1.w.5: f32[128,128]
-	mlp1WMNext            []float32 // %mlp.1.w.m.next: f32[128,128]
-	mlp1W8                []float32 // %mlp.1.w.8: f32[128,128]
-	mlp1W10               []float32 // %mlp.1.w.10: f32[128,128]
-	mlp1W11               []float32 // %mlp.1.w.11: f32[128,128]
-	mlp1WVNext            []float32 // %mlp.1.w.v.next: f32[128,128]
-	mlp1W25               []float32 // %mlp.1.w.25: f32[128,128]
-	mlp1W27               []float32 // %mlp.1.w.27: f32[128,128]
-	mlp1WDenom            []float32 // %mlp.1.w.denom: f32[128,128]
-	mlp1W30               []float32 // %mlp.1.w.30: f32[128,128]
-	mlp1W31               []float32 // %mlp.1.w.31: f32[128,128]
-	mlp1WNext             []float32 // %mlp.1.w.next: f32[128,128]
-	mlp2WDecayed          []float32 // %mlp.2.w.decayed: f32[128,128]
-	mlp2W3                []float32 // %mlp.2.w.3: f32[128,128]
-	mlp2W5                []float32 // %mlp.2.w.5: f32[128,128]
-	mlp2WMNext            []float32 // %mlp.2.w.m.next: f32[128,128]
-	mlp2W8                []float32 // %mlp.2.w.8: f32[128,128]
-	mlp2W10               []float32 // %mlp.2.w.10: f32[128,128]
-	mlp2W11               []float32 // %mlp.2.w.11: f32[128,128]
-	mlp2WVNext            []float32 // %mlp.2.w.v.next: f32[128,128]
-	mlp2W25               []float32 // %mlp.2.w.25: f32[128,128]
-	mlp2W27               []float32 // %mlp.2.w.27: f32[128,128]
-	mlp2WDenom            []float32 // %mlp.2.w.denom: f32[128,128]
-	mlp2W30               []float32 // %mlp.2.w.30: f32[128,128]
-	mlp2W31               []float32 // %mlp.2.w.31: f32[128,128]
-	mlp2WNext             []float32 // %mlp.2.w.next: f32[128,128]
-	mlp3WDecayed          []float32 // %mlp.3.w.decayed: f32[128,10]
-	mlp3W3                []float32 // %mlp.3.w.3: f32[128,10]
-	mlp3W5                []float32 // %mlp.3.w.5: f32[128,10]
-	mlp3WMNext            []float32 // %mlp.3.w.m.next: f32[128,10]
-	mlp3W8                []float32 // %mlp.3.w.8: f32[128,10]
-	mlp3W10               []float32 // %mlp.3.w.10: f32[128,10]
-	mlp3W11               []float32 // %mlp.3.w.11: f32[128,10]
-	mlp3WVNext            []float32 // %mlp.3.w.v.next: f32[128,10]
-	mlp3W25               []float32 // %mlp.3.w.25: f32[128,10]
-	mlp3W27               []float32 // %mlp.3.w.27: f32[128,10]
-	mlp3WDenom            []float32 // %mlp.3.w.denom: f32[128,10]
-	mlp3W30               []float32 // %mlp.3.w.30: f32[128,10]
-	mlp3W31               []float32 // %mlp.3.w.31: f32[128,10]
-	mlp3WNext             []float32 // %mlp.3.w.next: f32[128,10]
-	gemm                  kernels.Packed
-	procs                 int // goroutines a loop may use
-	task                  wPerp416Task
-	scratch               []float64
-	linalg                wPerp416Batch
-	v1AOff                []int            // offsets of the matrices of %x
-	v1BOff                []int            // offsets of the matrices of %mlp.0.w
-	v1COff                []int            // offsets of the product's matrices in %1 = matmul %x, %mlp.0.w {buf=[5166720]} : f32[416,128]
-	v268AOff              []int            // offsets of the matrices of %252
-	v268BOff              []int            // offsets of the matrices of %mlp.1.w
-	v268COff              []int            // offsets of the product's matrices in %268 = matmul %252, %mlp.1.w {buf=[0], transpose_b=true} : f32[15,128]
-	v14AOff               []int            // offsets of the matrices of %13
-	v14BOff               []int            // offsets of the matrices of %mlp.1.w
-	v14COff               []int            // offsets of the product's matrices in %14 = matmul %13, %mlp.1.w {buf=[0]} : f32[6240,128]
-	v19AOff               []int            // offsets of the matrices of %14
-	v19BOff               []int            // offsets of the matrices of %mlp.1.w
-	v19COff               []int            // offsets of the product's matrices in %19 = matmul %14, %mlp.1.w {buf=[798720], transpose_b=true} : f32[6240,128]
-	v26AOff               []int            // offsets of the matrices of %25
-	v26BOff               []int            // offsets of the matrices of %mlp.1.w
-	v26COff               []int            // offsets of the product's matrices in %26 = matmul %25, %mlp.1.w {buf=[0]} : f32[6240,128]
-	v28Plan               *ops.ReducePlan  // the plan of %28 = reduce_mean %27 {axes=[1], buf=[0]} : f32[15,128]
-	v41AOff               []int            // offsets of the matrices of %34
-	v41BOff               []int            // offsets of the matrices of %34
-	v41COff               []int            // offsets of the product's matrices in %41 = matmul %34, %34 {buf=[0], transpose_b=true} : f32[416,30,30]
-	v43Plan               *ops.ReducePlan  // the plan of %43 = reduce_sum %42 {axes=[2], buf=[748800]} : f32[416,30]
-	v57AOff               []int            // offsets of the matrices of %36
-	v57BOff               []int            // offsets of the matrices of %36
-	v57COff               []int            // offsets of the product's matrices in %57 = matmul %36, %36 {buf=[374400], transpose_b=true} : f32[416,30,30]
-	v62AOff               []int            // offsets of the matrices of %61
-	v62BOff               []int            // offsets of the matrices of %56
-	v62COff               []int            // offsets of the product's matrices in %62 = matmul %61, %56 {buf=[748800]} : f32[416,30,30]
-	v63AOff               []int            // offsets of the matrices of %56
-	v63BOff               []int            // offsets of the matrices of %62
-	v63COff               []int            // offsets of the product's matrices in %63 = matmul %56, %62 {buf=[374400], transpose_a=true} : f32[416,30,30]
-	v67AOff               []int            // offsets of the matrices of %56
-	v67BOff               []int            // offsets of the matrices of %66
-	v67COff               []int            // offsets of the product's matrices in %67 = matmul %56, %66 {buf=[532480]} : f32[416,30,10]
-	v70AOff               []int            // offsets of the matrices of %34
-	v70BOff               []int            // offsets of the matrices of %69
-	v70COff               []int            // offsets of the product's matrices in %70 = matmul %34, %69 {buf=[0], transpose_a=true} : f32[416,128,10]
-	v77AOff               []int            // offsets of the matrices of %70
-	v77BOff               []int            // offsets of the matrices of %70
-	v77COff               []int            // offsets of the product's matrices in %77 = matmul %70, %70 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	v81AOff               []int            // offsets of the matrices of %70
-	v81BOff               []int            // offsets of the matrices of %80
-	v81COff               []int            // offsets of the product's matrices in %81 = matmul %70, %80 {buf=[532480]} : f32[416,128,10]
-	v82AOff               []int            // offsets of the matrices of %81
-	v82BOff               []int            // offsets of the matrices of %81
-	v82COff               []int            // offsets of the product's matrices in %82 = matmul %81, %81 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	v86AOff               []int            // offsets of the matrices of %81
-	v86BOff               []int            // offsets of the matrices of %85
-	v86COff               []int            // offsets of the product's matrices in %86 = matmul %81, %85 {buf=[0]} : f32[416,128,10]
-	v92AOff               []int            // offsets of the matrices of %86
-	v92BOff               []int            // offsets of the matrices of %91
-	v92COff               []int            // offsets of the product's matrices in %92 = matmul %86, %91 {buf=[532480]} : f32[416,128,1]
-	v97AOff               []int            // offsets of the matrices of %94
-	v97BOff               []int            // offsets of the matrices of %mlp.1.w
-	v97COff               []int            // offsets of the product's matrices in %97 = matmul %94, %mlp.1.w {buf=[5326464]} : f32[416,128]
-	v98AOff               []int            // offsets of the matrices of %96
-	v98BOff               []int            // offsets of the matrices of %mlp.1.w
-	v98COff               []int            // offsets of the product's matrices in %98 = matmul %96, %mlp.1.w {buf=[5379712]} : f32[416,128]
-	v282AOff              []int            // offsets of the matrices of %279
-	v282BOff              []int            // offsets of the matrices of %mlp.2.w
-	v282COff              []int            // offsets of the product's matrices in %282 = matmul %279, %mlp.2.w {buf=[0], transpose_b=true} : f32[15,128]
-	v115AOff              []int            // offsets of the matrices of %114
-	v115BOff              []int            // offsets of the matrices of %mlp.2.w
-	v115COff              []int            // offsets of the product's matrices in %115 = matmul %114, %mlp.2.w {buf=[0]} : f32[6240,128]
-	v122AOff              []int            // offsets of the matrices of %115
-	v122BOff              []int            // offsets of the matrices of %mlp.2.w
-	v122COff              []int            // offsets of the product's matrices in %122 = matmul %115, %mlp.2.w {buf=[798720], transpose_b=true} : f32[6240,128]
-	v131AOff              []int            // offsets of the matrices of %130
-	v131BOff              []int            // offsets of the matrices of %mlp.2.w
-	v131COff              []int            // offsets of the product's matrices in %131 = matmul %130, %mlp.2.w {buf=[0]} : f32[6240,128]
-	v133Plan              *ops.ReducePlan  // the plan of %133 = reduce_mean %132 {axes=[1], buf=[0]} : f32[15,128]
-	v146AOff              []int            // offsets of the matrices of %139
-	v146BOff              []int            // offsets of the matrices of %139
-	v146COff              []int            // offsets of the product's matrices in %146 = matmul %139, %139 {buf=[0], transpose_b=true} : f32[416,30,30]
-	v148Plan              *ops.ReducePlan  // the plan of %148 = reduce_sum %147 {axes=[2], buf=[748800]} : f32[416,30]
-	v162AOff              []int            // offsets of the matrices of %141
-	v162BOff              []int            // offsets of the matrices of %141
-	v162COff              []int            // offsets of the product's matrices in %162 = matmul %141, %141 {buf=[374400], transpose_b=true} : f32[416,30,30]
-	v167AOff              []int            // offsets of the matrices of %166
-	v167BOff              []int            // offsets of the matrices of %161
-	v167COff              []int            // offsets of the product's matrices in %167 = matmul %166, %161 {buf=[748800]} : f32[416,30,30]
-	v168AOff              []int            // offsets of the matrices of %161
-	v168BOff              []int            // offsets of the matrices of %167
-	v168COff              []int            // offsets of the product's matrices in %168 = matmul %161, %167 {buf=[374400], transpose_a=true} : f32[416,30,30]
-	v172AOff              []int            // offsets of the matrices of %161
-	v172BOff              []int            // offsets of the matrices of %171
-	v172COff              []int            // offsets of the product's matrices in %172 = matmul %161, %171 {buf=[532480]} : f32[416,30,10]
-	v175AOff              []int            // offsets of the matrices of %139
-	v175BOff              []int            // offsets of the matrices of %174
-	v175COff              []int            // offsets of the product's matrices in %175 = matmul %139, %174 {buf=[0], transpose_a=true} : f32[416,128,10]
-	v182AOff              []int            // offsets of the matrices of %175
-	v182BOff              []int            // offsets of the matrices of %175
-	v182COff              []int            // offsets of the product's matrices in %182 = matmul %175, %175 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	v186AOff              []int            // offsets of the matrices of %175
-	v186BOff              []int            // offsets of the matrices of %185
-	v186COff              []int            // offsets of the product's matrices in %186 = matmul %175, %185 {buf=[532480]} : f32[416,128,10]
-	v187AOff              []int            // offsets of the matrices of %186
-	v187BOff              []int            // offsets of the matrices of %186
-	v187COff              []int            // offsets of the product's matrices in %187 = matmul %186, %186 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	v191AOff              []int            // offsets of the matrices of %186
-	v191BOff              []int            // offsets of the matrices of %190
-	v191COff              []int            // offsets of the product's matrices in %191 = matmul %186, %190 {buf=[0]} : f32[416,128,10]
-	v197AOff              []int            // offsets of the matrices of %191
-	v197BOff              []int            // offsets of the matrices of %196
-	v197COff              []int            // offsets of the product's matrices in %197 = matmul %191, %196 {buf=[532480]} : f32[416,128,1]
-	v203AOff              []int            // offsets of the matrices of %200
-	v203BOff              []int            // offsets of the matrices of %mlp.2.w
-	v203COff              []int            // offsets of the product's matrices in %203 = matmul %200, %mlp.2.w {buf=[1118208]} : f32[416,128]
-	v204AOff              []int            // offsets of the matrices of %202
-	v204BOff              []int            // offsets of the matrices of %mlp.2.w
-	v204COff              []int            // offsets of the product's matrices in %204 = matmul %202, %mlp.2.w {buf=[1171456]} : f32[416,128]
-	v287AOff              []int            // offsets of the matrices of %286
-	v287BOff              []int            // offsets of the matrices of %mlp.3.w
-	v287COff              []int            // offsets of the product's matrices in %287 = matmul %286, %mlp.3.w {buf=[0], transpose_b=true} : f32[10,128]
-	v222AOff              []int            // offsets of the matrices of %221
-	v222BOff              []int            // offsets of the matrices of %221
-	v222COff              []int            // offsets of the product's matrices in %222 = matmul %221, %221 {buf=[0], transpose_b=true} : f32[416,10,10]
-	v224Plan              *ops.ReducePlan  // the plan of %224 = reduce_sum %223 {axes=[2], buf=[83200]} : f32[416,10]
-	v241AOff              []int            // offsets of the matrices of %221
-	v241BOff              []int            // offsets of the matrices of %240
-	v241COff              []int            // offsets of the product's matrices in %241 = matmul %221, %240 {buf=[99008]} : f32[416,10,1]
-	v246AOff              []int            // offsets of the matrices of %221
-	v246BOff              []int            // offsets of the matrices of %245
-	v246COff              []int            // offsets of the product's matrices in %246 = matmul %221, %245 {buf=[0], transpose_a=true} : f32[416,128,1]
-	logitsAOff            []int            // offsets of the matrices of %249
-	logitsBOff            []int            // offsets of the matrices of %mlp.3.w
-	logitsCOff            []int            // offsets of the product's matrices in %logits = matmul %249, %mlp.3.w {buf=[0]} : f32[416,10]
-	logitsTangentAOff     []int            // offsets of the matrices of %251
-	logitsTangentBOff     []int            // offsets of the matrices of %mlp.3.w
-	logitsTangentCOff     []int            // offsets of the product's matrices in %logits.tangent = matmul %251, %mlp.3.w {buf=[4160]} : f32[416,10]
-	v258Plan              *ops.SoftmaxPlan // the plan of %258 = log_softmax %logits {axis=1, buf=[8320]} : f32[416,10]
-	v261Plan              *ops.ReducePlan  // the plan of %261 = reduce_sum %260 {axes=[1], buf=[12480], keepdims=true} : f32[416,1]
-	v263Labels            []int            // the shape of the labels of %263 = one_hot %labels {buf=[0], depth=10} : f32[416,10]
-	v266Plan              *ops.ReducePlan  // the plan of %266 = reduce_sum %264 {axes=[1], buf=[4160]} : f32[416]
-	v267Plan              *ops.ReducePlan  // the plan of %267 = reduce_sum %265 {axes=[1], buf=[4576]} : f32[416]
-	lossPlan              *ops.ReducePlan  // the plan of %loss = reduce_mean %loss.per_example {buf=[147712]} : f32[]
-	mlp0WEstimateAOff     []int            // offsets of the matrices of %x
-	mlp0WEstimateBOff     []int            // offsets of the matrices of %272
-	mlp0WEstimateCOff     []int            // offsets of the product's matrices in %mlp.0.w.estimate = matmul %x, %272 {buf=[32768], transpose_a=true} : f32[40,128]
-	mlp1WEstimateAOff     []int            // offsets of the matrices of %94
-	mlp1WEstimateBOff     []int            // offsets of the matrices of %275
-	mlp1WEstimateCOff     []int            // offsets of the product's matrices in %mlp.1.w.estimate = matmul %94, %275 {buf=[0], transpose_a=true} : f32[128,128]
-	mlp2WEstimateAOff     []int            // offsets of the matrices of %200
-	mlp2WEstimateBOff     []int            // offsets of the matrices of %278
-	mlp2WEstimateCOff     []int            // offsets of the product's matrices in %mlp.2.w.estimate = matmul %200, %278 {buf=[16384], transpose_a=true} : f32[128,128]
-	mlp3WEstimateAOff     []int            // offsets of the matrices of %249
-	mlp3WEstimateBOff     []int            // offsets of the matrices of %281
-	mlp3WEstimateCOff     []int            // offsets of the product's matrices in %mlp.3.w.estimate = matmul %249, %281 {buf=[146432], transpose_a=true} : f32[128,10]
+	f32            []float32 // the arena of the f32 values: 5922012 elements
+	i64            []int64   // the arena of the i64 values: 1 elements
+	u64            []uint64  // the arena of the u64 values: 2 elements
+	guessKey       []uint64  // %guess.key: u64[]
+	guessCounter   []uint64  // %guess.counter: u64[]
+	optimStep      []int64   // %optim.step: i64[]
+	v2             []float32 // %2: f32[15,1,128]
+	v1             []float32 // %1: f32[416,128]
+	v5             []float32 // %5: f32[416,128]
+	v252           []float32 // %252: f32[15,128]
+	v268           []float32 // %268: f32[15,128]
+	v269           []float32 // %269: f32[15,1,128]
+	v273           []float32 // %273: f32[15,416,128]
+	v9             []float32 // %9: f32[15,416,128]
+	v12            []float32 // %12: f32[15,416,128]
+	v13            []float32 // %13: f32[6240,128]
+	v14            []float32 // %14: f32[6240,128]
+	v15            []float32 // %15: f32[15,416,128]
+	v19            []float32 // %19: f32[6240,128]
+	v20            []float32 // %20: f32[15,416,128]
+	v21            []float32 // %21: f32[15,416,128]
+	v24            []float32 // %24: f32[15,416,128]
+	v25            []float32 // %25: f32[6240,128]
+	v26            []float32 // %26: f32[6240,128]
+	v27            []float32 // %27: f32[15,416,128]
+	v28            []float32 // %28: f32[15,128]
+	v29            []float32 // %29: f32[128,15]
+	v30            []float32 // %30: f32[128,15]
+	v31            []float32 // %31: f32[15,15]
+	v32            []float32 // %32: f32[15,128]
+	v33            []float32 // %33: f32[30,416,128]
+	v34            []float32 // %34: f32[416,30,128]
+	v35            []float32 // %35: f32[30,416,128]
+	v36            []float32 // %36: f32[416,30,128]
+	v37            []float32 // %37: f32[30]
+	v38            []float32 // %38: f32[30,1]
+	v39            []float32 // %39: f32[1,30]
+	v40            []float32 // %40: f32[30,30]
+	v52            []float32 // %52: f32[30,30]
+	v41            []float32 // %41: f32[416,30,30]
+	v42            []float32 // %42: f32[416,30,30]
+	v43            []float32 // %43: f32[416,30]
+	v46            []float32 // %46: f32[416,30]
+	v47            []float32 // %47: f32[416,30,1]
+	v49            []float32 // %49: f32[416,1,30]
+	v53            []float32 // %53: f32[416,30,30]
+	v54            []float32 // %54: f32[416,30,30]
+	v55            []float32 // %55: f32[416,30,30]
+	v56            []float32 // %56: f32[416,30,30]
+	v61            []float32 // %61: f32[416,30,30]
+	v62            []float32 // %62: f32[416,30,30]
+	v63            []float32 // %63: f32[416,30,30]
+	v64            []float32 // %64: f32[416,30]
+	v65            []float32 // %65: f32[416,30,30]
+	v66            []float32 // %66: f32[416,30,10]
+	v69            []float32 // %69: f32[416,30,10]
+	v70            []float32 // %70: f32[416,128,10]
+	v71            []float32 // %71: f32[10]
+	v72            []float32 // %72: f32[10,1]
+	v73            []float32 // %73: f32[1,10]
+	v87            []uint64  // %87: u64[]
+	v88            []uint64  // %88: u64[]
+	v89            []uint64  // %89: u64[]
+	v90            []uint64  // %90: u64[]
+	v91            []float32 // %91: f32[416,10,1]
+	v94            []float32 // %94: f32[416,128]
+	v99            []float32 // %99: f32[15,1,128]
+	v97            []float32 // %97: f32[416,128]
+	v104           []float32 // %104: f32[416,128]
+	v279           []float32 // %279: f32[15,128]
+	v282           []float32 // %282: f32[15,128]
+	v283           []float32 // %283: f32[15,1,128]
+	v284           []float32 // %284: f32[15,416,128]
+	v108           []float32 // %108: f32[15,416,128]
+	v113           []float32 // %113: f32[15,416,128]
+	v114           []float32 // %114: f32[6240,128]
+	v115           []float32 // %115: f32[6240,128]
+	v116           []float32 // %116: f32[15,416,128]
+	v122           []float32 // %122: f32[6240,128]
+	v123           []float32 // %123: f32[15,416,128]
+	v124           []float32 // %124: f32[15,416,128]
+	v129           []float32 // %129: f32[15,416,128]
+	v130           []float32 // %130: f32[6240,128]
+	v131           []float32 // %131: f32[6240,128]
+	v132           []float32 // %132: f32[15,416,128]
+	v133           []float32 // %133: f32[15,128]
+	v134           []float32 // %134: f32[128,15]
+	v135           []float32 // %135: f32[128,15]
+	v136           []float32 // %136: f32[15,15]
+	v137           []float32 // %137: f32[15,128]
+	v138           []float32 // %138: f32[30,416,128]
+	v139           []float32 // %139: f32[416,30,128]
+	v140           []float32 // %140: f32[30,416,128]
+	v141           []float32 // %141: f32[416,30,128]
+	v146           []float32 // %146: f32[416,30,30]
+	v147           []float32 // %147: f32[416,30,30]
+	v148           []float32 // %148: f32[416,30]
+	v151           []float32 // %151: f32[416,30]
+	v152           []float32 // %152: f32[416,30,1]
+	v154           []float32 // %154: f32[416,1,30]
+	v158           []float32 // %158: f32[416,30,30]
+	v159           []float32 // %159: f32[416,30,30]
+	v161           []float32 // %161: f32[416,30,30]
+	v166           []float32 // %166: f32[416,30,30]
+	v167           []float32 // %167: f32[416,30,30]
+	v168           []float32 // %168: f32[416,30,30]
+	v169           []float32 // %169: f32[416,30]
+	v170           []float32 // %170: f32[416,30,30]
+	v171           []float32 // %171: f32[416,30,10]
+	v174           []float32 // %174: f32[416,30,10]
+	v175           []float32 // %175: f32[416,128,10]
+	v194           []uint64  // %194: u64[]
+	v195           []uint64  // %195: u64[]
+	v196           []float32 // %196: f32[416,10,1]
+	v200           []float32 // %200: f32[416,128]
+	v203           []float32 // %203: f32[416,128]
+	v216           []float32 // %216: f32[416,128]
+	v74            []float32 // %74: f32[10,10]
+	v76            []float32 // %76: f32[10,10]
+	v233           []float32 // %233: f32[10,10]
+	v80            []float32 // %80: f32[416,10,10]
+	v81            []float32 // %81: f32[416,128,10]
+	v85            []float32 // %85: f32[416,10,10]
+	v86            []float32 // %86: f32[416,128,10]
+	v92            []float32 // %92: f32[416,128,1]
+	v93            []float32 // %93: f32[416,128]
+	v96            []float32 // %96: f32[416,128]
+	v185           []float32 // %185: f32[416,10,10]
+	v186           []float32 // %186: f32[416,128,10]
+	v190           []float32 // %190: f32[416,10,10]
+	v191           []float32 // %191: f32[416,128,10]
+	v197           []float32 // %197: f32[416,128,1]
+	v198           []float32 // %198: f32[416,128]
+	v202           []float32 // %202: f32[416,128]
+	v209           []float32 // %209: f32[10,1,10]
+	v286           []float32 // %286: f32[10,10]
+	v287           []float32 // %287: f32[10,128]
+	v288           []float32 // %288: f32[10,1,128]
+	v289           []float32 // %289: f32[10,416,128]
+	v220           []float32 // %220: f32[10,416,128]
+	v221           []float32 // %221: f32[416,10,128]
+	v222           []float32 // %222: f32[416,10,10]
+	v223           []float32 // %223: f32[416,10,10]
+	v224           []float32 // %224: f32[416,10]
+	v227           []float32 // %227: f32[416,10]
+	v228           []float32 // %228: f32[416,10,1]
+	v230           []float32 // %230: f32[416,1,10]
+	v234           []float32 // %234: f32[416,10,10]
+	v235           []float32 // %235: f32[416,10,10]
+	v238           []uint64  // %238: u64[]
+	v239           []uint64  // %239: u64[]
+	v240           []float32 // %240: f32[416,128,1]
+	v242           []float32 // %242: f32[416,10,1]
+	v243           []float32 // %243: f32[416,10,1]
+	v244           []float32 // %244: f32[416,10,1]
+	v245           []float32 // %245: f32[416,10,1]
+	v246           []float32 // %246: f32[416,128,1]
+	v247           []float32 // %247: f32[416,128]
+	v249           []float32 // %249: f32[416,128]
+	v251           []float32 // %251: f32[416,128]
+	logits         []float32 // %logits: f32[416,10]
+	v255           []uint64  // %255: u64[]
+	v256           []uint64  // %256: u64[]
+	logitsGuess    []float32 // %logits.guess: f32[416,10]
+	v258           []float32 // %258: f32[416,10]
+	v257           []float32 // %257: f32[416,10]
+	v260           []float32 // %260: f32[416,10]
+	v261           []float32 // %261: f32[416,1]
+	v263           []float32 // %263: f32[416,10]
+	v266           []float32 // %266: f32[416]
+	v267           []float32 // %267: f32[416]
+	loss           []float32 // %loss: f32[]
+	guessJ         []float32 // %guess.J: f32[416]
+	v271           []float32 // %271: f32[416,1]
+	v272           []float32 // %272: f32[416,128]
+	v275           []float32 // %275: f32[416,128]
+	v278           []float32 // %278: f32[416,128]
+	v281           []float32 // %281: f32[416,10]
+	optim1         []int64   // %optim.1: i64[]
+	optimStepNext  []int64   // %optim.step.next: i64[]
+	mlp0WT         []float32 // %mlp.0.w.t: f32[]
+	mlp0W14        []float32 // %mlp.0.w.14: f32[]
+	mlp0W15        []float32 // %mlp.0.w.15: f32[]
+	mlp0W16        []float32 // %mlp.0.w.16: f32[]
+	mlp0W17        []float32 // %mlp.0.w.17: f32[]
+	mlp0WBc1       []float32 // %mlp.0.w.bc1: f32[]
+	mlp0W19        []float32 // %mlp.0.w.19: f32[]
+	mlp0W20        []float32 // %mlp.0.w.20: f32[]
+	mlp0W21        []float32 // %mlp.0.w.21: f32[]
+	mlp0WBc2       []float32 // %mlp.0.w.bc2: f32[]
+	mlp0W23        []float32 // %mlp.0.w.23: f32[]
+	mlp0WStepSize  []float32 // %mlp.0.w.step_size: f32[]
+	mlp0W26        []float32 // %mlp.0.w.26: f32[]
+	mlp0WMNext     []float32 // %mlp.0.w.m.next: f32[40,128]
+	mlp0WVNext     []float32 // %mlp.0.w.v.next: f32[40,128]
+	mlp0WNext      []float32 // %mlp.0.w.next: f32[40,128]
+	mlp1WMNext     []float32 // %mlp.1.w.m.next: f32[128,128]
+	mlp1WVNext     []float32 // %mlp.1.w.v.next: f32[128,128]
+	mlp1WNext      []float32 // %mlp.1.w.next: f32[128,128]
+	mlp2WMNext     []float32 // %mlp.2.w.m.next: f32[128,128]
+	mlp2WVNext     []float32 // %mlp.2.w.v.next: f32[128,128]
+	mlp2WNext      []float32 // %mlp.2.w.next: f32[128,128]
+	mlp3WMNext     []float32 // %mlp.3.w.m.next: f32[128,10]
+	mlp3WVNext     []float32 // %mlp.3.w.v.next: f32[128,10]
+	mlp3WNext      []float32 // %mlp.3.w.next: f32[128,10]
+	gemm           kernels.Packed
+	procs          int // goroutines a loop may use
+	task           wPerp416Task
+	scratch        []float64
+	linalg         wPerp416Batch
+	v1AOff         []int            // offsets of the matrices of %x
+	v1BOff         []int            // offsets of the matrices of %mlp.0.w
+	v1COff         []int            // offsets of the product's matrices in %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	v268AOff       []int            // offsets of the matrices of %252
+	v268BOff       []int            // offsets of the matrices of %mlp.1.w
+	v268COff       []int            // offsets of the product's matrices in %268 = matmul %252, %mlp.1.w {transpose_b=true} : f32[15,128]
+	v14AOff        []int            // offsets of the matrices of %13
+	v14BOff        []int            // offsets of the matrices of %mlp.1.w
+	v14COff        []int            // offsets of the product's matrices in %14 = matmul %13, %mlp.1.w : f32[6240,128]
+	v19AOff        []int            // offsets of the matrices of %14
+	v19BOff        []int            // offsets of the matrices of %mlp.1.w
+	v19COff        []int            // offsets of the product's matrices in %19 = matmul %14, %mlp.1.w {transpose_b=true} : f32[6240,128]
+	v26AOff        []int            // offsets of the matrices of %25
+	v26BOff        []int            // offsets of the matrices of %mlp.1.w
+	v26COff        []int            // offsets of the product's matrices in %26 = matmul %25, %mlp.1.w : f32[6240,128]
+	v28Plan        *ops.ReducePlan  // the plan of %28 = reduce_mean %27 {axes=[1]} : f32[15,128]
+	v41AOff        []int            // offsets of the matrices of %34
+	v41BOff        []int            // offsets of the matrices of %34
+	v41COff        []int            // offsets of the product's matrices in %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
+	v43Plan        *ops.ReducePlan  // the plan of %43 = reduce_sum %42 {axes=[2]} : f32[416,30]
+	v61AOff        []int            // offsets of the matrices of %36
+	v61BOff        []int            // offsets of the matrices of %36
+	v61COff        []int            // offsets of the product's matrices in %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
+	v62AOff        []int            // offsets of the matrices of %61
+	v62BOff        []int            // offsets of the matrices of %56
+	v62COff        []int            // offsets of the product's matrices in %62 = matmul %61, %56 : f32[416,30,30]
+	v63AOff        []int            // offsets of the matrices of %56
+	v63BOff        []int            // offsets of the matrices of %62
+	v63COff        []int            // offsets of the product's matrices in %63 = matmul %56, %62 {transpose_a=true} : f32[416,30,30]
+	v69AOff        []int            // offsets of the matrices of %56
+	v69BOff        []int            // offsets of the matrices of %66
+	v69COff        []int            // offsets of the product's matrices in %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[416,30,10]
+	v70AOff        []int            // offsets of the matrices of %34
+	v70BOff        []int            // offsets of the matrices of %69
+	v70COff        []int            // offsets of the product's matrices in %70 = matmul %34, %69 {transpose_a=true} : f32[416,128,10]
+	v97AOff        []int            // offsets of the matrices of %94
+	v97BOff        []int            // offsets of the matrices of %mlp.1.w
+	v97COff        []int            // offsets of the product's matrices in %97, %104 = fused %94, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	v282AOff       []int            // offsets of the matrices of %279
+	v282BOff       []int            // offsets of the matrices of %mlp.2.w
+	v282COff       []int            // offsets of the product's matrices in %282 = matmul %279, %mlp.2.w {transpose_b=true} : f32[15,128]
+	v115AOff       []int            // offsets of the matrices of %114
+	v115BOff       []int            // offsets of the matrices of %mlp.2.w
+	v115COff       []int            // offsets of the product's matrices in %115 = matmul %114, %mlp.2.w : f32[6240,128]
+	v122AOff       []int            // offsets of the matrices of %115
+	v122BOff       []int            // offsets of the matrices of %mlp.2.w
+	v122COff       []int            // offsets of the product's matrices in %122 = matmul %115, %mlp.2.w {transpose_b=true} : f32[6240,128]
+	v131AOff       []int            // offsets of the matrices of %130
+	v131BOff       []int            // offsets of the matrices of %mlp.2.w
+	v131COff       []int            // offsets of the product's matrices in %131 = matmul %130, %mlp.2.w : f32[6240,128]
+	v133Plan       *ops.ReducePlan  // the plan of %133 = reduce_mean %132 {axes=[1]} : f32[15,128]
+	v146AOff       []int            // offsets of the matrices of %139
+	v146BOff       []int            // offsets of the matrices of %139
+	v146COff       []int            // offsets of the product's matrices in %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
+	v148Plan       *ops.ReducePlan  // the plan of %148 = reduce_sum %147 {axes=[2]} : f32[416,30]
+	v166AOff       []int            // offsets of the matrices of %141
+	v166BOff       []int            // offsets of the matrices of %141
+	v166COff       []int            // offsets of the product's matrices in %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
+	v167AOff       []int            // offsets of the matrices of %166
+	v167BOff       []int            // offsets of the matrices of %161
+	v167COff       []int            // offsets of the product's matrices in %167 = matmul %166, %161 : f32[416,30,30]
+	v168AOff       []int            // offsets of the matrices of %161
+	v168BOff       []int            // offsets of the matrices of %167
+	v168COff       []int            // offsets of the product's matrices in %168 = matmul %161, %167 {transpose_a=true} : f32[416,30,30]
+	v174AOff       []int            // offsets of the matrices of %161
+	v174BOff       []int            // offsets of the matrices of %171
+	v174COff       []int            // offsets of the product's matrices in %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[416,30,10]
+	v175AOff       []int            // offsets of the matrices of %139
+	v175BOff       []int            // offsets of the matrices of %174
+	v175COff       []int            // offsets of the product's matrices in %175 = matmul %139, %174 {transpose_a=true} : f32[416,128,10]
+	v203AOff       []int            // offsets of the matrices of %200
+	v203BOff       []int            // offsets of the matrices of %mlp.2.w
+	v203COff       []int            // offsets of the product's matrices in %203, %216 = fused %200, %mlp.2.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	v80AOff        []int            // offsets of the matrices of %70
+	v80BOff        []int            // offsets of the matrices of %70
+	v80COff        []int            // offsets of the product's matrices in %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	v81AOff        []int            // offsets of the matrices of %70
+	v81BOff        []int            // offsets of the matrices of %80
+	v81COff        []int            // offsets of the product's matrices in %81 = matmul %70, %80 : f32[416,128,10]
+	v85AOff        []int            // offsets of the matrices of %81
+	v85BOff        []int            // offsets of the matrices of %81
+	v85COff        []int            // offsets of the product's matrices in %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	v86AOff        []int            // offsets of the matrices of %81
+	v86BOff        []int            // offsets of the matrices of %85
+	v86COff        []int            // offsets of the product's matrices in %86 = matmul %81, %85 : f32[416,128,10]
+	v92AOff        []int            // offsets of the matrices of %86
+	v92BOff        []int            // offsets of the matrices of %91
+	v92COff        []int            // offsets of the product's matrices in %92 = matmul %86, %91 : f32[416,128,1]
+	v185AOff       []int            // offsets of the matrices of %175
+	v185BOff       []int            // offsets of the matrices of %175
+	v185COff       []int            // offsets of the product's matrices in %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	v186AOff       []int            // offsets of the matrices of %175
+	v186BOff       []int            // offsets of the matrices of %185
+	v186COff       []int            // offsets of the product's matrices in %186 = matmul %175, %185 : f32[416,128,10]
+	v190AOff       []int            // offsets of the matrices of %186
+	v190BOff       []int            // offsets of the matrices of %186
+	v190COff       []int            // offsets of the product's matrices in %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	v191AOff       []int            // offsets of the matrices of %186
+	v191BOff       []int            // offsets of the matrices of %190
+	v191COff       []int            // offsets of the product's matrices in %191 = matmul %186, %190 : f32[416,128,10]
+	v197AOff       []int            // offsets of the matrices of %191
+	v197BOff       []int            // offsets of the matrices of %196
+	v197COff       []int            // offsets of the product's matrices in %197 = matmul %191, %196 : f32[416,128,1]
+	v202AOff       []int            // offsets of the matrices of %96
+	v202BOff       []int            // offsets of the matrices of %mlp.1.w
+	v202COff       []int            // offsets of the product's matrices in %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128]
+	v287AOff       []int            // offsets of the matrices of %286
+	v287BOff       []int            // offsets of the matrices of %mlp.3.w
+	v287COff       []int            // offsets of the product's matrices in %287 = matmul %286, %mlp.3.w {transpose_b=true} : f32[10,128]
+	v222AOff       []int            // offsets of the matrices of %221
+	v222BOff       []int            // offsets of the matrices of %221
+	v222COff       []int            // offsets of the product's matrices in %222, %223 = fused %221, %221, %74 {kind="matmul", transpose_b=true} region {...} : f32[416,10,10], f32[416,10,10]
+	v224Plan       *ops.ReducePlan  // the plan of %224 = reduce_sum %223 {axes=[2]} : f32[416,10]
+	v242AOff       []int            // offsets of the matrices of %221
+	v242BOff       []int            // offsets of the matrices of %240
+	v242COff       []int            // offsets of the product's matrices in %242 = fused %221, %240, %228 {kind="matmul"} region {...} : f32[416,10,1]
+	v246AOff       []int            // offsets of the matrices of %221
+	v246BOff       []int            // offsets of the matrices of %245
+	v246COff       []int            // offsets of the product's matrices in %246 = matmul %221, %245 {transpose_a=true} : f32[416,128,1]
+	v251AOff       []int            // offsets of the matrices of %202
+	v251BOff       []int            // offsets of the matrices of %mlp.2.w
+	v251COff       []int            // offsets of the product's matrices in %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128]
+	logitsAOff     []int            // offsets of the matrices of %249
+	logitsBOff     []int            // offsets of the matrices of %mlp.3.w
+	logitsCOff     []int            // offsets of the product's matrices in %logits = matmul %249, %mlp.3.w : f32[416,10]
+	v258Plan       *ops.SoftmaxPlan // the plan of %258 = log_softmax %logits {axis=1} : f32[416,10]
+	v257AOff       []int            // offsets of the matrices of %251
+	v257BOff       []int            // offsets of the matrices of %mlp.3.w
+	v257COff       []int            // offsets of the product's matrices in %257, %260 = fused %251, %mlp.3.w, %logits.guess, %258 {kind="matmul"} region {...} : f32[416,10], f32[416,10]
+	v261Plan       *ops.ReducePlan  // the plan of %261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[416,1]
+	v263Labels     []int            // the shape of the labels of %263 = one_hot %labels {depth=10} : f32[416,10]
+	mlp0WMNextAOff []int            // offsets of the matrices of %x
+	mlp0WMNextBOff []int            // offsets of the matrices of %272
+	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	mlp1WMNextAOff []int            // offsets of the matrices of %94
+	mlp1WMNextBOff []int            // offsets of the matrices of %275
+	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp2WMNextAOff []int            // offsets of the matrices of %200
+	mlp2WMNextBOff []int            // offsets of the matrices of %278
+	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp3WMNextAOff []int            // offsets of the matrices of %249
+	mlp3WMNextBOff []int            // offsets of the matrices of %281
+	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
 }
 
 // WPerp416In holds the inputs of WPerp416, one per parameter of @mlp_wperp_step: a value for a
@@ -528,26 +432,26 @@ type WPerp416Out struct {
 func NewWPerp416() (*WPerp416, error) {
 	s := &WPerp416{}
 	s.procs = runtime.GOMAXPROCS(0)
-	s.f32 = make([]float32, 5438803)
+	s.f32 = make([]float32, 5922012)
 	s.i64 = make([]int64, 1)
 	s.u64 = make([]uint64, 2)
 	s.guessKey = make([]uint64, 1)
 	s.guessCounter = make([]uint64, 1)
 	s.optimStep = make([]int64, 1)
-	s.v1 = s.f32[5166720:5219968:5219968]
 	s.v2 = s.f32[0:1920:1920]
-	s.v5 = s.f32[5219968:5273216:5273216]
+	s.v1 = s.f32[5699200:5752448:5752448]
+	s.v5 = s.f32[5752448:5805696:5805696]
 	s.v252 = s.f32[1920:3840:3840]
 	s.v268 = s.f32[0:1920:1920]
-	s.v269 = s.f32[1920:3840:3840]
-	s.v273 = s.f32[1597440:2396160:2396160]
+	s.v269 = s.f32[798720:800640:800640]
+	s.v273 = s.f32[0:798720:798720]
 	s.v9 = s.f32[1597440:2396160:2396160]
-	s.v12 = s.f32[0:798720:798720]
-	s.v13 = s.f32[798720:1597440:1597440]
-	s.v14 = s.f32[0:798720:798720]
+	s.v12 = s.f32[798720:1597440:1597440]
+	s.v13 = s.f32[0:798720:798720]
+	s.v14 = s.f32[798720:1597440:1597440]
 	s.v15 = s.f32[3194880:3993600:3993600]
-	s.v19 = s.f32[798720:1597440:1597440]
-	s.v20 = s.f32[2396160:3194880:3194880]
+	s.v19 = s.f32[0:798720:798720]
+	s.v20 = s.f32[798720:1597440:1597440]
 	s.v21 = s.f32[2396160:3194880:3194880]
 	s.v24 = s.f32[0:798720:798720]
 	s.v25 = s.f32[798720:1597440:1597440]
@@ -557,7 +461,7 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v29 = s.f32[1920:3840:3840]
 	s.v30 = s.f32[0:1920:1920]
 	s.v31 = s.f32[3840:4065:4065]
-	s.v32 = s.f32[5432960:5434880:5434880]
+	s.v32 = s.f32[5916352:5918272:5918272]
 	s.v33 = s.f32[0:1597440:1597440]
 	s.v34 = s.f32[1597440:3194880:3194880]
 	s.v35 = s.f32[0:1597440:1597440]
@@ -565,73 +469,49 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v37 = s.f32[0:30:30]
 	s.v38 = s.f32[30:60:60]
 	s.v39 = s.f32[60:90:90]
-	s.v40 = s.f32[5436800:5437700:5437700]
+	s.v40 = s.f32[5920192:5921092:5921092]
+	s.v52 = s.f32[5921092:5921992:5921992]
 	s.v41 = s.f32[0:374400:374400]
 	s.v42 = s.f32[374400:748800:748800]
 	s.v43 = s.f32[748800:761280:761280]
-	s.v44 = s.f32[5438800:5438801:5438801]
-	s.v45 = s.f32[748800:761280:761280]
-	s.v46 = s.f32[748800:761280:761280]
+	s.v46 = s.f32[374400:386880:386880]
 	s.v47 = s.f32[1123200:1135680:1135680]
-	s.v48 = s.f32[0:374400:374400]
-	s.v49 = s.f32[761280:773760:773760]
-	s.v50 = s.f32[0:374400:374400]
-	s.v51 = s.f32[5438801:5438802:5438802]
-	s.v52 = s.f32[5437700:5438600:5438600]
-	s.v53 = s.f32[0:374400:374400]
-	s.v54 = s.f32[374400:748800:748800]
-	s.v55 = s.f32[4792320:5166720:5166720]
-	s.v56 = s.f32[0:374400:374400]
-	s.v57 = s.f32[374400:748800:748800]
-	s.v59 = s.f32[374400:748800:748800]
-	s.v61 = s.f32[374400:748800:748800]
+	s.v49 = s.f32[748800:761280:761280]
+	s.v53 = s.f32[374400:748800:748800]
+	s.v54 = s.f32[0:374400:374400]
+	s.v55 = s.f32[5324800:5699200:5699200]
+	s.v56 = s.f32[374400:748800:748800]
+	s.v61 = s.f32[0:374400:374400]
 	s.v62 = s.f32[748800:1123200:1123200]
-	s.v63 = s.f32[374400:748800:748800]
+	s.v63 = s.f32[0:374400:374400]
 	s.v64 = s.f32[1135680:1148160:1148160]
 	s.v65 = s.f32[748800:1123200:1123200]
-	s.v66 = s.f32[374400:499200:499200]
-	s.v67 = s.f32[532480:657280:657280]
-	s.v69 = s.f32[532480:657280:657280]
-	s.v70 = s.f32[0:532480:532480]
-	s.v71 = s.f32[532480:532490:532490]
-	s.v72 = s.f32[532490:532500:532500]
-	s.v73 = s.f32[532500:532510:532510]
-	s.v74 = s.f32[5438600:5438700:5438700]
-	s.v75 = s.f32[532480:532481:532481]
-	s.v76 = s.f32[5438700:5438800:5438800]
-	s.v77 = s.f32[1064960:1106560:1106560]
-	s.v78 = s.f32[5438802:5438803:5438803]
-	s.v79 = s.f32[1064960:1106560:1106560]
-	s.v80 = s.f32[1064960:1106560:1106560]
-	s.v81 = s.f32[532480:1064960:1064960]
-	s.v82 = s.f32[1064960:1106560:1106560]
-	s.v84 = s.f32[1064960:1106560:1106560]
-	s.v85 = s.f32[1064960:1106560:1106560]
-	s.v86 = s.f32[0:532480:532480]
+	s.v66 = s.f32[0:124800:124800]
+	s.v69 = s.f32[124800:249600:249600]
+	s.v70 = s.f32[4792320:5324800:5324800]
+	s.v71 = s.f32[0:10:10]
+	s.v72 = s.f32[5921992:5922002:5922002]
+	s.v73 = s.f32[5922002:5922012:5922012]
 	s.v87 = s.u64[0:1:1]
 	s.v88 = s.u64[0:1:1]
 	s.v89 = s.u64[1:2:2]
 	s.v90 = s.u64[1:2:2]
-	s.v91 = s.f32[585728:589888:589888]
-	s.v92 = s.f32[532480:585728:585728]
-	s.v93 = s.f32[5273216:5326464:5326464]
-	s.v94 = s.f32[5166720:5219968:5219968]
-	s.v96 = s.f32[5219968:5273216:5273216]
-	s.v97 = s.f32[5326464:5379712:5379712]
-	s.v98 = s.f32[5379712:5432960:5432960]
+	s.v91 = s.f32[5912192:5916352:5916352]
+	s.v94 = s.f32[5699200:5752448:5752448]
 	s.v99 = s.f32[0:1920:1920]
-	s.v104 = s.f32[5219968:5273216:5273216]
+	s.v97 = s.f32[5805696:5858944:5858944]
+	s.v104 = s.f32[5858944:5912192:5912192]
 	s.v279 = s.f32[1920:3840:3840]
 	s.v282 = s.f32[0:1920:1920]
-	s.v283 = s.f32[1920:3840:3840]
-	s.v284 = s.f32[1597440:2396160:2396160]
+	s.v283 = s.f32[798720:800640:800640]
+	s.v284 = s.f32[0:798720:798720]
 	s.v108 = s.f32[1597440:2396160:2396160]
-	s.v113 = s.f32[0:798720:798720]
-	s.v114 = s.f32[798720:1597440:1597440]
-	s.v115 = s.f32[0:798720:798720]
+	s.v113 = s.f32[798720:1597440:1597440]
+	s.v114 = s.f32[0:798720:798720]
+	s.v115 = s.f32[798720:1597440:1597440]
 	s.v116 = s.f32[3194880:3993600:3993600]
-	s.v122 = s.f32[798720:1597440:1597440]
-	s.v123 = s.f32[2396160:3194880:3194880]
+	s.v122 = s.f32[0:798720:798720]
+	s.v123 = s.f32[798720:1597440:1597440]
 	s.v124 = s.f32[2396160:3194880:3194880]
 	s.v129 = s.f32[0:798720:798720]
 	s.v130 = s.f32[798720:1597440:1597440]
@@ -641,7 +521,7 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v134 = s.f32[1920:3840:3840]
 	s.v135 = s.f32[0:1920:1920]
 	s.v136 = s.f32[3840:4065:4065]
-	s.v137 = s.f32[5434880:5436800:5436800]
+	s.v137 = s.f32[5918272:5920192:5920192]
 	s.v138 = s.f32[0:1597440:1597440]
 	s.v139 = s.f32[1597440:3194880:3194880]
 	s.v140 = s.f32[0:1597440:1597440]
@@ -649,46 +529,44 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v146 = s.f32[0:374400:374400]
 	s.v147 = s.f32[374400:748800:748800]
 	s.v148 = s.f32[748800:761280:761280]
-	s.v150 = s.f32[748800:761280:761280]
-	s.v151 = s.f32[748800:761280:761280]
+	s.v151 = s.f32[374400:386880:386880]
 	s.v152 = s.f32[1123200:1135680:1135680]
-	s.v153 = s.f32[0:374400:374400]
-	s.v154 = s.f32[761280:773760:773760]
-	s.v155 = s.f32[0:374400:374400]
-	s.v158 = s.f32[0:374400:374400]
-	s.v159 = s.f32[374400:748800:748800]
-	s.v161 = s.f32[0:374400:374400]
-	s.v162 = s.f32[374400:748800:748800]
-	s.v164 = s.f32[374400:748800:748800]
-	s.v166 = s.f32[374400:748800:748800]
+	s.v154 = s.f32[748800:761280:761280]
+	s.v158 = s.f32[374400:748800:748800]
+	s.v159 = s.f32[0:374400:374400]
+	s.v161 = s.f32[374400:748800:748800]
+	s.v166 = s.f32[0:374400:374400]
 	s.v167 = s.f32[748800:1123200:1123200]
-	s.v168 = s.f32[374400:748800:748800]
+	s.v168 = s.f32[0:374400:374400]
 	s.v169 = s.f32[1135680:1148160:1148160]
 	s.v170 = s.f32[748800:1123200:1123200]
-	s.v171 = s.f32[374400:499200:499200]
-	s.v172 = s.f32[532480:657280:657280]
-	s.v174 = s.f32[532480:657280:657280]
+	s.v171 = s.f32[0:124800:124800]
+	s.v174 = s.f32[748800:873600:873600]
 	s.v175 = s.f32[0:532480:532480]
-	s.v182 = s.f32[1064960:1106560:1106560]
-	s.v184 = s.f32[1064960:1106560:1106560]
-	s.v185 = s.f32[1064960:1106560:1106560]
-	s.v186 = s.f32[532480:1064960:1064960]
-	s.v187 = s.f32[1064960:1106560:1106560]
-	s.v189 = s.f32[1064960:1106560:1106560]
-	s.v190 = s.f32[1064960:1106560:1106560]
-	s.v191 = s.f32[0:532480:532480]
 	s.v194 = s.u64[1:2:2]
 	s.v195 = s.u64[1:2:2]
-	s.v196 = s.f32[585728:589888:589888]
+	s.v196 = s.f32[1745536:1749696:1749696]
+	s.v200 = s.f32[5805696:5858944:5858944]
+	s.v203 = s.f32[1597440:1650688:1650688]
+	s.v216 = s.f32[1650688:1703936:1703936]
+	s.v74 = s.f32[1749696:1749796:1749796]
+	s.v76 = s.f32[1749796:1749896:1749896]
+	s.v233 = s.f32[1749896:1749996:1749996]
+	s.v80 = s.f32[1064960:1106560:1106560]
+	s.v81 = s.f32[532480:1064960:1064960]
+	s.v85 = s.f32[1703936:1745536:1745536]
+	s.v86 = s.f32[1064960:1597440:1597440]
+	s.v92 = s.f32[532480:585728:585728]
+	s.v93 = s.f32[1064960:1118208:1118208]
+	s.v96 = s.f32[5752448:5805696:5805696]
+	s.v185 = s.f32[1118208:1159808:1159808]
+	s.v186 = s.f32[532480:1064960:1064960]
+	s.v190 = s.f32[1118208:1159808:1159808]
+	s.v191 = s.f32[0:532480:532480]
 	s.v197 = s.f32[532480:585728:585728]
-	s.v198 = s.f32[1064960:1118208:1118208]
-	s.v199 = s.f32[5379712:5432960:5432960]
-	s.v200 = s.f32[5326464:5379712:5379712]
-	s.v202 = s.f32[5379712:5432960:5432960]
-	s.v203 = s.f32[1118208:1171456:1171456]
-	s.v204 = s.f32[1171456:1224704:1224704]
+	s.v198 = s.f32[1118208:1171456:1171456]
+	s.v202 = s.f32[1171456:1224704:1224704]
 	s.v209 = s.f32[0:100:100]
-	s.v216 = s.f32[1224704:1277952:1277952]
 	s.v286 = s.f32[1280:1380:1380]
 	s.v287 = s.f32[0:1280:1280]
 	s.v288 = s.f32[532480:533760:533760]
@@ -698,135 +576,68 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v222 = s.f32[0:41600:41600]
 	s.v223 = s.f32[41600:83200:83200]
 	s.v224 = s.f32[83200:87360:87360]
-	s.v226 = s.f32[83200:87360:87360]
-	s.v227 = s.f32[83200:87360:87360]
-	s.v228 = s.f32[94848:99008:99008]
-	s.v229 = s.f32[0:41600:41600]
-	s.v230 = s.f32[41600:45760:45760]
-	s.v231 = s.f32[0:41600:41600]
-	s.v233 = s.f32[5438600:5438700:5438700]
-	s.v234 = s.f32[0:41600:41600]
-	s.v235 = s.f32[53248:94848:94848]
+	s.v227 = s.f32[41600:45760:45760]
+	s.v228 = s.f32[124800:128960:128960]
+	s.v230 = s.f32[83200:87360:87360]
+	s.v234 = s.f32[41600:83200:83200]
+	s.v235 = s.f32[83200:124800:124800]
 	s.v238 = s.u64[1:2:2]
 	s.v239 = s.u64[1:2:2]
 	s.v240 = s.f32[0:53248:53248]
-	s.v241 = s.f32[99008:103168:103168]
-	s.v242 = s.f32[99008:103168:103168]
+	s.v242 = s.f32[53248:57408:57408]
 	s.v243 = s.f32[0:4160:4160]
-	s.v244 = s.f32[99008:103168:103168]
-	s.v245 = s.f32[99008:103168:103168]
+	s.v244 = s.f32[53248:57408:57408]
+	s.v245 = s.f32[53248:57408:57408]
 	s.v246 = s.f32[0:53248:53248]
 	s.v247 = s.f32[53248:106496:106496]
-	s.v248 = s.f32[1171456:1224704:1224704]
-	s.v249 = s.f32[1118208:1171456:1171456]
-	s.v251 = s.f32[1171456:1224704:1224704]
-	s.logits = s.f32[0:4160:4160]
-	s.logitsTangent = s.f32[4160:8320:8320]
+	s.v249 = s.f32[1597440:1650688:1650688]
+	s.v251 = s.f32[0:53248:53248]
+	s.logits = s.f32[106496:110656:110656]
 	s.v255 = s.u64[1:2:2]
 	s.v256 = s.u64[0:1:1]
-	s.logitsGuess = s.f32[37888:42048:42048]
-	s.v257 = s.f32[4160:8320:8320]
-	s.v258 = s.f32[8320:12480:12480]
-	s.v259 = s.f32[0:4160:4160]
-	s.v260 = s.f32[0:4160:4160]
-	s.v261 = s.f32[12480:12896:12896]
-	s.v262 = s.f32[4160:8320:8320]
+	s.logitsGuess = s.f32[171008:175168:175168]
+	s.v258 = s.f32[110656:114816:114816]
+	s.v257 = s.f32[106496:110656:110656]
+	s.v260 = s.f32[114816:118976:118976]
+	s.v261 = s.f32[4160:4576:4576]
 	s.v263 = s.f32[0:4160:4160]
-	s.v264 = s.f32[8320:12480:12480]
-	s.v265 = s.f32[0:4160:4160]
-	s.v266 = s.f32[4160:4576:4576]
-	s.v267 = s.f32[4576:4992:4992]
-	s.lossPerExample = s.f32[4160:4576:4576]
-	s.lossPerExampleTangent = s.f32[4576:4992:4992]
-	s.loss = s.f32[147712:147713:147713]
-	s.v270 = s.f32[0:1:1]
-	s.guessJ = s.f32[4576:4992:4992]
-	s.v271 = s.f32[42048:42464:42464]
-	s.v272 = s.f32[5273216:5326464:5326464]
-	s.mlp0WEstimate = s.f32[32768:37888:37888]
-	s.v275 = s.f32[1064960:1118208:1118208]
-	s.mlp1WEstimate = s.f32[0:16384:16384]
+	s.v266 = s.f32[4576:4992:4992]
+	s.v267 = s.f32[4992:5408:5408]
+	s.loss = s.f32[52992:52993:52993]
+	s.guessJ = s.f32[0:416:416]
+	s.v271 = s.f32[416:832:832]
+	s.v272 = s.f32[1064960:1118208:1118208]
+	s.v275 = s.f32[1118208:1171456:1171456]
 	s.v278 = s.f32[53248:106496:106496]
-	s.mlp2WEstimate = s.f32[16384:32768:32768]
-	s.v281 = s.f32[37888:42048:42048]
-	s.mlp3WEstimate = s.f32[146432:147712:147712]
+	s.v281 = s.f32[171008:175168:175168]
 	s.optim1 = s.i64[0:1:1]
 	s.optimStepNext = s.i64[0:1:1]
-	s.mlp0W1 = s.f32[147713:147714:147714]
-	s.mlp0WDecayed = s.f32[131072:136192:136192]
-	s.mlp0W3 = s.f32[136192:141312:141312]
-	s.mlp0W4 = s.f32[147714:147715:147715]
-	s.mlp0W5 = s.f32[136192:141312:141312]
-	s.mlp0WMNext = s.f32[136192:141312:141312]
-	s.mlp0W7 = s.f32[147715:147716:147716]
-	s.mlp0W8 = s.f32[141312:146432:146432]
-	s.mlp0W9 = s.f32[147716:147717:147717]
-	s.mlp0W10 = s.f32[37888:43008:43008]
-	s.mlp0W11 = s.f32[37888:43008:43008]
-	s.mlp0WVNext = s.f32[141312:146432:146432]
-	s.mlp0WT = s.f32[32768:32769:32769]
-	s.mlp0W14 = s.f32[147717:147718:147718]
-	s.mlp0W15 = s.f32[32769:32770:32770]
-	s.mlp0W16 = s.f32[32769:32770:32770]
-	s.mlp0W17 = s.f32[32769:32770:32770]
-	s.mlp0WBc1 = s.f32[32769:32770:32770]
-	s.mlp0W19 = s.f32[32770:32771:32771]
-	s.mlp0W20 = s.f32[32768:32769:32769]
-	s.mlp0W21 = s.f32[32768:32769:32769]
-	s.mlp0WBc2 = s.f32[147717:147718:147718]
-	s.mlp0W23 = s.f32[147718:147719:147719]
-	s.mlp0WStepSize = s.f32[147718:147719:147719]
-	s.mlp0W25 = s.f32[32768:37888:37888]
-	s.mlp0W26 = s.f32[147717:147718:147718]
-	s.mlp0W27 = s.f32[32768:37888:37888]
-	s.mlp0W28 = s.f32[147719:147720:147720]
-	s.mlp0WDenom = s.f32[32768:37888:37888]
-	s.mlp0W30 = s.f32[37888:43008:43008]
-	s.mlp0W31 = s.f32[37888:43008:43008]
-	s.mlp0WNext = s.f32[131072:136192:136192]
-	s.mlp1WDecayed = s.f32[32768:49152:49152]
-	s.mlp1W3 = s.f32[49152:65536:65536]
-	s.mlp1W5 = s.f32[49152:65536:65536]
-	s.mlp1WMNext = s.f32[49152:65536:65536]
-	s.mlp1W8 = s.f32[65536:81920:81920]
-	s.mlp1W10 = s.f32[81920:98304:98304]
-	s.mlp1W11 = s.f32[81920:98304:98304]
-	s.mlp1WVNext = s.f32[65536:81920:81920]
-	s.mlp1W25 = s.f32[0:16384:16384]
-	s.mlp1W27 = s.f32[0:16384:16384]
-	s.mlp1WDenom = s.f32[0:16384:16384]
-	s.mlp1W30 = s.f32[81920:98304:98304]
-	s.mlp1W31 = s.f32[81920:98304:98304]
+	s.mlp0WT = s.f32[0:1:1]
+	s.mlp0W14 = s.f32[52993:52994:52994]
+	s.mlp0W15 = s.f32[1:2:2]
+	s.mlp0W16 = s.f32[1:2:2]
+	s.mlp0W17 = s.f32[1:2:2]
+	s.mlp0WBc1 = s.f32[1:2:2]
+	s.mlp0W19 = s.f32[2:3:3]
+	s.mlp0W20 = s.f32[0:1:1]
+	s.mlp0W21 = s.f32[0:1:1]
+	s.mlp0WBc2 = s.f32[52993:52994:52994]
+	s.mlp0W23 = s.f32[52994:52995:52995]
+	s.mlp0WStepSize = s.f32[52994:52995:52995]
+	s.mlp0W26 = s.f32[52993:52994:52994]
+	s.mlp0WMNext = s.f32[155648:160768:160768]
+	s.mlp0WVNext = s.f32[160768:165888:165888]
+	s.mlp0WNext = s.f32[165888:171008:171008]
+	s.mlp1WMNext = s.f32[0:16384:16384]
+	s.mlp1WVNext = s.f32[16384:32768:32768]
 	s.mlp1WNext = s.f32[32768:49152:49152]
-	s.mlp2WDecayed = s.f32[0:16384:16384]
-	s.mlp2W3 = s.f32[81920:98304:98304]
-	s.mlp2W5 = s.f32[81920:98304:98304]
-	s.mlp2WMNext = s.f32[81920:98304:98304]
-	s.mlp2W8 = s.f32[98304:114688:114688]
-	s.mlp2W10 = s.f32[114688:131072:131072]
-	s.mlp2W11 = s.f32[114688:131072:131072]
-	s.mlp2WVNext = s.f32[98304:114688:114688]
-	s.mlp2W25 = s.f32[16384:32768:32768]
-	s.mlp2W27 = s.f32[16384:32768:32768]
-	s.mlp2WDenom = s.f32[16384:32768:32768]
-	s.mlp2W30 = s.f32[114688:131072:131072]
-	s.mlp2W31 = s.f32[114688:131072:131072]
-	s.mlp2WNext = s.f32[0:16384:16384]
-	s.mlp3WDecayed = s.f32[16384:17664:17664]
-	s.mlp3W3 = s.f32[17664:18944:18944]
-	s.mlp3W5 = s.f32[17664:18944:18944]
-	s.mlp3WMNext = s.f32[17664:18944:18944]
-	s.mlp3W8 = s.f32[18944:20224:20224]
-	s.mlp3W10 = s.f32[20224:21504:21504]
-	s.mlp3W11 = s.f32[20224:21504:21504]
-	s.mlp3WVNext = s.f32[18944:20224:20224]
-	s.mlp3W25 = s.f32[20224:21504:21504]
-	s.mlp3W27 = s.f32[20224:21504:21504]
-	s.mlp3WDenom = s.f32[20224:21504:21504]
-	s.mlp3W30 = s.f32[21504:22784:22784]
-	s.mlp3W31 = s.f32[21504:22784:22784]
-	s.mlp3WNext = s.f32[16384:17664:17664]
-	s.scratch = make([]float64, 128)
+	s.mlp2WMNext = s.f32[106496:122880:122880]
+	s.mlp2WVNext = s.f32[122880:139264:139264]
+	s.mlp2WNext = s.f32[139264:155648:155648]
+	s.mlp3WMNext = s.f32[49152:50432:50432]
+	s.mlp3WVNext = s.f32[50432:51712:51712]
+	s.mlp3WNext = s.f32[51712:52992:52992]
+	s.scratch = make([]float64, 416)
 	s.linalg.scratch = make([]wPerp416LinalgScratch, s.procs)
 	s.linalg.idx = make([]int, s.procs)
 	s.linalg.errs = make([]error, s.procs)
@@ -854,7 +665,7 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v26BOff = []int{0}
 	s.v26COff = []int{0}
 	if s.v28Plan, err = ops.NewReduce(ops.OpReduceMean, []int{15, 416, 128}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%28 = reduce_mean %27 {axes=[1], buf=[0]} : f32[15,128]", err)
+		return nil, fmt.Errorf("%s: %w", "%28 = reduce_mean %27 {axes=[1]} : f32[15,128]", err)
 	}
 	s.v41AOff = make([]int, 416)
 	for i := range s.v41AOff {
@@ -869,19 +680,19 @@ func NewWPerp416() (*WPerp416, error) {
 		s.v41COff[i] = i * 900
 	}
 	if s.v43Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 30, 30}, []int{2}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%43 = reduce_sum %42 {axes=[2], buf=[748800]} : f32[416,30]", err)
+		return nil, fmt.Errorf("%s: %w", "%43 = reduce_sum %42 {axes=[2]} : f32[416,30]", err)
 	}
-	s.v57AOff = make([]int, 416)
-	for i := range s.v57AOff {
-		s.v57AOff[i] = i * 3840
+	s.v61AOff = make([]int, 416)
+	for i := range s.v61AOff {
+		s.v61AOff[i] = i * 3840
 	}
-	s.v57BOff = make([]int, 416)
-	for i := range s.v57BOff {
-		s.v57BOff[i] = i * 3840
+	s.v61BOff = make([]int, 416)
+	for i := range s.v61BOff {
+		s.v61BOff[i] = i * 3840
 	}
-	s.v57COff = make([]int, 416)
-	for i := range s.v57COff {
-		s.v57COff[i] = i * 900
+	s.v61COff = make([]int, 416)
+	for i := range s.v61COff {
+		s.v61COff[i] = i * 900
 	}
 	s.v62AOff = make([]int, 416)
 	for i := range s.v62AOff {
@@ -907,17 +718,17 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v63COff {
 		s.v63COff[i] = i * 900
 	}
-	s.v67AOff = make([]int, 416)
-	for i := range s.v67AOff {
-		s.v67AOff[i] = i * 900
+	s.v69AOff = make([]int, 416)
+	for i := range s.v69AOff {
+		s.v69AOff[i] = i * 900
 	}
-	s.v67BOff = make([]int, 416)
-	for i := range s.v67BOff {
-		s.v67BOff[i] = i * 300
+	s.v69BOff = make([]int, 416)
+	for i := range s.v69BOff {
+		s.v69BOff[i] = i * 300
 	}
-	s.v67COff = make([]int, 416)
-	for i := range s.v67COff {
-		s.v67COff[i] = i * 300
+	s.v69COff = make([]int, 416)
+	for i := range s.v69COff {
+		s.v69COff[i] = i * 300
 	}
 	s.v70AOff = make([]int, 416)
 	for i := range s.v70AOff {
@@ -931,72 +742,9 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v70COff {
 		s.v70COff[i] = i * 1280
 	}
-	s.v77AOff = make([]int, 416)
-	for i := range s.v77AOff {
-		s.v77AOff[i] = i * 1280
-	}
-	s.v77BOff = make([]int, 416)
-	for i := range s.v77BOff {
-		s.v77BOff[i] = i * 1280
-	}
-	s.v77COff = make([]int, 416)
-	for i := range s.v77COff {
-		s.v77COff[i] = i * 100
-	}
-	s.v81AOff = make([]int, 416)
-	for i := range s.v81AOff {
-		s.v81AOff[i] = i * 1280
-	}
-	s.v81BOff = make([]int, 416)
-	for i := range s.v81BOff {
-		s.v81BOff[i] = i * 100
-	}
-	s.v81COff = make([]int, 416)
-	for i := range s.v81COff {
-		s.v81COff[i] = i * 1280
-	}
-	s.v82AOff = make([]int, 416)
-	for i := range s.v82AOff {
-		s.v82AOff[i] = i * 1280
-	}
-	s.v82BOff = make([]int, 416)
-	for i := range s.v82BOff {
-		s.v82BOff[i] = i * 1280
-	}
-	s.v82COff = make([]int, 416)
-	for i := range s.v82COff {
-		s.v82COff[i] = i * 100
-	}
-	s.v86AOff = make([]int, 416)
-	for i := range s.v86AOff {
-		s.v86AOff[i] = i * 1280
-	}
-	s.v86BOff = make([]int, 416)
-	for i := range s.v86BOff {
-		s.v86BOff[i] = i * 100
-	}
-	s.v86COff = make([]int, 416)
-	for i := range s.v86COff {
-		s.v86COff[i] = i * 1280
-	}
-	s.v92AOff = make([]int, 416)
-	for i := range s.v92AOff {
-		s.v92AOff[i] = i * 1280
-	}
-	s.v92BOff = make([]int, 416)
-	for i := range s.v92BOff {
-		s.v92BOff[i] = i * 10
-	}
-	s.v92COff = make([]int, 416)
-	for i := range s.v92COff {
-		s.v92COff[i] = i * 128
-	}
 	s.v97AOff = []int{0}
 	s.v97BOff = []int{0}
 	s.v97COff = []int{0}
-	s.v98AOff = []int{0}
-	s.v98BOff = []int{0}
-	s.v98COff = []int{0}
 	s.v282AOff = []int{0}
 	s.v282BOff = []int{0}
 	s.v282COff = []int{0}
@@ -1010,7 +758,7 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v131BOff = []int{0}
 	s.v131COff = []int{0}
 	if s.v133Plan, err = ops.NewReduce(ops.OpReduceMean, []int{15, 416, 128}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%133 = reduce_mean %132 {axes=[1], buf=[0]} : f32[15,128]", err)
+		return nil, fmt.Errorf("%s: %w", "%133 = reduce_mean %132 {axes=[1]} : f32[15,128]", err)
 	}
 	s.v146AOff = make([]int, 416)
 	for i := range s.v146AOff {
@@ -1025,19 +773,19 @@ func NewWPerp416() (*WPerp416, error) {
 		s.v146COff[i] = i * 900
 	}
 	if s.v148Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 30, 30}, []int{2}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%148 = reduce_sum %147 {axes=[2], buf=[748800]} : f32[416,30]", err)
+		return nil, fmt.Errorf("%s: %w", "%148 = reduce_sum %147 {axes=[2]} : f32[416,30]", err)
 	}
-	s.v162AOff = make([]int, 416)
-	for i := range s.v162AOff {
-		s.v162AOff[i] = i * 3840
+	s.v166AOff = make([]int, 416)
+	for i := range s.v166AOff {
+		s.v166AOff[i] = i * 3840
 	}
-	s.v162BOff = make([]int, 416)
-	for i := range s.v162BOff {
-		s.v162BOff[i] = i * 3840
+	s.v166BOff = make([]int, 416)
+	for i := range s.v166BOff {
+		s.v166BOff[i] = i * 3840
 	}
-	s.v162COff = make([]int, 416)
-	for i := range s.v162COff {
-		s.v162COff[i] = i * 900
+	s.v166COff = make([]int, 416)
+	for i := range s.v166COff {
+		s.v166COff[i] = i * 900
 	}
 	s.v167AOff = make([]int, 416)
 	for i := range s.v167AOff {
@@ -1063,17 +811,17 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v168COff {
 		s.v168COff[i] = i * 900
 	}
-	s.v172AOff = make([]int, 416)
-	for i := range s.v172AOff {
-		s.v172AOff[i] = i * 900
+	s.v174AOff = make([]int, 416)
+	for i := range s.v174AOff {
+		s.v174AOff[i] = i * 900
 	}
-	s.v172BOff = make([]int, 416)
-	for i := range s.v172BOff {
-		s.v172BOff[i] = i * 300
+	s.v174BOff = make([]int, 416)
+	for i := range s.v174BOff {
+		s.v174BOff[i] = i * 300
 	}
-	s.v172COff = make([]int, 416)
-	for i := range s.v172COff {
-		s.v172COff[i] = i * 300
+	s.v174COff = make([]int, 416)
+	for i := range s.v174COff {
+		s.v174COff[i] = i * 300
 	}
 	s.v175AOff = make([]int, 416)
 	for i := range s.v175AOff {
@@ -1087,17 +835,80 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v175COff {
 		s.v175COff[i] = i * 1280
 	}
-	s.v182AOff = make([]int, 416)
-	for i := range s.v182AOff {
-		s.v182AOff[i] = i * 1280
+	s.v203AOff = []int{0}
+	s.v203BOff = []int{0}
+	s.v203COff = []int{0}
+	s.v80AOff = make([]int, 416)
+	for i := range s.v80AOff {
+		s.v80AOff[i] = i * 1280
 	}
-	s.v182BOff = make([]int, 416)
-	for i := range s.v182BOff {
-		s.v182BOff[i] = i * 1280
+	s.v80BOff = make([]int, 416)
+	for i := range s.v80BOff {
+		s.v80BOff[i] = i * 1280
 	}
-	s.v182COff = make([]int, 416)
-	for i := range s.v182COff {
-		s.v182COff[i] = i * 100
+	s.v80COff = make([]int, 416)
+	for i := range s.v80COff {
+		s.v80COff[i] = i * 100
+	}
+	s.v81AOff = make([]int, 416)
+	for i := range s.v81AOff {
+		s.v81AOff[i] = i * 1280
+	}
+	s.v81BOff = make([]int, 416)
+	for i := range s.v81BOff {
+		s.v81BOff[i] = i * 100
+	}
+	s.v81COff = make([]int, 416)
+	for i := range s.v81COff {
+		s.v81COff[i] = i * 1280
+	}
+	s.v85AOff = make([]int, 416)
+	for i := range s.v85AOff {
+		s.v85AOff[i] = i * 1280
+	}
+	s.v85BOff = make([]int, 416)
+	for i := range s.v85BOff {
+		s.v85BOff[i] = i * 1280
+	}
+	s.v85COff = make([]int, 416)
+	for i := range s.v85COff {
+		s.v85COff[i] = i * 100
+	}
+	s.v86AOff = make([]int, 416)
+	for i := range s.v86AOff {
+		s.v86AOff[i] = i * 1280
+	}
+	s.v86BOff = make([]int, 416)
+	for i := range s.v86BOff {
+		s.v86BOff[i] = i * 100
+	}
+	s.v86COff = make([]int, 416)
+	for i := range s.v86COff {
+		s.v86COff[i] = i * 1280
+	}
+	s.v92AOff = make([]int, 416)
+	for i := range s.v92AOff {
+		s.v92AOff[i] = i * 1280
+	}
+	s.v92BOff = make([]int, 416)
+	for i := range s.v92BOff {
+		s.v92BOff[i] = i * 10
+	}
+	s.v92COff = make([]int, 416)
+	for i := range s.v92COff {
+		s.v92COff[i] = i * 128
+	}
+	s.v185AOff = make([]int, 416)
+	for i := range s.v185AOff {
+		s.v185AOff[i] = i * 1280
+	}
+	s.v185BOff = make([]int, 416)
+	for i := range s.v185BOff {
+		s.v185BOff[i] = i * 1280
+	}
+	s.v185COff = make([]int, 416)
+	for i := range s.v185COff {
+		s.v185COff[i] = i * 100
 	}
 	s.v186AOff = make([]int, 416)
 	for i := range s.v186AOff {
@@ -1111,17 +922,17 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v186COff {
 		s.v186COff[i] = i * 1280
 	}
-	s.v187AOff = make([]int, 416)
-	for i := range s.v187AOff {
-		s.v187AOff[i] = i * 1280
+	s.v190AOff = make([]int, 416)
+	for i := range s.v190AOff {
+		s.v190AOff[i] = i * 1280
 	}
-	s.v187BOff = make([]int, 416)
-	for i := range s.v187BOff {
-		s.v187BOff[i] = i * 1280
+	s.v190BOff = make([]int, 416)
+	for i := range s.v190BOff {
+		s.v190BOff[i] = i * 1280
 	}
-	s.v187COff = make([]int, 416)
-	for i := range s.v187COff {
-		s.v187COff[i] = i * 100
+	s.v190COff = make([]int, 416)
+	for i := range s.v190COff {
+		s.v190COff[i] = i * 100
 	}
 	s.v191AOff = make([]int, 416)
 	for i := range s.v191AOff {
@@ -1147,12 +958,9 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v197COff {
 		s.v197COff[i] = i * 128
 	}
-	s.v203AOff = []int{0}
-	s.v203BOff = []int{0}
-	s.v203COff = []int{0}
-	s.v204AOff = []int{0}
-	s.v204BOff = []int{0}
-	s.v204COff = []int{0}
+	s.v202AOff = []int{0}
+	s.v202BOff = []int{0}
+	s.v202COff = []int{0}
 	s.v287AOff = []int{0}
 	s.v287BOff = []int{0}
 	s.v287COff = []int{0}
@@ -1169,19 +977,19 @@ func NewWPerp416() (*WPerp416, error) {
 		s.v222COff[i] = i * 100
 	}
 	if s.v224Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10, 10}, []int{2}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%224 = reduce_sum %223 {axes=[2], buf=[83200]} : f32[416,10]", err)
+		return nil, fmt.Errorf("%s: %w", "%224 = reduce_sum %223 {axes=[2]} : f32[416,10]", err)
 	}
-	s.v241AOff = make([]int, 416)
-	for i := range s.v241AOff {
-		s.v241AOff[i] = i * 1280
+	s.v242AOff = make([]int, 416)
+	for i := range s.v242AOff {
+		s.v242AOff[i] = i * 1280
 	}
-	s.v241BOff = make([]int, 416)
-	for i := range s.v241BOff {
-		s.v241BOff[i] = i * 128
+	s.v242BOff = make([]int, 416)
+	for i := range s.v242BOff {
+		s.v242BOff[i] = i * 128
 	}
-	s.v241COff = make([]int, 416)
-	for i := range s.v241COff {
-		s.v241COff[i] = i * 10
+	s.v242COff = make([]int, 416)
+	for i := range s.v242COff {
+		s.v242COff[i] = i * 10
 	}
 	s.v246AOff = make([]int, 416)
 	for i := range s.v246AOff {
@@ -1195,40 +1003,34 @@ func NewWPerp416() (*WPerp416, error) {
 	for i := range s.v246COff {
 		s.v246COff[i] = i * 128
 	}
+	s.v251AOff = []int{0}
+	s.v251BOff = []int{0}
+	s.v251COff = []int{0}
 	s.logitsAOff = []int{0}
 	s.logitsBOff = []int{0}
 	s.logitsCOff = []int{0}
-	s.logitsTangentAOff = []int{0}
-	s.logitsTangentBOff = []int{0}
-	s.logitsTangentCOff = []int{0}
 	if s.v258Plan, err = ops.NewSoftmax(ops.OpLogSoftmax, []int{416, 10}, 1); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%258 = log_softmax %logits {axis=1, buf=[8320]} : f32[416,10]", err)
+		return nil, fmt.Errorf("%s: %w", "%258 = log_softmax %logits {axis=1} : f32[416,10]", err)
 	}
+	s.v257AOff = []int{0}
+	s.v257BOff = []int{0}
+	s.v257COff = []int{0}
 	if s.v261Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%261 = reduce_sum %260 {axes=[1], buf=[12480], keepdims=true} : f32[416,1]", err)
+		return nil, fmt.Errorf("%s: %w", "%261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[416,1]", err)
 	}
 	s.v263Labels = []int{416}
-	if s.v266Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%266 = reduce_sum %264 {axes=[1], buf=[4160]} : f32[416]", err)
-	}
-	if s.v267Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%267 = reduce_sum %265 {axes=[1], buf=[4576]} : f32[416]", err)
-	}
-	if s.lossPlan, err = ops.NewReduce(ops.OpReduceMean, []int{416}, []int{0}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%loss = reduce_mean %loss.per_example {buf=[147712]} : f32[]", err)
-	}
-	s.mlp0WEstimateAOff = []int{0}
-	s.mlp0WEstimateBOff = []int{0}
-	s.mlp0WEstimateCOff = []int{0}
-	s.mlp1WEstimateAOff = []int{0}
-	s.mlp1WEstimateBOff = []int{0}
-	s.mlp1WEstimateCOff = []int{0}
-	s.mlp2WEstimateAOff = []int{0}
-	s.mlp2WEstimateBOff = []int{0}
-	s.mlp2WEstimateCOff = []int{0}
-	s.mlp3WEstimateAOff = []int{0}
-	s.mlp3WEstimateBOff = []int{0}
-	s.mlp3WEstimateCOff = []int{0}
+	s.mlp0WMNextAOff = []int{0}
+	s.mlp0WMNextBOff = []int{0}
+	s.mlp0WMNextCOff = []int{0}
+	s.mlp1WMNextAOff = []int{0}
+	s.mlp1WMNextBOff = []int{0}
+	s.mlp1WMNextCOff = []int{0}
+	s.mlp2WMNextAOff = []int{0}
+	s.mlp2WMNextBOff = []int{0}
+	s.mlp2WMNextCOff = []int{0}
+	s.mlp3WMNextAOff = []int{0}
+	s.mlp3WMNextBOff = []int{0}
+	s.mlp3WMNextCOff = []int{0}
 	return s, nil
 }
 
@@ -1289,73 +1091,71 @@ func (s *WPerp416) Step() error {
 	s.guessCounter[0] = s.In.GuessCounter
 	s.optimStep[0] = s.In.OptimStep
 
-	// %1 = matmul %x, %mlp.0.w {buf=[5166720]} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
-
-	// %2 = reshape %mlp.0.w.basis {buf=[0]} : f32[15,1,128]
+	// %2 = reshape %mlp.0.w.basis : f32[15,1,128]
 	copy(s.v2, s.In.Mlp0WBasis)
 
-	// %5 = step %1 {buf=[5219968]} : f32[416,128]
+	// %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
 	{
-		out0 := s.v5
+		out0 := s.v1
+		out1 := s.v5
 		in0 := s.v1
 		o0 := out0[:53248]
+		o1 := out1[:53248]
 		a0 := in0[:53248]
-		kernels.Step(o0, a0)
+		for c := range 53248 {
+			t0 := float32(ops.Step(a0[c]))
+			o0[c] = a0[c]
+			o1[c] = t0
+		}
 	}
 
-	// %252 = reshape %2 {buf=[1920]} : f32[15,128]
+	// %252 = reshape %2 : f32[15,128]
 	copy(s.v252, s.v2)
 
-	// %268 = matmul %252, %mlp.1.w {buf=[0], transpose_b=true} : f32[15,128]
+	// %268 = matmul %252, %mlp.1.w {transpose_b=true} : f32[15,128]
 	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v252, 128, s.v268AOff, s.In.Mlp1W, 128, s.v268BOff, 0, s.v268, 128, s.v268COff)
 
-	// %269 = reshape %268 {buf=[1920]} : f32[15,1,128]
+	// %269 = reshape %268 : f32[15,1,128]
 	copy(s.v269, s.v268)
 
-	// %273 = broadcast_to %269 {buf=[1597440]} : f32[15,416,128]
+	// %273 = broadcast_to %269 : f32[15,416,128]
 	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV273)
 
-	// %9 = mul %273, %5 {buf=[1597440]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV9)
+	// %9, %12 = fused %273, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV9)
 
-	// %12 = mul %9, %5 {buf=[0]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV12)
-
-	// %13 = reshape %12 {buf=[798720]} : f32[6240,128]
+	// %13 = reshape %12 : f32[6240,128]
 	copy(s.v13, s.v12)
 
-	// %14 = matmul %13, %mlp.1.w {buf=[0]} : f32[6240,128]
+	// %14 = matmul %13, %mlp.1.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v13, 128, s.v14AOff, s.In.Mlp1W, 128, s.v14BOff, 0, s.v14, 128, s.v14COff)
 
-	// %15 = reshape %14 {buf=[3194880]} : f32[15,416,128]
+	// %15 = reshape %14 : f32[15,416,128]
 	copy(s.v15, s.v14)
 
-	// %19 = matmul %14, %mlp.1.w {buf=[798720], transpose_b=true} : f32[6240,128]
+	// %19 = matmul %14, %mlp.1.w {transpose_b=true} : f32[6240,128]
 	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v14, 128, s.v19AOff, s.In.Mlp1W, 128, s.v19BOff, 0, s.v19, 128, s.v19COff)
 
-	// %20 = reshape %19 {buf=[2396160]} : f32[15,416,128]
+	// %20 = reshape %19 : f32[15,416,128]
 	copy(s.v20, s.v19)
 
-	// %21 = mul %20, %5 {buf=[2396160]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV21)
+	// %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV21)
 
-	// %24 = mul %21, %5 {buf=[0]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV24)
-
-	// %25 = reshape %24 {buf=[798720]} : f32[6240,128]
+	// %25 = reshape %24 : f32[6240,128]
 	copy(s.v25, s.v24)
 
-	// %26 = matmul %25, %mlp.1.w {buf=[0]} : f32[6240,128]
+	// %26 = matmul %25, %mlp.1.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v25, 128, s.v26AOff, s.In.Mlp1W, 128, s.v26BOff, 0, s.v26, 128, s.v26COff)
 
-	// %27 = reshape %26 {buf=[3993600]} : f32[15,416,128]
+	// %27 = reshape %26 : f32[15,416,128]
 	copy(s.v27, s.v26)
 
-	// %28 = reduce_mean %27 {axes=[1], buf=[0]} : f32[15,128]
+	// %28 = reduce_mean %27 {axes=[1]} : f32[15,128]
 	ops.Reduce(s.v28Plan, s.v28, s.v27, s.scratch)
 
-	// %29 = transpose %28 {buf=[1920], perm=[1, 0]} : f32[128,15]
+	// %29 = transpose %28 {perm=[1, 0]} : f32[128,15]
 	{
 		out0 := s.v29
 		in0 := s.v28
@@ -1368,12 +1168,12 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %30, %31 = qr %29 {buf=[0, 3840]} : f32[128,15], f32[15,15]
+	// %30, %31 = qr %29 : f32[128,15], f32[15,15]
 	if _, err := s.batch(1, 1, (*WPerp416).qrV30); err != nil {
-		return fmt.Errorf("%s: %w", "%30, %31 = qr %29 {buf=[0, 3840]} : f32[128,15], f32[15,15]", err)
+		return fmt.Errorf("%s: %w", "%30, %31 = qr %29 : f32[128,15], f32[15,15]", err)
 	}
 
-	// %32 = transpose %30 {buf=[5432960], perm=[1, 0]} : f32[15,128]
+	// %32 = transpose %30 {perm=[1, 0]} : f32[15,128]
 	{
 		out0 := s.v32
 		in0 := s.v30
@@ -1386,262 +1186,132 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %33 = concat %9, %21 {axis=0, buf=[0]} : f32[30,416,128]
+	// %33 = concat %9, %21 {axis=0} : f32[30,416,128]
 	copy(s.v33[0:798720], s.v9)
 	copy(s.v33[798720:1597440], s.v21)
 
-	// %34 = transpose %33 {buf=[1597440], perm=[1, 0, 2]} : f32[416,30,128]
+	// %34 = transpose %33 {perm=[1, 0, 2]} : f32[416,30,128]
 	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV34)
 
-	// %35 = concat %15, %27 {axis=0, buf=[0]} : f32[30,416,128]
+	// %35 = concat %15, %27 {axis=0} : f32[30,416,128]
 	copy(s.v35[0:798720], s.v15)
 	copy(s.v35[798720:1597440], s.v27)
 
-	// %36 = transpose %35 {buf=[3194880], perm=[1, 0, 2]} : f32[416,30,128]
+	// %36 = transpose %35 {perm=[1, 0, 2]} : f32[416,30,128]
 	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV36)
 
-	// %37 = constant {buf=[0], value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0]} : f32[30]
+	// %37 = constant {value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0]} : f32[30]
 	copy(s.v37, wPerp416ConstV37[:])
 
-	// %38 = reshape %37 {buf=[30]} : f32[30,1]
+	// %38 = reshape %37 : f32[30,1]
 	copy(s.v38, s.v37)
 
-	// %39 = reshape %37 {buf=[60]} : f32[1,30]
+	// %39 = reshape %37 : f32[1,30]
 	copy(s.v39, s.v37)
 
-	// %40 = eq %38, %39 {buf=[5436800]} : f32[30,30]
+	// %40, %52 = fused %38, %39 {kind="elementwise"} region {...} : f32[30,30], f32[30,30]
 	{
 		out0 := s.v40
+		out1 := s.v52
 		in0 := s.v38
 		in1 := s.v39
 		for r := range 30 {
 			o0 := out0[r*30:][:30]
+			o1 := out1[r*30:][:30]
 			a0 := in0[r]
 			a1 := in1[:30]
 			for c := range 30 {
-				o0[c] = float32(ops.Eq(a0, a1[c]))
+				t1 := float32(ops.Eq(a0, a1[c]))
+				t2 := float32(ops.Mul(t1, float32(0.0001)))
+				o0[c] = t1
+				o1[c] = t2
 			}
 		}
 	}
 
-	// %41 = matmul %34, %34 {buf=[0], transpose_b=true} : f32[416,30,30]
+	// %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v34, 128, s.v41AOff, s.v34, 128, s.v41BOff, 0, s.v41, 30, s.v41COff)
+	s.parallel(min(s.procs, 11), 416, (*WPerp416).fusedV41)
 
-	// %42 = mul %41, %40 {buf=[374400]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).mulV42)
-
-	// %43 = reduce_sum %42 {axes=[2], buf=[748800]} : f32[416,30]
+	// %43 = reduce_sum %42 {axes=[2]} : f32[416,30]
 	ops.Reduce(s.v43Plan, s.v43, s.v42, s.scratch)
 
-	// %44 = full {buf=[5438800], value=1e-30} : f32[]
-	ops.Fill(s.v44, float32(1e-30))
-
-	// %45 = maximum %43, %44 {buf=[748800]} : f32[416,30]
-	{
-		out0 := s.v45
-		in0 := s.v43
-		in1 := s.v44
-		o0 := out0[:12480]
-		a0 := in0[:12480]
-		a1 := in1[0]
-		for c := range 12480 {
-			o0[c] = float32(ops.Maximum(a0[c], a1))
-		}
-	}
-
-	// %46 = pow %45 {buf=[748800], exponent=-0.5} : f32[416,30]
+	// %46 = fused %43 {kind="elementwise"} region {...} : f32[416,30]
 	{
 		out0 := s.v46
-		in0 := s.v45
+		in0 := s.v43
 		o0 := out0[:12480]
 		a0 := in0[:12480]
 		for c := range 12480 {
-			o0[c] = float32(ops.Pow(a0[c], float64(-0.5)))
+			t1 := float32(ops.Maximum(a0[c], float32(1e-30)))
+			t2 := float32(ops.Pow(t1, float64(-0.5)))
+			o0[c] = t2
 		}
 	}
 
-	// %47 = reshape %46 {buf=[1123200]} : f32[416,30,1]
+	// %47 = reshape %46 : f32[416,30,1]
 	copy(s.v47, s.v46)
 
-	// %48 = mul %41, %47 {buf=[0]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV48)
-
-	// %49 = reshape %46 {buf=[761280]} : f32[416,1,30]
+	// %49 = reshape %46 : f32[416,1,30]
 	copy(s.v49, s.v46)
 
-	// %50 = mul %48, %49 {buf=[0]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV50)
+	// %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV53)
 
-	// %51 = full {buf=[5438801], value=0.0001} : f32[]
-	ops.Fill(s.v51, float32(0.0001))
-
-	// %52 = mul %40, %51 {buf=[5437700]} : f32[30,30]
-	{
-		out0 := s.v52
-		in0 := s.v40
-		in1 := s.v51
-		o0 := out0[:900]
-		a0 := in0[:900]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %53 = add %50, %52 {buf=[0]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).addV53)
-
-	// %54 = cholesky %53 {buf=[374400]} : f32[416,30,30]
+	// %54 = cholesky %53 : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV54); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%54 = cholesky %53 {buf=[374400]} : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%54 = cholesky %53 : f32[416,30,30]", err)
 	}
 
-	// %55 = broadcast_to %40 {buf=[4792320]} : f32[416,30,30]
+	// %55 = broadcast_to %40 : f32[416,30,30]
 	s.parallel(min(s.procs, 11), 416, (*WPerp416).broadcastToV55)
 
-	// %56 = triangular_solve %54, %55 {buf=[0], transpose_a=true} : f32[416,30,30]
+	// %56 = triangular_solve %54, %55 {transpose_a=true} : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).triangularSolveV56); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%56 = triangular_solve %54, %55 {buf=[0], transpose_a=true} : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%56 = triangular_solve %54, %55 {transpose_a=true} : f32[416,30,30]", err)
 	}
 
-	// %57 = matmul %36, %36 {buf=[374400], transpose_b=true} : f32[416,30,30]
-	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v36, 128, s.v57AOff, s.v36, 128, s.v57BOff, 0, s.v57, 30, s.v57COff)
+	// %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
+	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v36, 128, s.v61AOff, s.v36, 128, s.v61BOff, 0, s.v61, 30, s.v61COff)
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV61)
 
-	// %59 = mul %57, %47 {buf=[374400]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV59)
-
-	// %61 = mul %59, %49 {buf=[374400]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV61)
-
-	// %62 = matmul %61, %56 {buf=[748800]} : f32[416,30,30]
+	// %62 = matmul %61, %56 : f32[416,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v61, 30, s.v62AOff, s.v56, 30, s.v62BOff, 0, s.v62, 30, s.v62COff)
 
-	// %63 = matmul %56, %62 {buf=[374400], transpose_a=true} : f32[416,30,30]
+	// %63 = matmul %56, %62 {transpose_a=true} : f32[416,30,30]
 	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v56, 30, s.v63AOff, s.v62, 30, s.v63BOff, 0, s.v63, 30, s.v63COff)
 
-	// %64, %65 = eigh %63 {buf=[1135680, 748800]} : f32[416,30], f32[416,30,30]
+	// %64, %65 = eigh %63 : f32[416,30], f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).eighV64); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 {buf=[1135680, 748800]} : f32[416,30], f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 : f32[416,30], f32[416,30,30]", err)
 	}
 
-	// %66 = slice %65 {buf=[374400], start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
+	// %66 = slice %65 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
 	s.parallel(min(s.procs, 3), 12480, (*WPerp416).sliceV66)
 
-	// %67 = matmul %56, %66 {buf=[532480]} : f32[416,30,10]
-	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v56, 30, s.v67AOff, s.v66, 10, s.v67BOff, 0, s.v67, 10, s.v67COff)
+	// %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[416,30,10]
+	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v56, 30, s.v69AOff, s.v66, 10, s.v69BOff, 0, s.v69, 10, s.v69COff)
+	s.parallel(min(s.procs, 3), 12480, (*WPerp416).fusedV69)
 
-	// %69 = mul %67, %47 {buf=[532480]} : f32[416,30,10]
-	s.parallel(min(s.procs, 3), 12480, (*WPerp416).mulV69)
-
-	// %70 = matmul %34, %69 {buf=[0], transpose_a=true} : f32[416,128,10]
+	// %70 = matmul %34, %69 {transpose_a=true} : f32[416,128,10]
 	s.gemm.SgemmBatch(true, false, 128, 10, 30, float32(1), s.v34, 128, s.v70AOff, s.v69, 10, s.v70BOff, 0, s.v70, 10, s.v70COff)
 
-	// %71 = constant {buf=[532480], value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]} : f32[10]
+	// %71 = constant {value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]} : f32[10]
 	copy(s.v71, wPerp416ConstV71[:])
 
-	// %72 = reshape %71 {buf=[532490]} : f32[10,1]
+	// %72 = reshape %71 : f32[10,1]
 	copy(s.v72, s.v71)
 
-	// %73 = reshape %71 {buf=[532500]} : f32[1,10]
+	// %73 = reshape %71 : f32[1,10]
 	copy(s.v73, s.v71)
 
-	// %74 = eq %72, %73 {buf=[5438600]} : f32[10,10]
-	{
-		out0 := s.v74
-		in0 := s.v72
-		in1 := s.v73
-		for r := range 10 {
-			o0 := out0[r*10:][:10]
-			a0 := in0[r]
-			a1 := in1[:10]
-			for c := range 10 {
-				o0[c] = float32(ops.Eq(a0, a1[c]))
-			}
-		}
-	}
-
-	// %75 = full {buf=[532480], value=1.5} : f32[]
-	ops.Fill(s.v75, float32(1.5))
-
-	// %76 = mul %74, %75 {buf=[5438700]} : f32[10,10]
-	{
-		out0 := s.v76
-		in0 := s.v74
-		in1 := s.v75
-		o0 := out0[:100]
-		a0 := in0[:100]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %77 = matmul %70, %70 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v70, 10, s.v77AOff, s.v70, 10, s.v77BOff, 0, s.v77, 10, s.v77COff)
-
-	// %78 = full {buf=[5438802], value=0.5} : f32[]
-	ops.Fill(s.v78, float32(0.5))
-
-	// %79 = mul %77, %78 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v79
-		in0 := s.v77
-		in1 := s.v78
-		o0 := out0[:41600]
-		a0 := in0[:41600]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %80 = sub %76, %79 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v80
-		in0 := s.v76
-		in1 := s.v79
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[:100]
-			a1 := in1[r*100:][:100]
-			kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-		}
-	}
-
-	// %81 = matmul %70, %80 {buf=[532480]} : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v70, 10, s.v81AOff, s.v80, 10, s.v81BOff, 0, s.v81, 10, s.v81COff)
-
-	// %82 = matmul %81, %81 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v81, 10, s.v82AOff, s.v81, 10, s.v82BOff, 0, s.v82, 10, s.v82COff)
-
-	// %84 = mul %82, %78 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v84
-		in0 := s.v82
-		in1 := s.v78
-		o0 := out0[:41600]
-		a0 := in0[:41600]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %85 = sub %76, %84 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v85
-		in0 := s.v76
-		in1 := s.v84
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[:100]
-			a1 := in1[r*100:][:100]
-			kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-		}
-	}
-
-	// %86 = matmul %81, %85 {buf=[0]} : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v81, 10, s.v86AOff, s.v85, 10, s.v86BOff, 0, s.v86, 10, s.v86COff)
-
-	// %87 = full {buf=[0], value=65536} : u64[]
+	// %87 = full {value=65536} : u64[]
 	ops.Fill(s.v87, uint64(65536))
 
-	// %88 = mul %guess.counter, %87 {buf=[0]} : u64[]
+	// %88 = mul %guess.counter, %87 : u64[]
 	{
 		out0 := s.v88
 		in0 := s.guessCounter
@@ -1654,10 +1324,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %89 = full {buf=[1], value=6} : u64[]
+	// %89 = full {value=6} : u64[]
 	ops.Fill(s.v89, uint64(6))
 
-	// %90 = add %88, %89 {buf=[1]} : u64[]
+	// %90 = add %88, %89 : u64[]
 	{
 		out0 := s.v90
 		in0 := s.v88
@@ -1670,16 +1340,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %91 = rng_normal %guess.key, %90 {buf=[585728]} : f32[416,10,1]
+	// %91 = rng_normal %guess.key, %90 : f32[416,10,1]
 	ops.FillRandom(true, s.v91, s.guessKey[0], s.v90[0], 0, 4160)
 
-	// %92 = matmul %86, %91 {buf=[532480]} : f32[416,128,1]
-	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v86, 10, s.v92AOff, s.v91, 1, s.v92BOff, 0, s.v92, 1, s.v92COff)
-
-	// %93 = reshape %92 {buf=[5273216]} : f32[416,128]
-	copy(s.v93, s.v92)
-
-	// %94 = relu %1 {buf=[5166720]} : f32[416,128]
+	// %94 = relu %1 : f32[416,128]
 	{
 		out0 := s.v94
 		in0 := s.v1
@@ -1688,87 +1352,71 @@ func (s *WPerp416) Step() error {
 		kernels.Relu(o0, a0)
 	}
 
-	// %96 = mul %93, %5 {buf=[5219968]} : f32[416,128]
-	{
-		out0 := s.v96
-		in0 := s.v93
-		in1 := s.v5
-		o0 := out0[:53248]
-		a0 := in0[:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %97 = matmul %94, %mlp.1.w {buf=[5326464]} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v94, 128, s.v97AOff, s.In.Mlp1W, 128, s.v97BOff, 0, s.v97, 128, s.v97COff)
-
-	// %98 = matmul %96, %mlp.1.w {buf=[5379712]} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v96, 128, s.v98AOff, s.In.Mlp1W, 128, s.v98BOff, 0, s.v98, 128, s.v98COff)
-
-	// %99 = reshape %mlp.1.w.basis {buf=[0]} : f32[15,1,128]
+	// %99 = reshape %mlp.1.w.basis : f32[15,1,128]
 	copy(s.v99, s.In.Mlp1WBasis)
 
-	// %104 = step %97 {buf=[5219968]} : f32[416,128]
+	// %97, %104 = fused %94, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v94, 128, s.v97AOff, s.In.Mlp1W, 128, s.v97BOff, 0, s.v97, 128, s.v97COff)
 	{
-		out0 := s.v104
+		out0 := s.v97
+		out1 := s.v104
 		in0 := s.v97
 		o0 := out0[:53248]
+		o1 := out1[:53248]
 		a0 := in0[:53248]
-		kernels.Step(o0, a0)
+		for c := range 53248 {
+			t0 := float32(ops.Step(a0[c]))
+			o0[c] = a0[c]
+			o1[c] = t0
+		}
 	}
 
-	// %279 = reshape %99 {buf=[1920]} : f32[15,128]
+	// %279 = reshape %99 : f32[15,128]
 	copy(s.v279, s.v99)
 
-	// %282 = matmul %279, %mlp.2.w {buf=[0], transpose_b=true} : f32[15,128]
+	// %282 = matmul %279, %mlp.2.w {transpose_b=true} : f32[15,128]
 	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v279, 128, s.v282AOff, s.In.Mlp2W, 128, s.v282BOff, 0, s.v282, 128, s.v282COff)
 
-	// %283 = reshape %282 {buf=[1920]} : f32[15,1,128]
+	// %283 = reshape %282 : f32[15,1,128]
 	copy(s.v283, s.v282)
 
-	// %284 = broadcast_to %283 {buf=[1597440]} : f32[15,416,128]
+	// %284 = broadcast_to %283 : f32[15,416,128]
 	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV284)
 
-	// %108 = mul %284, %104 {buf=[1597440]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV108)
+	// %108, %113 = fused %284, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV108)
 
-	// %113 = mul %108, %104 {buf=[0]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV113)
-
-	// %114 = reshape %113 {buf=[798720]} : f32[6240,128]
+	// %114 = reshape %113 : f32[6240,128]
 	copy(s.v114, s.v113)
 
-	// %115 = matmul %114, %mlp.2.w {buf=[0]} : f32[6240,128]
+	// %115 = matmul %114, %mlp.2.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v114, 128, s.v115AOff, s.In.Mlp2W, 128, s.v115BOff, 0, s.v115, 128, s.v115COff)
 
-	// %116 = reshape %115 {buf=[3194880]} : f32[15,416,128]
+	// %116 = reshape %115 : f32[15,416,128]
 	copy(s.v116, s.v115)
 
-	// %122 = matmul %115, %mlp.2.w {buf=[798720], transpose_b=true} : f32[6240,128]
+	// %122 = matmul %115, %mlp.2.w {transpose_b=true} : f32[6240,128]
 	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v115, 128, s.v122AOff, s.In.Mlp2W, 128, s.v122BOff, 0, s.v122, 128, s.v122COff)
 
-	// %123 = reshape %122 {buf=[2396160]} : f32[15,416,128]
+	// %123 = reshape %122 : f32[15,416,128]
 	copy(s.v123, s.v122)
 
-	// %124 = mul %123, %104 {buf=[2396160]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV124)
+	// %124, %129 = fused %123, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV124)
 
-	// %129 = mul %124, %104 {buf=[0]} : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).mulV129)
-
-	// %130 = reshape %129 {buf=[798720]} : f32[6240,128]
+	// %130 = reshape %129 : f32[6240,128]
 	copy(s.v130, s.v129)
 
-	// %131 = matmul %130, %mlp.2.w {buf=[0]} : f32[6240,128]
+	// %131 = matmul %130, %mlp.2.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v130, 128, s.v131AOff, s.In.Mlp2W, 128, s.v131BOff, 0, s.v131, 128, s.v131COff)
 
-	// %132 = reshape %131 {buf=[3993600]} : f32[15,416,128]
+	// %132 = reshape %131 : f32[15,416,128]
 	copy(s.v132, s.v131)
 
-	// %133 = reduce_mean %132 {axes=[1], buf=[0]} : f32[15,128]
+	// %133 = reduce_mean %132 {axes=[1]} : f32[15,128]
 	ops.Reduce(s.v133Plan, s.v133, s.v132, s.scratch)
 
-	// %134 = transpose %133 {buf=[1920], perm=[1, 0]} : f32[128,15]
+	// %134 = transpose %133 {perm=[1, 0]} : f32[128,15]
 	{
 		out0 := s.v134
 		in0 := s.v133
@@ -1781,12 +1429,12 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %135, %136 = qr %134 {buf=[0, 3840]} : f32[128,15], f32[15,15]
+	// %135, %136 = qr %134 : f32[128,15], f32[15,15]
 	if _, err := s.batch(1, 1, (*WPerp416).qrV135); err != nil {
-		return fmt.Errorf("%s: %w", "%135, %136 = qr %134 {buf=[0, 3840]} : f32[128,15], f32[15,15]", err)
+		return fmt.Errorf("%s: %w", "%135, %136 = qr %134 : f32[128,15], f32[15,15]", err)
 	}
 
-	// %137 = transpose %135 {buf=[5434880], perm=[1, 0]} : f32[15,128]
+	// %137 = transpose %135 {perm=[1, 0]} : f32[15,128]
 	{
 		out0 := s.v137
 		in0 := s.v135
@@ -1799,177 +1447,91 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %138 = concat %108, %124 {axis=0, buf=[0]} : f32[30,416,128]
+	// %138 = concat %108, %124 {axis=0} : f32[30,416,128]
 	copy(s.v138[0:798720], s.v108)
 	copy(s.v138[798720:1597440], s.v124)
 
-	// %139 = transpose %138 {buf=[1597440], perm=[1, 0, 2]} : f32[416,30,128]
+	// %139 = transpose %138 {perm=[1, 0, 2]} : f32[416,30,128]
 	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV139)
 
-	// %140 = concat %116, %132 {axis=0, buf=[0]} : f32[30,416,128]
+	// %140 = concat %116, %132 {axis=0} : f32[30,416,128]
 	copy(s.v140[0:798720], s.v116)
 	copy(s.v140[798720:1597440], s.v132)
 
-	// %141 = transpose %140 {buf=[3194880], perm=[1, 0, 2]} : f32[416,30,128]
+	// %141 = transpose %140 {perm=[1, 0, 2]} : f32[416,30,128]
 	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV141)
 
-	// %146 = matmul %139, %139 {buf=[0], transpose_b=true} : f32[416,30,30]
+	// %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v139, 128, s.v146AOff, s.v139, 128, s.v146BOff, 0, s.v146, 30, s.v146COff)
+	s.parallel(min(s.procs, 11), 416, (*WPerp416).fusedV146)
 
-	// %147 = mul %146, %40 {buf=[374400]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).mulV147)
-
-	// %148 = reduce_sum %147 {axes=[2], buf=[748800]} : f32[416,30]
+	// %148 = reduce_sum %147 {axes=[2]} : f32[416,30]
 	ops.Reduce(s.v148Plan, s.v148, s.v147, s.scratch)
 
-	// %150 = maximum %148, %44 {buf=[748800]} : f32[416,30]
-	{
-		out0 := s.v150
-		in0 := s.v148
-		in1 := s.v44
-		o0 := out0[:12480]
-		a0 := in0[:12480]
-		a1 := in1[0]
-		for c := range 12480 {
-			o0[c] = float32(ops.Maximum(a0[c], a1))
-		}
-	}
-
-	// %151 = pow %150 {buf=[748800], exponent=-0.5} : f32[416,30]
+	// %151 = fused %148 {kind="elementwise"} region {...} : f32[416,30]
 	{
 		out0 := s.v151
-		in0 := s.v150
+		in0 := s.v148
 		o0 := out0[:12480]
 		a0 := in0[:12480]
 		for c := range 12480 {
-			o0[c] = float32(ops.Pow(a0[c], float64(-0.5)))
+			t1 := float32(ops.Maximum(a0[c], float32(1e-30)))
+			t2 := float32(ops.Pow(t1, float64(-0.5)))
+			o0[c] = t2
 		}
 	}
 
-	// %152 = reshape %151 {buf=[1123200]} : f32[416,30,1]
+	// %152 = reshape %151 : f32[416,30,1]
 	copy(s.v152, s.v151)
 
-	// %153 = mul %146, %152 {buf=[0]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV153)
-
-	// %154 = reshape %151 {buf=[761280]} : f32[416,1,30]
+	// %154 = reshape %151 : f32[416,1,30]
 	copy(s.v154, s.v151)
 
-	// %155 = mul %153, %154 {buf=[0]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV155)
+	// %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV158)
 
-	// %158 = add %155, %52 {buf=[0]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).addV158)
-
-	// %159 = cholesky %158 {buf=[374400]} : f32[416,30,30]
+	// %159 = cholesky %158 : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV159); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%159 = cholesky %158 {buf=[374400]} : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%159 = cholesky %158 : f32[416,30,30]", err)
 	}
 
-	// %161 = triangular_solve %159, %55 {buf=[0], transpose_a=true} : f32[416,30,30]
+	// %161 = triangular_solve %159, %55 {transpose_a=true} : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).triangularSolveV161); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%161 = triangular_solve %159, %55 {buf=[0], transpose_a=true} : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%161 = triangular_solve %159, %55 {transpose_a=true} : f32[416,30,30]", err)
 	}
 
-	// %162 = matmul %141, %141 {buf=[374400], transpose_b=true} : f32[416,30,30]
-	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v141, 128, s.v162AOff, s.v141, 128, s.v162BOff, 0, s.v162, 30, s.v162COff)
+	// %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
+	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v141, 128, s.v166AOff, s.v141, 128, s.v166BOff, 0, s.v166, 30, s.v166COff)
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV166)
 
-	// %164 = mul %162, %152 {buf=[374400]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV164)
-
-	// %166 = mul %164, %154 {buf=[374400]} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).mulV166)
-
-	// %167 = matmul %166, %161 {buf=[748800]} : f32[416,30,30]
+	// %167 = matmul %166, %161 : f32[416,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v166, 30, s.v167AOff, s.v161, 30, s.v167BOff, 0, s.v167, 30, s.v167COff)
 
-	// %168 = matmul %161, %167 {buf=[374400], transpose_a=true} : f32[416,30,30]
+	// %168 = matmul %161, %167 {transpose_a=true} : f32[416,30,30]
 	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v161, 30, s.v168AOff, s.v167, 30, s.v168BOff, 0, s.v168, 30, s.v168COff)
 
-	// %169, %170 = eigh %168 {buf=[1135680, 748800]} : f32[416,30], f32[416,30,30]
+	// %169, %170 = eigh %168 : f32[416,30], f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).eighV169); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 {buf=[1135680, 748800]} : f32[416,30], f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 : f32[416,30], f32[416,30,30]", err)
 	}
 
-	// %171 = slice %170 {buf=[374400], start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
+	// %171 = slice %170 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
 	s.parallel(min(s.procs, 3), 12480, (*WPerp416).sliceV171)
 
-	// %172 = matmul %161, %171 {buf=[532480]} : f32[416,30,10]
-	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v161, 30, s.v172AOff, s.v171, 10, s.v172BOff, 0, s.v172, 10, s.v172COff)
+	// %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[416,30,10]
+	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v161, 30, s.v174AOff, s.v171, 10, s.v174BOff, 0, s.v174, 10, s.v174COff)
+	s.parallel(min(s.procs, 3), 12480, (*WPerp416).fusedV174)
 
-	// %174 = mul %172, %152 {buf=[532480]} : f32[416,30,10]
-	s.parallel(min(s.procs, 3), 12480, (*WPerp416).mulV174)
-
-	// %175 = matmul %139, %174 {buf=[0], transpose_a=true} : f32[416,128,10]
+	// %175 = matmul %139, %174 {transpose_a=true} : f32[416,128,10]
 	s.gemm.SgemmBatch(true, false, 128, 10, 30, float32(1), s.v139, 128, s.v175AOff, s.v174, 10, s.v175BOff, 0, s.v175, 10, s.v175COff)
 
-	// %182 = matmul %175, %175 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v175, 10, s.v182AOff, s.v175, 10, s.v182BOff, 0, s.v182, 10, s.v182COff)
-
-	// %184 = mul %182, %78 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v184
-		in0 := s.v182
-		in1 := s.v78
-		o0 := out0[:41600]
-		a0 := in0[:41600]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %185 = sub %76, %184 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v185
-		in0 := s.v76
-		in1 := s.v184
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[:100]
-			a1 := in1[r*100:][:100]
-			kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-		}
-	}
-
-	// %186 = matmul %175, %185 {buf=[532480]} : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v175, 10, s.v186AOff, s.v185, 10, s.v186BOff, 0, s.v186, 10, s.v186COff)
-
-	// %187 = matmul %186, %186 {buf=[1064960], transpose_a=true} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v186, 10, s.v187AOff, s.v186, 10, s.v187BOff, 0, s.v187, 10, s.v187COff)
-
-	// %189 = mul %187, %78 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v189
-		in0 := s.v187
-		in1 := s.v78
-		o0 := out0[:41600]
-		a0 := in0[:41600]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %190 = sub %76, %189 {buf=[1064960]} : f32[416,10,10]
-	{
-		out0 := s.v190
-		in0 := s.v76
-		in1 := s.v189
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[:100]
-			a1 := in1[r*100:][:100]
-			kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-		}
-	}
-
-	// %191 = matmul %186, %190 {buf=[0]} : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v186, 10, s.v191AOff, s.v190, 10, s.v191BOff, 0, s.v191, 10, s.v191COff)
-
-	// %194 = full {buf=[1], value=8} : u64[]
+	// %194 = full {value=8} : u64[]
 	ops.Fill(s.v194, uint64(8))
 
-	// %195 = add %88, %194 {buf=[1]} : u64[]
+	// %195 = add %88, %194 : u64[]
 	{
 		out0 := s.v195
 		in0 := s.v88
@@ -1982,27 +1544,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %196 = rng_normal %guess.key, %195 {buf=[585728]} : f32[416,10,1]
+	// %196 = rng_normal %guess.key, %195 : f32[416,10,1]
 	ops.FillRandom(true, s.v196, s.guessKey[0], s.v195[0], 0, 4160)
 
-	// %197 = matmul %191, %196 {buf=[532480]} : f32[416,128,1]
-	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v191, 10, s.v197AOff, s.v196, 1, s.v197BOff, 0, s.v197, 1, s.v197COff)
-
-	// %198 = reshape %197 {buf=[1064960]} : f32[416,128]
-	copy(s.v198, s.v197)
-
-	// %199 = add %98, %198 {buf=[5379712]} : f32[416,128]
-	{
-		out0 := s.v199
-		in0 := s.v98
-		in1 := s.v198
-		o0 := out0[:53248]
-		a0 := in0[:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %200 = relu %97 {buf=[5326464]} : f32[416,128]
+	// %200 = relu %97 : f32[416,128]
 	{
 		out0 := s.v200
 		in0 := s.v97
@@ -2011,113 +1556,232 @@ func (s *WPerp416) Step() error {
 		kernels.Relu(o0, a0)
 	}
 
-	// %202 = mul %199, %104 {buf=[5379712]} : f32[416,128]
+	// %203, %216 = fused %200, %mlp.2.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v200, 128, s.v203AOff, s.In.Mlp2W, 128, s.v203BOff, 0, s.v203, 128, s.v203COff)
 	{
-		out0 := s.v202
-		in0 := s.v199
-		in1 := s.v104
+		out0 := s.v203
+		out1 := s.v216
+		in0 := s.v203
+		o0 := out0[:53248]
+		o1 := out1[:53248]
+		a0 := in0[:53248]
+		for c := range 53248 {
+			t0 := float32(ops.Step(a0[c]))
+			o0[c] = a0[c]
+			o1[c] = t0
+		}
+	}
+
+	// %74, %76, %233 = fused %72, %73 {kind="elementwise"} region {...} : f32[10,10], f32[10,10], f32[10,10]
+	{
+		out0 := s.v74
+		out1 := s.v76
+		out2 := s.v233
+		in0 := s.v72
+		in1 := s.v73
+		for r := range 10 {
+			o0 := out0[r*10:][:10]
+			o1 := out1[r*10:][:10]
+			o2 := out2[r*10:][:10]
+			a0 := in0[r]
+			a1 := in1[:10]
+			for c := range 10 {
+				t2 := float32(ops.Eq(a0, a1[c]))
+				t3 := float32(ops.Mul(t2, float32(1.5)))
+				t4 := float32(ops.Mul(t2, float32(0.0001)))
+				o0[c] = t2
+				o1[c] = t3
+				o2[c] = t4
+			}
+		}
+	}
+
+	// %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v70, 10, s.v80AOff, s.v70, 10, s.v80BOff, 0, s.v80, 10, s.v80COff)
+	{
+		out0 := s.v80
+		in0 := s.v80
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for c := range 100 {
+				t1 := float32(ops.Mul(a0[c], float32(0.5)))
+				t2 := float32(ops.Sub(a1[c], t1))
+				o0[c] = t2
+			}
+		}
+	}
+
+	// %81 = matmul %70, %80 : f32[416,128,10]
+	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v70, 10, s.v81AOff, s.v80, 10, s.v81BOff, 0, s.v81, 10, s.v81COff)
+
+	// %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v81, 10, s.v85AOff, s.v81, 10, s.v85BOff, 0, s.v85, 10, s.v85COff)
+	{
+		out0 := s.v85
+		in0 := s.v85
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for c := range 100 {
+				t1 := float32(ops.Mul(a0[c], float32(0.5)))
+				t2 := float32(ops.Sub(a1[c], t1))
+				o0[c] = t2
+			}
+		}
+	}
+
+	// %86 = matmul %81, %85 : f32[416,128,10]
+	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v81, 10, s.v86AOff, s.v85, 10, s.v86BOff, 0, s.v86, 10, s.v86COff)
+
+	// %92 = matmul %86, %91 : f32[416,128,1]
+	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v86, 10, s.v92AOff, s.v91, 1, s.v92BOff, 0, s.v92, 1, s.v92COff)
+
+	// %93 = reshape %92 : f32[416,128]
+	copy(s.v93, s.v92)
+
+	// %96 = mul %93, %5 : f32[416,128]
+	{
+		out0 := s.v96
+		in0 := s.v93
+		in1 := s.v5
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		a1 := in1[:53248]
 		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 
-	// %203 = matmul %200, %mlp.2.w {buf=[1118208]} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v200, 128, s.v203AOff, s.In.Mlp2W, 128, s.v203BOff, 0, s.v203, 128, s.v203COff)
-
-	// %204 = matmul %202, %mlp.2.w {buf=[1171456]} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v202, 128, s.v204AOff, s.In.Mlp2W, 128, s.v204BOff, 0, s.v204, 128, s.v204COff)
-
-	// %209 = reshape %74 {buf=[0]} : f32[10,1,10]
-	copy(s.v209, s.v74)
-
-	// %216 = step %203 {buf=[1224704]} : f32[416,128]
+	// %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v175, 10, s.v185AOff, s.v175, 10, s.v185BOff, 0, s.v185, 10, s.v185COff)
 	{
-		out0 := s.v216
-		in0 := s.v203
-		o0 := out0[:53248]
-		a0 := in0[:53248]
-		kernels.Step(o0, a0)
-	}
-
-	// %286 = reshape %209 {buf=[1280]} : f32[10,10]
-	copy(s.v286, s.v209)
-
-	// %287 = matmul %286, %mlp.3.w {buf=[0], transpose_b=true} : f32[10,128]
-	s.gemm.SgemmBatch(false, true, 10, 128, 10, float32(1), s.v286, 10, s.v287AOff, s.In.Mlp3W, 10, s.v287BOff, 0, s.v287, 128, s.v287COff)
-
-	// %288 = reshape %287 {buf=[532480]} : f32[10,1,128]
-	copy(s.v288, s.v287)
-
-	// %289 = broadcast_to %288 {buf=[0]} : f32[10,416,128]
-	s.parallel(min(s.procs, 16), 4160, (*WPerp416).broadcastToV289)
-
-	// %220 = mul %289, %216 {buf=[0]} : f32[10,416,128]
-	s.parallel(min(s.procs, 16), 10, (*WPerp416).mulV220)
-
-	// %221 = transpose %220 {buf=[532480], perm=[1, 0, 2]} : f32[416,10,128]
-	s.parallel(min(s.procs, 16), 4160, (*WPerp416).transposeV221)
-
-	// %222 = matmul %221, %221 {buf=[0], transpose_b=true} : f32[416,10,10]
-	s.gemm.SgemmBatch(false, true, 10, 10, 128, float32(1), s.v221, 128, s.v222AOff, s.v221, 128, s.v222BOff, 0, s.v222, 10, s.v222COff)
-
-	// %223 = mul %222, %74 {buf=[41600]} : f32[416,10,10]
-	{
-		out0 := s.v223
-		in0 := s.v222
-		in1 := s.v74
+		out0 := s.v185
+		in0 := s.v185
+		in1 := s.v76
 		for r := range 416 {
 			o0 := out0[r*100:][:100]
 			a0 := in0[r*100:][:100]
 			a1 := in1[:100]
-			kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+			for c := range 100 {
+				t1 := float32(ops.Mul(a0[c], float32(0.5)))
+				t2 := float32(ops.Sub(a1[c], t1))
+				o0[c] = t2
+			}
 		}
 	}
 
-	// %224 = reduce_sum %223 {axes=[2], buf=[83200]} : f32[416,10]
+	// %186 = matmul %175, %185 : f32[416,128,10]
+	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v175, 10, s.v186AOff, s.v185, 10, s.v186BOff, 0, s.v186, 10, s.v186COff)
+
+	// %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
+	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v186, 10, s.v190AOff, s.v186, 10, s.v190BOff, 0, s.v190, 10, s.v190COff)
+	{
+		out0 := s.v190
+		in0 := s.v190
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for c := range 100 {
+				t1 := float32(ops.Mul(a0[c], float32(0.5)))
+				t2 := float32(ops.Sub(a1[c], t1))
+				o0[c] = t2
+			}
+		}
+	}
+
+	// %191 = matmul %186, %190 : f32[416,128,10]
+	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v186, 10, s.v191AOff, s.v190, 10, s.v191BOff, 0, s.v191, 10, s.v191COff)
+
+	// %197 = matmul %191, %196 : f32[416,128,1]
+	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v191, 10, s.v197AOff, s.v196, 1, s.v197BOff, 0, s.v197, 1, s.v197COff)
+
+	// %198 = reshape %197 : f32[416,128]
+	copy(s.v198, s.v197)
+
+	// %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v96, 128, s.v202AOff, s.In.Mlp1W, 128, s.v202BOff, 0, s.v202, 128, s.v202COff)
+	{
+		out0 := s.v202
+		in0 := s.v202
+		in1 := s.v198
+		in2 := s.v104
+		o0 := out0[:53248]
+		a0 := in0[:53248]
+		a1 := in1[:53248]
+		a2 := in2[:53248]
+		for c := range 53248 {
+			t0 := float32(ops.Add(a0[c], a1[c]))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			o0[c] = t1
+		}
+	}
+
+	// %209 = reshape %74 : f32[10,1,10]
+	copy(s.v209, s.v74)
+
+	// %286 = reshape %209 : f32[10,10]
+	copy(s.v286, s.v209)
+
+	// %287 = matmul %286, %mlp.3.w {transpose_b=true} : f32[10,128]
+	s.gemm.SgemmBatch(false, true, 10, 128, 10, float32(1), s.v286, 10, s.v287AOff, s.In.Mlp3W, 10, s.v287BOff, 0, s.v287, 128, s.v287COff)
+
+	// %288 = reshape %287 : f32[10,1,128]
+	copy(s.v288, s.v287)
+
+	// %289 = broadcast_to %288 : f32[10,416,128]
+	s.parallel(min(s.procs, 16), 4160, (*WPerp416).broadcastToV289)
+
+	// %220 = mul %289, %216 : f32[10,416,128]
+	s.parallel(min(s.procs, 16), 10, (*WPerp416).mulV220)
+
+	// %221 = transpose %220 {perm=[1, 0, 2]} : f32[416,10,128]
+	s.parallel(min(s.procs, 16), 4160, (*WPerp416).transposeV221)
+
+	// %222, %223 = fused %221, %221, %74 {kind="matmul", transpose_b=true} region {...} : f32[416,10,10], f32[416,10,10]
+	s.gemm.SgemmBatch(false, true, 10, 10, 128, float32(1), s.v221, 128, s.v222AOff, s.v221, 128, s.v222BOff, 0, s.v222, 10, s.v222COff)
+	{
+		out0 := s.v222
+		out1 := s.v223
+		in0 := s.v222
+		in1 := s.v74
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			o1 := out1[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for c := range 100 {
+				t0 := float32(ops.Mul(a0[c], a1[c]))
+				o0[c] = a0[c]
+				o1[c] = t0
+			}
+		}
+	}
+
+	// %224 = reduce_sum %223 {axes=[2]} : f32[416,10]
 	ops.Reduce(s.v224Plan, s.v224, s.v223, s.scratch)
 
-	// %226 = maximum %224, %44 {buf=[83200]} : f32[416,10]
-	{
-		out0 := s.v226
-		in0 := s.v224
-		in1 := s.v44
-		o0 := out0[:4160]
-		a0 := in0[:4160]
-		a1 := in1[0]
-		for c := range 4160 {
-			o0[c] = float32(ops.Maximum(a0[c], a1))
-		}
-	}
-
-	// %227 = pow %226 {buf=[83200], exponent=-0.5} : f32[416,10]
+	// %227 = fused %224 {kind="elementwise"} region {...} : f32[416,10]
 	{
 		out0 := s.v227
-		in0 := s.v226
+		in0 := s.v224
 		o0 := out0[:4160]
 		a0 := in0[:4160]
 		for c := range 4160 {
-			o0[c] = float32(ops.Pow(a0[c], float64(-0.5)))
+			t1 := float32(ops.Maximum(a0[c], float32(1e-30)))
+			t2 := float32(ops.Pow(t1, float64(-0.5)))
+			o0[c] = t2
 		}
 	}
 
-	// %228 = reshape %227 {buf=[94848]} : f32[416,10,1]
+	// %228 = reshape %227 : f32[416,10,1]
 	copy(s.v228, s.v227)
 
-	// %229 = mul %222, %228 {buf=[0]} : f32[416,10,10]
-	{
-		out0 := s.v229
-		in0 := s.v222
-		in1 := s.v228
-		for r := range 4160 {
-			o0 := out0[r*10:][:10]
-			a0 := in0[r*10:][:10]
-			a1 := in1[r]
-			kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-		}
-	}
-
-	// %230 = transpose %228 {buf=[41600], perm=[0, 2, 1]} : f32[416,1,10]
+	// %230 = transpose %228 {perm=[0, 2, 1]} : f32[416,1,10]
 	{
 		out0 := s.v230
 		in0 := s.v228
@@ -2126,55 +1790,40 @@ func (s *WPerp416) Step() error {
 		copy(o0, a0)
 	}
 
-	// %231 = mul %229, %230 {buf=[0]} : f32[416,10,10]
+	// %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[416,10,10]
 	{
-		out0 := s.v231
-		in0 := s.v229
-		in1 := s.v230
+		out0 := s.v234
+		in0 := s.v222
+		in1 := s.v228
+		in2 := s.v230
+		in3 := s.v233
 		for r := range 4160 {
 			i1 := r % 10
 			i0 := r / 10
 			o0 := out0[r*10:][:10]
 			a0 := in0[i0*100+i1*10:][:10]
-			a1 := in1[i0*10:][:10]
-			kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+			a1 := in1[i0*10+i1]
+			a2 := in2[i0*10:][:10]
+			a3 := in3[i1*10:][:10]
+			for c := range 10 {
+				t0 := float32(ops.Mul(a0[c], a1))
+				t1 := float32(ops.Mul(t0, a2[c]))
+				t2 := float32(ops.Add(t1, a3[c]))
+				o0[c] = t2
+			}
 		}
 	}
 
-	// %233 = mul %74, %51 {buf=[5438600]} : f32[10,10]
-	{
-		out0 := s.v233
-		in0 := s.v74
-		in1 := s.v51
-		o0 := out0[:100]
-		a0 := in0[:100]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %234 = add %231, %233 {buf=[0]} : f32[416,10,10]
-	{
-		out0 := s.v234
-		in0 := s.v231
-		in1 := s.v233
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-		}
-	}
-
-	// %235 = cholesky %234 {buf=[53248]} : f32[416,10,10]
+	// %235 = cholesky %234 : f32[416,10,10]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV235); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%235 = cholesky %234 {buf=[53248]} : f32[416,10,10]", err)
+		return fmt.Errorf("%s: %w", "%235 = cholesky %234 : f32[416,10,10]", err)
 	}
 
-	// %238 = full {buf=[1], value=10} : u64[]
+	// %238 = full {value=10} : u64[]
 	ops.Fill(s.v238, uint64(10))
 
-	// %239 = add %88, %238 {buf=[1]} : u64[]
+	// %239 = add %88, %238 : u64[]
 	{
 		out0 := s.v239
 		in0 := s.v88
@@ -2187,16 +1836,14 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %240 = rng_normal %guess.key, %239 {buf=[0]} : f32[416,128,1]
+	// %240 = rng_normal %guess.key, %239 : f32[416,128,1]
 	ops.FillRandom(true, s.v240, s.guessKey[0], s.v239[0], 0, 53248)
 
-	// %241 = matmul %221, %240 {buf=[99008]} : f32[416,10,1]
-	s.gemm.SgemmBatch(false, false, 10, 1, 128, float32(1), s.v221, 128, s.v241AOff, s.v240, 1, s.v241BOff, 0, s.v241, 1, s.v241COff)
-
-	// %242 = mul %241, %228 {buf=[99008]} : f32[416,10,1]
+	// %242 = fused %221, %240, %228 {kind="matmul"} region {...} : f32[416,10,1]
+	s.gemm.SgemmBatch(false, false, 10, 1, 128, float32(1), s.v221, 128, s.v242AOff, s.v240, 1, s.v242BOff, 0, s.v242, 1, s.v242COff)
 	{
 		out0 := s.v242
-		in0 := s.v241
+		in0 := s.v242
 		in1 := s.v228
 		o0 := out0[:4160]
 		a0 := in0[:4160]
@@ -2204,19 +1851,19 @@ func (s *WPerp416) Step() error {
 		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 
-	// %243 = triangular_solve %235, %242 {buf=[0]} : f32[416,10,1]
+	// %243 = triangular_solve %235, %242 : f32[416,10,1]
 	if i, err := s.batch(1, 416, (*WPerp416).triangularSolveV243); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%243 = triangular_solve %235, %242 {buf=[0]} : f32[416,10,1]", err)
+		return fmt.Errorf("%s: %w", "%243 = triangular_solve %235, %242 : f32[416,10,1]", err)
 	}
 
-	// %244 = triangular_solve %235, %243 {buf=[99008], transpose_a=true} : f32[416,10,1]
+	// %244 = triangular_solve %235, %243 {transpose_a=true} : f32[416,10,1]
 	if i, err := s.batch(1, 416, (*WPerp416).triangularSolveV244); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%244 = triangular_solve %235, %243 {buf=[99008], transpose_a=true} : f32[416,10,1]", err)
+		return fmt.Errorf("%s: %w", "%244 = triangular_solve %235, %243 {transpose_a=true} : f32[416,10,1]", err)
 	}
 
-	// %245 = mul %244, %228 {buf=[99008]} : f32[416,10,1]
+	// %245 = mul %244, %228 : f32[416,10,1]
 	{
 		out0 := s.v245
 		in0 := s.v244
@@ -2227,24 +1874,13 @@ func (s *WPerp416) Step() error {
 		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 
-	// %246 = matmul %221, %245 {buf=[0], transpose_a=true} : f32[416,128,1]
+	// %246 = matmul %221, %245 {transpose_a=true} : f32[416,128,1]
 	s.gemm.SgemmBatch(true, false, 128, 1, 10, float32(1), s.v221, 128, s.v246AOff, s.v245, 1, s.v246BOff, 0, s.v246, 1, s.v246COff)
 
-	// %247 = reshape %246 {buf=[53248]} : f32[416,128]
+	// %247 = reshape %246 : f32[416,128]
 	copy(s.v247, s.v246)
 
-	// %248 = add %204, %247 {buf=[1171456]} : f32[416,128]
-	{
-		out0 := s.v248
-		in0 := s.v204
-		in1 := s.v247
-		o0 := out0[:53248]
-		a0 := in0[:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %249 = relu %203 {buf=[1118208]} : f32[416,128]
+	// %249 = relu %203 : f32[416,128]
 	{
 		out0 := s.v249
 		in0 := s.v203
@@ -2253,27 +1889,31 @@ func (s *WPerp416) Step() error {
 		kernels.Relu(o0, a0)
 	}
 
-	// %251 = mul %248, %216 {buf=[1171456]} : f32[416,128]
+	// %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v202, 128, s.v251AOff, s.In.Mlp2W, 128, s.v251BOff, 0, s.v251, 128, s.v251COff)
 	{
 		out0 := s.v251
-		in0 := s.v248
-		in1 := s.v216
+		in0 := s.v251
+		in1 := s.v247
+		in2 := s.v216
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		a2 := in2[:53248]
+		for c := range 53248 {
+			t0 := float32(ops.Add(a0[c], a1[c]))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			o0[c] = t1
+		}
 	}
 
-	// %logits = matmul %249, %mlp.3.w {buf=[0]} : f32[416,10]
+	// %logits = matmul %249, %mlp.3.w : f32[416,10]
 	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v249, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
 
-	// %logits.tangent = matmul %251, %mlp.3.w {buf=[4160]} : f32[416,10]
-	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v251, 128, s.logitsTangentAOff, s.In.Mlp3W, 10, s.logitsTangentBOff, 0, s.logitsTangent, 10, s.logitsTangentCOff)
-
-	// %255 = full {buf=[1], value=12} : u64[]
+	// %255 = full {value=12} : u64[]
 	ops.Fill(s.v255, uint64(12))
 
-	// %256 = add %88, %255 {buf=[0]} : u64[]
+	// %256 = add %88, %255 : u64[]
 	{
 		out0 := s.v256
 		in0 := s.v88
@@ -2286,137 +1926,119 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %logits.guess = rng_normal %guess.key, %256 {buf=[37888]} : f32[416,10]
+	// %logits.guess = rng_normal %guess.key, %256 : f32[416,10]
 	ops.FillRandom(true, s.logitsGuess, s.guessKey[0], s.v256[0], 0, 4160)
 
-	// %257 = add %logits.tangent, %logits.guess {buf=[4160]} : f32[416,10]
-	{
-		out0 := s.v257
-		in0 := s.logitsTangent
-		in1 := s.logitsGuess
-		o0 := out0[:4160]
-		a0 := in0[:4160]
-		a1 := in1[:4160]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %258 = log_softmax %logits {axis=1, buf=[8320]} : f32[416,10]
+	// %258 = log_softmax %logits {axis=1} : f32[416,10]
 	ops.Softmax(s.v258Plan, s.v258, s.logits, s.scratch)
 
-	// %259 = exp %258 {buf=[0]} : f32[416,10]
+	// %257, %260 = fused %251, %mlp.3.w, %logits.guess, %258 {kind="matmul"} region {...} : f32[416,10], f32[416,10]
+	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v251, 128, s.v257AOff, s.In.Mlp3W, 10, s.v257BOff, 0, s.v257, 10, s.v257COff)
 	{
-		out0 := s.v259
-		in0 := s.v258
+		out0 := s.v257
+		out1 := s.v260
+		in0 := s.v257
+		in1 := s.logitsGuess
+		in2 := s.v258
 		o0 := out0[:4160]
+		o1 := out1[:4160]
 		a0 := in0[:4160]
+		a1 := in1[:4160]
+		a2 := in2[:4160]
 		for c := range 4160 {
-			o0[c] = float32(ops.Exp(a0[c]))
+			t0 := float32(ops.Add(a0[c], a1[c]))
+			t1 := float32(ops.Exp(a2[c]))
+			t2 := float32(ops.Mul(t1, t0))
+			o0[c] = t0
+			o1[c] = t2
 		}
 	}
 
-	// %260 = mul %259, %257 {buf=[0]} : f32[416,10]
-	{
-		out0 := s.v260
-		in0 := s.v259
-		in1 := s.v257
-		o0 := out0[:4160]
-		a0 := in0[:4160]
-		a1 := in1[:4160]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %261 = reduce_sum %260 {axes=[1], buf=[12480], keepdims=true} : f32[416,1]
+	// %261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[416,1]
 	ops.Reduce(s.v261Plan, s.v261, s.v260, s.scratch)
 
-	// %262 = sub %257, %261 {buf=[4160]} : f32[416,10]
-	{
-		out0 := s.v262
-		in0 := s.v257
-		in1 := s.v261
-		for r := range 416 {
-			o0 := out0[r*10:][:10]
-			a0 := in0[r*10:][:10]
-			a1 := in1[r]
-			kernels.BinaryVS(kernels.OpSub, o0, a0, a1)
-		}
-	}
-
-	// %263 = one_hot %labels {buf=[0], depth=10} : f32[416,10]
+	// %263 = one_hot %labels {depth=10} : f32[416,10]
 	if err := ops.OneHot(s.v263, s.In.Labels, s.v263Labels, 10); err != nil {
-		return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %263 = one_hot %labels {buf=[0], depth=10} : f32[416,10]", err)
+		return fmt.Errorf("%s: %w", "/work/wt/codegen/methods/train/model.go:37: %263 = one_hot %labels {depth=10} : f32[416,10]", err)
 	}
 
-	// %264 = mul %263, %258 {buf=[8320]} : f32[416,10]
+	// %266 = fused %263, %258 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[416]
+	clear(s.scratch[:416])
 	{
-		out0 := s.v264
 		in0 := s.v263
 		in1 := s.v258
-		o0 := out0[:4160]
-		a0 := in0[:4160]
-		a1 := in1[:4160]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %265 = mul %263, %262 {buf=[0]} : f32[416,10]
-	{
-		out0 := s.v265
-		in0 := s.v263
-		in1 := s.v262
-		o0 := out0[:4160]
-		a0 := in0[:4160]
-		a1 := in1[:4160]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %266 = reduce_sum %264 {axes=[1], buf=[4160]} : f32[416]
-	ops.Reduce(s.v266Plan, s.v266, s.v264, s.scratch)
-
-	// %267 = reduce_sum %265 {axes=[1], buf=[4576]} : f32[416]
-	ops.Reduce(s.v267Plan, s.v267, s.v265, s.scratch)
-
-	// %loss.per_example = neg %266 {buf=[4160]} : f32[416]
-	{
-		out0 := s.lossPerExample
-		in0 := s.v266
-		o0 := out0[:416]
-		a0 := in0[:416]
-		for c := range 416 {
-			o0[c] = float32(ops.Neg(a0[c]))
+		acc := s.scratch[:416]
+		for r := range 416 {
+			a0 := in0[r*10:][:10]
+			a1 := in1[r*10:][:10]
+			red := acc[r]
+			for c := range 10 {
+				red += float64(float32(ops.Mul(a0[c], a1[c])))
+			}
+			acc[r] = red
 		}
 	}
+	for i, v := range s.scratch[:416] {
+		s.v266[i] = float32(v / float64(1))
+	}
 
-	// %loss.per_example.tangent = neg %267 {buf=[4576]} : f32[416]
+	// %267 = fused %257, %261, %263 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[416]
+	clear(s.scratch[:416])
 	{
-		out0 := s.lossPerExampleTangent
+		in0 := s.v257
+		in1 := s.v261
+		in2 := s.v263
+		acc := s.scratch[:416]
+		for r := range 416 {
+			a0 := in0[r*10:][:10]
+			a1 := in1[r]
+			a2 := in2[r*10:][:10]
+			red := acc[r]
+			for c := range 10 {
+				t0 := float32(ops.Sub(a0[c], a1))
+				t1 := float32(ops.Mul(a2[c], t0))
+				red += float64(t1)
+			}
+			acc[r] = red
+		}
+	}
+	for i, v := range s.scratch[:416] {
+		s.v267[i] = float32(v / float64(1))
+	}
+
+	// %loss = fused %266 {kind="reduce", reduce="mean"} region {...} : f32[]
+	clear(s.scratch[:1])
+	{
+		in0 := s.v266
+		acc := s.scratch[:1]
+		a0 := in0[:416]
+		red := acc[0]
+		for c := range 416 {
+			red += float64(float32(ops.Neg(a0[c])))
+		}
+		acc[0] = red
+	}
+	for i, v := range s.scratch[:1] {
+		s.loss[i] = float32(v / float64(416))
+	}
+
+	// %guess.J = fused %267 {kind="elementwise"} region {...} : f32[416]
+	{
+		out0 := s.guessJ
 		in0 := s.v267
 		o0 := out0[:416]
 		a0 := in0[:416]
 		for c := range 416 {
-			o0[c] = float32(ops.Neg(a0[c]))
+			t1 := float32(ops.Neg(a0[c]))
+			t2 := float32(ops.Mul(t1, float32(0.0024038462)))
+			o0[c] = t2
 		}
 	}
 
-	// %loss = reduce_mean %loss.per_example {buf=[147712]} : f32[]
-	ops.Reduce(s.lossPlan, s.loss, s.lossPerExample, s.scratch)
-
-	// %270 = full {buf=[0], value=0.002403846153846154} : f32[]
-	ops.Fill(s.v270, float32(0.0024038462))
-
-	// %guess.J = mul %loss.per_example.tangent, %270 {buf=[4576]} : f32[416]
-	{
-		out0 := s.guessJ
-		in0 := s.lossPerExampleTangent
-		in1 := s.v270
-		o0 := out0[:416]
-		a0 := in0[:416]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %271 = reshape %guess.J {buf=[42048]} : f32[416,1]
+	// %271 = reshape %guess.J : f32[416,1]
 	copy(s.v271, s.guessJ)
 
-	// %272 = mul %271, %93 {buf=[5273216]} : f32[416,128]
+	// %272 = mul %271, %93 : f32[416,128]
 	{
 		out0 := s.v272
 		in0 := s.v271
@@ -2429,10 +2051,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.estimate = matmul %x, %272 {buf=[32768], transpose_a=true} : f32[40,128]
-	s.gemm.SgemmBatch(true, false, 40, 128, 416, float32(1), s.In.X, 40, s.mlp0WEstimateAOff, s.v272, 128, s.mlp0WEstimateBOff, 0, s.mlp0WEstimate, 128, s.mlp0WEstimateCOff)
-
-	// %275 = mul %271, %198 {buf=[1064960]} : f32[416,128]
+	// %275 = mul %271, %198 : f32[416,128]
 	{
 		out0 := s.v275
 		in0 := s.v271
@@ -2445,10 +2064,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.1.w.estimate = matmul %94, %275 {buf=[0], transpose_a=true} : f32[128,128]
-	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v94, 128, s.mlp1WEstimateAOff, s.v275, 128, s.mlp1WEstimateBOff, 0, s.mlp1WEstimate, 128, s.mlp1WEstimateCOff)
-
-	// %278 = mul %271, %247 {buf=[53248]} : f32[416,128]
+	// %278 = mul %271, %247 : f32[416,128]
 	{
 		out0 := s.v278
 		in0 := s.v271
@@ -2461,10 +2077,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.2.w.estimate = matmul %200, %278 {buf=[16384], transpose_a=true} : f32[128,128]
-	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v200, 128, s.mlp2WEstimateAOff, s.v278, 128, s.mlp2WEstimateBOff, 0, s.mlp2WEstimate, 128, s.mlp2WEstimateCOff)
-
-	// %281 = mul %271, %logits.guess {buf=[37888]} : f32[416,10]
+	// %281 = mul %271, %logits.guess : f32[416,10]
 	{
 		out0 := s.v281
 		in0 := s.v271
@@ -2477,13 +2090,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.3.w.estimate = matmul %249, %281 {buf=[146432], transpose_a=true} : f32[128,10]
-	s.gemm.SgemmBatch(true, false, 128, 10, 416, float32(1), s.v249, 128, s.mlp3WEstimateAOff, s.v281, 10, s.mlp3WEstimateBOff, 0, s.mlp3WEstimate, 10, s.mlp3WEstimateCOff)
-
-	// %optim.1 = full {buf=[0], value=1} : i64[]
+	// %optim.1 = full {value=1} : i64[]
 	ops.Fill(s.optim1, int64(1))
 
-	// %optim.step.next = add %optim.step, %optim.1 {buf=[0]} : i64[]
+	// %optim.step.next = add %optim.step, %optim.1 : i64[]
 	{
 		out0 := s.optimStepNext
 		in0 := s.optimStep
@@ -2496,107 +2106,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.1 = full {buf=[147713], value=0.99999} : f32[]
-	ops.Fill(s.mlp0W1, float32(0.99999))
-
-	// %mlp.0.w.decayed = mul %mlp.0.w, %mlp.0.w.1 {buf=[131072]} : f32[40,128]
-	{
-		out0 := s.mlp0WDecayed
-		in0 := s.In.Mlp0W
-		in1 := s.mlp0W1
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.3 = sub %mlp.0.w.estimate, %mlp.0.w.m {buf=[136192]} : f32[40,128]
-	{
-		out0 := s.mlp0W3
-		in0 := s.mlp0WEstimate
-		in1 := s.In.Mlp0WM
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.0.w.4 = full {buf=[147714], value=0.09999999999999998} : f32[]
-	ops.Fill(s.mlp0W4, float32(0.1))
-
-	// %mlp.0.w.5 = mul %mlp.0.w.3, %mlp.0.w.4 {buf=[136192]} : f32[40,128]
-	{
-		out0 := s.mlp0W5
-		in0 := s.mlp0W3
-		in1 := s.mlp0W4
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.m.next = add %mlp.0.w.m, %mlp.0.w.5 {buf=[136192]} : f32[40,128]
-	{
-		out0 := s.mlp0WMNext
-		in0 := s.In.Mlp0WM
-		in1 := s.mlp0W5
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.0.w.7 = full {buf=[147715], value=0.999} : f32[]
-	ops.Fill(s.mlp0W7, float32(0.999))
-
-	// %mlp.0.w.8 = mul %mlp.0.w.v, %mlp.0.w.7 {buf=[141312]} : f32[40,128]
-	{
-		out0 := s.mlp0W8
-		in0 := s.In.Mlp0WV
-		in1 := s.mlp0W7
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.9 = full {buf=[147716], value=0.0010000000000000009} : f32[]
-	ops.Fill(s.mlp0W9, float32(0.001))
-
-	// %mlp.0.w.10 = mul %mlp.0.w.estimate, %mlp.0.w.9 {buf=[37888]} : f32[40,128]
-	{
-		out0 := s.mlp0W10
-		in0 := s.mlp0WEstimate
-		in1 := s.mlp0W9
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.11 = mul %mlp.0.w.10, %mlp.0.w.estimate {buf=[37888]} : f32[40,128]
-	{
-		out0 := s.mlp0W11
-		in0 := s.mlp0W10
-		in1 := s.mlp0WEstimate
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.v.next = add %mlp.0.w.8, %mlp.0.w.11 {buf=[141312]} : f32[40,128]
-	{
-		out0 := s.mlp0WVNext
-		in0 := s.mlp0W8
-		in1 := s.mlp0W11
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.0.w.t = cast %optim.step.next {buf=[32768]} : f32[]
+	// %mlp.0.w.t = cast %optim.step.next : f32[]
 	{
 		out0 := s.mlp0WT
 		in0 := s.optimStepNext
@@ -2607,13 +2117,13 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.14 = full {buf=[147717], value=1.0} : f32[]
+	// %mlp.0.w.14 = full {value=1.0} : f32[]
 	ops.Fill(s.mlp0W14, float32(1))
 
-	// %mlp.0.w.15 = full {buf=[32769], value=-0.10536051565782628} : f32[]
+	// %mlp.0.w.15 = full {value=-0.10536051565782628} : f32[]
 	ops.Fill(s.mlp0W15, float32(-0.105360515))
 
-	// %mlp.0.w.16 = mul %mlp.0.w.t, %mlp.0.w.15 {buf=[32769]} : f32[]
+	// %mlp.0.w.16 = mul %mlp.0.w.t, %mlp.0.w.15 : f32[]
 	{
 		out0 := s.mlp0W16
 		in0 := s.mlp0WT
@@ -2626,7 +2136,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.17 = exp %mlp.0.w.16 {buf=[32769]} : f32[]
+	// %mlp.0.w.17 = exp %mlp.0.w.16 : f32[]
 	{
 		out0 := s.mlp0W17
 		in0 := s.mlp0W16
@@ -2637,7 +2147,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.bc1 = sub %mlp.0.w.14, %mlp.0.w.17 {buf=[32769]} : f32[]
+	// %mlp.0.w.bc1 = sub %mlp.0.w.14, %mlp.0.w.17 : f32[]
 	{
 		out0 := s.mlp0WBc1
 		in0 := s.mlp0W14
@@ -2650,10 +2160,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.19 = full {buf=[32770], value=-0.0010005003335835344} : f32[]
+	// %mlp.0.w.19 = full {value=-0.0010005003335835344} : f32[]
 	ops.Fill(s.mlp0W19, float32(-0.0010005003))
 
-	// %mlp.0.w.20 = mul %mlp.0.w.t, %mlp.0.w.19 {buf=[32768]} : f32[]
+	// %mlp.0.w.20 = mul %mlp.0.w.t, %mlp.0.w.19 : f32[]
 	{
 		out0 := s.mlp0W20
 		in0 := s.mlp0WT
@@ -2666,7 +2176,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.21 = exp %mlp.0.w.20 {buf=[32768]} : f32[]
+	// %mlp.0.w.21 = exp %mlp.0.w.20 : f32[]
 	{
 		out0 := s.mlp0W21
 		in0 := s.mlp0W20
@@ -2677,7 +2187,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.bc2 = sub %mlp.0.w.14, %mlp.0.w.21 {buf=[147717]} : f32[]
+	// %mlp.0.w.bc2 = sub %mlp.0.w.14, %mlp.0.w.21 : f32[]
 	{
 		out0 := s.mlp0WBc2
 		in0 := s.mlp0W14
@@ -2690,10 +2200,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.23 = full {buf=[147718], value=0.001} : f32[]
+	// %mlp.0.w.23 = full {value=0.001} : f32[]
 	ops.Fill(s.mlp0W23, float32(0.001))
 
-	// %mlp.0.w.step_size = div %mlp.0.w.23, %mlp.0.w.bc1 {buf=[147718]} : f32[]
+	// %mlp.0.w.step_size = div %mlp.0.w.23, %mlp.0.w.bc1 : f32[]
 	{
 		out0 := s.mlp0WStepSize
 		in0 := s.mlp0W23
@@ -2706,18 +2216,7 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.25 = sqrt %mlp.0.w.v.next {buf=[32768]} : f32[40,128]
-	{
-		out0 := s.mlp0W25
-		in0 := s.mlp0WVNext
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		for c := range 5120 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
-		}
-	}
-
-	// %mlp.0.w.26 = sqrt %mlp.0.w.bc2 {buf=[147717]} : f32[]
+	// %mlp.0.w.26 = sqrt %mlp.0.w.bc2 : f32[]
 	{
 		out0 := s.mlp0W26
 		in0 := s.mlp0WBc2
@@ -2728,540 +2227,172 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.27 = div %mlp.0.w.25, %mlp.0.w.26 {buf=[32768]} : f32[40,128]
+	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	s.gemm.SgemmBatch(true, false, 40, 128, 416, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v272, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
 	{
-		out0 := s.mlp0W27
-		in0 := s.mlp0W25
-		in1 := s.mlp0W26
+		out0 := s.mlp0WMNext
+		out1 := s.mlp0WVNext
+		out2 := s.mlp0WNext
+		in0 := s.mlp0WMNext
+		in1 := s.In.Mlp0W
+		in2 := s.In.Mlp0WM
+		in3 := s.In.Mlp0WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:5120]
+		o1 := out1[:5120]
+		o2 := out2[:5120]
 		a0 := in0[:5120]
-		a1 := in1[0]
+		a1 := in1[:5120]
+		a2 := in2[:5120]
+		a3 := in3[:5120]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 5120 {
-			o0[c] = float32(ops.Div(a0[c], a1))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
 	}
 
-	// %mlp.0.w.28 = full {buf=[147719], value=1e-08} : f32[]
-	ops.Fill(s.mlp0W28, float32(1e-08))
-
-	// %mlp.0.w.denom = add %mlp.0.w.27, %mlp.0.w.28 {buf=[32768]} : f32[40,128]
-	{
-		out0 := s.mlp0WDenom
-		in0 := s.mlp0W27
-		in1 := s.mlp0W28
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.0.w.30 = mul %mlp.0.w.step_size, %mlp.0.w.m.next {buf=[37888]} : f32[40,128]
-	{
-		out0 := s.mlp0W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp0WMNext
-		o0 := out0[:5120]
-		a0 := in0[0]
-		a1 := in1[:5120]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.0.w.31 = div %mlp.0.w.30, %mlp.0.w.denom {buf=[37888]} : f32[40,128]
-	{
-		out0 := s.mlp0W31
-		in0 := s.mlp0W30
-		in1 := s.mlp0WDenom
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		for c := range 5120 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.0.w.next = sub %mlp.0.w.decayed, %mlp.0.w.31 {buf=[131072]} : f32[40,128]
-	{
-		out0 := s.mlp0WNext
-		in0 := s.mlp0WDecayed
-		in1 := s.mlp0W31
-		o0 := out0[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.1.w.decayed = mul %mlp.1.w, %mlp.0.w.1 {buf=[32768]} : f32[128,128]
-	{
-		out0 := s.mlp1WDecayed
-		in0 := s.In.Mlp1W
-		in1 := s.mlp0W1
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.3 = sub %mlp.1.w.estimate, %mlp.1.w.m {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1W3
-		in0 := s.mlp1WEstimate
-		in1 := s.In.Mlp1WM
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.1.w.5 = mul %mlp.1.w.3, %mlp.0.w.4 {buf=[49152]} : f32[128,128]
-	{
-		out0 := s.mlp1W5
-		in0 := s.mlp1W3
-		in1 := s.mlp0W4
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.m.next = add %mlp.1.w.m, %mlp.1.w.5 {buf=[49152]} : f32[128,128]
+	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v94, 128, s.mlp1WMNextAOff, s.v275, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
 	{
 		out0 := s.mlp1WMNext
-		in0 := s.In.Mlp1WM
-		in1 := s.mlp1W5
+		out1 := s.mlp1WVNext
+		out2 := s.mlp1WNext
+		in0 := s.mlp1WMNext
+		in1 := s.In.Mlp1W
+		in2 := s.In.Mlp1WM
+		in3 := s.In.Mlp1WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
 		a0 := in0[:16384]
 		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.1.w.8 = mul %mlp.1.w.v, %mlp.0.w.7 {buf=[65536]} : f32[128,128]
-	{
-		out0 := s.mlp1W8
-		in0 := s.In.Mlp1WV
-		in1 := s.mlp0W7
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.10 = mul %mlp.1.w.estimate, %mlp.0.w.9 {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp1W10
-		in0 := s.mlp1WEstimate
-		in1 := s.mlp0W9
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.11 = mul %mlp.1.w.10, %mlp.1.w.estimate {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp1W11
-		in0 := s.mlp1W10
-		in1 := s.mlp1WEstimate
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.v.next = add %mlp.1.w.8, %mlp.1.w.11 {buf=[65536]} : f32[128,128]
-	{
-		out0 := s.mlp1WVNext
-		in0 := s.mlp1W8
-		in1 := s.mlp1W11
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.1.w.25 = sqrt %mlp.1.w.v.next {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp1W25
-		in0 := s.mlp1WVNext
-		o0 := out0[:16384]
-		a0 := in0[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 16384 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
 	}
 
-	// %mlp.1.w.27 = div %mlp.1.w.25, %mlp.0.w.26 {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp1W27
-		in0 := s.mlp1W25
-		in1 := s.mlp0W26
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1))
-		}
-	}
-
-	// %mlp.1.w.denom = add %mlp.1.w.27, %mlp.0.w.28 {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp1WDenom
-		in0 := s.mlp1W27
-		in1 := s.mlp0W28
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.1.w.30 = mul %mlp.0.w.step_size, %mlp.1.w.m.next {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp1W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp1WMNext
-		o0 := out0[:16384]
-		a0 := in0[0]
-		a1 := in1[:16384]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.1.w.31 = div %mlp.1.w.30, %mlp.1.w.denom {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp1W31
-		in0 := s.mlp1W30
-		in1 := s.mlp1WDenom
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.1.w.next = sub %mlp.1.w.decayed, %mlp.1.w.31 {buf=[32768]} : f32[128,128]
-	{
-		out0 := s.mlp1WNext
-		in0 := s.mlp1WDecayed
-		in1 := s.mlp1W31
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.2.w.decayed = mul %mlp.2.w, %mlp.0.w.1 {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp2WDecayed
-		in0 := s.In.Mlp2W
-		in1 := s.mlp0W1
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.3 = sub %mlp.2.w.estimate, %mlp.2.w.m {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp2W3
-		in0 := s.mlp2WEstimate
-		in1 := s.In.Mlp2WM
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.2.w.5 = mul %mlp.2.w.3, %mlp.0.w.4 {buf=[81920]} : f32[128,128]
-	{
-		out0 := s.mlp2W5
-		in0 := s.mlp2W3
-		in1 := s.mlp0W4
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.m.next = add %mlp.2.w.m, %mlp.2.w.5 {buf=[81920]} : f32[128,128]
+	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v200, 128, s.mlp2WMNextAOff, s.v278, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
 	{
 		out0 := s.mlp2WMNext
-		in0 := s.In.Mlp2WM
-		in1 := s.mlp2W5
+		out1 := s.mlp2WVNext
+		out2 := s.mlp2WNext
+		in0 := s.mlp2WMNext
+		in1 := s.In.Mlp2W
+		in2 := s.In.Mlp2WM
+		in3 := s.In.Mlp2WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
 		a0 := in0[:16384]
 		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.2.w.8 = mul %mlp.2.w.v, %mlp.0.w.7 {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2W8
-		in0 := s.In.Mlp2WV
-		in1 := s.mlp0W7
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.10 = mul %mlp.2.w.estimate, %mlp.0.w.9 {buf=[114688]} : f32[128,128]
-	{
-		out0 := s.mlp2W10
-		in0 := s.mlp2WEstimate
-		in1 := s.mlp0W9
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.11 = mul %mlp.2.w.10, %mlp.2.w.estimate {buf=[114688]} : f32[128,128]
-	{
-		out0 := s.mlp2W11
-		in0 := s.mlp2W10
-		in1 := s.mlp2WEstimate
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.v.next = add %mlp.2.w.8, %mlp.2.w.11 {buf=[98304]} : f32[128,128]
-	{
-		out0 := s.mlp2WVNext
-		in0 := s.mlp2W8
-		in1 := s.mlp2W11
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.2.w.25 = sqrt %mlp.2.w.v.next {buf=[16384]} : f32[128,128]
-	{
-		out0 := s.mlp2W25
-		in0 := s.mlp2WVNext
-		o0 := out0[:16384]
-		a0 := in0[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 16384 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
 	}
 
-	// %mlp.2.w.27 = div %mlp.2.w.25, %mlp.0.w.26 {buf=[16384]} : f32[128,128]
-	{
-		out0 := s.mlp2W27
-		in0 := s.mlp2W25
-		in1 := s.mlp0W26
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1))
-		}
-	}
-
-	// %mlp.2.w.denom = add %mlp.2.w.27, %mlp.0.w.28 {buf=[16384]} : f32[128,128]
-	{
-		out0 := s.mlp2WDenom
-		in0 := s.mlp2W27
-		in1 := s.mlp0W28
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.2.w.30 = mul %mlp.0.w.step_size, %mlp.2.w.m.next {buf=[114688]} : f32[128,128]
-	{
-		out0 := s.mlp2W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp2WMNext
-		o0 := out0[:16384]
-		a0 := in0[0]
-		a1 := in1[:16384]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.2.w.31 = div %mlp.2.w.30, %mlp.2.w.denom {buf=[114688]} : f32[128,128]
-	{
-		out0 := s.mlp2W31
-		in0 := s.mlp2W30
-		in1 := s.mlp2WDenom
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		for c := range 16384 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.2.w.next = sub %mlp.2.w.decayed, %mlp.2.w.31 {buf=[0]} : f32[128,128]
-	{
-		out0 := s.mlp2WNext
-		in0 := s.mlp2WDecayed
-		in1 := s.mlp2W31
-		o0 := out0[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.3.w.decayed = mul %mlp.3.w, %mlp.0.w.1 {buf=[16384]} : f32[128,10]
-	{
-		out0 := s.mlp3WDecayed
-		in0 := s.In.Mlp3W
-		in1 := s.mlp0W1
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.3 = sub %mlp.3.w.estimate, %mlp.3.w.m {buf=[17664]} : f32[128,10]
-	{
-		out0 := s.mlp3W3
-		in0 := s.mlp3WEstimate
-		in1 := s.In.Mlp3WM
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
-	}
-
-	// %mlp.3.w.5 = mul %mlp.3.w.3, %mlp.0.w.4 {buf=[17664]} : f32[128,10]
-	{
-		out0 := s.mlp3W5
-		in0 := s.mlp3W3
-		in1 := s.mlp0W4
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.m.next = add %mlp.3.w.m, %mlp.3.w.5 {buf=[17664]} : f32[128,10]
+	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
+	s.gemm.SgemmBatch(true, false, 128, 10, 416, float32(1), s.v249, 128, s.mlp3WMNextAOff, s.v281, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
 	{
 		out0 := s.mlp3WMNext
-		in0 := s.In.Mlp3WM
-		in1 := s.mlp3W5
+		out1 := s.mlp3WVNext
+		out2 := s.mlp3WNext
+		in0 := s.mlp3WMNext
+		in1 := s.In.Mlp3W
+		in2 := s.In.Mlp3WM
+		in3 := s.In.Mlp3WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
 		o0 := out0[:1280]
+		o1 := out1[:1280]
+		o2 := out2[:1280]
 		a0 := in0[:1280]
 		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.3.w.8 = mul %mlp.3.w.v, %mlp.0.w.7 {buf=[18944]} : f32[128,10]
-	{
-		out0 := s.mlp3W8
-		in0 := s.In.Mlp3WV
-		in1 := s.mlp0W7
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.10 = mul %mlp.3.w.estimate, %mlp.0.w.9 {buf=[20224]} : f32[128,10]
-	{
-		out0 := s.mlp3W10
-		in0 := s.mlp3WEstimate
-		in1 := s.mlp0W9
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.11 = mul %mlp.3.w.10, %mlp.3.w.estimate {buf=[20224]} : f32[128,10]
-	{
-		out0 := s.mlp3W11
-		in0 := s.mlp3W10
-		in1 := s.mlp3WEstimate
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.v.next = add %mlp.3.w.8, %mlp.3.w.11 {buf=[18944]} : f32[128,10]
-	{
-		out0 := s.mlp3WVNext
-		in0 := s.mlp3W8
-		in1 := s.mlp3W11
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.3.w.25 = sqrt %mlp.3.w.v.next {buf=[20224]} : f32[128,10]
-	{
-		out0 := s.mlp3W25
-		in0 := s.mlp3WVNext
-		o0 := out0[:1280]
-		a0 := in0[:1280]
+		a2 := in2[:1280]
+		a3 := in3[:1280]
+		a4 := in4[0]
+		a5 := in5[0]
 		for c := range 1280 {
-			o0[c] = float32(ops.Sqrt(a0[c]))
+			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
+			t6 := float32(ops.Sub(a0[c], a2[c]))
+			t7 := float32(ops.Mul(t6, float32(0.1)))
+			t8 := float32(ops.Add(a2[c], t7))
+			t9 := float32(ops.Mul(a3[c], float32(0.999)))
+			t10 := float32(ops.Mul(a0[c], float32(0.001)))
+			t11 := float32(ops.Mul(t10, a0[c]))
+			t12 := float32(ops.Add(t9, t11))
+			t13 := float32(ops.Sqrt(t12))
+			t14 := float32(ops.Div(t13, a4))
+			t15 := float32(ops.Add(t14, float32(1e-08)))
+			t16 := float32(ops.Mul(a5, t8))
+			t17 := float32(ops.Div(t16, t15))
+			t18 := float32(ops.Sub(t5, t17))
+			o0[c] = t8
+			o1[c] = t12
+			o2[c] = t18
 		}
-	}
-
-	// %mlp.3.w.27 = div %mlp.3.w.25, %mlp.0.w.26 {buf=[20224]} : f32[128,10]
-	{
-		out0 := s.mlp3W27
-		in0 := s.mlp3W25
-		in1 := s.mlp0W26
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		for c := range 1280 {
-			o0[c] = float32(ops.Div(a0[c], a1))
-		}
-	}
-
-	// %mlp.3.w.denom = add %mlp.3.w.27, %mlp.0.w.28 {buf=[20224]} : f32[128,10]
-	{
-		out0 := s.mlp3WDenom
-		in0 := s.mlp3W27
-		in1 := s.mlp0W28
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[0]
-		kernels.BinaryVS(kernels.OpAdd, o0, a0, a1)
-	}
-
-	// %mlp.3.w.30 = mul %mlp.0.w.step_size, %mlp.3.w.m.next {buf=[21504]} : f32[128,10]
-	{
-		out0 := s.mlp3W30
-		in0 := s.mlp0WStepSize
-		in1 := s.mlp3WMNext
-		o0 := out0[:1280]
-		a0 := in0[0]
-		a1 := in1[:1280]
-		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-
-	// %mlp.3.w.31 = div %mlp.3.w.30, %mlp.3.w.denom {buf=[21504]} : f32[128,10]
-	{
-		out0 := s.mlp3W31
-		in0 := s.mlp3W30
-		in1 := s.mlp3WDenom
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		for c := range 1280 {
-			o0[c] = float32(ops.Div(a0[c], a1[c]))
-		}
-	}
-
-	// %mlp.3.w.next = sub %mlp.3.w.decayed, %mlp.3.w.31 {buf=[16384]} : f32[128,10]
-	{
-		out0 := s.mlp3WNext
-		in0 := s.mlp3WDecayed
-		in1 := s.mlp3W31
-		o0 := out0[:1280]
-		a0 := in0[:1280]
-		a1 := in1[:1280]
-		kernels.BinaryVV(kernels.OpSub, o0, a0, a1)
 	}
 
 	s.Out.Loss = s.loss[0]
@@ -3357,7 +2488,7 @@ func (s *WPerp416) batch(parts, count int, run func(s *WPerp416, sc *wPerp416Lin
 	return 0, nil
 }
 
-// broadcastToV273 computes rows [lo, hi) of %273 = broadcast_to %269 {buf=[1597440]} : f32[15,416,128].
+// broadcastToV273 computes rows [lo, hi) of %273 = broadcast_to %269 : f32[15,416,128].
 func (s *WPerp416) broadcastToV273(lo, hi int) {
 	out0 := s.v273
 	in0 := s.v269
@@ -3369,59 +2500,47 @@ func (s *WPerp416) broadcastToV273(lo, hi int) {
 	}
 }
 
-// mulV9 computes rows [lo, hi) of %9 = mul %273, %5 {buf=[1597440]} : f32[15,416,128].
-func (s *WPerp416) mulV9(lo, hi int) {
+// fusedV9 computes rows [lo, hi) of %9, %12 = fused %273, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+func (s *WPerp416) fusedV9(lo, hi int) {
 	out0 := s.v9
+	out1 := s.v12
 	in0 := s.v273
 	in1 := s.v5
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
+		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		for c := range 53248 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			t1 := float32(ops.Mul(t0, a1[c]))
+			o0[c] = t0
+			o1[c] = t1
+		}
 	}
 }
 
-// mulV12 computes rows [lo, hi) of %12 = mul %9, %5 {buf=[0]} : f32[15,416,128].
-func (s *WPerp416) mulV12(lo, hi int) {
-	out0 := s.v12
-	in0 := s.v9
-	in1 := s.v5
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*53248:][:53248]
-		a0 := in0[r*53248:][:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// mulV21 computes rows [lo, hi) of %21 = mul %20, %5 {buf=[2396160]} : f32[15,416,128].
-func (s *WPerp416) mulV21(lo, hi int) {
+// fusedV21 computes rows [lo, hi) of %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+func (s *WPerp416) fusedV21(lo, hi int) {
 	out0 := s.v21
+	out1 := s.v24
 	in0 := s.v20
 	in1 := s.v5
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
+		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		for c := range 53248 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			t1 := float32(ops.Mul(t0, a1[c]))
+			o0[c] = t0
+			o1[c] = t1
+		}
 	}
 }
 
-// mulV24 computes rows [lo, hi) of %24 = mul %21, %5 {buf=[0]} : f32[15,416,128].
-func (s *WPerp416) mulV24(lo, hi int) {
-	out0 := s.v24
-	in0 := s.v21
-	in1 := s.v5
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*53248:][:53248]
-		a0 := in0[r*53248:][:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// qrV30 computes matrix i of %30, %31 = qr %29 {buf=[0, 3840]} : f32[128,15], f32[15,15].
+// qrV30 computes matrix i of %30, %31 = qr %29 : f32[128,15], f32[15,15].
 func (s *WPerp416) qrV30(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:1920]
 	ops.CastSlice(a0, s.v29[i*1920:(i+1)*1920])
@@ -3433,7 +2552,7 @@ func (s *WPerp416) qrV30(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// transposeV34 computes rows [lo, hi) of %34 = transpose %33 {buf=[1597440], perm=[1, 0, 2]} : f32[416,30,128].
+// transposeV34 computes rows [lo, hi) of %34 = transpose %33 {perm=[1, 0, 2]} : f32[416,30,128].
 func (s *WPerp416) transposeV34(lo, hi int) {
 	out0 := s.v34
 	in0 := s.v33
@@ -3446,7 +2565,7 @@ func (s *WPerp416) transposeV34(lo, hi int) {
 	}
 }
 
-// transposeV36 computes rows [lo, hi) of %36 = transpose %35 {buf=[3194880], perm=[1, 0, 2]} : f32[416,30,128].
+// transposeV36 computes rows [lo, hi) of %36 = transpose %35 {perm=[1, 0, 2]} : f32[416,30,128].
 func (s *WPerp416) transposeV36(lo, hi int) {
 	out0 := s.v36
 	in0 := s.v35
@@ -3467,61 +2586,50 @@ var wPerp416ConstV37 = [30]float32{
 	24, 25, 26, 27, 28, 29,
 }
 
-// mulV42 computes rows [lo, hi) of %42 = mul %41, %40 {buf=[374400]} : f32[416,30,30].
-func (s *WPerp416) mulV42(lo, hi int) {
-	out0 := s.v42
+// fusedV41 computes rows [lo, hi) of %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
+func (s *WPerp416) fusedV41(lo, hi int) {
+	out0 := s.v41
+	out1 := s.v42
 	in0 := s.v41
 	in1 := s.v40
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*900:][:900]
+		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
 		a1 := in1[:900]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		for c := range 900 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			o0[c] = a0[c]
+			o1[c] = t0
+		}
 	}
 }
 
-// mulV48 computes rows [lo, hi) of %48 = mul %41, %47 {buf=[0]} : f32[416,30,30].
-func (s *WPerp416) mulV48(lo, hi int) {
-	out0 := s.v48
+// fusedV53 computes rows [lo, hi) of %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV53(lo, hi int) {
+	out0 := s.v53
 	in0 := s.v41
 	in1 := s.v47
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*30:][:30]
-		a0 := in0[r*30:][:30]
-		a1 := in1[r]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// mulV50 computes rows [lo, hi) of %50 = mul %48, %49 {buf=[0]} : f32[416,30,30].
-func (s *WPerp416) mulV50(lo, hi int) {
-	out0 := s.v50
-	in0 := s.v48
-	in1 := s.v49
+	in2 := s.v49
+	in3 := s.v52
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
 		o0 := out0[r*30:][:30]
 		a0 := in0[i0*900+i1*30:][:30]
-		a1 := in1[i0*30:][:30]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		a1 := in1[i0*30+i1]
+		a2 := in2[i0*30:][:30]
+		a3 := in3[i1*30:][:30]
+		for c := range 30 {
+			t0 := float32(ops.Mul(a0[c], a1))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			t2 := float32(ops.Add(t1, a3[c]))
+			o0[c] = t2
+		}
 	}
 }
 
-// addV53 computes rows [lo, hi) of %53 = add %50, %52 {buf=[0]} : f32[416,30,30].
-func (s *WPerp416) addV53(lo, hi int) {
-	out0 := s.v53
-	in0 := s.v50
-	in1 := s.v52
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*900:][:900]
-		a0 := in0[r*900:][:900]
-		a1 := in1[:900]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-}
-
-// choleskyV54 computes matrix i of %54 = cholesky %53 {buf=[374400]} : f32[416,30,30].
+// choleskyV54 computes matrix i of %54 = cholesky %53 : f32[416,30,30].
 func (s *WPerp416) choleskyV54(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
 	ops.CastSlice(a0, s.v53[i*900:(i+1)*900])
@@ -3533,7 +2641,7 @@ func (s *WPerp416) choleskyV54(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// broadcastToV55 computes rows [lo, hi) of %55 = broadcast_to %40 {buf=[4792320]} : f32[416,30,30].
+// broadcastToV55 computes rows [lo, hi) of %55 = broadcast_to %40 : f32[416,30,30].
 func (s *WPerp416) broadcastToV55(lo, hi int) {
 	out0 := s.v55
 	in0 := s.v40
@@ -3544,7 +2652,7 @@ func (s *WPerp416) broadcastToV55(lo, hi int) {
 	}
 }
 
-// triangularSolveV56 computes matrix i of %56 = triangular_solve %54, %55 {buf=[0], transpose_a=true} : f32[416,30,30].
+// triangularSolveV56 computes matrix i of %56 = triangular_solve %54, %55 {transpose_a=true} : f32[416,30,30].
 func (s *WPerp416) triangularSolveV56(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
 	ops.CastSlice(a0, s.v54[i*900:(i+1)*900])
@@ -3558,35 +2666,28 @@ func (s *WPerp416) triangularSolveV56(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// mulV59 computes rows [lo, hi) of %59 = mul %57, %47 {buf=[374400]} : f32[416,30,30].
-func (s *WPerp416) mulV59(lo, hi int) {
-	out0 := s.v59
-	in0 := s.v57
-	in1 := s.v47
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*30:][:30]
-		a0 := in0[r*30:][:30]
-		a1 := in1[r]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// mulV61 computes rows [lo, hi) of %61 = mul %59, %49 {buf=[374400]} : f32[416,30,30].
-func (s *WPerp416) mulV61(lo, hi int) {
+// fusedV61 computes rows [lo, hi) of %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV61(lo, hi int) {
 	out0 := s.v61
-	in0 := s.v59
-	in1 := s.v49
+	in0 := s.v61
+	in1 := s.v47
+	in2 := s.v49
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
 		o0 := out0[r*30:][:30]
 		a0 := in0[i0*900+i1*30:][:30]
-		a1 := in1[i0*30:][:30]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		a1 := in1[i0*30+i1]
+		a2 := in2[i0*30:][:30]
+		for c := range 30 {
+			t0 := float32(ops.Mul(a0[c], a1))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			o0[c] = t1
+		}
 	}
 }
 
-// eighV64 computes matrix i of %64, %65 = eigh %63 {buf=[1135680, 748800]} : f32[416,30], f32[416,30,30].
+// eighV64 computes matrix i of %64, %65 = eigh %63 : f32[416,30], f32[416,30,30].
 func (s *WPerp416) eighV64(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
 	ops.CastSlice(a0, s.v63[i*900:(i+1)*900])
@@ -3600,7 +2701,7 @@ func (s *WPerp416) eighV64(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// sliceV66 computes rows [lo, hi) of %66 = slice %65 {buf=[374400], start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
+// sliceV66 computes rows [lo, hi) of %66 = slice %65 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
 func (s *WPerp416) sliceV66(lo, hi int) {
 	out0 := s.v66
 	in0 := s.v65
@@ -3611,10 +2712,10 @@ func (s *WPerp416) sliceV66(lo, hi int) {
 	}
 }
 
-// mulV69 computes rows [lo, hi) of %69 = mul %67, %47 {buf=[532480]} : f32[416,30,10].
-func (s *WPerp416) mulV69(lo, hi int) {
+// fusedV69 computes rows [lo, hi) of %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[416,30,10].
+func (s *WPerp416) fusedV69(lo, hi int) {
 	out0 := s.v69
-	in0 := s.v67
+	in0 := s.v69
 	in1 := s.v47
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*10:][:10]
@@ -3630,7 +2731,7 @@ var wPerp416ConstV71 = [10]float32{
 	8, 9,
 }
 
-// broadcastToV284 computes rows [lo, hi) of %284 = broadcast_to %283 {buf=[1597440]} : f32[15,416,128].
+// broadcastToV284 computes rows [lo, hi) of %284 = broadcast_to %283 : f32[15,416,128].
 func (s *WPerp416) broadcastToV284(lo, hi int) {
 	out0 := s.v284
 	in0 := s.v283
@@ -3642,59 +2743,47 @@ func (s *WPerp416) broadcastToV284(lo, hi int) {
 	}
 }
 
-// mulV108 computes rows [lo, hi) of %108 = mul %284, %104 {buf=[1597440]} : f32[15,416,128].
-func (s *WPerp416) mulV108(lo, hi int) {
+// fusedV108 computes rows [lo, hi) of %108, %113 = fused %284, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+func (s *WPerp416) fusedV108(lo, hi int) {
 	out0 := s.v108
+	out1 := s.v113
 	in0 := s.v284
 	in1 := s.v104
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
+		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		for c := range 53248 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			t1 := float32(ops.Mul(t0, a1[c]))
+			o0[c] = t0
+			o1[c] = t1
+		}
 	}
 }
 
-// mulV113 computes rows [lo, hi) of %113 = mul %108, %104 {buf=[0]} : f32[15,416,128].
-func (s *WPerp416) mulV113(lo, hi int) {
-	out0 := s.v113
-	in0 := s.v108
-	in1 := s.v104
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*53248:][:53248]
-		a0 := in0[r*53248:][:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// mulV124 computes rows [lo, hi) of %124 = mul %123, %104 {buf=[2396160]} : f32[15,416,128].
-func (s *WPerp416) mulV124(lo, hi int) {
+// fusedV124 computes rows [lo, hi) of %124, %129 = fused %123, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+func (s *WPerp416) fusedV124(lo, hi int) {
 	out0 := s.v124
+	out1 := s.v129
 	in0 := s.v123
 	in1 := s.v104
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
+		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		for c := range 53248 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			t1 := float32(ops.Mul(t0, a1[c]))
+			o0[c] = t0
+			o1[c] = t1
+		}
 	}
 }
 
-// mulV129 computes rows [lo, hi) of %129 = mul %124, %104 {buf=[0]} : f32[15,416,128].
-func (s *WPerp416) mulV129(lo, hi int) {
-	out0 := s.v129
-	in0 := s.v124
-	in1 := s.v104
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*53248:][:53248]
-		a0 := in0[r*53248:][:53248]
-		a1 := in1[:53248]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// qrV135 computes matrix i of %135, %136 = qr %134 {buf=[0, 3840]} : f32[128,15], f32[15,15].
+// qrV135 computes matrix i of %135, %136 = qr %134 : f32[128,15], f32[15,15].
 func (s *WPerp416) qrV135(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:1920]
 	ops.CastSlice(a0, s.v134[i*1920:(i+1)*1920])
@@ -3706,7 +2795,7 @@ func (s *WPerp416) qrV135(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// transposeV139 computes rows [lo, hi) of %139 = transpose %138 {buf=[1597440], perm=[1, 0, 2]} : f32[416,30,128].
+// transposeV139 computes rows [lo, hi) of %139 = transpose %138 {perm=[1, 0, 2]} : f32[416,30,128].
 func (s *WPerp416) transposeV139(lo, hi int) {
 	out0 := s.v139
 	in0 := s.v138
@@ -3719,7 +2808,7 @@ func (s *WPerp416) transposeV139(lo, hi int) {
 	}
 }
 
-// transposeV141 computes rows [lo, hi) of %141 = transpose %140 {buf=[3194880], perm=[1, 0, 2]} : f32[416,30,128].
+// transposeV141 computes rows [lo, hi) of %141 = transpose %140 {perm=[1, 0, 2]} : f32[416,30,128].
 func (s *WPerp416) transposeV141(lo, hi int) {
 	out0 := s.v141
 	in0 := s.v140
@@ -3732,61 +2821,50 @@ func (s *WPerp416) transposeV141(lo, hi int) {
 	}
 }
 
-// mulV147 computes rows [lo, hi) of %147 = mul %146, %40 {buf=[374400]} : f32[416,30,30].
-func (s *WPerp416) mulV147(lo, hi int) {
-	out0 := s.v147
+// fusedV146 computes rows [lo, hi) of %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
+func (s *WPerp416) fusedV146(lo, hi int) {
+	out0 := s.v146
+	out1 := s.v147
 	in0 := s.v146
 	in1 := s.v40
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*900:][:900]
+		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
 		a1 := in1[:900]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		for c := range 900 {
+			t0 := float32(ops.Mul(a0[c], a1[c]))
+			o0[c] = a0[c]
+			o1[c] = t0
+		}
 	}
 }
 
-// mulV153 computes rows [lo, hi) of %153 = mul %146, %152 {buf=[0]} : f32[416,30,30].
-func (s *WPerp416) mulV153(lo, hi int) {
-	out0 := s.v153
+// fusedV158 computes rows [lo, hi) of %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV158(lo, hi int) {
+	out0 := s.v158
 	in0 := s.v146
 	in1 := s.v152
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*30:][:30]
-		a0 := in0[r*30:][:30]
-		a1 := in1[r]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// mulV155 computes rows [lo, hi) of %155 = mul %153, %154 {buf=[0]} : f32[416,30,30].
-func (s *WPerp416) mulV155(lo, hi int) {
-	out0 := s.v155
-	in0 := s.v153
-	in1 := s.v154
+	in2 := s.v154
+	in3 := s.v52
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
 		o0 := out0[r*30:][:30]
 		a0 := in0[i0*900+i1*30:][:30]
-		a1 := in1[i0*30:][:30]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		a1 := in1[i0*30+i1]
+		a2 := in2[i0*30:][:30]
+		a3 := in3[i1*30:][:30]
+		for c := range 30 {
+			t0 := float32(ops.Mul(a0[c], a1))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			t2 := float32(ops.Add(t1, a3[c]))
+			o0[c] = t2
+		}
 	}
 }
 
-// addV158 computes rows [lo, hi) of %158 = add %155, %52 {buf=[0]} : f32[416,30,30].
-func (s *WPerp416) addV158(lo, hi int) {
-	out0 := s.v158
-	in0 := s.v155
-	in1 := s.v52
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*900:][:900]
-		a0 := in0[r*900:][:900]
-		a1 := in1[:900]
-		kernels.BinaryVV(kernels.OpAdd, o0, a0, a1)
-	}
-}
-
-// choleskyV159 computes matrix i of %159 = cholesky %158 {buf=[374400]} : f32[416,30,30].
+// choleskyV159 computes matrix i of %159 = cholesky %158 : f32[416,30,30].
 func (s *WPerp416) choleskyV159(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
 	ops.CastSlice(a0, s.v158[i*900:(i+1)*900])
@@ -3798,7 +2876,7 @@ func (s *WPerp416) choleskyV159(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// triangularSolveV161 computes matrix i of %161 = triangular_solve %159, %55 {buf=[0], transpose_a=true} : f32[416,30,30].
+// triangularSolveV161 computes matrix i of %161 = triangular_solve %159, %55 {transpose_a=true} : f32[416,30,30].
 func (s *WPerp416) triangularSolveV161(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
 	ops.CastSlice(a0, s.v159[i*900:(i+1)*900])
@@ -3812,35 +2890,28 @@ func (s *WPerp416) triangularSolveV161(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// mulV164 computes rows [lo, hi) of %164 = mul %162, %152 {buf=[374400]} : f32[416,30,30].
-func (s *WPerp416) mulV164(lo, hi int) {
-	out0 := s.v164
-	in0 := s.v162
-	in1 := s.v152
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*30:][:30]
-		a0 := in0[r*30:][:30]
-		a1 := in1[r]
-		kernels.BinaryVS(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// mulV166 computes rows [lo, hi) of %166 = mul %164, %154 {buf=[374400]} : f32[416,30,30].
-func (s *WPerp416) mulV166(lo, hi int) {
+// fusedV166 computes rows [lo, hi) of %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV166(lo, hi int) {
 	out0 := s.v166
-	in0 := s.v164
-	in1 := s.v154
+	in0 := s.v166
+	in1 := s.v152
+	in2 := s.v154
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
 		o0 := out0[r*30:][:30]
 		a0 := in0[i0*900+i1*30:][:30]
-		a1 := in1[i0*30:][:30]
-		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
+		a1 := in1[i0*30+i1]
+		a2 := in2[i0*30:][:30]
+		for c := range 30 {
+			t0 := float32(ops.Mul(a0[c], a1))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			o0[c] = t1
+		}
 	}
 }
 
-// eighV169 computes matrix i of %169, %170 = eigh %168 {buf=[1135680, 748800]} : f32[416,30], f32[416,30,30].
+// eighV169 computes matrix i of %169, %170 = eigh %168 : f32[416,30], f32[416,30,30].
 func (s *WPerp416) eighV169(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
 	ops.CastSlice(a0, s.v168[i*900:(i+1)*900])
@@ -3854,7 +2925,7 @@ func (s *WPerp416) eighV169(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// sliceV171 computes rows [lo, hi) of %171 = slice %170 {buf=[374400], start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
+// sliceV171 computes rows [lo, hi) of %171 = slice %170 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
 func (s *WPerp416) sliceV171(lo, hi int) {
 	out0 := s.v171
 	in0 := s.v170
@@ -3865,10 +2936,10 @@ func (s *WPerp416) sliceV171(lo, hi int) {
 	}
 }
 
-// mulV174 computes rows [lo, hi) of %174 = mul %172, %152 {buf=[532480]} : f32[416,30,10].
-func (s *WPerp416) mulV174(lo, hi int) {
+// fusedV174 computes rows [lo, hi) of %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[416,30,10].
+func (s *WPerp416) fusedV174(lo, hi int) {
 	out0 := s.v174
-	in0 := s.v172
+	in0 := s.v174
 	in1 := s.v152
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*10:][:10]
@@ -3878,7 +2949,7 @@ func (s *WPerp416) mulV174(lo, hi int) {
 	}
 }
 
-// broadcastToV289 computes rows [lo, hi) of %289 = broadcast_to %288 {buf=[0]} : f32[10,416,128].
+// broadcastToV289 computes rows [lo, hi) of %289 = broadcast_to %288 : f32[10,416,128].
 func (s *WPerp416) broadcastToV289(lo, hi int) {
 	out0 := s.v289
 	in0 := s.v288
@@ -3890,7 +2961,7 @@ func (s *WPerp416) broadcastToV289(lo, hi int) {
 	}
 }
 
-// mulV220 computes rows [lo, hi) of %220 = mul %289, %216 {buf=[0]} : f32[10,416,128].
+// mulV220 computes rows [lo, hi) of %220 = mul %289, %216 : f32[10,416,128].
 func (s *WPerp416) mulV220(lo, hi int) {
 	out0 := s.v220
 	in0 := s.v289
@@ -3903,7 +2974,7 @@ func (s *WPerp416) mulV220(lo, hi int) {
 	}
 }
 
-// transposeV221 computes rows [lo, hi) of %221 = transpose %220 {buf=[532480], perm=[1, 0, 2]} : f32[416,10,128].
+// transposeV221 computes rows [lo, hi) of %221 = transpose %220 {perm=[1, 0, 2]} : f32[416,10,128].
 func (s *WPerp416) transposeV221(lo, hi int) {
 	out0 := s.v221
 	in0 := s.v220
@@ -3916,7 +2987,7 @@ func (s *WPerp416) transposeV221(lo, hi int) {
 	}
 }
 
-// choleskyV235 computes matrix i of %235 = cholesky %234 {buf=[53248]} : f32[416,10,10].
+// choleskyV235 computes matrix i of %235 = cholesky %234 : f32[416,10,10].
 func (s *WPerp416) choleskyV235(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:100]
 	ops.CastSlice(a0, s.v234[i*100:(i+1)*100])
@@ -3928,7 +2999,7 @@ func (s *WPerp416) choleskyV235(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// triangularSolveV243 computes matrix i of %243 = triangular_solve %235, %242 {buf=[0]} : f32[416,10,1].
+// triangularSolveV243 computes matrix i of %243 = triangular_solve %235, %242 : f32[416,10,1].
 func (s *WPerp416) triangularSolveV243(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:100]
 	ops.CastSlice(a0, s.v235[i*100:(i+1)*100])
@@ -3942,7 +3013,7 @@ func (s *WPerp416) triangularSolveV243(sc *wPerp416LinalgScratch, i int) error {
 	return nil
 }
 
-// triangularSolveV244 computes matrix i of %244 = triangular_solve %235, %243 {buf=[99008], transpose_a=true} : f32[416,10,1].
+// triangularSolveV244 computes matrix i of %244 = triangular_solve %235, %243 {transpose_a=true} : f32[416,10,1].
 func (s *WPerp416) triangularSolveV244(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:100]
 	ops.CastSlice(a0, s.v235[i*100:(i+1)*100])
