@@ -30,6 +30,13 @@ const (
 	// modeAllocs runs the generated code under testing.AllocsPerRun and
 	// returns the count as an f64 scalar.
 	modeAllocs = 2
+	// modeTimeGenerated and modeTimeInterpreted run the function again
+	// and again on the inputs of its last run in the same way, the
+	// interpreter with a Runner, for at least the seconds of their one
+	// input (an f64 scalar), and return the mean time of a run in
+	// nanoseconds.
+	modeTimeGenerated   = 3
+	modeTimeInterpreted = 4
 )
 
 var le = binary.LittleEndian

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pushforward/pushforward/codegen"
 	"github.com/pushforward/pushforward/ir"
@@ -124,6 +125,22 @@ func (p *Program) Allocs(i int, inputs []*runtime.Tensor) (float64, error) {
 	return res[0].F64[0], nil
 }
 
+// Time returns the mean time of a run of function i, as generated code
+// (generated) or by the interpreter's Runner, on the inputs of its last
+// run in that way (Generated or Interpreted), run again and again for at
+// least d.
+func (p *Program) Time(i int, generated bool, d time.Duration) (time.Duration, error) {
+	mode := uint8(modeTimeInterpreted)
+	if generated {
+		mode = modeTimeGenerated
+	}
+	res, err := p.call(i, mode, []*runtime.Tensor{runtime.ScalarF64(d.Seconds())})
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(res[0].F64[0]), nil
+}
+
 // Interpreted runs function i with the interpreter, in the same program.
 func (p *Program) Interpreted(i int, inputs []*runtime.Tensor) ([]*runtime.Tensor, error) {
 	return p.call(i, modeInterpreter, inputs)
@@ -185,6 +202,7 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime"
@@ -210,6 +228,8 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	steps := make([]runner, len(generated))
 	interps := make([]*runtime.Interpreter, len(sources))
+	runners := make([]*runtime.Runner, len(sources))
+	last := map[[2]uint32][]*runtime.Tensor{} // the inputs of each function's last run, by mode
 	for {
 		fn, mode, inputs, err := readRequest(in)
 		if err == io.EOF {
@@ -221,26 +241,39 @@ func main() {
 		}
 		var results []*runtime.Tensor
 		switch mode {
-		case modeGenerated, modeAllocs:
+		case modeGenerated, modeAllocs, modeTimeGenerated:
 			if steps[fn] == nil {
 				if steps[fn], err = generated[fn](); err != nil {
 					steps[fn] = nil
 					break
 				}
 			}
-			results, err = steps[fn].Run(inputs)
-			if err == nil && mode == modeAllocs {
-				step := steps[fn]
-				n := testing.AllocsPerRun(20, func() { step.Run(inputs) })
-				results = []*runtime.Tensor{runtime.ScalarF64(n)}
+			step := steps[fn]
+			switch mode {
+			case modeGenerated:
+				last[[2]uint32{fn, modeGenerated}] = inputs
+				results, err = step.Run(inputs)
+			case modeAllocs:
+				if results, err = step.Run(inputs); err == nil {
+					n := testing.AllocsPerRun(20, func() { step.Run(inputs) })
+					results = []*runtime.Tensor{runtime.ScalarF64(n)}
+				}
+			default:
+				results, err = timeRuns(step.Run, last[[2]uint32{fn, modeGenerated}], inputs[0].F64[0])
 			}
 		default:
 			if interps[fn] == nil {
-				interps[fn], err = interpreter(sources[fn])
-				if err != nil {
+				if interps[fn], err = interpreter(sources[fn]); err != nil {
+					interps[fn] = nil
 					break
 				}
+				runners[fn] = interps[fn].NewRunner()
 			}
+			if mode == modeTimeInterpreted {
+				results, err = timeRuns(runners[fn].Run, last[[2]uint32{fn, modeInterpreter}], inputs[0].F64[0])
+				break
+			}
+			last[[2]uint32{fn, modeInterpreter}] = inputs
 			results, err = interps[fn].Run(inputs)
 		}
 		if err := writeResponse(out, results, err); err != nil {
@@ -249,6 +282,26 @@ func main() {
 		}
 		if err := out.Flush(); err != nil {
 			os.Exit(2)
+		}
+	}
+}
+
+// timeRuns runs run on inputs for at least seconds and returns the mean
+// nanoseconds of a run.
+func timeRuns(run func([]*runtime.Tensor) ([]*runtime.Tensor, error), inputs []*runtime.Tensor, seconds float64) ([]*runtime.Tensor, error) {
+	if inputs == nil {
+		return nil, fmt.Errorf("no inputs to time with: run the function once first")
+	}
+	d := time.Duration(seconds * float64(time.Second))
+	n := 0
+	start := time.Now()
+	for {
+		if _, err := run(inputs); err != nil {
+			return nil, err
+		}
+		n++
+		if el := time.Since(start); el >= d {
+			return []*runtime.Tensor{runtime.ScalarF64(float64(el.Nanoseconds()) / float64(n))}, nil
 		}
 	}
 }
