@@ -229,4 +229,3 @@ func b2i(b bool) int {
 	}
 	return 0
 }
-
