@@ -132,7 +132,10 @@ func emitBroadcastTo(g *gen, in *ir.Instr) error {
 }
 
 // emitTranspose copies the operand along permuted strides: result axis i
-// is operand axis perm[i].
+// is operand axis perm[i]. A transpose that keeps the last axis copies
+// rows (a loop, split across goroutines when large); one that moves it
+// runs ops.Move on a TransposePlan, whose tiles read and write whole cache
+// lines, as the interpreter does.
 func emitTranspose(g *gen, in *ir.Instr) error {
 	perm, _, err := in.Attrs.IntList("perm")
 	if err != nil {
@@ -150,7 +153,17 @@ func emitTranspose(g *gen, in *ir.Instr) error {
 		}
 		strides[i] = src[q]
 	}
-	g.copyLoop(in, loopOperand{expr: g.val[x], dtype: x.Type.DType, strides: strides})
+	op := loopOperand{expr: g.val[x], dtype: x.Type.DType, strides: strides}
+	if m := mergeAxes(in.Results[0].Type.Shape, []loopOperand{op}); m.strides[0][len(m.dims)-1] <= 1 {
+		g.copyLoop(in, op)
+		return nil
+	}
+	if _, err := ops.TransposePlan(x.Type.Shape, perm); err != nil {
+		return err
+	}
+	p := g.field(identifier(in.Results[0].Name, false, "v", "v")+"Plan", "*ops.MovePlan", "the plan of "+statement(in))
+	g.ctorCall(in, p, fmt.Sprintf("ops.TransposePlan(%s, %s)", intsLit(x.Type.Shape), intsLit(perm)))
+	g.step.line("ops.Move(%s, %s, %s)", p, g.out(in, 0), g.arg(in, 0))
 	return nil
 }
 
@@ -277,9 +290,12 @@ func emitFull(g *gen, in *ir.Instr) error {
 	return nil
 }
 
-// parallelRandom is the element count from which the random fills split
-// across goroutines, as the interpreter's do (runtime.parallelRandomThreshold).
-const parallelRandom = 1 << 16
+// parallelRandom is the elements of a random fill per part when it is
+// split across goroutines: a normal costs about 7 ns, so a part is 60 µs
+// of work, well above the cost of waking a helper. (The interpreter
+// splits from 1<<16 elements; the stream is counter-based, so the split
+// changes no bit.)
+const parallelRandom = 1 << 13
 
 // emitRandom fills the result from the counter-based generator
 // (ops.FillRandom), in parts on several goroutines when it is large: the
@@ -301,13 +317,13 @@ func emitRandom(g *gen, in *ir.Instr) error {
 	method := g.mem.claim(methodName(in))
 	var b code
 	b.line("// %s fills elements [lo, hi) of %s.", method, commentText(quoteName(r)))
-	b.line("func (%s *%s) %s(lo, hi int) {", g.recv, g.api.Type, method)
+	b.line("func (%s *%s) %s(_, lo, hi int) {", g.recv, g.api.Type, method)
 	b.line("%s", fill("lo", "hi"))
 	b.line("}")
 	b.line("")
 	g.decls.Write(b.Bytes())
 	g.procs = true
-	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, n/parallelRandom+1, n, g.api.Type, method)
+	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, n/parallelRandom, n, g.api.Type, method)
 	return nil
 }
 

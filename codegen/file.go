@@ -173,6 +173,11 @@ func (g *gen) typeDecls(c *code) {
 	if g.linalg {
 		c.line("linalg %s", g.linalgTask)
 	}
+	for _, d := range arenaOrder {
+		if g.blockRegs[d] > 0 {
+			c.line("reg%s [][]%s // per part, the registers of fused bodies run by blocks", d, elemType(d))
+		}
+	}
 	c.Write(g.fields.Bytes())
 	c.line("}")
 	c.line("")
@@ -223,6 +228,18 @@ func (g *gen) constructor(c *code) {
 	}
 	if g.scratch > 0 {
 		c.line("%s.scratch = make([]float64, %d)", g.recv, g.scratch)
+	}
+	for _, d := range arenaOrder {
+		if n := g.blockRegs[d]; n > 0 {
+			parts := "1"
+			if g.procs {
+				parts = g.recv + ".procs"
+			}
+			c.line("%s.reg%s = make([][]%s, %s)", g.recv, d, elemType(d), parts)
+			c.line("for p := range %s.reg%s {", g.recv, d)
+			c.line("%s.reg%s[p] = make([]%s, %d)", g.recv, d, elemType(d), n*blockLen)
+			c.line("}")
+		}
 	}
 	g.linalgConstructor(c)
 	if g.ctorErr {
@@ -275,19 +292,20 @@ func (g *gen) helpers(c *code) {
 		c.line("// %s runs part of a loop of a %s on one goroutine.", task, api.Type)
 		c.line("type %s struct {", task)
 		c.line("s *%s", api.Type)
-		c.line("run func(s *%s, lo, hi int)", api.Type)
+		c.line("run func(s *%s, part, lo, hi int)", api.Type)
 		c.line("n, parts int")
 		c.line("}")
 		c.line("")
 		c.line("// RunPart runs part i of the loop: its share of [0, n).")
-		c.line("func (t *%s) RunPart(i int) { t.run(t.s, i*t.n/t.parts, (i+1)*t.n/t.parts) }", task)
+		c.line("func (t *%s) RunPart(i int) { t.run(t.s, i, i*t.n/t.parts, (i+1)*t.n/t.parts) }", task)
 		c.line("")
 		c.line("// parallel runs run over [0, n) in parts on as many goroutines (or")
-		c.line("// inline for one part). Each element is computed the same way")
-		c.line("// whatever the part, so the result has the same bits.")
-		c.line("func (%s *%s) parallel(parts, n int, run func(s *%s, lo, hi int)) {", g.recv, api.Type, api.Type)
+		c.line("// inline for one part); part p may use the scratch of part p. Each")
+		c.line("// element is computed the same way whatever the part, so the result")
+		c.line("// has the same bits.")
+		c.line("func (%s *%s) parallel(parts, n int, run func(s *%s, part, lo, hi int)) {", g.recv, api.Type, api.Type)
 		c.line("if parts <= 1 {")
-		c.line("run(%s, 0, n)", g.recv)
+		c.line("run(%s, 0, 0, n)", g.recv)
 		c.line("return")
 		c.line("}")
 		c.line("%s.task = %s{s: %s, run: run, n: n, parts: parts}", g.recv, task, g.recv)

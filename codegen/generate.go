@@ -276,19 +276,23 @@ type gen struct {
 	linalgOut                 [3]int
 	linalgScratch, linalgTask string
 
+	// blockRegs is the most registers of each dtype a fused body run by
+	// blocks takes.
+	blockRegs map[ir.DType]int
+
 	plan  *ir.MemPlan
 	bufs  []buffer
 	boxes []string // statements boxing the scalar inputs
 }
 
 func newGen(f *ir.Func, opts Options, api *API) *gen {
-	g := &gen{f: f, opts: opts, api: api, val: map[*ir.Value]string{}, recv: "s"}
+	g := &gen{f: f, opts: opts, api: api, val: map[*ir.Value]string{}, recv: "s", blockRegs: map[ir.DType]int{}}
 	// Package-level names: the API's, and the file's helpers, prefixed
 	// with the type's name so that files generated into one package do
 	// not collide.
 	g.pkg = newNamespace(api.Type, api.New, api.In, api.Out, api.Fingerprint)
 	// Struct members: the fixed ones first, then the buffers by value.
-	g.mem = newNamespace("In", "Out", "Step", "gemm", "procs", "task", "scratch", "f32", "f64", "i64", "u64", "parallel", "linalg", "batch")
+	g.mem = newNamespace("In", "Out", "Step", "gemm", "procs", "task", "scratch", "f32", "f64", "i64", "u64", "parallel", "linalg", "batch", "regf32", "regf64", "regi64", "regu64")
 	return g
 }
 

@@ -15,14 +15,18 @@ import (
 	"github.com/pushforward/pushforward/runtime"
 )
 
-// goldenFuncs returns every function of the golden IR files, with names
-// "file.pf/func".
+// goldenFuncs returns every function of the golden IR files, and of
+// testdata/gen's (functions large enough for the paths that only large
+// shapes take: loops split across goroutines, fused bodies by blocks),
+// with names "file.pf/func".
 func goldenFuncs(t *testing.T) (names []string, funcs []*ir.Func) {
 	t.Helper()
 	paths, err := filepath.Glob("../testdata/ir/*.pf")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no golden IR files: %v", err)
 	}
+	large, _ := filepath.Glob("../testdata/gen/*.pf")
+	paths = append(paths, large...)
 	for _, path := range paths {
 		src, err := os.ReadFile(path)
 		if err != nil {

@@ -19,8 +19,10 @@ import (
 // elementwise kernels; every element is computed the same way whichever
 // goroutine computes it, so the split changes no bit.
 
-// parallelElems is the result size from which loops split their work:
-// the interpreter's threshold (runtime.parallelElems).
+// parallelElems is the work (elements times ops of the body) a loop has
+// per part when it is split across goroutines: the interpreter's
+// threshold for one op (runtime.parallelElems), which a fused body of k
+// ops reaches with k times fewer elements.
 const parallelElems = 1 << 15
 
 // A loopOperand is an operand of a loop: the expression of its elements,
@@ -153,7 +155,21 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 	n := m.dims[len(m.dims)-1]
 	rows := size / n
 	outer := m.dims[:len(m.dims)-1]
+	inner := make([]int, len(m.strides))
+	for j, st := range m.strides {
+		inner[j] = st[len(st)-1]
+	}
+	bp := planBlocks(lp, inner, n)
+	if bp != nil {
+		for d, k := range bp.regs {
+			g.blockRegs[d] = max(g.blockRegs[d], k)
+		}
+	}
+	part := "0" // inline loops use part 0's registers
 	locals := func(b *code) {
+		if bp != nil {
+			bp.declare(b, g.recv, part)
+		}
 		for j, o := range lp.outs {
 			b.line("out%d := %s", j, o)
 		}
@@ -164,39 +180,54 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 			b.line("acc := %s", lp.fold.acc)
 		}
 	}
-	if size < 2*parallelElems || lp.fold != nil || lp.body.divides() {
+	// Split rows, or the columns of every row when there are too few
+	// rows to share (the interpreter's kernels do the same); a reduction
+	// only along axes whose elements fold into distinct outputs, so that
+	// every output is folded by one goroutine, in order.
+	byRows, byCols := rows >= 8, true
+	if lp.fold != nil {
+		st := m.strides[len(lp.ins)]
+		for _, x := range st[:len(st)-1] {
+			byRows = byRows && x != 0
+		}
+		byCols = st[len(st)-1] != 0
+	}
+	work := size * max(1, len(lp.body.ops))
+	if work < 2*parallelElems || !byRows && !byCols || lp.body.divides() {
 		b := &g.step
 		b.line("{")
 		locals(b)
 		if rows == 1 {
-			g.emitRow(b, lp, m, outer, "0", "0", fmt.Sprint(n))
+			g.emitRow(b, lp, bp, m, outer, "0", "0", fmt.Sprint(n))
 		} else {
 			b.line("for r := range %d {", rows)
-			g.emitRow(b, lp, m, outer, "r", "0", fmt.Sprint(n))
+			g.emitRow(b, lp, bp, m, outer, "r", "0", fmt.Sprint(n))
 			b.line("}")
 		}
 		b.line("}")
 		return
 	}
 
-	// Split rows, or the columns of every row when there are too few
-	// rows to share (the interpreter's kernels do the same).
-	byRows := rows >= 8
 	method := g.mem.claim(name)
 	var b code
 	b.line("// %s computes %s of %s.", method, unitsName(byRows), commentText(what))
-	b.line("func (%s *%s) %s(lo, hi int) {", g.recv, g.api.Type, method)
+	if bp != nil {
+		part = "p"
+		b.line("func (%s *%s) %s(p, lo, hi int) {", g.recv, g.api.Type, method)
+	} else {
+		b.line("func (%s *%s) %s(_, lo, hi int) {", g.recv, g.api.Type, method)
+	}
 	locals(&b)
 	switch {
 	case byRows:
 		b.line("for r := lo; r < hi; r++ {")
-		g.emitRow(&b, lp, m, outer, "r", "0", fmt.Sprint(n))
+		g.emitRow(&b, lp, bp, m, outer, "r", "0", fmt.Sprint(n))
 		b.line("}")
 	case rows == 1:
-		g.emitRow(&b, lp, m, outer, "0", "lo", "hi")
+		g.emitRow(&b, lp, bp, m, outer, "0", "lo", "hi")
 	default:
 		b.line("for r := range %d {", rows)
-		g.emitRow(&b, lp, m, outer, "r", "lo", "hi")
+		g.emitRow(&b, lp, bp, m, outer, "r", "lo", "hi")
 		b.line("}")
 	}
 	b.line("}")
@@ -208,7 +239,7 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 		units = n
 	}
 	g.procs = true
-	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, size/parallelElems, units, g.api.Type, method)
+	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, min(work/parallelElems, units), units, g.api.Type, method)
 }
 
 func unitsName(byRows bool) string {
@@ -220,7 +251,7 @@ func unitsName(byRows bool) string {
 
 // emitRow writes the body of the row loop: the row's offsets from the
 // row index, the row's slices over columns [c0, c1), and the inner loop.
-func (g *gen) emitRow(b *code, lp *loop, m merged, outer []int, row, c0, c1 string) {
+func (g *gen) emitRow(b *code, lp *loop, bp *blockPlan, m merged, outer []int, row, c0, c1 string) {
 	ops := lp.operands()
 	// Unravel the row index over the outer axes that some operand steps
 	// through.
@@ -283,6 +314,10 @@ func (g *gen) emitRow(b *code, lp *loop, m merged, outer []int, row, c0, c1 stri
 		}
 	}
 	if lp.fold == nil && g.emitFastRow(b, lp, m, loads) {
+		return
+	}
+	if bp != nil {
+		bp.emitRow(b, w)
 		return
 	}
 	// A fold into one accumulator per row goes through a local.

@@ -217,19 +217,20 @@ func (s *Eval1000) Step() error {
 // eval1000Task runs part of a loop of a Eval1000 on one goroutine.
 type eval1000Task struct {
 	s        *Eval1000
-	run      func(s *Eval1000, lo, hi int)
+	run      func(s *Eval1000, part, lo, hi int)
 	n, parts int
 }
 
 // RunPart runs part i of the loop: its share of [0, n).
-func (t *eval1000Task) RunPart(i int) { t.run(t.s, i*t.n/t.parts, (i+1)*t.n/t.parts) }
+func (t *eval1000Task) RunPart(i int) { t.run(t.s, i, i*t.n/t.parts, (i+1)*t.n/t.parts) }
 
 // parallel runs run over [0, n) in parts on as many goroutines (or
-// inline for one part). Each element is computed the same way
-// whatever the part, so the result has the same bits.
-func (s *Eval1000) parallel(parts, n int, run func(s *Eval1000, lo, hi int)) {
+// inline for one part); part p may use the scratch of part p. Each
+// element is computed the same way whatever the part, so the result
+// has the same bits.
+func (s *Eval1000) parallel(parts, n int, run func(s *Eval1000, part, lo, hi int)) {
 	if parts <= 1 {
-		run(s, 0, n)
+		run(s, 0, 0, n)
 		return
 	}
 	s.task = eval1000Task{s: s, run: run, n: n, parts: parts}
@@ -238,7 +239,7 @@ func (s *Eval1000) parallel(parts, n int, run func(s *Eval1000, lo, hi int)) {
 }
 
 // fusedV2 computes columns [lo, hi) of every row of %2 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[1000,128].
-func (s *Eval1000) fusedV2(lo, hi int) {
+func (s *Eval1000) fusedV2(_, lo, hi int) {
 	out0 := s.v2
 	in0 := s.v2
 	w := hi - lo
@@ -248,7 +249,7 @@ func (s *Eval1000) fusedV2(lo, hi int) {
 }
 
 // fusedV4 computes columns [lo, hi) of every row of %4 = fused %2, %mlp.1.w {kind="matmul"} region {...} : f32[1000,128].
-func (s *Eval1000) fusedV4(lo, hi int) {
+func (s *Eval1000) fusedV4(_, lo, hi int) {
 	out0 := s.v4
 	in0 := s.v4
 	w := hi - lo
@@ -258,7 +259,7 @@ func (s *Eval1000) fusedV4(lo, hi int) {
 }
 
 // fusedV6 computes columns [lo, hi) of every row of %6 = fused %4, %mlp.2.w {kind="matmul"} region {...} : f32[1000,128].
-func (s *Eval1000) fusedV6(lo, hi int) {
+func (s *Eval1000) fusedV6(_, lo, hi int) {
 	out0 := s.v6
 	in0 := s.v6
 	w := hi - lo

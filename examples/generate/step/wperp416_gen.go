@@ -238,6 +238,7 @@ type WPerp416 struct {
 	task           wPerp416Task
 	scratch        []float64
 	linalg         wPerp416Batch
+	regf32         [][]float32      // per part, the registers of fused bodies run by blocks
 	v1AOff         []int            // offsets of the matrices of %x
 	v1BOff         []int            // offsets of the matrices of %mlp.0.w
 	v1COff         []int            // offsets of the product's matrices in %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
@@ -254,6 +255,8 @@ type WPerp416 struct {
 	v26BOff        []int            // offsets of the matrices of %mlp.1.w
 	v26COff        []int            // offsets of the product's matrices in %26 = matmul %25, %mlp.1.w : f32[6240,128]
 	v28Plan        *ops.ReducePlan  // the plan of %28 = reduce_mean %27 {axes=[1]} : f32[15,128]
+	v29Plan        *ops.MovePlan    // the plan of %29 = transpose %28 {perm=[1, 0]} : f32[128,15]
+	v32Plan        *ops.MovePlan    // the plan of %32 = transpose %30 {perm=[1, 0]} : f32[15,128]
 	v41AOff        []int            // offsets of the matrices of %34
 	v41BOff        []int            // offsets of the matrices of %34
 	v41COff        []int            // offsets of the product's matrices in %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
@@ -289,6 +292,8 @@ type WPerp416 struct {
 	v131BOff       []int            // offsets of the matrices of %mlp.2.w
 	v131COff       []int            // offsets of the product's matrices in %131 = matmul %130, %mlp.2.w : f32[6240,128]
 	v133Plan       *ops.ReducePlan  // the plan of %133 = reduce_mean %132 {axes=[1]} : f32[15,128]
+	v134Plan       *ops.MovePlan    // the plan of %134 = transpose %133 {perm=[1, 0]} : f32[128,15]
+	v137Plan       *ops.MovePlan    // the plan of %137 = transpose %135 {perm=[1, 0]} : f32[15,128]
 	v146AOff       []int            // offsets of the matrices of %139
 	v146BOff       []int            // offsets of the matrices of %139
 	v146COff       []int            // offsets of the product's matrices in %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
@@ -638,6 +643,10 @@ func NewWPerp416() (*WPerp416, error) {
 	s.mlp3WVNext = s.f32[50432:51712:51712]
 	s.mlp3WNext = s.f32[51712:52992:52992]
 	s.scratch = make([]float64, 416)
+	s.regf32 = make([][]float32, s.procs)
+	for p := range s.regf32 {
+		s.regf32[p] = make([]float32, 2560)
+	}
 	s.linalg.scratch = make([]wPerp416LinalgScratch, s.procs)
 	s.linalg.idx = make([]int, s.procs)
 	s.linalg.errs = make([]error, s.procs)
@@ -666,6 +675,12 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v26COff = []int{0}
 	if s.v28Plan, err = ops.NewReduce(ops.OpReduceMean, []int{15, 416, 128}, []int{1}); err != nil {
 		return nil, fmt.Errorf("%s: %w", "%28 = reduce_mean %27 {axes=[1]} : f32[15,128]", err)
+	}
+	if s.v29Plan, err = ops.TransposePlan([]int{15, 128}, []int{1, 0}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%29 = transpose %28 {perm=[1, 0]} : f32[128,15]", err)
+	}
+	if s.v32Plan, err = ops.TransposePlan([]int{128, 15}, []int{1, 0}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%32 = transpose %30 {perm=[1, 0]} : f32[15,128]", err)
 	}
 	s.v41AOff = make([]int, 416)
 	for i := range s.v41AOff {
@@ -759,6 +774,12 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v131COff = []int{0}
 	if s.v133Plan, err = ops.NewReduce(ops.OpReduceMean, []int{15, 416, 128}, []int{1}); err != nil {
 		return nil, fmt.Errorf("%s: %w", "%133 = reduce_mean %132 {axes=[1]} : f32[15,128]", err)
+	}
+	if s.v134Plan, err = ops.TransposePlan([]int{15, 128}, []int{1, 0}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%134 = transpose %133 {perm=[1, 0]} : f32[128,15]", err)
+	}
+	if s.v137Plan, err = ops.TransposePlan([]int{128, 15}, []int{1, 0}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%137 = transpose %135 {perm=[1, 0]} : f32[15,128]", err)
 	}
 	s.v146AOff = make([]int, 416)
 	for i := range s.v146AOff {
@@ -1123,7 +1144,7 @@ func (s *WPerp416) Step() error {
 	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV273)
 
 	// %9, %12 = fused %273, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV9)
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV9)
 
 	// %13 = reshape %12 : f32[6240,128]
 	copy(s.v13, s.v12)
@@ -1141,7 +1162,7 @@ func (s *WPerp416) Step() error {
 	copy(s.v20, s.v19)
 
 	// %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV21)
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV21)
 
 	// %25 = reshape %24 : f32[6240,128]
 	copy(s.v25, s.v24)
@@ -1156,17 +1177,7 @@ func (s *WPerp416) Step() error {
 	ops.Reduce(s.v28Plan, s.v28, s.v27, s.scratch)
 
 	// %29 = transpose %28 {perm=[1, 0]} : f32[128,15]
-	{
-		out0 := s.v29
-		in0 := s.v28
-		for r := range 128 {
-			o0 := out0[r*15:][:15]
-			a0 := in0[r:]
-			for c := range 15 {
-				o0[c] = a0[c*128]
-			}
-		}
-	}
+	ops.Move(s.v29Plan, s.v29, s.v28)
 
 	// %30, %31 = qr %29 : f32[128,15], f32[15,15]
 	if _, err := s.batch(1, 1, (*WPerp416).qrV30); err != nil {
@@ -1174,17 +1185,7 @@ func (s *WPerp416) Step() error {
 	}
 
 	// %32 = transpose %30 {perm=[1, 0]} : f32[15,128]
-	{
-		out0 := s.v32
-		in0 := s.v30
-		for r := range 15 {
-			o0 := out0[r*128:][:128]
-			a0 := in0[r:]
-			for c := range 128 {
-				o0[c] = a0[c*15]
-			}
-		}
-	}
+	ops.Move(s.v32Plan, s.v32, s.v30)
 
 	// %33 = concat %9, %21 {axis=0} : f32[30,416,128]
 	copy(s.v33[0:798720], s.v9)
@@ -1256,7 +1257,7 @@ func (s *WPerp416) Step() error {
 	copy(s.v49, s.v46)
 
 	// %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV53)
+	s.parallel(min(s.procs, 34), 12480, (*WPerp416).fusedV53)
 
 	// %54 = cholesky %53 : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV54); err != nil {
@@ -1275,7 +1276,7 @@ func (s *WPerp416) Step() error {
 
 	// %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v36, 128, s.v61AOff, s.v36, 128, s.v61BOff, 0, s.v61, 30, s.v61COff)
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV61)
+	s.parallel(min(s.procs, 22), 12480, (*WPerp416).fusedV61)
 
 	// %62 = matmul %61, %56 : f32[416,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v61, 30, s.v62AOff, s.v56, 30, s.v62BOff, 0, s.v62, 30, s.v62COff)
@@ -1384,7 +1385,7 @@ func (s *WPerp416) Step() error {
 	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV284)
 
 	// %108, %113 = fused %284, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV108)
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV108)
 
 	// %114 = reshape %113 : f32[6240,128]
 	copy(s.v114, s.v113)
@@ -1402,7 +1403,7 @@ func (s *WPerp416) Step() error {
 	copy(s.v123, s.v122)
 
 	// %124, %129 = fused %123, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 24), 15, (*WPerp416).fusedV124)
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV124)
 
 	// %130 = reshape %129 : f32[6240,128]
 	copy(s.v130, s.v129)
@@ -1417,17 +1418,7 @@ func (s *WPerp416) Step() error {
 	ops.Reduce(s.v133Plan, s.v133, s.v132, s.scratch)
 
 	// %134 = transpose %133 {perm=[1, 0]} : f32[128,15]
-	{
-		out0 := s.v134
-		in0 := s.v133
-		for r := range 128 {
-			o0 := out0[r*15:][:15]
-			a0 := in0[r:]
-			for c := range 15 {
-				o0[c] = a0[c*128]
-			}
-		}
-	}
+	ops.Move(s.v134Plan, s.v134, s.v133)
 
 	// %135, %136 = qr %134 : f32[128,15], f32[15,15]
 	if _, err := s.batch(1, 1, (*WPerp416).qrV135); err != nil {
@@ -1435,17 +1426,7 @@ func (s *WPerp416) Step() error {
 	}
 
 	// %137 = transpose %135 {perm=[1, 0]} : f32[15,128]
-	{
-		out0 := s.v137
-		in0 := s.v135
-		for r := range 15 {
-			o0 := out0[r*128:][:128]
-			a0 := in0[r:]
-			for c := range 128 {
-				o0[c] = a0[c*15]
-			}
-		}
-	}
+	ops.Move(s.v137Plan, s.v137, s.v135)
 
 	// %138 = concat %108, %124 {axis=0} : f32[30,416,128]
 	copy(s.v138[0:798720], s.v108)
@@ -1488,7 +1469,7 @@ func (s *WPerp416) Step() error {
 	copy(s.v154, s.v151)
 
 	// %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV158)
+	s.parallel(min(s.procs, 34), 12480, (*WPerp416).fusedV158)
 
 	// %159 = cholesky %158 : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV159); err != nil {
@@ -1504,7 +1485,7 @@ func (s *WPerp416) Step() error {
 
 	// %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v141, 128, s.v166AOff, s.v141, 128, s.v166BOff, 0, s.v166, 30, s.v166COff)
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV166)
+	s.parallel(min(s.procs, 22), 12480, (*WPerp416).fusedV166)
 
 	// %167 = matmul %166, %161 : f32[416,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v166, 30, s.v167AOff, s.v161, 30, s.v167BOff, 0, s.v167, 30, s.v167COff)
@@ -1598,42 +1579,14 @@ func (s *WPerp416) Step() error {
 
 	// %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v70, 10, s.v80AOff, s.v70, 10, s.v80BOff, 0, s.v80, 10, s.v80COff)
-	{
-		out0 := s.v80
-		in0 := s.v80
-		in1 := s.v76
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			for c := range 100 {
-				t1 := float32(ops.Mul(a0[c], float32(0.5)))
-				t2 := float32(ops.Sub(a1[c], t1))
-				o0[c] = t2
-			}
-		}
-	}
+	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV80)
 
 	// %81 = matmul %70, %80 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v70, 10, s.v81AOff, s.v80, 10, s.v81BOff, 0, s.v81, 10, s.v81COff)
 
 	// %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v81, 10, s.v85AOff, s.v81, 10, s.v85BOff, 0, s.v85, 10, s.v85COff)
-	{
-		out0 := s.v85
-		in0 := s.v85
-		in1 := s.v76
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			for c := range 100 {
-				t1 := float32(ops.Mul(a0[c], float32(0.5)))
-				t2 := float32(ops.Sub(a1[c], t1))
-				o0[c] = t2
-			}
-		}
-	}
+	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV85)
 
 	// %86 = matmul %81, %85 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v81, 10, s.v86AOff, s.v85, 10, s.v86BOff, 0, s.v86, 10, s.v86COff)
@@ -1657,42 +1610,14 @@ func (s *WPerp416) Step() error {
 
 	// %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v175, 10, s.v185AOff, s.v175, 10, s.v185BOff, 0, s.v185, 10, s.v185COff)
-	{
-		out0 := s.v185
-		in0 := s.v185
-		in1 := s.v76
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			for c := range 100 {
-				t1 := float32(ops.Mul(a0[c], float32(0.5)))
-				t2 := float32(ops.Sub(a1[c], t1))
-				o0[c] = t2
-			}
-		}
-	}
+	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV185)
 
 	// %186 = matmul %175, %185 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v175, 10, s.v186AOff, s.v185, 10, s.v186BOff, 0, s.v186, 10, s.v186COff)
 
 	// %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v186, 10, s.v190AOff, s.v186, 10, s.v190BOff, 0, s.v190, 10, s.v190COff)
-	{
-		out0 := s.v190
-		in0 := s.v190
-		in1 := s.v76
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			for c := range 100 {
-				t1 := float32(ops.Mul(a0[c], float32(0.5)))
-				t2 := float32(ops.Sub(a1[c], t1))
-				o0[c] = t2
-			}
-		}
-	}
+	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV190)
 
 	// %191 = matmul %186, %190 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v186, 10, s.v191AOff, s.v190, 10, s.v191BOff, 0, s.v191, 10, s.v191COff)
@@ -1705,21 +1630,7 @@ func (s *WPerp416) Step() error {
 
 	// %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v96, 128, s.v202AOff, s.In.Mlp1W, 128, s.v202BOff, 0, s.v202, 128, s.v202COff)
-	{
-		out0 := s.v202
-		in0 := s.v202
-		in1 := s.v198
-		in2 := s.v104
-		o0 := out0[:53248]
-		a0 := in0[:53248]
-		a1 := in1[:53248]
-		a2 := in2[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Add(a0[c], a1[c]))
-			t1 := float32(ops.Mul(t0, a2[c]))
-			o0[c] = t1
-		}
-	}
+	s.parallel(min(s.procs, 3), 53248, (*WPerp416).fusedV202)
 
 	// %209 = reshape %74 : f32[10,1,10]
 	copy(s.v209, s.v74)
@@ -1737,7 +1648,7 @@ func (s *WPerp416) Step() error {
 	s.parallel(min(s.procs, 16), 4160, (*WPerp416).broadcastToV289)
 
 	// %220 = mul %289, %216 : f32[10,416,128]
-	s.parallel(min(s.procs, 16), 10, (*WPerp416).mulV220)
+	s.parallel(min(s.procs, 10), 10, (*WPerp416).mulV220)
 
 	// %221 = transpose %220 {perm=[1, 0, 2]} : f32[416,10,128]
 	s.parallel(min(s.procs, 16), 4160, (*WPerp416).transposeV221)
@@ -1791,28 +1702,7 @@ func (s *WPerp416) Step() error {
 	}
 
 	// %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[416,10,10]
-	{
-		out0 := s.v234
-		in0 := s.v222
-		in1 := s.v228
-		in2 := s.v230
-		in3 := s.v233
-		for r := range 4160 {
-			i1 := r % 10
-			i0 := r / 10
-			o0 := out0[r*10:][:10]
-			a0 := in0[i0*100+i1*10:][:10]
-			a1 := in1[i0*10+i1]
-			a2 := in2[i0*10:][:10]
-			a3 := in3[i1*10:][:10]
-			for c := range 10 {
-				t0 := float32(ops.Mul(a0[c], a1))
-				t1 := float32(ops.Mul(t0, a2[c]))
-				t2 := float32(ops.Add(t1, a3[c]))
-				o0[c] = t2
-			}
-		}
-	}
+	s.parallel(min(s.procs, 3), 4160, (*WPerp416).fusedV234)
 
 	// %235 = cholesky %234 : f32[416,10,10]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV235); err != nil {
@@ -1837,7 +1727,7 @@ func (s *WPerp416) Step() error {
 	}
 
 	// %240 = rng_normal %guess.key, %239 : f32[416,128,1]
-	ops.FillRandom(true, s.v240, s.guessKey[0], s.v239[0], 0, 53248)
+	s.parallel(min(s.procs, 6), 53248, (*WPerp416).rngNormalV240)
 
 	// %242 = fused %221, %240, %228 {kind="matmul"} region {...} : f32[416,10,1]
 	s.gemm.SgemmBatch(false, false, 10, 1, 128, float32(1), s.v221, 128, s.v242AOff, s.v240, 1, s.v242BOff, 0, s.v242, 1, s.v242COff)
@@ -1891,21 +1781,7 @@ func (s *WPerp416) Step() error {
 
 	// %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v202, 128, s.v251AOff, s.In.Mlp2W, 128, s.v251BOff, 0, s.v251, 128, s.v251COff)
-	{
-		out0 := s.v251
-		in0 := s.v251
-		in1 := s.v247
-		in2 := s.v216
-		o0 := out0[:53248]
-		a0 := in0[:53248]
-		a1 := in1[:53248]
-		a2 := in2[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Add(a0[c], a1[c]))
-			t1 := float32(ops.Mul(t0, a2[c]))
-			o0[c] = t1
-		}
-	}
+	s.parallel(min(s.procs, 3), 53248, (*WPerp416).fusedV251)
 
 	// %logits = matmul %249, %mlp.3.w : f32[416,10]
 	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v249, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
@@ -1935,6 +1811,7 @@ func (s *WPerp416) Step() error {
 	// %257, %260 = fused %251, %mlp.3.w, %logits.guess, %258 {kind="matmul"} region {...} : f32[416,10], f32[416,10]
 	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v251, 128, s.v257AOff, s.In.Mlp3W, 10, s.v257BOff, 0, s.v257, 10, s.v257COff)
 	{
+		regf32 := s.regf32[0]
 		out0 := s.v257
 		out1 := s.v260
 		in0 := s.v257
@@ -1945,12 +1822,18 @@ func (s *WPerp416) Step() error {
 		a0 := in0[:4160]
 		a1 := in1[:4160]
 		a2 := in2[:4160]
-		for c := range 4160 {
-			t0 := float32(ops.Add(a0[c], a1[c]))
-			t1 := float32(ops.Exp(a2[c]))
-			t2 := float32(ops.Mul(t1, t0))
-			o0[c] = t0
-			o1[c] = t2
+		for b0 := 0; b0 < 4160; b0 += 512 {
+			n := min(512, 4160-b0)
+			kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+			{
+				dst := regf32[512 : 512+n]
+				x0 := a2[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Exp(x0[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], regf32[512:512+n], regf32[0:0+n])
+			copy(o0[b0:b0+n], regf32[0:0+n])
 		}
 	}
 
@@ -2024,14 +1907,21 @@ func (s *WPerp416) Step() error {
 
 	// %guess.J = fused %267 {kind="elementwise"} region {...} : f32[416]
 	{
+		regf32 := s.regf32[0]
 		out0 := s.guessJ
 		in0 := s.v267
 		o0 := out0[:416]
 		a0 := in0[:416]
-		for c := range 416 {
-			t1 := float32(ops.Neg(a0[c]))
-			t2 := float32(ops.Mul(t1, float32(0.0024038462)))
-			o0[c] = t2
+		for b0 := 0; b0 < 416; b0 += 512 {
+			n := min(512, 416-b0)
+			{
+				dst := regf32[0 : 0+n]
+				x0 := a0[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Neg(x0[c]))
+				}
+			}
+			kernels.BinaryVS(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], float32(0.0024038462))
 		}
 	}
 
@@ -2229,133 +2119,20 @@ func (s *WPerp416) Step() error {
 
 	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
 	s.gemm.SgemmBatch(true, false, 40, 128, 416, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v272, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
-	{
-		out0 := s.mlp0WMNext
-		out1 := s.mlp0WVNext
-		out2 := s.mlp0WNext
-		in0 := s.mlp0WMNext
-		in1 := s.In.Mlp0W
-		in2 := s.In.Mlp0WM
-		in3 := s.In.Mlp0WV
-		in4 := s.mlp0W26
-		in5 := s.mlp0WStepSize
-		o0 := out0[:5120]
-		o1 := out1[:5120]
-		o2 := out2[:5120]
-		a0 := in0[:5120]
-		a1 := in1[:5120]
-		a2 := in2[:5120]
-		a3 := in3[:5120]
-		a4 := in4[0]
-		a5 := in5[0]
-		for c := range 5120 {
-			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
-			t6 := float32(ops.Sub(a0[c], a2[c]))
-			t7 := float32(ops.Mul(t6, float32(0.1)))
-			t8 := float32(ops.Add(a2[c], t7))
-			t9 := float32(ops.Mul(a3[c], float32(0.999)))
-			t10 := float32(ops.Mul(a0[c], float32(0.001)))
-			t11 := float32(ops.Mul(t10, a0[c]))
-			t12 := float32(ops.Add(t9, t11))
-			t13 := float32(ops.Sqrt(t12))
-			t14 := float32(ops.Div(t13, a4))
-			t15 := float32(ops.Add(t14, float32(1e-08)))
-			t16 := float32(ops.Mul(a5, t8))
-			t17 := float32(ops.Div(t16, t15))
-			t18 := float32(ops.Sub(t5, t17))
-			o0[c] = t8
-			o1[c] = t12
-			o2[c] = t18
-		}
-	}
+	s.parallel(min(s.procs, 2), 5120, (*WPerp416).fusedMlp0WMNext)
 
 	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v94, 128, s.mlp1WMNextAOff, s.v275, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
-	{
-		out0 := s.mlp1WMNext
-		out1 := s.mlp1WVNext
-		out2 := s.mlp1WNext
-		in0 := s.mlp1WMNext
-		in1 := s.In.Mlp1W
-		in2 := s.In.Mlp1WM
-		in3 := s.In.Mlp1WV
-		in4 := s.mlp0W26
-		in5 := s.mlp0WStepSize
-		o0 := out0[:16384]
-		o1 := out1[:16384]
-		o2 := out2[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		a2 := in2[:16384]
-		a3 := in3[:16384]
-		a4 := in4[0]
-		a5 := in5[0]
-		for c := range 16384 {
-			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
-			t6 := float32(ops.Sub(a0[c], a2[c]))
-			t7 := float32(ops.Mul(t6, float32(0.1)))
-			t8 := float32(ops.Add(a2[c], t7))
-			t9 := float32(ops.Mul(a3[c], float32(0.999)))
-			t10 := float32(ops.Mul(a0[c], float32(0.001)))
-			t11 := float32(ops.Mul(t10, a0[c]))
-			t12 := float32(ops.Add(t9, t11))
-			t13 := float32(ops.Sqrt(t12))
-			t14 := float32(ops.Div(t13, a4))
-			t15 := float32(ops.Add(t14, float32(1e-08)))
-			t16 := float32(ops.Mul(a5, t8))
-			t17 := float32(ops.Div(t16, t15))
-			t18 := float32(ops.Sub(t5, t17))
-			o0[c] = t8
-			o1[c] = t12
-			o2[c] = t18
-		}
-	}
+	s.parallel(min(s.procs, 9), 16384, (*WPerp416).fusedMlp1WMNext)
 
 	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v200, 128, s.mlp2WMNextAOff, s.v278, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
-	{
-		out0 := s.mlp2WMNext
-		out1 := s.mlp2WVNext
-		out2 := s.mlp2WNext
-		in0 := s.mlp2WMNext
-		in1 := s.In.Mlp2W
-		in2 := s.In.Mlp2WM
-		in3 := s.In.Mlp2WV
-		in4 := s.mlp0W26
-		in5 := s.mlp0WStepSize
-		o0 := out0[:16384]
-		o1 := out1[:16384]
-		o2 := out2[:16384]
-		a0 := in0[:16384]
-		a1 := in1[:16384]
-		a2 := in2[:16384]
-		a3 := in3[:16384]
-		a4 := in4[0]
-		a5 := in5[0]
-		for c := range 16384 {
-			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
-			t6 := float32(ops.Sub(a0[c], a2[c]))
-			t7 := float32(ops.Mul(t6, float32(0.1)))
-			t8 := float32(ops.Add(a2[c], t7))
-			t9 := float32(ops.Mul(a3[c], float32(0.999)))
-			t10 := float32(ops.Mul(a0[c], float32(0.001)))
-			t11 := float32(ops.Mul(t10, a0[c]))
-			t12 := float32(ops.Add(t9, t11))
-			t13 := float32(ops.Sqrt(t12))
-			t14 := float32(ops.Div(t13, a4))
-			t15 := float32(ops.Add(t14, float32(1e-08)))
-			t16 := float32(ops.Mul(a5, t8))
-			t17 := float32(ops.Div(t16, t15))
-			t18 := float32(ops.Sub(t5, t17))
-			o0[c] = t8
-			o1[c] = t12
-			o2[c] = t18
-		}
-	}
+	s.parallel(min(s.procs, 9), 16384, (*WPerp416).fusedMlp2WMNext)
 
 	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
 	s.gemm.SgemmBatch(true, false, 128, 10, 416, float32(1), s.v249, 128, s.mlp3WMNextAOff, s.v281, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
 	{
+		regf32 := s.regf32[0]
 		out0 := s.mlp3WMNext
 		out1 := s.mlp3WVNext
 		out2 := s.mlp3WNext
@@ -2374,24 +2151,42 @@ func (s *WPerp416) Step() error {
 		a3 := in3[:1280]
 		a4 := in4[0]
 		a5 := in5[0]
-		for c := range 1280 {
-			t5 := float32(ops.Mul(a1[c], float32(0.99999)))
-			t6 := float32(ops.Sub(a0[c], a2[c]))
-			t7 := float32(ops.Mul(t6, float32(0.1)))
-			t8 := float32(ops.Add(a2[c], t7))
-			t9 := float32(ops.Mul(a3[c], float32(0.999)))
-			t10 := float32(ops.Mul(a0[c], float32(0.001)))
-			t11 := float32(ops.Mul(t10, a0[c]))
-			t12 := float32(ops.Add(t9, t11))
-			t13 := float32(ops.Sqrt(t12))
-			t14 := float32(ops.Div(t13, a4))
-			t15 := float32(ops.Add(t14, float32(1e-08)))
-			t16 := float32(ops.Mul(a5, t8))
-			t17 := float32(ops.Div(t16, t15))
-			t18 := float32(ops.Sub(t5, t17))
-			o0[c] = t8
-			o1[c] = t12
-			o2[c] = t18
+		for b0 := 0; b0 < 1280; b0 += 512 {
+			n := min(512, 1280-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
 		}
 	}
 
@@ -2417,19 +2212,20 @@ func (s *WPerp416) Step() error {
 // wPerp416Task runs part of a loop of a WPerp416 on one goroutine.
 type wPerp416Task struct {
 	s        *WPerp416
-	run      func(s *WPerp416, lo, hi int)
+	run      func(s *WPerp416, part, lo, hi int)
 	n, parts int
 }
 
 // RunPart runs part i of the loop: its share of [0, n).
-func (t *wPerp416Task) RunPart(i int) { t.run(t.s, i*t.n/t.parts, (i+1)*t.n/t.parts) }
+func (t *wPerp416Task) RunPart(i int) { t.run(t.s, i, i*t.n/t.parts, (i+1)*t.n/t.parts) }
 
 // parallel runs run over [0, n) in parts on as many goroutines (or
-// inline for one part). Each element is computed the same way
-// whatever the part, so the result has the same bits.
-func (s *WPerp416) parallel(parts, n int, run func(s *WPerp416, lo, hi int)) {
+// inline for one part); part p may use the scratch of part p. Each
+// element is computed the same way whatever the part, so the result
+// has the same bits.
+func (s *WPerp416) parallel(parts, n int, run func(s *WPerp416, part, lo, hi int)) {
 	if parts <= 1 {
-		run(s, 0, n)
+		run(s, 0, 0, n)
 		return
 	}
 	s.task = wPerp416Task{s: s, run: run, n: n, parts: parts}
@@ -2489,7 +2285,7 @@ func (s *WPerp416) batch(parts, count int, run func(s *WPerp416, sc *wPerp416Lin
 }
 
 // broadcastToV273 computes rows [lo, hi) of %273 = broadcast_to %269 : f32[15,416,128].
-func (s *WPerp416) broadcastToV273(lo, hi int) {
+func (s *WPerp416) broadcastToV273(_, lo, hi int) {
 	out0 := s.v273
 	in0 := s.v269
 	for r := lo; r < hi; r++ {
@@ -2501,7 +2297,7 @@ func (s *WPerp416) broadcastToV273(lo, hi int) {
 }
 
 // fusedV9 computes rows [lo, hi) of %9, %12 = fused %273, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV9(lo, hi int) {
+func (s *WPerp416) fusedV9(p, lo, hi int) {
 	out0 := s.v9
 	out1 := s.v12
 	in0 := s.v273
@@ -2511,17 +2307,16 @@ func (s *WPerp416) fusedV9(lo, hi int) {
 		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			t1 := float32(ops.Mul(t0, a1[c]))
-			o0[c] = t0
-			o1[c] = t1
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
 
 // fusedV21 computes rows [lo, hi) of %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV21(lo, hi int) {
+func (s *WPerp416) fusedV21(p, lo, hi int) {
 	out0 := s.v21
 	out1 := s.v24
 	in0 := s.v20
@@ -2531,11 +2326,10 @@ func (s *WPerp416) fusedV21(lo, hi int) {
 		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			t1 := float32(ops.Mul(t0, a1[c]))
-			o0[c] = t0
-			o1[c] = t1
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
@@ -2553,7 +2347,7 @@ func (s *WPerp416) qrV30(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // transposeV34 computes rows [lo, hi) of %34 = transpose %33 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV34(lo, hi int) {
+func (s *WPerp416) transposeV34(_, lo, hi int) {
 	out0 := s.v34
 	in0 := s.v33
 	for r := lo; r < hi; r++ {
@@ -2566,7 +2360,7 @@ func (s *WPerp416) transposeV34(lo, hi int) {
 }
 
 // transposeV36 computes rows [lo, hi) of %36 = transpose %35 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV36(lo, hi int) {
+func (s *WPerp416) transposeV36(_, lo, hi int) {
 	out0 := s.v36
 	in0 := s.v35
 	for r := lo; r < hi; r++ {
@@ -2587,7 +2381,7 @@ var wPerp416ConstV37 = [30]float32{
 }
 
 // fusedV41 computes rows [lo, hi) of %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
-func (s *WPerp416) fusedV41(lo, hi int) {
+func (s *WPerp416) fusedV41(_, lo, hi int) {
 	out0 := s.v41
 	out1 := s.v42
 	in0 := s.v41
@@ -2606,7 +2400,7 @@ func (s *WPerp416) fusedV41(lo, hi int) {
 }
 
 // fusedV53 computes rows [lo, hi) of %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV53(lo, hi int) {
+func (s *WPerp416) fusedV53(_, lo, hi int) {
 	out0 := s.v53
 	in0 := s.v41
 	in1 := s.v47
@@ -2642,7 +2436,7 @@ func (s *WPerp416) choleskyV54(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // broadcastToV55 computes rows [lo, hi) of %55 = broadcast_to %40 : f32[416,30,30].
-func (s *WPerp416) broadcastToV55(lo, hi int) {
+func (s *WPerp416) broadcastToV55(_, lo, hi int) {
 	out0 := s.v55
 	in0 := s.v40
 	for r := lo; r < hi; r++ {
@@ -2667,7 +2461,7 @@ func (s *WPerp416) triangularSolveV56(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // fusedV61 computes rows [lo, hi) of %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV61(lo, hi int) {
+func (s *WPerp416) fusedV61(_, lo, hi int) {
 	out0 := s.v61
 	in0 := s.v61
 	in1 := s.v47
@@ -2702,7 +2496,7 @@ func (s *WPerp416) eighV64(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // sliceV66 computes rows [lo, hi) of %66 = slice %65 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
-func (s *WPerp416) sliceV66(lo, hi int) {
+func (s *WPerp416) sliceV66(_, lo, hi int) {
 	out0 := s.v66
 	in0 := s.v65
 	for r := lo; r < hi; r++ {
@@ -2713,7 +2507,7 @@ func (s *WPerp416) sliceV66(lo, hi int) {
 }
 
 // fusedV69 computes rows [lo, hi) of %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[416,30,10].
-func (s *WPerp416) fusedV69(lo, hi int) {
+func (s *WPerp416) fusedV69(_, lo, hi int) {
 	out0 := s.v69
 	in0 := s.v69
 	in1 := s.v47
@@ -2732,7 +2526,7 @@ var wPerp416ConstV71 = [10]float32{
 }
 
 // broadcastToV284 computes rows [lo, hi) of %284 = broadcast_to %283 : f32[15,416,128].
-func (s *WPerp416) broadcastToV284(lo, hi int) {
+func (s *WPerp416) broadcastToV284(_, lo, hi int) {
 	out0 := s.v284
 	in0 := s.v283
 	for r := lo; r < hi; r++ {
@@ -2744,7 +2538,7 @@ func (s *WPerp416) broadcastToV284(lo, hi int) {
 }
 
 // fusedV108 computes rows [lo, hi) of %108, %113 = fused %284, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV108(lo, hi int) {
+func (s *WPerp416) fusedV108(p, lo, hi int) {
 	out0 := s.v108
 	out1 := s.v113
 	in0 := s.v284
@@ -2754,17 +2548,16 @@ func (s *WPerp416) fusedV108(lo, hi int) {
 		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			t1 := float32(ops.Mul(t0, a1[c]))
-			o0[c] = t0
-			o1[c] = t1
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
 
 // fusedV124 computes rows [lo, hi) of %124, %129 = fused %123, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV124(lo, hi int) {
+func (s *WPerp416) fusedV124(p, lo, hi int) {
 	out0 := s.v124
 	out1 := s.v129
 	in0 := s.v123
@@ -2774,11 +2567,10 @@ func (s *WPerp416) fusedV124(lo, hi int) {
 		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			t1 := float32(ops.Mul(t0, a1[c]))
-			o0[c] = t0
-			o1[c] = t1
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
@@ -2796,7 +2588,7 @@ func (s *WPerp416) qrV135(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // transposeV139 computes rows [lo, hi) of %139 = transpose %138 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV139(lo, hi int) {
+func (s *WPerp416) transposeV139(_, lo, hi int) {
 	out0 := s.v139
 	in0 := s.v138
 	for r := lo; r < hi; r++ {
@@ -2809,7 +2601,7 @@ func (s *WPerp416) transposeV139(lo, hi int) {
 }
 
 // transposeV141 computes rows [lo, hi) of %141 = transpose %140 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV141(lo, hi int) {
+func (s *WPerp416) transposeV141(_, lo, hi int) {
 	out0 := s.v141
 	in0 := s.v140
 	for r := lo; r < hi; r++ {
@@ -2822,7 +2614,7 @@ func (s *WPerp416) transposeV141(lo, hi int) {
 }
 
 // fusedV146 computes rows [lo, hi) of %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
-func (s *WPerp416) fusedV146(lo, hi int) {
+func (s *WPerp416) fusedV146(_, lo, hi int) {
 	out0 := s.v146
 	out1 := s.v147
 	in0 := s.v146
@@ -2841,7 +2633,7 @@ func (s *WPerp416) fusedV146(lo, hi int) {
 }
 
 // fusedV158 computes rows [lo, hi) of %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV158(lo, hi int) {
+func (s *WPerp416) fusedV158(_, lo, hi int) {
 	out0 := s.v158
 	in0 := s.v146
 	in1 := s.v152
@@ -2891,7 +2683,7 @@ func (s *WPerp416) triangularSolveV161(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // fusedV166 computes rows [lo, hi) of %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV166(lo, hi int) {
+func (s *WPerp416) fusedV166(_, lo, hi int) {
 	out0 := s.v166
 	in0 := s.v166
 	in1 := s.v152
@@ -2926,7 +2718,7 @@ func (s *WPerp416) eighV169(sc *wPerp416LinalgScratch, i int) error {
 }
 
 // sliceV171 computes rows [lo, hi) of %171 = slice %170 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
-func (s *WPerp416) sliceV171(lo, hi int) {
+func (s *WPerp416) sliceV171(_, lo, hi int) {
 	out0 := s.v171
 	in0 := s.v170
 	for r := lo; r < hi; r++ {
@@ -2937,7 +2729,7 @@ func (s *WPerp416) sliceV171(lo, hi int) {
 }
 
 // fusedV174 computes rows [lo, hi) of %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[416,30,10].
-func (s *WPerp416) fusedV174(lo, hi int) {
+func (s *WPerp416) fusedV174(_, lo, hi int) {
 	out0 := s.v174
 	in0 := s.v174
 	in1 := s.v152
@@ -2949,8 +2741,104 @@ func (s *WPerp416) fusedV174(lo, hi int) {
 	}
 }
 
+// fusedV80 computes rows [lo, hi) of %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
+func (s *WPerp416) fusedV80(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.v80
+	in0 := s.v80
+	in1 := s.v76
+	for r := lo; r < hi; r++ {
+		o0 := out0[r*100:][:100]
+		a0 := in0[r*100:][:100]
+		a1 := in1[:100]
+		for b0 := 0; b0 < 100; b0 += 512 {
+			n := min(512, 100-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
+}
+
+// fusedV85 computes rows [lo, hi) of %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
+func (s *WPerp416) fusedV85(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.v85
+	in0 := s.v85
+	in1 := s.v76
+	for r := lo; r < hi; r++ {
+		o0 := out0[r*100:][:100]
+		a0 := in0[r*100:][:100]
+		a1 := in1[:100]
+		for b0 := 0; b0 < 100; b0 += 512 {
+			n := min(512, 100-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
+}
+
+// fusedV185 computes rows [lo, hi) of %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
+func (s *WPerp416) fusedV185(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.v185
+	in0 := s.v185
+	in1 := s.v76
+	for r := lo; r < hi; r++ {
+		o0 := out0[r*100:][:100]
+		a0 := in0[r*100:][:100]
+		a1 := in1[:100]
+		for b0 := 0; b0 < 100; b0 += 512 {
+			n := min(512, 100-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
+}
+
+// fusedV190 computes rows [lo, hi) of %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
+func (s *WPerp416) fusedV190(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.v190
+	in0 := s.v190
+	in1 := s.v76
+	for r := lo; r < hi; r++ {
+		o0 := out0[r*100:][:100]
+		a0 := in0[r*100:][:100]
+		a1 := in1[:100]
+		for b0 := 0; b0 < 100; b0 += 512 {
+			n := min(512, 100-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
+}
+
+// fusedV202 computes columns [lo, hi) of every row of %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128].
+func (s *WPerp416) fusedV202(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.v202
+	in0 := s.v202
+	in1 := s.v198
+	in2 := s.v104
+	w := hi - lo
+	o0 := out0[lo:][:w]
+	a0 := in0[lo:][:w]
+	a1 := in1[lo:][:w]
+	a2 := in2[lo:][:w]
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], regf32[0:0+n], a2[b0:b0+n])
+		copy(o0[b0:b0+n], regf32[512:512+n])
+	}
+}
+
 // broadcastToV289 computes rows [lo, hi) of %289 = broadcast_to %288 : f32[10,416,128].
-func (s *WPerp416) broadcastToV289(lo, hi int) {
+func (s *WPerp416) broadcastToV289(_, lo, hi int) {
 	out0 := s.v289
 	in0 := s.v288
 	for r := lo; r < hi; r++ {
@@ -2962,7 +2850,7 @@ func (s *WPerp416) broadcastToV289(lo, hi int) {
 }
 
 // mulV220 computes rows [lo, hi) of %220 = mul %289, %216 : f32[10,416,128].
-func (s *WPerp416) mulV220(lo, hi int) {
+func (s *WPerp416) mulV220(_, lo, hi int) {
 	out0 := s.v220
 	in0 := s.v289
 	in1 := s.v216
@@ -2975,7 +2863,7 @@ func (s *WPerp416) mulV220(lo, hi int) {
 }
 
 // transposeV221 computes rows [lo, hi) of %221 = transpose %220 {perm=[1, 0, 2]} : f32[416,10,128].
-func (s *WPerp416) transposeV221(lo, hi int) {
+func (s *WPerp416) transposeV221(_, lo, hi int) {
 	out0 := s.v221
 	in0 := s.v220
 	for r := lo; r < hi; r++ {
@@ -2984,6 +2872,30 @@ func (s *WPerp416) transposeV221(lo, hi int) {
 		o0 := out0[r*128:][:128]
 		a0 := in0[i0*128+i1*53248:][:128]
 		copy(o0, a0)
+	}
+}
+
+// fusedV234 computes rows [lo, hi) of %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[416,10,10].
+func (s *WPerp416) fusedV234(_, lo, hi int) {
+	out0 := s.v234
+	in0 := s.v222
+	in1 := s.v228
+	in2 := s.v230
+	in3 := s.v233
+	for r := lo; r < hi; r++ {
+		i1 := r % 10
+		i0 := r / 10
+		o0 := out0[r*10:][:10]
+		a0 := in0[i0*100+i1*10:][:10]
+		a1 := in1[i0*10+i1]
+		a2 := in2[i0*10:][:10]
+		a3 := in3[i1*10:][:10]
+		for c := range 10 {
+			t0 := float32(ops.Mul(a0[c], a1))
+			t1 := float32(ops.Mul(t0, a2[c]))
+			t2 := float32(ops.Add(t1, a3[c]))
+			o0[c] = t2
+		}
 	}
 }
 
@@ -2997,6 +2909,11 @@ func (s *WPerp416) choleskyV235(sc *wPerp416LinalgScratch, i int) error {
 	}
 	ops.CastSlice(s.v235[i*100:(i+1)*100], r0)
 	return nil
+}
+
+// rngNormalV240 fills elements [lo, hi) of %240.
+func (s *WPerp416) rngNormalV240(_, lo, hi int) {
+	ops.FillRandom(true, s.v240, s.guessKey[0], s.v239[0], lo, hi)
 }
 
 // triangularSolveV243 computes matrix i of %243 = triangular_solve %235, %242 : f32[416,10,1].
@@ -3025,4 +2942,207 @@ func (s *WPerp416) triangularSolveV244(sc *wPerp416LinalgScratch, i int) error {
 	}
 	ops.CastSlice(s.v244[i*10:(i+1)*10], r0)
 	return nil
+}
+
+// fusedV251 computes columns [lo, hi) of every row of %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128].
+func (s *WPerp416) fusedV251(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.v251
+	in0 := s.v251
+	in1 := s.v247
+	in2 := s.v216
+	w := hi - lo
+	o0 := out0[lo:][:w]
+	a0 := in0[lo:][:w]
+	a1 := in1[lo:][:w]
+	a2 := in2[lo:][:w]
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], regf32[0:0+n], a2[b0:b0+n])
+		copy(o0[b0:b0+n], regf32[512:512+n])
+	}
+}
+
+// fusedMlp0WMNext computes columns [lo, hi) of every row of %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128].
+func (s *WPerp416) fusedMlp0WMNext(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.mlp0WMNext
+	out1 := s.mlp0WVNext
+	out2 := s.mlp0WNext
+	in0 := s.mlp0WMNext
+	in1 := s.In.Mlp0W
+	in2 := s.In.Mlp0WM
+	in3 := s.In.Mlp0WV
+	in4 := s.mlp0W26
+	in5 := s.mlp0WStepSize
+	w := hi - lo
+	o0 := out0[lo:][:w]
+	o1 := out1[lo:][:w]
+	o2 := out2[lo:][:w]
+	a0 := in0[lo:][:w]
+	a1 := in1[lo:][:w]
+	a2 := in2[lo:][:w]
+	a3 := in3[lo:][:w]
+	a4 := in4[0]
+	a5 := in5[0]
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+		{
+			dst := regf32[2048 : 2048+n]
+			x0 := o1[b0 : b0+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Sqrt(x0[c]))
+			}
+		}
+		{
+			dst := regf32[1024 : 1024+n]
+			x0 := regf32[2048 : 2048+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Div(x0[c], a4))
+			}
+		}
+		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+		{
+			dst := regf32[1536 : 1536+n]
+			x0 := regf32[1024 : 1024+n][:len(dst)]
+			x1 := regf32[2048 : 2048+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Div(x0[c], x1[c]))
+			}
+		}
+		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+		copy(o0[b0:b0+n], regf32[512:512+n])
+	}
+}
+
+// fusedMlp1WMNext computes columns [lo, hi) of every row of %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
+func (s *WPerp416) fusedMlp1WMNext(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.mlp1WMNext
+	out1 := s.mlp1WVNext
+	out2 := s.mlp1WNext
+	in0 := s.mlp1WMNext
+	in1 := s.In.Mlp1W
+	in2 := s.In.Mlp1WM
+	in3 := s.In.Mlp1WV
+	in4 := s.mlp0W26
+	in5 := s.mlp0WStepSize
+	w := hi - lo
+	o0 := out0[lo:][:w]
+	o1 := out1[lo:][:w]
+	o2 := out2[lo:][:w]
+	a0 := in0[lo:][:w]
+	a1 := in1[lo:][:w]
+	a2 := in2[lo:][:w]
+	a3 := in3[lo:][:w]
+	a4 := in4[0]
+	a5 := in5[0]
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+		{
+			dst := regf32[2048 : 2048+n]
+			x0 := o1[b0 : b0+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Sqrt(x0[c]))
+			}
+		}
+		{
+			dst := regf32[1024 : 1024+n]
+			x0 := regf32[2048 : 2048+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Div(x0[c], a4))
+			}
+		}
+		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+		{
+			dst := regf32[1536 : 1536+n]
+			x0 := regf32[1024 : 1024+n][:len(dst)]
+			x1 := regf32[2048 : 2048+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Div(x0[c], x1[c]))
+			}
+		}
+		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+		copy(o0[b0:b0+n], regf32[512:512+n])
+	}
+}
+
+// fusedMlp2WMNext computes columns [lo, hi) of every row of %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
+func (s *WPerp416) fusedMlp2WMNext(p, lo, hi int) {
+	regf32 := s.regf32[p]
+	out0 := s.mlp2WMNext
+	out1 := s.mlp2WVNext
+	out2 := s.mlp2WNext
+	in0 := s.mlp2WMNext
+	in1 := s.In.Mlp2W
+	in2 := s.In.Mlp2WM
+	in3 := s.In.Mlp2WV
+	in4 := s.mlp0W26
+	in5 := s.mlp0WStepSize
+	w := hi - lo
+	o0 := out0[lo:][:w]
+	o1 := out1[lo:][:w]
+	o2 := out2[lo:][:w]
+	a0 := in0[lo:][:w]
+	a1 := in1[lo:][:w]
+	a2 := in2[lo:][:w]
+	a3 := in3[lo:][:w]
+	a4 := in4[0]
+	a5 := in5[0]
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+		{
+			dst := regf32[2048 : 2048+n]
+			x0 := o1[b0 : b0+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Sqrt(x0[c]))
+			}
+		}
+		{
+			dst := regf32[1024 : 1024+n]
+			x0 := regf32[2048 : 2048+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Div(x0[c], a4))
+			}
+		}
+		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+		{
+			dst := regf32[1536 : 1536+n]
+			x0 := regf32[1024 : 1024+n][:len(dst)]
+			x1 := regf32[2048 : 2048+n][:len(dst)]
+			for c := range dst {
+				dst[c] = float32(ops.Div(x0[c], x1[c]))
+			}
+		}
+		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+		copy(o0[b0:b0+n], regf32[512:512+n])
+	}
 }
