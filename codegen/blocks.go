@@ -49,12 +49,12 @@ type blockPlan struct {
 
 // planBlocks returns how lp's body runs by blocks over rows of width n
 // whose operands are read with inner strides (the merged strides' last),
-// or nil when it runs element by element: one op (the fast row kernels
-// handle it), no op with a vectorised kernel, short rows, a fold, or an
-// integer division (checked element by element).
+// or nil when it runs element by element: no op with a vectorised kernel,
+// short rows, a fold, or an integer division (checked element by
+// element).
 func planBlocks(lp *loop, inner []int, n int) *blockPlan {
 	bd := lp.body
-	if lp.fold != nil || len(bd.ops) < 2 || n < minBlockRow || bd.divides() {
+	if lp.fold != nil || len(bd.ops) == 0 || n < minBlockRow || bd.divides() {
 		return nil
 	}
 	p := &blockPlan{body: bd, regs: map[ir.DType]int{}}
@@ -114,7 +114,7 @@ func (p *blockPlan) assign(lp *loop) {
 	}
 	stored := map[int]bool{}
 	for j, o := range bd.outs {
-		if o < len(bd.in) || p.scalar[o] || stored[o] || aliases(lp, j) {
+		if o < len(bd.in) || p.scalar[o] || stored[o] || !p.safeDirect(lp, j, o-len(bd.in), last) {
 			continue
 		}
 		stored[o] = true
@@ -153,16 +153,21 @@ func (p *blockPlan) assign(lp *loop) {
 	}
 }
 
-// aliases reports whether output j of the loop is also one of its
-// operands.
-func aliases(lp *loop, j int) bool {
-	for _, in := range lp.ins {
-		if in.expr == lp.outs[j] {
-			return true
+// safeDirect reports whether op k may compute its value straight into
+// output j: when the output is also an operand (a matmul's product in its
+// first result), no op after k reads that operand, since writing the
+// output overwrites it. (Op k itself reads each element before it writes
+// it at the same index.)
+func (p *blockPlan) safeDirect(lp *loop, j, k int, last []int) bool {
+	for i, in := range lp.ins {
+		if in.expr == lp.outs[j] && last[i] > k {
+			return false
 		}
 	}
-	return false
+	return true
 }
+
+
 
 // dtypeOf is the dtype of body value v.
 func dtypeOf(bd *body, v int) ir.DType {
@@ -210,7 +215,7 @@ func (p *blockPlan) declare(b *code, recv, part string) {
 // over blocks of the row's w elements (a constant or a variable), whose
 // operands a0, a1, ... are the row's values (readOne), runs (readRun) or
 // strided slices (readStrided), writing the outputs o0, o1, ....
-func (p *blockPlan) emitRow(b *code, w string) {
+func (p *blockPlan) emitRow(b *code, lp *loop, w string) {
 	bd := p.body
 	name := make([]string, len(p.scalar))
 	for j := range bd.in {
@@ -286,7 +291,7 @@ func (p *blockPlan) emitRow(b *code, w string) {
 	}
 	for j, o := range bd.outs {
 		switch {
-		case p.direct[o] == j:
+		case p.direct[o] == j || o < len(bd.in) && lp.ins[o].expr == lp.outs[j] && p.reads[o] == readRun:
 		case p.scalar[o]:
 			b.line("for c := range n {")
 			b.line("o%d[b0+c] = %s", j, name[o])

@@ -171,7 +171,9 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 			bp.declare(b, g.recv, part)
 		}
 		for j, o := range lp.outs {
-			b.line("out%d := %s", j, o)
+			if !passThrough(lp, m, j) {
+				b.line("out%d := %s", j, o)
+			}
 		}
 		for j, in := range lp.ins {
 			b.line("in%d := %s", j, in.expr)
@@ -288,7 +290,9 @@ func (g *gen) emitRow(b *code, lp *loop, bp *blockPlan, m merged, outer []int, r
 	}
 	rowOff := times(row, m.dims[len(m.dims)-1])
 	for j := range lp.outs {
-		b.line("o%d := %s", j, window(fmt.Sprintf("out%d", j), plus(rowOff, c0), w))
+		if !passThrough(lp, m, j) {
+			b.line("o%d := %s", j, window(fmt.Sprintf("out%d", j), plus(rowOff, c0), w))
+		}
 	}
 	loads := make([]string, len(ops))
 	for j, in := range ops {
@@ -317,7 +321,7 @@ func (g *gen) emitRow(b *code, lp *loop, bp *blockPlan, m merged, outer []int, r
 		return
 	}
 	if bp != nil {
-		bp.emitRow(b, w)
+		bp.emitRow(b, lp, w)
 		return
 	}
 	// A fold into one accumulator per row goes through a local.
@@ -336,7 +340,9 @@ func (g *gen) emitRow(b *code, lp *loop, bp *blockPlan, m merged, outer []int, r
 	}
 	for j, r := range results {
 		if lp.fold == nil {
-			b.line("o%d[c] = %s", j, r)
+			if !passThrough(lp, m, j) {
+				b.line("o%d[c] = %s", j, r)
+			}
 			continue
 		}
 		switch lp.fold.kind {
@@ -352,6 +358,17 @@ func (g *gen) emitRow(b *code, lp *loop, bp *blockPlan, m merged, outer []int, r
 	if accLoad == "red" {
 		b.line("%s = red", loads[len(lp.ins)])
 	}
+}
+
+// passThrough reports whether output j of the loop receives the operand
+// that it already is, element for element (a matmul's product in its
+// first result, returned as it is): it needs no store.
+func passThrough(lp *loop, m merged, j int) bool {
+	if lp.fold != nil {
+		return false
+	}
+	o := lp.body.outs[j]
+	return o < len(lp.ins) && lp.ins[o].expr == lp.outs[j] && m.strides[o][len(m.strides[o])-1] == 1
 }
 
 // emitFastRow writes a row of a one-op loop as a call of a vectorised

@@ -299,48 +299,39 @@ func (s *Backprop416) Step() error {
 	// %1, %3 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
 	{
-		out0 := s.v1
 		out1 := s.v3
 		in0 := s.v1
-		o0 := out0[:53248]
 		o1 := out1[:53248]
 		a0 := in0[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Relu(a0[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.Relu(o1[b0:b0+n], a0[b0:b0+n])
 		}
 	}
 
 	// %6, %10 = fused %3, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v3, 128, s.v6AOff, s.In.Mlp1W, 128, s.v6BOff, 0, s.v6, 128, s.v6COff)
 	{
-		out0 := s.v6
 		out1 := s.v10
 		in0 := s.v6
-		o0 := out0[:53248]
 		o1 := out1[:53248]
 		a0 := in0[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Relu(a0[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.Relu(o1[b0:b0+n], a0[b0:b0+n])
 		}
 	}
 
 	// %13, %17 = fused %10, %mlp.2.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v10, 128, s.v13AOff, s.In.Mlp2W, 128, s.v13BOff, 0, s.v13, 128, s.v13COff)
 	{
-		out0 := s.v13
 		out1 := s.v17
 		in0 := s.v13
-		o0 := out0[:53248]
 		o1 := out1[:53248]
 		a0 := in0[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Relu(a0[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.Relu(o1[b0:b0+n], a0[b0:b0+n])
 		}
 	}
 
@@ -656,8 +647,7 @@ func (s *Backprop416) fusedV12(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], a0[b0:b0+n], regf32[0:0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
 	}
 }
 
@@ -674,8 +664,7 @@ func (s *Backprop416) fusedV16(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], a0[b0:b0+n], regf32[0:0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
 	}
 }
 
@@ -692,8 +681,7 @@ func (s *Backprop416) fusedV21(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], a0[b0:b0+n], regf32[0:0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
 	}
 }
 

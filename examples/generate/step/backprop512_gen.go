@@ -608,50 +608,41 @@ func (s *Backprop512) parallel(parts, n int, run func(s *Backprop512, part, lo, 
 }
 
 // fusedV1 computes columns [lo, hi) of every row of %1, %3 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
-func (s *Backprop512) fusedV1(_, lo, hi int) {
-	out0 := s.v1
+func (s *Backprop512) fusedV1(p, lo, hi int) {
 	out1 := s.v3
 	in0 := s.v1
 	w := hi - lo
-	o0 := out0[lo:][:w]
 	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	for c := range w {
-		t0 := float32(ops.Relu(a0[c]))
-		o0[c] = a0[c]
-		o1[c] = t0
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.Relu(o1[b0:b0+n], a0[b0:b0+n])
 	}
 }
 
 // fusedV6 computes columns [lo, hi) of every row of %6, %10 = fused %3, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
-func (s *Backprop512) fusedV6(_, lo, hi int) {
-	out0 := s.v6
+func (s *Backprop512) fusedV6(p, lo, hi int) {
 	out1 := s.v10
 	in0 := s.v6
 	w := hi - lo
-	o0 := out0[lo:][:w]
 	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	for c := range w {
-		t0 := float32(ops.Relu(a0[c]))
-		o0[c] = a0[c]
-		o1[c] = t0
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.Relu(o1[b0:b0+n], a0[b0:b0+n])
 	}
 }
 
 // fusedV13 computes columns [lo, hi) of every row of %13, %17 = fused %10, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
-func (s *Backprop512) fusedV13(_, lo, hi int) {
-	out0 := s.v13
+func (s *Backprop512) fusedV13(p, lo, hi int) {
 	out1 := s.v17
 	in0 := s.v13
 	w := hi - lo
-	o0 := out0[lo:][:w]
 	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	for c := range w {
-		t0 := float32(ops.Relu(a0[c]))
-		o0[c] = a0[c]
-		o1[c] = t0
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.Relu(o1[b0:b0+n], a0[b0:b0+n])
 	}
 }
 
@@ -668,8 +659,7 @@ func (s *Backprop512) fusedV12(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], a0[b0:b0+n], regf32[0:0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
 	}
 }
 
@@ -686,8 +676,7 @@ func (s *Backprop512) fusedV16(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], a0[b0:b0+n], regf32[0:0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
 	}
 }
 
@@ -704,8 +693,7 @@ func (s *Backprop512) fusedV21(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], a0[b0:b0+n], regf32[0:0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
 	}
 }
 

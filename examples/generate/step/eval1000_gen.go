@@ -161,18 +161,15 @@ func (s *Eval1000) Step() error {
 	// %logits, %eval.2 = fused %6, %mlp.3.w, %eval.1 {kind="matmul"} region {...} : f32[1000,10], f32[1000,10]
 	s.gemm.SgemmBatch(false, false, 1000, 10, 128, float32(1), s.v6, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
 	{
-		out0 := s.logits
 		out1 := s.eval2
 		in0 := s.logits
 		in1 := s.eval1
-		o0 := out0[:10000]
 		o1 := out1[:10000]
 		a0 := in0[:10000]
 		a1 := in1[:10000]
-		for c := range 10000 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 10000; b0 += 512 {
+			n := min(512, 10000-b0)
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 
@@ -239,7 +236,7 @@ func (s *Eval1000) parallel(parts, n int, run func(s *Eval1000, part, lo, hi int
 }
 
 // fusedV2 computes columns [lo, hi) of every row of %2 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[1000,128].
-func (s *Eval1000) fusedV2(_, lo, hi int) {
+func (s *Eval1000) fusedV2(p, lo, hi int) {
 	out0 := s.v2
 	in0 := s.v2
 	w := hi - lo
@@ -249,7 +246,7 @@ func (s *Eval1000) fusedV2(_, lo, hi int) {
 }
 
 // fusedV4 computes columns [lo, hi) of every row of %4 = fused %2, %mlp.1.w {kind="matmul"} region {...} : f32[1000,128].
-func (s *Eval1000) fusedV4(_, lo, hi int) {
+func (s *Eval1000) fusedV4(p, lo, hi int) {
 	out0 := s.v4
 	in0 := s.v4
 	w := hi - lo
@@ -259,7 +256,7 @@ func (s *Eval1000) fusedV4(_, lo, hi int) {
 }
 
 // fusedV6 computes columns [lo, hi) of every row of %6 = fused %4, %mlp.2.w {kind="matmul"} region {...} : f32[1000,128].
-func (s *Eval1000) fusedV6(_, lo, hi int) {
+func (s *Eval1000) fusedV6(p, lo, hi int) {
 	out0 := s.v6
 	in0 := s.v6
 	w := hi - lo

@@ -1118,16 +1118,13 @@ func (s *WPerp416) Step() error {
 	// %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
 	{
-		out0 := s.v1
 		out1 := s.v5
 		in0 := s.v1
-		o0 := out0[:53248]
 		o1 := out1[:53248]
 		a0 := in0[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Step(a0[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.Step(o1[b0:b0+n], a0[b0:b0+n])
 		}
 	}
 
@@ -1359,16 +1356,13 @@ func (s *WPerp416) Step() error {
 	// %97, %104 = fused %94, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v94, 128, s.v97AOff, s.In.Mlp1W, 128, s.v97BOff, 0, s.v97, 128, s.v97COff)
 	{
-		out0 := s.v97
 		out1 := s.v104
 		in0 := s.v97
-		o0 := out0[:53248]
 		o1 := out1[:53248]
 		a0 := in0[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Step(a0[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.Step(o1[b0:b0+n], a0[b0:b0+n])
 		}
 	}
 
@@ -1540,16 +1534,13 @@ func (s *WPerp416) Step() error {
 	// %203, %216 = fused %200, %mlp.2.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v200, 128, s.v203AOff, s.In.Mlp2W, 128, s.v203BOff, 0, s.v203, 128, s.v203COff)
 	{
-		out0 := s.v203
 		out1 := s.v216
 		in0 := s.v203
-		o0 := out0[:53248]
 		o1 := out1[:53248]
 		a0 := in0[:53248]
-		for c := range 53248 {
-			t0 := float32(ops.Step(a0[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.Step(o1[b0:b0+n], a0[b0:b0+n])
 		}
 	}
 
@@ -1656,19 +1647,16 @@ func (s *WPerp416) Step() error {
 	// %222, %223 = fused %221, %221, %74 {kind="matmul", transpose_b=true} region {...} : f32[416,10,10], f32[416,10,10]
 	s.gemm.SgemmBatch(false, true, 10, 10, 128, float32(1), s.v221, 128, s.v222AOff, s.v221, 128, s.v222BOff, 0, s.v222, 10, s.v222COff)
 	{
-		out0 := s.v222
 		out1 := s.v223
 		in0 := s.v222
 		in1 := s.v74
 		for r := range 416 {
-			o0 := out0[r*100:][:100]
 			o1 := out1[r*100:][:100]
 			a0 := in0[r*100:][:100]
 			a1 := in1[:100]
-			for c := range 100 {
-				t0 := float32(ops.Mul(a0[c], a1[c]))
-				o0[c] = a0[c]
-				o1[c] = t0
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 			}
 		}
 	}
@@ -1824,16 +1812,15 @@ func (s *WPerp416) Step() error {
 		a2 := in2[:4160]
 		for b0 := 0; b0 < 4160; b0 += 512 {
 			n := min(512, 4160-b0)
-			kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 			{
-				dst := regf32[512 : 512+n]
+				dst := regf32[0 : 0+n]
 				x0 := a2[b0 : b0+n][:len(dst)]
 				for c := range dst {
 					dst[c] = float32(ops.Exp(x0[c]))
 				}
 			}
-			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], regf32[512:512+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[0:0+n])
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], regf32[0:0+n], o0[b0:b0+n])
 		}
 	}
 
@@ -2381,20 +2368,17 @@ var wPerp416ConstV37 = [30]float32{
 }
 
 // fusedV41 computes rows [lo, hi) of %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
-func (s *WPerp416) fusedV41(_, lo, hi int) {
-	out0 := s.v41
+func (s *WPerp416) fusedV41(p, lo, hi int) {
 	out1 := s.v42
 	in0 := s.v41
 	in1 := s.v40
 	for r := lo; r < hi; r++ {
-		o0 := out0[r*900:][:900]
 		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
 		a1 := in1[:900]
-		for c := range 900 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 900; b0 += 512 {
+			n := min(512, 900-b0)
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
@@ -2614,20 +2598,17 @@ func (s *WPerp416) transposeV141(_, lo, hi int) {
 }
 
 // fusedV146 computes rows [lo, hi) of %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
-func (s *WPerp416) fusedV146(_, lo, hi int) {
-	out0 := s.v146
+func (s *WPerp416) fusedV146(p, lo, hi int) {
 	out1 := s.v147
 	in0 := s.v146
 	in1 := s.v40
 	for r := lo; r < hi; r++ {
-		o0 := out0[r*900:][:900]
 		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
 		a1 := in1[:900]
-		for c := range 900 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 900; b0 += 512 {
+			n := min(512, 900-b0)
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
@@ -2754,8 +2735,7 @@ func (s *WPerp416) fusedV80(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2773,8 +2753,7 @@ func (s *WPerp416) fusedV85(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2792,8 +2771,7 @@ func (s *WPerp416) fusedV185(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2811,8 +2789,7 @@ func (s *WPerp416) fusedV190(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2832,8 +2809,7 @@ func (s *WPerp416) fusedV202(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], regf32[0:0+n], a2[b0:b0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
 	}
 }
 
@@ -2850,7 +2826,7 @@ func (s *WPerp416) broadcastToV289(_, lo, hi int) {
 }
 
 // mulV220 computes rows [lo, hi) of %220 = mul %289, %216 : f32[10,416,128].
-func (s *WPerp416) mulV220(_, lo, hi int) {
+func (s *WPerp416) mulV220(p, lo, hi int) {
 	out0 := s.v220
 	in0 := s.v289
 	in1 := s.v216
@@ -2959,8 +2935,7 @@ func (s *WPerp416) fusedV251(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], regf32[0:0+n], a2[b0:b0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
 	}
 }
 

@@ -1600,19 +1600,16 @@ func (s *WPerp512) Step() error {
 	// %222, %223 = fused %221, %221, %74 {kind="matmul", transpose_b=true} region {...} : f32[512,10,10], f32[512,10,10]
 	s.gemm.SgemmBatch(false, true, 10, 10, 128, float32(1), s.v221, 128, s.v222AOff, s.v221, 128, s.v222BOff, 0, s.v222, 10, s.v222COff)
 	{
-		out0 := s.v222
 		out1 := s.v223
 		in0 := s.v222
 		in1 := s.v74
 		for r := range 512 {
-			o0 := out0[r*100:][:100]
 			o1 := out1[r*100:][:100]
 			a0 := in0[r*100:][:100]
 			a1 := in1[:100]
-			for c := range 100 {
-				t0 := float32(ops.Mul(a0[c], a1[c]))
-				o0[c] = a0[c]
-				o1[c] = t0
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 			}
 		}
 	}
@@ -1762,16 +1759,15 @@ func (s *WPerp512) Step() error {
 		a2 := in2[:5120]
 		for b0 := 0; b0 < 5120; b0 += 512 {
 			n := min(512, 5120-b0)
-			kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 			{
-				dst := regf32[512 : 512+n]
+				dst := regf32[0 : 0+n]
 				x0 := a2[b0 : b0+n][:len(dst)]
 				for c := range dst {
 					dst[c] = float32(ops.Exp(x0[c]))
 				}
 			}
-			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], regf32[512:512+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[0:0+n])
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], regf32[0:0+n], o0[b0:b0+n])
 		}
 	}
 
@@ -2193,18 +2189,15 @@ func (s *WPerp512) batch(parts, count int, run func(s *WPerp512, sc *wPerp512Lin
 }
 
 // fusedV1 computes columns [lo, hi) of every row of %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
-func (s *WPerp512) fusedV1(_, lo, hi int) {
-	out0 := s.v1
+func (s *WPerp512) fusedV1(p, lo, hi int) {
 	out1 := s.v5
 	in0 := s.v1
 	w := hi - lo
-	o0 := out0[lo:][:w]
 	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	for c := range w {
-		t0 := float32(ops.Step(a0[c]))
-		o0[c] = a0[c]
-		o1[c] = t0
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.Step(o1[b0:b0+n], a0[b0:b0+n])
 	}
 }
 
@@ -2305,20 +2298,17 @@ var wPerp512ConstV37 = [30]float32{
 }
 
 // fusedV41 computes rows [lo, hi) of %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30], f32[512,30,30].
-func (s *WPerp512) fusedV41(_, lo, hi int) {
-	out0 := s.v41
+func (s *WPerp512) fusedV41(p, lo, hi int) {
 	out1 := s.v42
 	in0 := s.v41
 	in1 := s.v40
 	for r := lo; r < hi; r++ {
-		o0 := out0[r*900:][:900]
 		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
 		a1 := in1[:900]
-		for c := range 900 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 900; b0 += 512 {
+			n := min(512, 900-b0)
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
@@ -2450,7 +2440,7 @@ var wPerp512ConstV71 = [10]float32{
 }
 
 // reluV94 computes columns [lo, hi) of every row of %94 = relu %1 : f32[512,128].
-func (s *WPerp512) reluV94(_, lo, hi int) {
+func (s *WPerp512) reluV94(p, lo, hi int) {
 	out0 := s.v94
 	in0 := s.v1
 	w := hi - lo
@@ -2460,18 +2450,15 @@ func (s *WPerp512) reluV94(_, lo, hi int) {
 }
 
 // fusedV97 computes columns [lo, hi) of every row of %97, %104 = fused %94, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
-func (s *WPerp512) fusedV97(_, lo, hi int) {
-	out0 := s.v97
+func (s *WPerp512) fusedV97(p, lo, hi int) {
 	out1 := s.v104
 	in0 := s.v97
 	w := hi - lo
-	o0 := out0[lo:][:w]
 	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	for c := range w {
-		t0 := float32(ops.Step(a0[c]))
-		o0[c] = a0[c]
-		o1[c] = t0
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.Step(o1[b0:b0+n], a0[b0:b0+n])
 	}
 }
 
@@ -2564,20 +2551,17 @@ func (s *WPerp512) transposeV141(_, lo, hi int) {
 }
 
 // fusedV146 computes rows [lo, hi) of %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30], f32[512,30,30].
-func (s *WPerp512) fusedV146(_, lo, hi int) {
-	out0 := s.v146
+func (s *WPerp512) fusedV146(p, lo, hi int) {
 	out1 := s.v147
 	in0 := s.v146
 	in1 := s.v40
 	for r := lo; r < hi; r++ {
-		o0 := out0[r*900:][:900]
 		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
 		a1 := in1[:900]
-		for c := range 900 {
-			t0 := float32(ops.Mul(a0[c], a1[c]))
-			o0[c] = a0[c]
-			o1[c] = t0
+		for b0 := 0; b0 < 900; b0 += 512 {
+			n := min(512, 900-b0)
+			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
 		}
 	}
 }
@@ -2692,7 +2676,7 @@ func (s *WPerp512) fusedV174(_, lo, hi int) {
 }
 
 // reluV200 computes columns [lo, hi) of every row of %200 = relu %97 : f32[512,128].
-func (s *WPerp512) reluV200(_, lo, hi int) {
+func (s *WPerp512) reluV200(p, lo, hi int) {
 	out0 := s.v200
 	in0 := s.v97
 	w := hi - lo
@@ -2702,18 +2686,15 @@ func (s *WPerp512) reluV200(_, lo, hi int) {
 }
 
 // fusedV203 computes columns [lo, hi) of every row of %203, %216 = fused %200, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128].
-func (s *WPerp512) fusedV203(_, lo, hi int) {
-	out0 := s.v203
+func (s *WPerp512) fusedV203(p, lo, hi int) {
 	out1 := s.v216
 	in0 := s.v203
 	w := hi - lo
-	o0 := out0[lo:][:w]
 	o1 := out1[lo:][:w]
 	a0 := in0[lo:][:w]
-	for c := range w {
-		t0 := float32(ops.Step(a0[c]))
-		o0[c] = a0[c]
-		o1[c] = t0
+	for b0 := 0; b0 < w; b0 += 512 {
+		n := min(512, w-b0)
+		kernels.Step(o1[b0:b0+n], a0[b0:b0+n])
 	}
 }
 
@@ -2730,8 +2711,7 @@ func (s *WPerp512) fusedV80(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2749,14 +2729,13 @@ func (s *WPerp512) fusedV85(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
 
 // mulV96 computes columns [lo, hi) of every row of %96 = mul %93, %5 : f32[512,128].
-func (s *WPerp512) mulV96(_, lo, hi int) {
+func (s *WPerp512) mulV96(p, lo, hi int) {
 	out0 := s.v96
 	in0 := s.v93
 	in1 := s.v5
@@ -2780,8 +2759,7 @@ func (s *WPerp512) fusedV185(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2799,8 +2777,7 @@ func (s *WPerp512) fusedV190(p, lo, hi int) {
 		for b0 := 0; b0 < 100; b0 += 512 {
 			n := min(512, 100-b0)
 			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a1[b0:b0+n], regf32[0:0+n])
-			copy(o0[b0:b0+n], regf32[512:512+n])
+			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
 		}
 	}
 }
@@ -2820,8 +2797,7 @@ func (s *WPerp512) fusedV202(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], regf32[0:0+n], a2[b0:b0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
 	}
 }
 
@@ -2838,7 +2814,7 @@ func (s *WPerp512) broadcastToV289(_, lo, hi int) {
 }
 
 // mulV220 computes rows [lo, hi) of %220 = mul %289, %216 : f32[10,512,128].
-func (s *WPerp512) mulV220(_, lo, hi int) {
+func (s *WPerp512) mulV220(p, lo, hi int) {
 	out0 := s.v220
 	in0 := s.v289
 	in1 := s.v216
@@ -2933,7 +2909,7 @@ func (s *WPerp512) triangularSolveV244(sc *wPerp512LinalgScratch, i int) error {
 }
 
 // reluV249 computes columns [lo, hi) of every row of %249 = relu %203 : f32[512,128].
-func (s *WPerp512) reluV249(_, lo, hi int) {
+func (s *WPerp512) reluV249(p, lo, hi int) {
 	out0 := s.v249
 	in0 := s.v203
 	w := hi - lo
@@ -2957,13 +2933,12 @@ func (s *WPerp512) fusedV251(p, lo, hi int) {
 	for b0 := 0; b0 < w; b0 += 512 {
 		n := min(512, w-b0)
 		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, regf32[512:512+n], regf32[0:0+n], a2[b0:b0+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
+		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
 	}
 }
 
 // mulV272 computes rows [lo, hi) of %272 = mul %271, %93 : f32[512,128].
-func (s *WPerp512) mulV272(_, lo, hi int) {
+func (s *WPerp512) mulV272(p, lo, hi int) {
 	out0 := s.v272
 	in0 := s.v271
 	in1 := s.v93
@@ -2976,7 +2951,7 @@ func (s *WPerp512) mulV272(_, lo, hi int) {
 }
 
 // mulV275 computes rows [lo, hi) of %275 = mul %271, %198 : f32[512,128].
-func (s *WPerp512) mulV275(_, lo, hi int) {
+func (s *WPerp512) mulV275(p, lo, hi int) {
 	out0 := s.v275
 	in0 := s.v271
 	in1 := s.v198
@@ -2989,7 +2964,7 @@ func (s *WPerp512) mulV275(_, lo, hi int) {
 }
 
 // mulV278 computes rows [lo, hi) of %278 = mul %271, %247 : f32[512,128].
-func (s *WPerp512) mulV278(_, lo, hi int) {
+func (s *WPerp512) mulV278(p, lo, hi int) {
 	out0 := s.v278
 	in0 := s.v271
 	in1 := s.v247
