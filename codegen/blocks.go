@@ -167,8 +167,6 @@ func (p *blockPlan) safeDirect(lp *loop, j, k int, last []int) bool {
 	return true
 }
 
-
-
 // dtypeOf is the dtype of body value v.
 func dtypeOf(bd *body, v int) ir.DType {
 	if v < len(bd.in) {
