@@ -19,10 +19,10 @@ import (
 // elementwise kernels; every element is computed the same way whichever
 // goroutine computes it, so the split changes no bit.
 
-// parallelElems is the work (elements times ops of the body) a loop has
-// per part when it is split across goroutines: the interpreter's
-// threshold for one op (runtime.parallelElems), which a fused body of k
-// ops reaches with k times fewer elements.
+// parallelElems is the elements a loop has per part when it is split
+// across goroutines: the interpreter's threshold (runtime.parallelElems),
+// for elementwise and fused ops alike. (A fused body of vectorised ops
+// costs little more per element than one op.)
 const parallelElems = 1 << 15
 
 // A loopOperand is an operand of a loop: the expression of its elements,
@@ -194,8 +194,7 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 		}
 		byCols = st[len(st)-1] != 0
 	}
-	work := size * max(1, len(lp.body.ops))
-	if work < 2*parallelElems || !byRows && !byCols || lp.body.divides() {
+	if size < 2*parallelElems || !byRows && !byCols || lp.body.divides() {
 		b := &g.step
 		b.line("{")
 		locals(b)
@@ -241,7 +240,7 @@ func (g *gen) emitLoop(lp *loop, name, what string) {
 		units = n
 	}
 	g.procs = true
-	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, min(work/parallelElems, units), units, g.api.Type, method)
+	g.step.line("%s.parallel(min(%s.procs, %d), %d, (*%s).%s)", g.recv, g.recv, min(size/parallelElems, units), units, g.api.Type, method)
 }
 
 func unitsName(byRows bool) string {

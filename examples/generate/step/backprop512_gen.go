@@ -349,15 +349,15 @@ func (s *Backprop512) Step() error {
 
 	// %12 = fused %27, %mlp.3.w, %13 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
 	s.gemm.SgemmBatch(false, true, 512, 128, 10, float32(1), s.v27, 10, s.v12AOff, s.In.Mlp3W, 10, s.v12BOff, 0, s.v12, 128, s.v12COff)
-	s.parallel(min(s.procs, 4), 65536, (*Backprop512).fusedV12)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV12)
 
 	// %16 = fused %12, %mlp.2.w, %6 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
 	s.gemm.SgemmBatch(false, true, 512, 128, 128, float32(1), s.v12, 128, s.v16AOff, s.In.Mlp2W, 128, s.v16BOff, 0, s.v16, 128, s.v16COff)
-	s.parallel(min(s.procs, 4), 65536, (*Backprop512).fusedV16)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV16)
 
 	// %21 = fused %16, %mlp.1.w, %1 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
 	s.gemm.SgemmBatch(false, true, 512, 128, 128, float32(1), s.v16, 128, s.v21AOff, s.In.Mlp1W, 128, s.v21BOff, 0, s.v21, 128, s.v21COff)
-	s.parallel(min(s.procs, 4), 65536, (*Backprop512).fusedV21)
+	s.parallel(min(s.procs, 2), 65536, (*Backprop512).fusedV21)
 
 	// %optim.1 = full {value=1} : i64[]
 	ops.Fill(s.optim1, int64(1))
@@ -495,15 +495,186 @@ func (s *Backprop512) Step() error {
 
 	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %21, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
 	s.gemm.SgemmBatch(true, false, 40, 128, 512, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v21, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
-	s.parallel(min(s.procs, 2), 5120, (*Backprop512).fusedMlp0WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp0WMNext
+		out1 := s.mlp0WVNext
+		out2 := s.mlp0WNext
+		in0 := s.mlp0WMNext
+		in1 := s.In.Mlp0W
+		in2 := s.In.Mlp0WM
+		in3 := s.In.Mlp0WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:5120]
+		o1 := out1[:5120]
+		o2 := out2[:5120]
+		a0 := in0[:5120]
+		a1 := in1[:5120]
+		a2 := in2[:5120]
+		a3 := in3[:5120]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 5120; b0 += 512 {
+			n := min(512, 5120-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %3, %16, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v3, 128, s.mlp1WMNextAOff, s.v16, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
-	s.parallel(min(s.procs, 9), 16384, (*Backprop512).fusedMlp1WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp1WMNext
+		out1 := s.mlp1WVNext
+		out2 := s.mlp1WNext
+		in0 := s.mlp1WMNext
+		in1 := s.In.Mlp1W
+		in2 := s.In.Mlp1WM
+		in3 := s.In.Mlp1WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
+		a0 := in0[:16384]
+		a1 := in1[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 16384; b0 += 512 {
+			n := min(512, 16384-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %10, %12, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v10, 128, s.mlp2WMNextAOff, s.v12, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
-	s.parallel(min(s.procs, 9), 16384, (*Backprop512).fusedMlp2WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp2WMNext
+		out1 := s.mlp2WVNext
+		out2 := s.mlp2WNext
+		in0 := s.mlp2WMNext
+		in1 := s.In.Mlp2W
+		in2 := s.In.Mlp2WM
+		in3 := s.In.Mlp2WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
+		a0 := in0[:16384]
+		a1 := in1[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 16384; b0 += 512 {
+			n := min(512, 16384-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %17, %27, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
 	s.gemm.SgemmBatch(true, false, 128, 10, 512, float32(1), s.v17, 128, s.mlp3WMNextAOff, s.v27, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
@@ -694,188 +865,5 @@ func (s *Backprop512) fusedV21(p, lo, hi int) {
 		n := min(512, w-b0)
 		kernels.Step(regf32[0:0+n], a1[b0:b0+n])
 		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], regf32[0:0+n])
-	}
-}
-
-// fusedMlp0WMNext computes columns [lo, hi) of every row of %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %21, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128].
-func (s *Backprop512) fusedMlp0WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp0WMNext
-	out1 := s.mlp0WVNext
-	out2 := s.mlp0WNext
-	in0 := s.mlp0WMNext
-	in1 := s.In.Mlp0W
-	in2 := s.In.Mlp0WM
-	in3 := s.In.Mlp0WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
-}
-
-// fusedMlp1WMNext computes columns [lo, hi) of every row of %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %3, %16, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
-func (s *Backprop512) fusedMlp1WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp1WMNext
-	out1 := s.mlp1WVNext
-	out2 := s.mlp1WNext
-	in0 := s.mlp1WMNext
-	in1 := s.In.Mlp1W
-	in2 := s.In.Mlp1WM
-	in3 := s.In.Mlp1WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
-}
-
-// fusedMlp2WMNext computes columns [lo, hi) of every row of %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %10, %12, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
-func (s *Backprop512) fusedMlp2WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp2WMNext
-	out1 := s.mlp2WVNext
-	out2 := s.mlp2WNext
-	in0 := s.mlp2WMNext
-	in1 := s.In.Mlp2W
-	in2 := s.In.Mlp2WM
-	in3 := s.In.Mlp2WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
 	}
 }

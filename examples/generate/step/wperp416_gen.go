@@ -1254,7 +1254,7 @@ func (s *WPerp416) Step() error {
 	copy(s.v49, s.v46)
 
 	// %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30]
-	s.parallel(min(s.procs, 34), 12480, (*WPerp416).fusedV53)
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV53)
 
 	// %54 = cholesky %53 : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV54); err != nil {
@@ -1273,7 +1273,7 @@ func (s *WPerp416) Step() error {
 
 	// %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v36, 128, s.v61AOff, s.v36, 128, s.v61BOff, 0, s.v61, 30, s.v61COff)
-	s.parallel(min(s.procs, 22), 12480, (*WPerp416).fusedV61)
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV61)
 
 	// %62 = matmul %61, %56 : f32[416,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v61, 30, s.v62AOff, s.v56, 30, s.v62BOff, 0, s.v62, 30, s.v62COff)
@@ -1463,7 +1463,7 @@ func (s *WPerp416) Step() error {
 	copy(s.v154, s.v151)
 
 	// %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30]
-	s.parallel(min(s.procs, 34), 12480, (*WPerp416).fusedV158)
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV158)
 
 	// %159 = cholesky %158 : f32[416,30,30]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV159); err != nil {
@@ -1479,7 +1479,7 @@ func (s *WPerp416) Step() error {
 
 	// %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v141, 128, s.v166AOff, s.v141, 128, s.v166BOff, 0, s.v166, 30, s.v166COff)
-	s.parallel(min(s.procs, 22), 12480, (*WPerp416).fusedV166)
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV166)
 
 	// %167 = matmul %166, %161 : f32[416,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v166, 30, s.v167AOff, s.v161, 30, s.v167BOff, 0, s.v167, 30, s.v167COff)
@@ -1570,14 +1570,44 @@ func (s *WPerp416) Step() error {
 
 	// %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v70, 10, s.v80AOff, s.v70, 10, s.v80BOff, 0, s.v80, 10, s.v80COff)
-	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV80)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v80
+		in0 := s.v80
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %81 = matmul %70, %80 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v70, 10, s.v81AOff, s.v80, 10, s.v81BOff, 0, s.v81, 10, s.v81COff)
 
 	// %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v81, 10, s.v85AOff, s.v81, 10, s.v85BOff, 0, s.v85, 10, s.v85COff)
-	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV85)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v85
+		in0 := s.v85
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %86 = matmul %81, %85 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v81, 10, s.v86AOff, s.v85, 10, s.v86BOff, 0, s.v86, 10, s.v86COff)
@@ -1601,14 +1631,44 @@ func (s *WPerp416) Step() error {
 
 	// %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v175, 10, s.v185AOff, s.v175, 10, s.v185BOff, 0, s.v185, 10, s.v185COff)
-	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV185)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v185
+		in0 := s.v185
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %186 = matmul %175, %185 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v175, 10, s.v186AOff, s.v185, 10, s.v186BOff, 0, s.v186, 10, s.v186COff)
 
 	// %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v186, 10, s.v190AOff, s.v186, 10, s.v190BOff, 0, s.v190, 10, s.v190COff)
-	s.parallel(min(s.procs, 3), 416, (*WPerp416).fusedV190)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v190
+		in0 := s.v190
+		in1 := s.v76
+		for r := range 416 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %191 = matmul %186, %190 : f32[416,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v186, 10, s.v191AOff, s.v190, 10, s.v191BOff, 0, s.v191, 10, s.v191COff)
@@ -1621,7 +1681,22 @@ func (s *WPerp416) Step() error {
 
 	// %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v96, 128, s.v202AOff, s.In.Mlp1W, 128, s.v202BOff, 0, s.v202, 128, s.v202COff)
-	s.parallel(min(s.procs, 3), 53248, (*WPerp416).fusedV202)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v202
+		in0 := s.v202
+		in1 := s.v198
+		in2 := s.v104
+		o0 := out0[:53248]
+		a0 := in0[:53248]
+		a1 := in1[:53248]
+		a2 := in2[:53248]
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
+		}
+	}
 
 	// %209 = reshape %74 : f32[10,1,10]
 	copy(s.v209, s.v74)
@@ -1690,7 +1765,28 @@ func (s *WPerp416) Step() error {
 	}
 
 	// %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[416,10,10]
-	s.parallel(min(s.procs, 3), 4160, (*WPerp416).fusedV234)
+	{
+		out0 := s.v234
+		in0 := s.v222
+		in1 := s.v228
+		in2 := s.v230
+		in3 := s.v233
+		for r := range 4160 {
+			i1 := r % 10
+			i0 := r / 10
+			o0 := out0[r*10:][:10]
+			a0 := in0[i0*100+i1*10:][:10]
+			a1 := in1[i0*10+i1]
+			a2 := in2[i0*10:][:10]
+			a3 := in3[i1*10:][:10]
+			for c := range 10 {
+				t0 := float32(ops.Mul(a0[c], a1))
+				t1 := float32(ops.Mul(t0, a2[c]))
+				t2 := float32(ops.Add(t1, a3[c]))
+				o0[c] = t2
+			}
+		}
+	}
 
 	// %235 = cholesky %234 : f32[416,10,10]
 	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV235); err != nil {
@@ -1769,7 +1865,22 @@ func (s *WPerp416) Step() error {
 
 	// %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v202, 128, s.v251AOff, s.In.Mlp2W, 128, s.v251BOff, 0, s.v251, 128, s.v251COff)
-	s.parallel(min(s.procs, 3), 53248, (*WPerp416).fusedV251)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v251
+		in0 := s.v251
+		in1 := s.v247
+		in2 := s.v216
+		o0 := out0[:53248]
+		a0 := in0[:53248]
+		a1 := in1[:53248]
+		a2 := in2[:53248]
+		for b0 := 0; b0 < 53248; b0 += 512 {
+			n := min(512, 53248-b0)
+			kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
+			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
+		}
+	}
 
 	// %logits = matmul %249, %mlp.3.w : f32[416,10]
 	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v249, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
@@ -2106,15 +2217,186 @@ func (s *WPerp416) Step() error {
 
 	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
 	s.gemm.SgemmBatch(true, false, 40, 128, 416, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v272, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
-	s.parallel(min(s.procs, 2), 5120, (*WPerp416).fusedMlp0WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp0WMNext
+		out1 := s.mlp0WVNext
+		out2 := s.mlp0WNext
+		in0 := s.mlp0WMNext
+		in1 := s.In.Mlp0W
+		in2 := s.In.Mlp0WM
+		in3 := s.In.Mlp0WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:5120]
+		o1 := out1[:5120]
+		o2 := out2[:5120]
+		a0 := in0[:5120]
+		a1 := in1[:5120]
+		a2 := in2[:5120]
+		a3 := in3[:5120]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 5120; b0 += 512 {
+			n := min(512, 5120-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v94, 128, s.mlp1WMNextAOff, s.v275, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
-	s.parallel(min(s.procs, 9), 16384, (*WPerp416).fusedMlp1WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp1WMNext
+		out1 := s.mlp1WVNext
+		out2 := s.mlp1WNext
+		in0 := s.mlp1WMNext
+		in1 := s.In.Mlp1W
+		in2 := s.In.Mlp1WM
+		in3 := s.In.Mlp1WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
+		a0 := in0[:16384]
+		a1 := in1[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 16384; b0 += 512 {
+			n := min(512, 16384-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v200, 128, s.mlp2WMNextAOff, s.v278, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
-	s.parallel(min(s.procs, 9), 16384, (*WPerp416).fusedMlp2WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp2WMNext
+		out1 := s.mlp2WVNext
+		out2 := s.mlp2WNext
+		in0 := s.mlp2WMNext
+		in1 := s.In.Mlp2W
+		in2 := s.In.Mlp2WM
+		in3 := s.In.Mlp2WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
+		a0 := in0[:16384]
+		a1 := in1[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 16384; b0 += 512 {
+			n := min(512, 16384-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
 	s.gemm.SgemmBatch(true, false, 128, 10, 416, float32(1), s.v249, 128, s.mlp3WMNextAOff, s.v281, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
@@ -2722,97 +3004,6 @@ func (s *WPerp416) fusedV174(_, lo, hi int) {
 	}
 }
 
-// fusedV80 computes rows [lo, hi) of %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
-func (s *WPerp416) fusedV80(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v80
-	in0 := s.v80
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
-// fusedV85 computes rows [lo, hi) of %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
-func (s *WPerp416) fusedV85(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v85
-	in0 := s.v85
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
-// fusedV185 computes rows [lo, hi) of %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
-func (s *WPerp416) fusedV185(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v185
-	in0 := s.v185
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
-// fusedV190 computes rows [lo, hi) of %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10].
-func (s *WPerp416) fusedV190(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v190
-	in0 := s.v190
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
-// fusedV202 computes columns [lo, hi) of every row of %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128].
-func (s *WPerp416) fusedV202(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v202
-	in0 := s.v202
-	in1 := s.v198
-	in2 := s.v104
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
-	}
-}
-
 // broadcastToV289 computes rows [lo, hi) of %289 = broadcast_to %288 : f32[10,416,128].
 func (s *WPerp416) broadcastToV289(_, lo, hi int) {
 	out0 := s.v289
@@ -2848,30 +3039,6 @@ func (s *WPerp416) transposeV221(_, lo, hi int) {
 		o0 := out0[r*128:][:128]
 		a0 := in0[i0*128+i1*53248:][:128]
 		copy(o0, a0)
-	}
-}
-
-// fusedV234 computes rows [lo, hi) of %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[416,10,10].
-func (s *WPerp416) fusedV234(_, lo, hi int) {
-	out0 := s.v234
-	in0 := s.v222
-	in1 := s.v228
-	in2 := s.v230
-	in3 := s.v233
-	for r := lo; r < hi; r++ {
-		i1 := r % 10
-		i0 := r / 10
-		o0 := out0[r*10:][:10]
-		a0 := in0[i0*100+i1*10:][:10]
-		a1 := in1[i0*10+i1]
-		a2 := in2[i0*10:][:10]
-		a3 := in3[i1*10:][:10]
-		for c := range 10 {
-			t0 := float32(ops.Mul(a0[c], a1))
-			t1 := float32(ops.Mul(t0, a2[c]))
-			t2 := float32(ops.Add(t1, a3[c]))
-			o0[c] = t2
-		}
 	}
 }
 
@@ -2918,206 +3085,4 @@ func (s *WPerp416) triangularSolveV244(sc *wPerp416LinalgScratch, i int) error {
 	}
 	ops.CastSlice(s.v244[i*10:(i+1)*10], r0)
 	return nil
-}
-
-// fusedV251 computes columns [lo, hi) of every row of %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128].
-func (s *WPerp416) fusedV251(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v251
-	in0 := s.v251
-	in1 := s.v247
-	in2 := s.v216
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVV(kernels.OpAdd, regf32[0:0+n], a0[b0:b0+n], a1[b0:b0+n])
-		kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], regf32[0:0+n], a2[b0:b0+n])
-	}
-}
-
-// fusedMlp0WMNext computes columns [lo, hi) of every row of %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128].
-func (s *WPerp416) fusedMlp0WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp0WMNext
-	out1 := s.mlp0WVNext
-	out2 := s.mlp0WNext
-	in0 := s.mlp0WMNext
-	in1 := s.In.Mlp0W
-	in2 := s.In.Mlp0WM
-	in3 := s.In.Mlp0WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
-}
-
-// fusedMlp1WMNext computes columns [lo, hi) of every row of %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
-func (s *WPerp416) fusedMlp1WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp1WMNext
-	out1 := s.mlp1WVNext
-	out2 := s.mlp1WNext
-	in0 := s.mlp1WMNext
-	in1 := s.In.Mlp1W
-	in2 := s.In.Mlp1WM
-	in3 := s.In.Mlp1WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
-}
-
-// fusedMlp2WMNext computes columns [lo, hi) of every row of %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
-func (s *WPerp416) fusedMlp2WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp2WMNext
-	out1 := s.mlp2WVNext
-	out2 := s.mlp2WNext
-	in0 := s.mlp2WMNext
-	in1 := s.In.Mlp2W
-	in2 := s.In.Mlp2WM
-	in3 := s.In.Mlp2WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
 }

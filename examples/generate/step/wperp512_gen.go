@@ -1245,7 +1245,7 @@ func (s *WPerp512) Step() error {
 	copy(s.v49, s.v46)
 
 	// %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[512,30,30]
-	s.parallel(min(s.procs, 42), 15360, (*WPerp512).fusedV53)
+	s.parallel(min(s.procs, 14), 15360, (*WPerp512).fusedV53)
 
 	// %54 = cholesky %53 : f32[512,30,30]
 	if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).choleskyV54); err != nil {
@@ -1264,7 +1264,7 @@ func (s *WPerp512) Step() error {
 
 	// %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v36, 128, s.v61AOff, s.v36, 128, s.v61BOff, 0, s.v61, 30, s.v61COff)
-	s.parallel(min(s.procs, 28), 15360, (*WPerp512).fusedV61)
+	s.parallel(min(s.procs, 14), 15360, (*WPerp512).fusedV61)
 
 	// %62 = matmul %61, %56 : f32[512,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v61, 30, s.v62AOff, s.v56, 30, s.v62BOff, 0, s.v62, 30, s.v62COff)
@@ -1439,7 +1439,7 @@ func (s *WPerp512) Step() error {
 	copy(s.v154, s.v151)
 
 	// %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[512,30,30]
-	s.parallel(min(s.procs, 42), 15360, (*WPerp512).fusedV158)
+	s.parallel(min(s.procs, 14), 15360, (*WPerp512).fusedV158)
 
 	// %159 = cholesky %158 : f32[512,30,30]
 	if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).choleskyV159); err != nil {
@@ -1455,7 +1455,7 @@ func (s *WPerp512) Step() error {
 
 	// %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30]
 	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v141, 128, s.v166AOff, s.v141, 128, s.v166BOff, 0, s.v166, 30, s.v166COff)
-	s.parallel(min(s.procs, 28), 15360, (*WPerp512).fusedV166)
+	s.parallel(min(s.procs, 14), 15360, (*WPerp512).fusedV166)
 
 	// %167 = matmul %166, %161 : f32[512,30,30]
 	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v166, 30, s.v167AOff, s.v161, 30, s.v167BOff, 0, s.v167, 30, s.v167COff)
@@ -1531,14 +1531,44 @@ func (s *WPerp512) Step() error {
 
 	// %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v70, 10, s.v80AOff, s.v70, 10, s.v80BOff, 0, s.v80, 10, s.v80COff)
-	s.parallel(min(s.procs, 4), 512, (*WPerp512).fusedV80)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v80
+		in0 := s.v80
+		in1 := s.v76
+		for r := range 512 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %81 = matmul %70, %80 : f32[512,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v70, 10, s.v81AOff, s.v80, 10, s.v81BOff, 0, s.v81, 10, s.v81COff)
 
 	// %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v81, 10, s.v85AOff, s.v81, 10, s.v85BOff, 0, s.v85, 10, s.v85COff)
-	s.parallel(min(s.procs, 4), 512, (*WPerp512).fusedV85)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v85
+		in0 := s.v85
+		in1 := s.v76
+		for r := range 512 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %86 = matmul %81, %85 : f32[512,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v81, 10, s.v86AOff, s.v85, 10, s.v86BOff, 0, s.v86, 10, s.v86COff)
@@ -1554,14 +1584,44 @@ func (s *WPerp512) Step() error {
 
 	// %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v175, 10, s.v185AOff, s.v175, 10, s.v185BOff, 0, s.v185, 10, s.v185COff)
-	s.parallel(min(s.procs, 4), 512, (*WPerp512).fusedV185)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v185
+		in0 := s.v185
+		in1 := s.v76
+		for r := range 512 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %186 = matmul %175, %185 : f32[512,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v175, 10, s.v186AOff, s.v185, 10, s.v186BOff, 0, s.v186, 10, s.v186COff)
 
 	// %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
 	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v186, 10, s.v190AOff, s.v186, 10, s.v190BOff, 0, s.v190, 10, s.v190COff)
-	s.parallel(min(s.procs, 4), 512, (*WPerp512).fusedV190)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v190
+		in0 := s.v190
+		in1 := s.v76
+		for r := range 512 {
+			o0 := out0[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
 
 	// %191 = matmul %186, %190 : f32[512,128,10]
 	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v186, 10, s.v191AOff, s.v190, 10, s.v191BOff, 0, s.v191, 10, s.v191COff)
@@ -1574,7 +1634,7 @@ func (s *WPerp512) Step() error {
 
 	// %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[512,128]
 	s.gemm.SgemmBatch(false, false, 512, 128, 128, float32(1), s.v96, 128, s.v202AOff, s.In.Mlp1W, 128, s.v202BOff, 0, s.v202, 128, s.v202COff)
-	s.parallel(min(s.procs, 4), 65536, (*WPerp512).fusedV202)
+	s.parallel(min(s.procs, 2), 65536, (*WPerp512).fusedV202)
 
 	// %209 = reshape %74 : f32[10,1,10]
 	copy(s.v209, s.v74)
@@ -1643,7 +1703,28 @@ func (s *WPerp512) Step() error {
 	}
 
 	// %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[512,10,10]
-	s.parallel(min(s.procs, 4), 5120, (*WPerp512).fusedV234)
+	{
+		out0 := s.v234
+		in0 := s.v222
+		in1 := s.v228
+		in2 := s.v230
+		in3 := s.v233
+		for r := range 5120 {
+			i1 := r % 10
+			i0 := r / 10
+			o0 := out0[r*10:][:10]
+			a0 := in0[i0*100+i1*10:][:10]
+			a1 := in1[i0*10+i1]
+			a2 := in2[i0*10:][:10]
+			a3 := in3[i1*10:][:10]
+			for c := range 10 {
+				t0 := float32(ops.Mul(a0[c], a1))
+				t1 := float32(ops.Mul(t0, a2[c]))
+				t2 := float32(ops.Add(t1, a3[c]))
+				o0[c] = t2
+			}
+		}
+	}
 
 	// %235 = cholesky %234 : f32[512,10,10]
 	if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).choleskyV235); err != nil {
@@ -1716,7 +1797,7 @@ func (s *WPerp512) Step() error {
 
 	// %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[512,128]
 	s.gemm.SgemmBatch(false, false, 512, 128, 128, float32(1), s.v202, 128, s.v251AOff, s.In.Mlp2W, 128, s.v251BOff, 0, s.v251, 128, s.v251COff)
-	s.parallel(min(s.procs, 4), 65536, (*WPerp512).fusedV251)
+	s.parallel(min(s.procs, 2), 65536, (*WPerp512).fusedV251)
 
 	// %logits = matmul %249, %mlp.3.w : f32[512,10]
 	s.gemm.SgemmBatch(false, false, 512, 10, 128, float32(1), s.v249, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
@@ -2023,15 +2104,186 @@ func (s *WPerp512) Step() error {
 
 	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
 	s.gemm.SgemmBatch(true, false, 40, 128, 512, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v272, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
-	s.parallel(min(s.procs, 2), 5120, (*WPerp512).fusedMlp0WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp0WMNext
+		out1 := s.mlp0WVNext
+		out2 := s.mlp0WNext
+		in0 := s.mlp0WMNext
+		in1 := s.In.Mlp0W
+		in2 := s.In.Mlp0WM
+		in3 := s.In.Mlp0WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:5120]
+		o1 := out1[:5120]
+		o2 := out2[:5120]
+		a0 := in0[:5120]
+		a1 := in1[:5120]
+		a2 := in2[:5120]
+		a3 := in3[:5120]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 5120; b0 += 512 {
+			n := min(512, 5120-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v94, 128, s.mlp1WMNextAOff, s.v275, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
-	s.parallel(min(s.procs, 9), 16384, (*WPerp512).fusedMlp1WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp1WMNext
+		out1 := s.mlp1WVNext
+		out2 := s.mlp1WNext
+		in0 := s.mlp1WMNext
+		in1 := s.In.Mlp1W
+		in2 := s.In.Mlp1WM
+		in3 := s.In.Mlp1WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
+		a0 := in0[:16384]
+		a1 := in1[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 16384; b0 += 512 {
+			n := min(512, 16384-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
 	s.gemm.SgemmBatch(true, false, 128, 128, 512, float32(1), s.v200, 128, s.mlp2WMNextAOff, s.v278, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
-	s.parallel(min(s.procs, 9), 16384, (*WPerp512).fusedMlp2WMNext)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.mlp2WMNext
+		out1 := s.mlp2WVNext
+		out2 := s.mlp2WNext
+		in0 := s.mlp2WMNext
+		in1 := s.In.Mlp2W
+		in2 := s.In.Mlp2WM
+		in3 := s.In.Mlp2WV
+		in4 := s.mlp0W26
+		in5 := s.mlp0WStepSize
+		o0 := out0[:16384]
+		o1 := out1[:16384]
+		o2 := out2[:16384]
+		a0 := in0[:16384]
+		a1 := in1[:16384]
+		a2 := in2[:16384]
+		a3 := in3[:16384]
+		a4 := in4[0]
+		a5 := in5[0]
+		for b0 := 0; b0 < 16384; b0 += 512 {
+			n := min(512, 16384-b0)
+			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
+			kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
+			kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
+			kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
+			kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
+			kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
+			kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
+			{
+				dst := regf32[2048 : 2048+n]
+				x0 := o1[b0 : b0+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Sqrt(x0[c]))
+				}
+			}
+			{
+				dst := regf32[1024 : 1024+n]
+				x0 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], a4))
+				}
+			}
+			kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
+			kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
+			{
+				dst := regf32[1536 : 1536+n]
+				x0 := regf32[1024 : 1024+n][:len(dst)]
+				x1 := regf32[2048 : 2048+n][:len(dst)]
+				for c := range dst {
+					dst[c] = float32(ops.Div(x0[c], x1[c]))
+				}
+			}
+			kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
+			copy(o0[b0:b0+n], regf32[512:512+n])
+		}
+	}
 
 	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
 	s.gemm.SgemmBatch(true, false, 128, 10, 512, float32(1), s.v249, 128, s.mlp3WMNextAOff, s.v281, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
@@ -2698,42 +2950,6 @@ func (s *WPerp512) fusedV203(p, lo, hi int) {
 	}
 }
 
-// fusedV80 computes rows [lo, hi) of %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10].
-func (s *WPerp512) fusedV80(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v80
-	in0 := s.v80
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
-// fusedV85 computes rows [lo, hi) of %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10].
-func (s *WPerp512) fusedV85(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v85
-	in0 := s.v85
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
 // mulV96 computes columns [lo, hi) of every row of %96 = mul %93, %5 : f32[512,128].
 func (s *WPerp512) mulV96(p, lo, hi int) {
 	out0 := s.v96
@@ -2744,42 +2960,6 @@ func (s *WPerp512) mulV96(p, lo, hi int) {
 	a0 := in0[lo:][:w]
 	a1 := in1[lo:][:w]
 	kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
-}
-
-// fusedV185 computes rows [lo, hi) of %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10].
-func (s *WPerp512) fusedV185(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v185
-	in0 := s.v185
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
-}
-
-// fusedV190 computes rows [lo, hi) of %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10].
-func (s *WPerp512) fusedV190(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.v190
-	in0 := s.v190
-	in1 := s.v76
-	for r := lo; r < hi; r++ {
-		o0 := out0[r*100:][:100]
-		a0 := in0[r*100:][:100]
-		a1 := in1[:100]
-		for b0 := 0; b0 < 100; b0 += 512 {
-			n := min(512, 100-b0)
-			kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-			kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-		}
-	}
 }
 
 // fusedV202 computes columns [lo, hi) of every row of %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[512,128].
@@ -2836,30 +3016,6 @@ func (s *WPerp512) transposeV221(_, lo, hi int) {
 		o0 := out0[r*128:][:128]
 		a0 := in0[i0*128+i1*65536:][:128]
 		copy(o0, a0)
-	}
-}
-
-// fusedV234 computes rows [lo, hi) of %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[512,10,10].
-func (s *WPerp512) fusedV234(_, lo, hi int) {
-	out0 := s.v234
-	in0 := s.v222
-	in1 := s.v228
-	in2 := s.v230
-	in3 := s.v233
-	for r := lo; r < hi; r++ {
-		i1 := r % 10
-		i0 := r / 10
-		o0 := out0[r*10:][:10]
-		a0 := in0[i0*100+i1*10:][:10]
-		a1 := in1[i0*10+i1]
-		a2 := in2[i0*10:][:10]
-		a3 := in3[i1*10:][:10]
-		for c := range 10 {
-			t0 := float32(ops.Mul(a0[c], a1))
-			t1 := float32(ops.Mul(t0, a2[c]))
-			t2 := float32(ops.Add(t1, a3[c]))
-			o0[c] = t2
-		}
 	}
 }
 
@@ -2973,188 +3129,5 @@ func (s *WPerp512) mulV278(p, lo, hi int) {
 		a0 := in0[r]
 		a1 := in1[r*128:][:128]
 		kernels.BinarySV(kernels.OpMul, o0, a0, a1)
-	}
-}
-
-// fusedMlp0WMNext computes columns [lo, hi) of every row of %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128].
-func (s *WPerp512) fusedMlp0WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp0WMNext
-	out1 := s.mlp0WVNext
-	out2 := s.mlp0WNext
-	in0 := s.mlp0WMNext
-	in1 := s.In.Mlp0W
-	in2 := s.In.Mlp0WM
-	in3 := s.In.Mlp0WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
-}
-
-// fusedMlp1WMNext computes columns [lo, hi) of every row of %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
-func (s *WPerp512) fusedMlp1WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp1WMNext
-	out1 := s.mlp1WVNext
-	out2 := s.mlp1WNext
-	in0 := s.mlp1WMNext
-	in1 := s.In.Mlp1W
-	in2 := s.In.Mlp1WM
-	in3 := s.In.Mlp1WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
-	}
-}
-
-// fusedMlp2WMNext computes columns [lo, hi) of every row of %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128].
-func (s *WPerp512) fusedMlp2WMNext(p, lo, hi int) {
-	regf32 := s.regf32[p]
-	out0 := s.mlp2WMNext
-	out1 := s.mlp2WVNext
-	out2 := s.mlp2WNext
-	in0 := s.mlp2WMNext
-	in1 := s.In.Mlp2W
-	in2 := s.In.Mlp2WM
-	in3 := s.In.Mlp2WV
-	in4 := s.mlp0W26
-	in5 := s.mlp0WStepSize
-	w := hi - lo
-	o0 := out0[lo:][:w]
-	o1 := out1[lo:][:w]
-	o2 := out2[lo:][:w]
-	a0 := in0[lo:][:w]
-	a1 := in1[lo:][:w]
-	a2 := in2[lo:][:w]
-	a3 := in3[lo:][:w]
-	a4 := in4[0]
-	a5 := in5[0]
-	for b0 := 0; b0 < w; b0 += 512 {
-		n := min(512, w-b0)
-		kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a1[b0:b0+n], float32(0.99999))
-		kernels.BinaryVV(kernels.OpSub, regf32[512:512+n], a0[b0:b0+n], a2[b0:b0+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], regf32[512:512+n], float32(0.1))
-		kernels.BinaryVV(kernels.OpAdd, regf32[512:512+n], a2[b0:b0+n], regf32[1024:1024+n])
-		kernels.BinaryVS(kernels.OpMul, regf32[1024:1024+n], a3[b0:b0+n], float32(0.999))
-		kernels.BinaryVS(kernels.OpMul, regf32[1536:1536+n], a0[b0:b0+n], float32(0.001))
-		kernels.BinaryVV(kernels.OpMul, regf32[2048:2048+n], regf32[1536:1536+n], a0[b0:b0+n])
-		kernels.BinaryVV(kernels.OpAdd, o1[b0:b0+n], regf32[1024:1024+n], regf32[2048:2048+n])
-		{
-			dst := regf32[2048 : 2048+n]
-			x0 := o1[b0 : b0+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Sqrt(x0[c]))
-			}
-		}
-		{
-			dst := regf32[1024 : 1024+n]
-			x0 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], a4))
-			}
-		}
-		kernels.BinaryVS(kernels.OpAdd, regf32[2048:2048+n], regf32[1024:1024+n], float32(1e-08))
-		kernels.BinarySV(kernels.OpMul, regf32[1024:1024+n], a5, regf32[512:512+n])
-		{
-			dst := regf32[1536 : 1536+n]
-			x0 := regf32[1024 : 1024+n][:len(dst)]
-			x1 := regf32[2048 : 2048+n][:len(dst)]
-			for c := range dst {
-				dst[c] = float32(ops.Div(x0[c], x1[c]))
-			}
-		}
-		kernels.BinaryVV(kernels.OpSub, o2[b0:b0+n], regf32[0:0+n], regf32[1536:1536+n])
-		copy(o0[b0:b0+n], regf32[512:512+n])
 	}
 }
