@@ -96,7 +96,7 @@ func (g *gen) gemm3(in *ir.Instr, a, b *ir.Value, tA, tB bool, out string, d ir.
 	}
 	aO := g.offsets(hint+"AOff", aOff, "offsets of the matrices of "+quoteName(a))
 	bO := g.offsets(hint+"BOff", bOff, "offsets of the matrices of "+quoteName(b))
-	cO := g.offsets(hint+"COff", cOff, "offsets of the product's matrices in "+statement(in))
+	cO := g.offsets(hint+"COff", cOff, "offsets of the product's matrices in "+quoteName(in.Results[0]))
 	g.gemm = true
 	call, one := "SgemmBatch", "float32(1)"
 	if d == ir.F64 {
