@@ -96,6 +96,48 @@ func Example() {
 	// loss 2.4912, estimate of w1 f32[40,128]
 }
 
+// Declarative layers: a ridge readout (a registered closed form) and an
+// argmin on the Stiefel manifold (the riemannian solver), differentiated
+// implicitly by reverse mode. The README's declarative-layer snippet is
+// part of this function's body (readme_test.go checks it).
+func Example_declarative() {
+	b := builder.New("model")
+	h := b.Data("h", ir.F64, 64, 8)     // features
+	y := b.Data("y", ir.F64, 64, 3)     // targets
+	logits, w := nn.Ridge(b, h, y, 0.1) // w = argmin ½‖hW − y‖² + ½·0.1‖W‖², closed form, implicit derivative
+
+	// or any objective, built as a function of the variables and the operands:
+	obj := b.Func("fit", []ir.Type{ir.TensorOf(ir.F64, 8, 3)}, []*ir.Value{h, y},
+		func(r *builder.Builder, x, p []*ir.Value) []*ir.Value {
+			return []*ir.Value{r.Sum(r.Square(r.Sub(r.Matmul(p[0], x[0]), p[1])))}
+		})
+	u := b.Argmin(obj, []*ir.Value{h, y}, builder.Stiefel(0))[0] // orthonormal columns: riemannian solver
+
+	b.Return(b.Named("loss", b.Add(b.Sum(b.Square(logits)), b.Sum(b.Mul(u, w)))))
+	f, err := b.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	grad, err := passes.VJP(f, []string{"h", "y"}) // through both argmins: transposed implicit JVPs
+	if err != nil {
+		log.Fatal(err)
+	}
+	hs, ys := make([]float64, 64*8), make([]float64, 64*3)
+	for i := range hs {
+		hs[i] = math.Sin(float64(i * i)) // full rank: hᵀh is positive definite
+	}
+	for i := range ys {
+		ys[i] = math.Cos(float64(3 * i))
+	}
+	out, err := runtime.Run(grad, []*runtime.Tensor{runtime.FromFloat64s(h.Type, hs), runtime.FromFloat64s(y.Type, ys)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("loss %.4f, gradients %s %s\n", out[0].F64[0], out[1].Type, out[2].Type)
+	// Output:
+	// loss 12.4326, gradients f64[64,8] f64[64,3]
+}
+
 // GeoPrecGD on the reduced G.2 problem of the reduction-mappings paper: one
 // preconditioned step reaches the minimiser. The README's reduction snippet
 // is part of this function's body (readme_test.go checks it).

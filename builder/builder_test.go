@@ -75,7 +75,7 @@ func TestStickyError(t *testing.T) {
 		b.Full(ir.Scalar(ir.I64), 0.5), b.Named("x", y), b.Transpose(nil), b.BroadcastTo(nil, 3),
 		b.Cast(nil, ir.F64), b.TriangularSolve(nil, nil, true, true, false),
 	}
-	rest = append(rest, b.Argmin(nil, nil, y)...)
+	rest = append(rest, b.Argmin(nil, []*ir.Value{y})...)
 	rest = append(rest, b.Emit(ir.OpAdd, []*ir.Value{nil}, nil)...)
 	for i, v := range rest {
 		if v != nil {
@@ -161,13 +161,21 @@ func TestErrors(t *testing.T) {
 		{"eigh int", func(e *env) { e.b.Eigh(e.idx) }, "eigh: operand has dtype i64, want f32 or f64"},
 		{"trsolve rhs", func(e *env) { e.b.TriangularSolve(e.m, e.x, true, true, false) }, "triangular_solve: right-hand side [2,3] does not match the 4x4 matrix (left=true)"},
 		{"argmin nil", func(e *env) { e.b.Argmin(nil, nil) }, "argmin: nil objective"},
-		{"argmin operands", func(e *env) { e.b.Argmin(obj, nil, e.x) }, "argmin: region function @obj takes (f32[3], f32[3]), want the variables then the operands (f32[3], f32[2,3])"},
-		{"argmin results", func(e *env) { e.b.Argmin(obj, []ir.Type{ir.TensorOf(ir.F64, 3)}, e.v) }, "argmin: region function @obj takes (f32[3], f32[3]), want the variables then the operands (f64[3], f32[3])"},
-		{"argmin no variables", func(e *env) { e.b.Argmin(obj, nil, e.v, e.v) }, "argmin: objective @obj leaves no parameters for the variables (it takes 2, after 2 operands)"},
-		{"argmin objective result", func(e *env) { e.b.Argmin(vectorObjective(t), nil, e.v) }, "argmin: objective @vec returns (f32[3]), want one float scalar"},
+		{"argmin operands", func(e *env) { e.b.Argmin(obj, []*ir.Value{e.x}) }, "argmin: region function @obj takes (f32[3], f32[3]), want the variables then the operands (f32[3], f32[2,3])"},
+		{"argmin no variables", func(e *env) { e.b.Argmin(obj, []*ir.Value{e.v, e.v}) }, "argmin: objective @obj leaves no parameters for the variables (it takes 2, after 2 operands)"},
+		{"argmin objective result", func(e *env) { e.b.Argmin(vectorObjective(t), []*ir.Value{e.v}) }, "argmin: objective @vec returns (f32[3]), want one float scalar"},
 		{"argmin nil constraint", func(e *env) {
-			e.b.ArgminWith(builder.ArgminOptions{Constraints: []*ir.Func{nil}}, obj, nil, e.v)
+			e.b.Argmin(obj, []*ir.Value{e.v}, builder.Constraint(nil))
 		}, "argmin: nil constraint function"},
+		{"argmin stiefel vector", func(e *env) {
+			e.b.Argmin(obj, []*ir.Value{e.v}, builder.Stiefel(0))
+		}, "argmin: Stiefel(0): variable %z has type f32[3], want a float matrix [n,k] with n ≥ k"},
+		{"argmin warm start type", func(e *env) {
+			e.b.Argmin(obj, []*ir.Value{e.v}, builder.WarmStart(e.x))
+		}, "argmin: warm start %x has type f32[2,3], variable 0 is f32[3]"},
+		{"linear_solve matvec", func(e *env) {
+			e.b.LinearSolve(vectorObjective(t), e.x, nil, true, true)
+		}, "linear_solve: matvec @vec takes 2 parameters, want 1 (a vector, then the operands after the right-hand side) (operands f32[2,3])"},
 		{"emit declared", func(e *env) { e.b.Emit(ir.OpAdd, []*ir.Value{e.x, e.y}, nil, ir.TensorOf(ir.F32, 3, 2)) }, "add: declared result types (f32[3,2]) differ from the inferred ones (f32[2,3])"},
 		{"emit region op", func(e *env) { e.b.Emit(ir.OpArgmin, nil, nil, ir.Scalar(ir.F32)) }, "argmin: ops with a region cannot be emitted without one; use Argmin"},
 		{"emit attrs", func(e *env) { e.b.Emit(ir.OpRelu, []*ir.Value{e.x}, ir.Attrs{"axis": ir.Int(0)}) }, `relu: unknown attribute "axis" for relu`},
@@ -368,7 +376,8 @@ func TestAttrKinds(t *testing.T) {
 	b.Softmax(e.x, 1)
 	b.OneHot(e.lab, 4, ir.F32)
 	b.TriangularSolve(e.m, e.tab, true, false, false)
-	b.ArgminWith(builder.ArgminOptions{Solver: "newton", Tol: 1, MaxIter: 3}, objective(t), nil, e.v)
+	b.Argmin(objective(t), []*ir.Value{e.v}, builder.Solver("newton"), builder.Tol(1), builder.MaxIter(3), builder.CheckTol(1),
+		builder.Damping(0.5), builder.ImplicitRule("dense"), builder.WarmStart(e.v))
 	b.Return(e.x)
 	f, err := b.Build()
 	if err != nil {

@@ -33,6 +33,21 @@
 // lists) and canonically: required ones always, optional flags only when
 // set (transpose_a, keepdims), reduction axes only when given.
 //
+// Declarative layers: Argmin returns the minimiser of an objective
+// function over its leading parameters given operands for the rest,
+// subject to Constraint functions (or Stiefel(j): XᵀX = I), with the
+// solver, tolerances, WarmStart (the previous solution, from a state
+// parameter) and derivative rule as options; Func builds such a region
+// function with a Builder of its own, and LinearSolve a matrix-free
+// linear solve whose operator is one:
+//
+//	obj := b.Func("ridge", []ir.Type{wType}, []*ir.Value{h, y}, func(r *builder.Builder, x, p []*ir.Value) []*ir.Value {
+//		return []*ir.Value{r.Sum(r.Square(r.Sub(r.Matmul(p[0], x[0]), p[1])))}
+//	})
+//	w := b.Argmin(obj, []*ir.Value{h, y}, builder.Solver("newton"))[0]
+//
+// The passes differentiate the result implicitly (package passes).
+//
 // Parameters may carry an Initializer (ParamInit, SetInit); Inits returns
 // them for nn.InitParams, which draws the initial values.
 //

@@ -188,11 +188,12 @@ func TestOpResultTypes(t *testing.T) {
 		covered[ir.OpFused] = checkFused(t)
 	})
 
-	// Argmin carries a region, so it is checked on its own.
+	// Argmin and linear_solve carry a region, so they are checked on their
+	// own.
 	t.Run("argmin", func(t *testing.T) {
 		e := newEnv("f")
 		obj := objective(t)
-		rs := e.b.ArgminWith(builder.ArgminOptions{Solver: "lbfgs", Tol: 1e-6, MaxIter: 50}, obj, nil, e.v)
+		rs := e.b.Argmin(obj, []*ir.Value{e.v}, builder.Solver("lbfgs"), builder.Tol(1e-6), builder.MaxIter(50))
 		e.b.Return(rs...)
 		f, err := e.b.Build()
 		if err != nil {
@@ -215,11 +216,28 @@ func TestOpResultTypes(t *testing.T) {
 			t.Error("region does not hold the objective")
 		}
 	})
-	t.Run("argmin/declared", func(t *testing.T) {
+	t.Run("linear_solve", func(t *testing.T) {
 		e := newEnv("f")
-		rs := e.b.Argmin(objective(t), []ir.Type{f32(3)}, e.v)
-		if len(rs) != 1 || !rs[0].Type.Equal(f32(3)) {
-			t.Fatalf("got %v, err %v", rs, e.b.Err())
+		mv := e.b.Func("matvec", []ir.Type{f32(3)}, []*ir.Value{e.v}, func(r *builder.Builder, x, p []*ir.Value) []*ir.Value {
+			return one(r.Add(r.Mul(p[0], x[0]), x[0]))
+		}, "u")
+		x := e.b.LinearSolve(mv, e.v, []*ir.Value{e.v}, true, false)
+		e.b.Return(x)
+		f, err := e.b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.Body[len(f.Body)-1]
+		covered[in.Op] = true
+		want := `%1 = linear_solve %v, %v {posdef=false, symmetric=true} region {
+  func @matvec(%u: f32[3] param, %v: f32[3] data) -> (f32[3]) {
+    %1 = mul %v, %u : f32[3]
+    %2 = add %1, %u : f32[3]
+    return %2
+  }
+} : f32[3]`
+		if got := in.String(); got != want {
+			t.Errorf("got\n%s\nwant\n%s", got, want)
 		}
 	})
 

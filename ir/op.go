@@ -75,6 +75,7 @@ const (
 
 	// Declarative.
 	OpArgmin
+	OpLinearSolve
 
 	// Fused: a loop nest over an expression region (fused.go).
 	OpFused
@@ -236,8 +237,6 @@ var (
 	matmulAttrs  = []AttrSpec{{Name: "transpose_a", Kind: KindBool, Default: Bool(false)}, {Name: "transpose_b", Kind: KindBool, Default: Bool(false)}}
 	trsolveAttrs = []AttrSpec{{Name: "lower", Kind: KindBool, Default: Bool(true)}, {Name: "left", Kind: KindBool, Default: Bool(true)},
 		{Name: "transpose_a", Kind: KindBool, Default: Bool(false)}}
-	argminAttrs = []AttrSpec{{Name: "solver", Kind: KindString, Default: String("bfgs")}, {Name: "tol", Kind: KindNumber},
-		{Name: "max_iter", Kind: KindInt, Default: Int(1000)}}
 	// fusedAttrs: kind for every fused op; the matmul's transposes for
 	// kind "matmul"; the reduction (sum, mean or max) and its axes for kind
 	// "reduce". The type rule rejects attributes of another kind.
@@ -321,8 +320,28 @@ var ops = [numOps]OpInfo{
 		Doc: "x with op(a) x = b (left, default) or x op(a) = b; a triangular (lower by default), op transposes if transpose_a"},
 
 	OpArgmin: {Name: "argmin", Class: Opaque, MinArgs: 0, MaxArgs: -1, Results: 0, HasRegion: true,
-		Attrs: argminAttrs, Type: argminType, Doc: "the minimiser of the region's objective over its leading parameters, given the operands"},
+		Attrs: argminAttrs, Type: argminType,
+		Doc: "the minimiser of the region's objective over its leading parameters, given the operands, subject to its constraint functions = 0"},
+	OpLinearSolve: {Name: "linear_solve", Class: Opaque, MinArgs: 1, MaxArgs: -1, Results: 1, HasRegion: true,
+		Attrs: linearSolveAttrs, Type: linearSolveType,
+		Doc: "x with A x = b (first operand; leading axes beyond the region's vector are independent systems), A v the region's matvec of v and the other operands"},
 
 	OpFused: {Name: "fused", Class: Opaque, MinArgs: 1, MaxArgs: -1, Results: 0, HasRegion: true, Attrs: fusedAttrs, Type: fusedType,
 		Doc: "one loop over the result: the region's scalar body per element (kind elementwise), after a matmul (matmul) or folded by a reduction (reduce)"},
 }
+
+// The attributes of the declarative ops; ir/region.go describes them.
+// Those without a default depend on what the implicit pass finds (solver,
+// stiefel), on the dtype (tol, check_tol), on the size (linear_solve's
+// max_iter) or on the flags (method).
+var (
+	argminAttrs = []AttrSpec{
+		{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt, Default: Int(1000)},
+		{Name: "check_tol", Kind: KindNumber}, {Name: "init", Kind: KindInts}, {Name: "stiefel", Kind: KindInts},
+		{Name: "implicit", Kind: KindString}, {Name: "damping", Kind: KindNumber, Default: Float(0)},
+	}
+	linearSolveAttrs = []AttrSpec{
+		{Name: "symmetric", Kind: KindBool, Default: Bool(false)}, {Name: "posdef", Kind: KindBool, Default: Bool(false)},
+		{Name: "method", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt},
+	}
+)

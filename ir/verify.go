@@ -262,36 +262,11 @@ func (v *verifier) verifyRegion(s *vscope, in *Instr, fail func(string, ...any))
 	}
 	switch in.Op {
 	case OpArgmin:
-		v.verifyObjective(in, fail)
+		verifyArgminRegion(in, fail)
+	case OpLinearSolve:
+		verifyLinearSolveRegion(in, fail)
 	case OpFused:
 		v.verifyFused(in, fail)
-	}
-}
-
-// verifyObjective checks the signature of an argmin region: every region
-// function takes the minimisation variables (typed like the results)
-// followed by the operands; the first returns the scalar objective.
-func (v *verifier) verifyObjective(in *Instr, fail func(string, ...any)) {
-	want := append(in.ResultTypes(), in.ArgTypes()...)
-	for i, rf := range in.Region.Funcs {
-		if rf == nil {
-			continue
-		}
-		got := make([]Type, len(rf.Params))
-		for j, p := range rf.Params {
-			if p != nil {
-				got[j] = p.Type
-			}
-		}
-		if !TypesEqual(got, want) {
-			fail("region function @%s takes (%s), want the variables then the operands (%s)", rf.Name, joinTypes(got), joinTypes(want))
-		}
-		if i == 0 {
-			rt := rf.ResultTypes()
-			if len(rt) != 1 || rt[0].Rank() != 0 || !rt[0].DType.IsFloat() {
-				fail("objective @%s returns (%s), want one float scalar", rf.Name, joinTypes(rt))
-			}
-		}
 	}
 }
 

@@ -27,6 +27,33 @@
 // memory plan (ir.PlanMemory) in it, which the interpreter's Runner and
 // generated code follow; MemStats and the -stats of pf opt report it.
 //
+// Declarative layers (implicit*.go, jvp_rules_argmin*.go,
+// jvp_rules_linear_solve.go). An argmin's region holds its objective and
+// constraint functions (ir/region.go). The implicit pass derives from them,
+// by VJP and JVP, the functions a solver needs — @f.grad, @f.hvp, and for
+// each constraint @c.jvp, @c.vjp, @c.hvp — and attaches them to the
+// region; it recognises the Stiefel constraint XᵀX − I (keeping its
+// k(k+1)/2 independent equations and recording the variable in the
+// attribute stiefel), picks the solver when none is named (newton,
+// riemannian or sqp), and builds @f.solution from a registered closed
+// form (ridge and lstsq are built in; RegisterClosedForm adds others).
+// argmin's JVP rule is the implicit function theorem on the KKT system
+//
+//	[H Aᵀ; A 0] [ẋ; ν̇] = −[(∂∇ₓL/∂θ)θ̇; (∂c/∂θ)θ̇]
+//
+// (H ẋ = −(∂∇ₓf/∂θ)θ̇ without constraints): by default matrix-free, a
+// linear_solve op whose region is the KKT operator built from the derived
+// Hessian-vector products (conjugate gradients for H, MINRES for the
+// KKT matrix), in O(n) memory; with implicit="dense" the matrix is formed
+// and factored (the oracle of tests); a rule registered with
+// RegisterArgminRule overrides both (methods register, passes never
+// import methods). linear_solve has a JVP rule (one more solve with the
+// same operator) and a transpose rule (a solve with the transposed
+// operator: the same region when symmetric, else the VJP of the matvec),
+// so reverse mode through any argmin is the transpose of its JVP, with no
+// VJP rule of its own. jvp, vjp and guess run the implicit pass on the
+// argmins they copy, so their output always runs.
+//
 // The passes are listed in one table (pipeline.go) with a second table of
 // ordering constraints checked at init; Run applies a list of them,
 // optionally verifying after each, dumping the IR and timing them.

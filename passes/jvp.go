@@ -209,6 +209,9 @@ func (r *jvpResult) instr(in *ir.Instr) (err error) {
 	for i, v := range in.Results {
 		r.primal[v] = c.Results[i]
 	}
+	if err := prepareDeclarative(c); err != nil {
+		return err
+	}
 	if !perturbed {
 		return nil
 	}

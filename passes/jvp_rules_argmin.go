@@ -6,228 +6,354 @@ import (
 	"github.com/pushforward/pushforward/ir"
 )
 
-// The generic derivative of the declarative op argmin, by the implicit
-// function theorem. Specialised closed forms (the nearest-ETF polar factor,
-// ...) are to be registered later and override it; this is the fallback
-// that works for any smooth, strictly convex (near the solution) region
-// objective.
+// The derivative of the declarative op argmin, by the implicit function
+// theorem. For x*(θ) = argmin f(x, θ) subject to c(x, θ) = 0, the KKT
+// conditions hold at the solution with multipliers ν:
+//
+//	∇ₓL(x, θ, ν) = ∇ₓf + Dₓcᵀν = 0,   c(x, θ) = 0,
+//
+// and differentiating them along a perturbation θ̇ of the operands gives
+//
+//	⎡ H   Aᵀ ⎤ ⎡ ẋ ⎤     ⎡ (∂∇ₓL/∂θ) θ̇ ⎤
+//	⎣ A   0  ⎦ ⎣ ν̇ ⎦ = − ⎣ (∂c/∂θ) θ̇   ⎦,   H = ∇²ₓL, A = Dₓc,
+//
+// which is ddn's Dy = (H⁻¹Aᵀ(AH⁻¹Aᵀ)⁻¹AH⁻¹ − H⁻¹)B written as one
+// symmetric system (without constraints, H ẋ = −(∂∇ₓf/∂θ) θ̇). The rules:
+//
+//   - krylov (the default): the system is a linear_solve whose operator
+//     is a region function built from the Hessian-vector products the
+//     implicit pass derived; the runtime solves it by conjugate gradients
+//     (H positive definite) or MINRES (the KKT system), in O(n) memory;
+//   - dense: the matrix is formed by n Hessian-vector products at once
+//     and factored (Cholesky, or QR for the KKT matrix), for small n and
+//     as the oracle of tests;
+//   - a rule registered with RegisterArgminRule (the attribute implicit
+//     names it; by default the one registered under the solver's name).
+//
+// The right-hand side is the JVP, in the operands, of the function
+// R(x, θ, ν) = (∇ₓL, c) built from the region, inlined at the argmin.
+// Everything on the tangents is linear (the JVP of R, linear_solve in its
+// right-hand side, slices and reshapes), so reverse mode through argmin is
+// the transpose of this rule, with no VJP rule of its own.
+//
+// The damping attribute γ replaces H by H + γI, as ddn's gamma does.
 
-// argminDenseLimit bounds the number of minimisation variables (elements
-// of all the argmin's results together) the dense rule accepts: its
-// Hessian takes n² elements and its solve n³/3 flops, and deriving the
-// Hessian widens every value of the objective's gradient by n tangents.
+// argminDenseLimit bounds the size of the dense rule's matrix (variables
+// plus constraint equations): n² elements, an O(n³) factorisation, and n
+// tangents carried through the gradient of the objective.
 const argminDenseLimit = 2048
 
-// argminJVP differentiates x*(θ) = argmin_x f(x, θ) for an unconstrained
-// region. At the solution the gradient g(x, θ) = ∇ₓf(x, θ) vanishes, so
-// along a perturbation θ̇ of the operands
-//
-//	H ẋ = −b,  H = ∂g/∂x (the Hessian of f in x),  b = (∂g/∂θ) θ̇.
-//
-// Everything is emitted as IR into the function being built:
-//
-//  1. g, flattened and concatenated over the results into one vector of
-//     length n, is derived from the objective by reverse mode (VJP with
-//     respect to the x parameters);
-//  2. forward mode over g gives H, seeded on x with the n columns of the
-//     identity as n tangents, and b, seeded on θ with the operand
-//     tangents (with their leading tangent axis, if any);
-//  3. both derived functions are inlined at the argmin, with x bound to
-//     its results and θ to its operands;
-//  4. ẋ = −b H⁻¹ (H symmetric) by cholesky and two right-sided triangular
-//     solves, then sliced and reshaped back into the results' shapes.
-//
-// H and its Cholesky factor depend only on primal values, and the code on
-// the tangents is linear in them (the JVP of g, triangular solves with the
-// primal factor, neg, slice, reshape), so reverse mode through argmin is
-// the transpose of this rule and needs nothing else.
-//
-// Cost: the Hessian is dense, O(n²) memory and an O(n³) factorisation,
-// and its derivation carries n tangents through the gradient of the
-// objective. That is meant for small n (a few hundred variables, at most
-// argminDenseLimit); larger problems need a specialised rule or a
-// matrix-free (Hessian-vector product, conjugate gradient) one.
-//
-// Constrained problems (constraint functions after the objective in the
-// region) need the KKT system and are rejected for now. Operands that are
-// not floating point get no tangent.
 func argminJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
-	if in.Region == nil || len(in.Region.Funcs) == 0 || in.Region.Funcs[0] == nil || len(in.Results) == 0 {
-		return nil, fmt.Errorf("argmin needs results and an objective in its region")
+	if err := prepareDeclarative(in); err != nil {
+		return nil, err
 	}
-	if c := len(in.Region.Funcs) - 1; c > 0 {
-		first := "?"
-		if f := in.Region.Funcs[1]; f != nil {
-			first = f.Name
+	name, err := in.Attrs.Str("implicit", "")
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		solver, _ := in.Attrs.Str("solver", "")
+		name = RuleKrylov
+		if argminRule(solver) != nil {
+			name = solver
 		}
-		return nil, fmt.Errorf("constrained argmin is not supported yet: differentiating it needs the KKT system (the region has %d constraint function(s), the first @%s)",
-			c, first)
 	}
-	var perturbed []int // operands with a tangent
+	if r := argminRule(name); r != nil {
+		return r(e, in, ts)
+	}
+	return ImplicitJVP(name, e, in, ts)
+}
+
+// ImplicitJVP applies a generic implicit rule, RuleKrylov or RuleDense, to
+// an argmin whose region holds its derived functions (as a registered
+// rule sees it): for registered rules that fall back to the generic ones
+// outside the cases they specialise.
+func ImplicitJVP(rule string, e *ir.Writer, in *ir.Instr, tangents []*ir.Value) ([]*ir.Value, error) {
+	switch rule {
+	case RuleKrylov:
+		return argminKrylovJVP(e, in, tangents)
+	case RuleDense:
+		return argminDenseJVP(e, in, tangents)
+	}
+	return nil, fmt.Errorf("unknown implicit rule %q (generic: %s, %s; registered under solver names)", rule, RuleKrylov, RuleDense)
+}
+
+// An argminProblem is an argmin of the function being built, split up for
+// its derivative rules: variables x (its results), operands θ, the
+// derived region, sizes, and the flat layout the rules work in (the
+// variables' elements in order, then the constraints' equations).
+type argminProblem struct {
+	in     *ir.Instr
+	a      *ir.ArgminRegion
+	k      int         // variables
+	n      int         // elements of the variables
+	p      []int       // equations of each constraint
+	P      int         // equations in all
+	d      ir.DType    // of the variables
+	cons   []ir.Type   // constraint result types
+	prefix string      // names the emitted code in dumps
+	damp   float64     // γ
+	primal []*ir.Value // x.., θ.. in the function being built
+}
+
+func newArgminProblem(in *ir.Instr) (*argminProblem, error) {
+	a, err := ir.SplitArgmin(in.Region)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Derived() {
+		return nil, fmt.Errorf("the region has no derived functions (run the implicit pass)")
+	}
+	ap := &argminProblem{in: in, a: a, k: len(in.Results), d: in.Results[0].Type.DType}
+	for _, r := range in.Results {
+		if r.Type.DType != ap.d {
+			return nil, fmt.Errorf("argmin variables of mixed dtypes (%s and %s) are not supported", ap.d, r.Type.DType)
+		}
+		ap.n += r.Type.Shape.Size()
+	}
+	for _, c := range a.Constraints {
+		t := c.Results[0].Type
+		if t.DType != ap.d {
+			return nil, fmt.Errorf("constraint @%s returns %s, the variables are %s", c.Name, t, ap.d)
+		}
+		ap.cons = append(ap.cons, t)
+		ap.p = append(ap.p, t.Shape.Size())
+		ap.P += t.Shape.Size()
+	}
+	if ap.damp, err = in.Attrs.Float("damping", 0); err != nil {
+		return nil, err
+	}
+	ap.prefix = in.Results[0].Name
+	if ap.prefix != "" && ap.prefix[0] >= '0' && ap.prefix[0] <= '9' {
+		ap.prefix = "v" + ap.prefix
+	}
+	ap.primal = append(append([]*ir.Value{}, in.Results...), in.Args...)
+	return ap, nil
+}
+
+// perturbedOperands returns the float operands with a tangent.
+func perturbedOperands(in *ir.Instr, ts []*ir.Value) []int {
+	var idx []int
 	for i, t := range ts {
 		if t != nil && in.Args[i].Type.DType.IsFloat() {
-			perturbed = append(perturbed, i)
+			idx = append(idx, i)
 		}
 	}
+	return idx
+}
+
+// flatten concatenates vs, each reshaped to [lead.., size], along the last
+// axis.
+func flatten(e *ir.Writer, vs []*ir.Value, lead ir.Shape) *ir.Value {
+	parts := make([]*ir.Value, len(vs))
+	for i, v := range vs {
+		size := v.Type.Shape[len(lead):].Size()
+		parts[i] = reshape(e, v, append(lead.Clone(), size))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(len(lead))}, parts...)
+}
+
+// split cuts v [lead.., N] at offset off into values of the given types
+// (with lead prepended), the inverse of flatten.
+func split(e *ir.Writer, v *ir.Value, off int, types []ir.Type, lead ir.Shape) []*ir.Value {
+	out := make([]*ir.Value, len(types))
+	r := v.Type.Rank()
+	for i, t := range types {
+		size := t.Shape.Size()
+		part := v
+		if off != 0 || size != v.Type.Shape[r-1] {
+			start := make([]int, r)
+			stop := v.Type.Shape.Clone()
+			start[r-1], stop[r-1] = off, off+size
+			part = emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(start...), "stop": ir.Ints(stop...)}, v)
+		}
+		out[i] = reshape(e, part, append(lead.Clone(), t.Shape...))
+		off += size
+	}
+	return out
+}
+
+// varTypes returns the variables' types.
+func (ap *argminProblem) varTypes() []ir.Type { return ap.in.ResultTypes() }
+
+// newRegionFunc starts a function of the problem's region layout: the
+// variables and the operands, named as the objective's parameters, then,
+// if multipliers, one multiplier per constraint, "<constraint>.nu".
+func (ap *argminProblem) newRegionFunc(name string, multipliers bool) (*ir.Func, []*ir.Value, *ir.Writer) {
+	f := ir.NewFunc(name)
+	f.Pos = ap.a.Objective.Pos
+	params := make([]*ir.Value, 0, len(ap.a.Objective.Params)+len(ap.cons))
+	for _, p := range ap.a.Objective.Params {
+		params = append(params, f.AddParam(p.Name, p.Type, p.Role))
+	}
+	names := ir.NewNamer(f)
+	for i, t := range ap.cons {
+		if multipliers {
+			params = append(params, f.AddParam(names.Fresh(ap.a.Constraints[i].Name+".nu"), t, ir.Data))
+		}
+	}
+	return f, params, ir.NewWriter(f, nil).At(ap.in.Pos)
+}
+
+// residualFunc builds R(x.., θ.., ν..) = (∇ₓL flat [n], c flat [P]), the
+// KKT residual, from the region (just ∇ₓf without constraints).
+func (ap *argminProblem) residualFunc() (f *ir.Func, err error) {
+	f, ps, e := ap.newRegionFunc(ap.a.Objective.Name+".kkt", true)
+	defer checkEmit(e, &err, func() string { return "the KKT residual" })
+	xt, nu := ps[:len(ap.primal)], ps[len(ap.primal):]
+	g, err := inline(e, ap.a.Grad, xt, "")
+	if err != nil {
+		return nil, err
+	}
+	var cs []*ir.Value
+	for i, c := range ap.a.Constraints {
+		jt, err := inline(e, ap.a.ConstraintVJP[i], append(append([]*ir.Value{}, xt...), nu[i]), "")
+		if err != nil {
+			return nil, err
+		}
+		for j := range g {
+			g[j] = add(e, g[j], jt[j])
+		}
+		ci, err := inline(e, c, xt, "")
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, ci[0])
+	}
+	f.Results = []*ir.Value{flatten(e, g, nil)}
+	if ap.P > 0 {
+		f.Results = append(f.Results, flatten(e, cs, nil))
+	}
+	return tidy(f), nil
+}
+
+// rhs emits b = (∂R/∂θ) θ̇ as [rows, n+P] (rows = T, or 1 without a tangent
+// axis), or nil if R does not depend on the perturbed operands.
+func (ap *argminProblem) rhs(e *ir.Writer, r *ir.Func, nu []*ir.Value, ts []*ir.Value, perturbed []int, T int) (*ir.Value, error) {
+	seeds := make([]*ir.Value, len(perturbed))
+	for i, a := range perturbed {
+		seeds[i] = r.Params[ap.k+a]
+	}
+	tf := max(T, 1)
+	fw, err := forward(r, seeds, tf, r.Name+"_jvp")
+	if err != nil {
+		return nil, fmt.Errorf("differentiating the KKT residual in the operands: %w", err)
+	}
+	dependent := false
+	for _, v := range r.Results {
+		dependent = dependent || fw.tangent[v] != nil
+	}
+	if !dependent {
+		return nil, nil
+	}
+	g := fw.withResults(true)
+	args := append(append([]*ir.Value{}, ap.primal...), nu...)
+	for i, a := range perturbed {
+		// forward drops a tangent axis of size 1; match its parameter type.
+		args = append(args, reshape(e, ts[a], fw.tanParam[i].Type.Shape))
+	}
+	res, err := inline(e, g, args, ap.prefix+".rhs")
+	if err != nil {
+		return nil, err
+	}
+	parts := res[len(r.Results):]
+	for i, t := range parts {
+		parts[i] = reshape(e, t, ir.Shape{tf, r.Results[i].Type.Shape.Size()})
+	}
+	return flatten(e, parts, ir.Shape{tf}), nil
+}
+
+// results cuts the solution z [rows, n+P] of the implicit system into the
+// variables' tangents (dropping the multipliers' part).
+func (ap *argminProblem) results(e *ir.Writer, z *ir.Value, T int) []*ir.Value {
+	out := split(e, z, 0, ap.varTypes(), ir.Shape{z.Type.Shape[0]})
+	for j, r := range ap.in.Results {
+		out[j] = reshape(e, out[j], liftShape(r.Type.Shape, T))
+	}
+	return out
+}
+
+// argminDenseJVP forms the implicit system's matrix K (H, or the KKT
+// matrix) from n Hessian-vector products at once — the JVP of R in the
+// variables along the n columns of the identity — and solves K z = −b by
+// Cholesky (H) or QR (the KKT matrix, symmetric indefinite).
+func argminDenseJVP(e *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
+	ap, err := newArgminProblem(in)
+	if err != nil {
+		return nil, err
+	}
+	perturbed := perturbedOperands(in, ts)
 	if len(perturbed) == 0 {
 		return nil, nil
 	}
-	k := len(in.Results)
-	d := in.Results[0].Type.DType
-	n := 0
-	for _, r := range in.Results {
-		if r.Type.DType != d {
-			return nil, fmt.Errorf("argmin results of mixed dtypes (%s and %s) are not supported", d, r.Type.DType)
-		}
-		n += r.Type.Shape.Size()
+	if N := ap.n + ap.P; N > argminDenseLimit {
+		return nil, fmt.Errorf("argmin over %d variables and %d constraint equations: the dense implicit rule builds a %d×%d matrix and accepts at most %d; use implicit=\"krylov\"", ap.n, ap.P, N, N, argminDenseLimit)
 	}
-	if n > argminDenseLimit {
-		return nil, fmt.Errorf("argmin over %d variables: the generic implicit rule builds a dense %d×%d Hessian and accepts at most %d variables; register a specialised rule for this problem", n, n, n, argminDenseLimit)
-	}
-	obj := in.Region.Funcs[0]
-	if len(obj.Params) != k+len(in.Args) {
-		return nil, fmt.Errorf("argmin objective @%s takes %d parameters, want %d (the results, then the operands)", obj.Name, len(obj.Params), k+len(in.Args))
-	}
-	grad, err := argminGradient(obj, k, d)
+	r, err := ap.residualFunc()
 	if err != nil {
 		return nil, err
 	}
 	T := tangentT(in, ts)
-	// The gradient's parameters are the objective's: x, then θ.
-	primals := append(append([]*ir.Value{}, in.Results...), in.Args...)
-	prefix := in.Results[0].Name // names the inlined code in dumps
-	if prefix != "" && prefix[0] >= '0' && prefix[0] <= '9' {
-		prefix = "v" + prefix
+	nu, err := ap.multipliers(e)
+	if err != nil {
+		return nil, err
 	}
-
-	// b = (∂g/∂θ) θ̇ as [rows, n], rows = T or 1.
-	b, err := argminRHS(e, in, ts, grad, primals, perturbed, T, prefix)
+	b, err := ap.rhs(e, r, nu, ts, perturbed, T)
 	if err != nil || b == nil {
 		return nil, err
 	}
-	// H = ∂g/∂x, [n, n].
-	h, err := argminHessian(e, in, grad, primals, n, prefix)
+	k, err := ap.denseMatrix(e, r, nu)
 	if err != nil {
 		return nil, err
 	}
-	// ẋ = −b H⁻¹: with H = L Lᵀ, solve Y Lᵀ = b, then X L = Y.
-	l := emit1(e.Named(prefix+".hessian_chol"), ir.OpCholesky, nil, h)
-	y := trsolve(e, l, b, trsolveFlags{lower: true, left: false, transA: true})
-	xdot := neg(e, trsolve(e, l, y, trsolveFlags{lower: true, left: false}))
-
-	rows := xdot.Type.Shape[0]
-	out := make([]*ir.Value, k)
-	off := 0
-	for j, r := range in.Results {
-		nj := r.Type.Shape.Size()
-		part := xdot
-		if k > 1 {
-			part = emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(0, off), "stop": ir.Ints(rows, off+nj)}, xdot)
-		}
-		out[j] = reshape(e, part, liftShape(r.Type.Shape, T))
-		off += nj
+	var z *ir.Value
+	if ap.P == 0 {
+		// z = −b H⁻¹ (H symmetric): with H = L Lᵀ, solve Y Lᵀ = b, then Z L = Y.
+		l := emit1(e.Named(ap.prefix+".hessian_chol"), ir.OpCholesky, nil, k)
+		y := trsolve(e, l, b, trsolveFlags{lower: true, left: false, transA: true})
+		z = neg(e, trsolve(e, l, y, trsolveFlags{lower: true, left: false}))
+	} else {
+		// z = −b K⁻¹ (K symmetric): with K = Q R, solve Y R = b, then z = −Y Qᵀ.
+		qr := e.Emit(ir.OpQR, vals(k), nil)
+		y := trsolve(e, qr[1], b, trsolveFlags{lower: false, left: false})
+		z = neg(e, matmul(e, y, qr[0], false, true))
 	}
-	return out, nil
+	return ap.results(e, z, T), nil
 }
 
-// argminGradient derives from the objective f(x_1..x_k, θ...) a function
-// with the same parameters that returns ∇ₓf as one flat vector of dtype d:
-// the gradients of the x_j, each flattened, concatenated in order.
-func argminGradient(obj *ir.Func, k int, d ir.DType) (g *ir.Func, err error) {
-	wrt := make([]string, k)
-	for j, p := range obj.Params[:k] {
-		wrt[j] = p.Name
-	}
-	g, err = VJP(obj.Clone(), wrt)
+// denseMatrix emits the implicit system's matrix: H (+γI) without
+// constraints, else [[H + γI, Aᵀ], [A, 0]].
+func (ap *argminProblem) denseMatrix(e *ir.Writer, r *ir.Func, nu []*ir.Value) (*ir.Value, error) {
+	n := ap.n
+	fw, err := forward(r, r.Params[:ap.k], n, r.Name+"_hess")
 	if err != nil {
-		return nil, fmt.Errorf("argmin: gradient of the objective @%s: %w", obj.Name, err)
+		return nil, fmt.Errorf("differentiating the KKT residual in the variables: %w", err)
 	}
-	ge := ir.NewWriter(g, nil).At(obj.Pos)
-	defer checkEmit(ge, &err, func() string { return fmt.Sprintf("argmin: gradient of the objective @%s", obj.Name) })
-	parts := make([]*ir.Value, k)
-	for j, gj := range g.Results[1 : 1+k] {
-		parts[j] = reshape(ge, gj, ir.Shape{gj.Type.Shape.Size()})
+	if fw.tangent[r.Results[0]] == nil {
+		return nil, fmt.Errorf("the objective @%s is linear in the variables (its Hessian is zero), so the minimiser is not isolated", ap.a.Objective.Name)
 	}
-	flat := parts[0]
-	if k > 1 {
-		flat = emit1(ge, ir.OpConcat, ir.Attrs{"axis": ir.Int(0)}, parts...)
+	g := fw.withResults(true)
+	eye := identity(e, ap.d, n)
+	args := append(append([]*ir.Value{}, ap.primal...), nu...)
+	for j, cols := range split(e, eye, 0, ap.varTypes(), ir.Shape{n}) {
+		args = append(args, reshape(e, cols, fw.tanParam[j].Type.Shape))
 	}
-	if flat.Type.DType != d {
-		return nil, fmt.Errorf("argmin: gradient of the objective @%s has dtype %s, want %s", obj.Name, flat.Type.DType, d)
-	}
-	g.Name = obj.Name + "_grad"
-	g.Results = []*ir.Value{flat}
-	return DCE(g), nil
-}
-
-// argminRHS inlines the JVP of the gradient with respect to the perturbed
-// operands along their tangents and returns b = (∂g/∂θ) θ̇ as [rows, n]
-// (rows = T, or 1 without a tangent axis), or nil if the gradient does not
-// depend on them.
-func argminRHS(e *ir.Writer, in *ir.Instr, ts []*ir.Value, grad *ir.Func, primals []*ir.Value, perturbed []int, T int, prefix string) (*ir.Value, error) {
-	k := len(in.Results)
-	seeds := make([]*ir.Value, len(perturbed))
-	for i, a := range perturbed {
-		seeds[i] = grad.Params[k+a]
-	}
-	tf := max(T, 1)
-	r, err := forward(grad, seeds, tf, grad.Name+"_jvp")
-	if err != nil {
-		return nil, fmt.Errorf("argmin: differentiating the gradient of the objective in the operands: %w", err)
-	}
-	if r.tangent[grad.Results[0]] == nil {
-		return nil, nil // the solution does not move with these operands
-	}
-	f := r.withResults(true)
-	args := append([]*ir.Value{}, primals...)
-	for i, a := range perturbed {
-		// forward drops a tangent axis of size 1; match its parameter type.
-		args = append(args, reshape(e, ts[a], r.tanParam[i].Type.Shape))
-	}
-	res, err := inline(e, f, args, prefix+".b")
+	res, err := inline(e, g, args, ap.prefix+".H")
 	if err != nil {
 		return nil, err
 	}
-	b := res[1]
-	n := b.Type.Shape[b.Type.Rank()-1]
-	return reshape(e, b, ir.Shape{tf, n}), nil
-}
-
-// argminHessian inlines the JVP of the gradient with respect to x along
-// the n columns of the identity and returns H (n×n; row t is H e_t, and H
-// is symmetric up to rounding, which cholesky ignores by factoring the
-// symmetric part).
-func argminHessian(e *ir.Writer, in *ir.Instr, grad *ir.Func, primals []*ir.Value, n int, prefix string) (*ir.Value, error) {
-	k := len(in.Results)
-	r, err := forward(grad, grad.Params[:k], n, grad.Name+"_hess")
-	if err != nil {
-		return nil, fmt.Errorf("argmin: differentiating the gradient of the objective in the variables: %w", err)
+	h := reshape(e, res[len(r.Results)], ir.Shape{n, n})
+	if ap.damp > 0 {
+		h = add(e, h, scale(e, eye, ap.damp))
 	}
-	if r.tangent[grad.Results[0]] == nil {
-		return nil, fmt.Errorf("argmin: the objective @%s is linear in the variables (its Hessian is zero), so the minimiser is not isolated", in.Region.Funcs[0].Name)
+	if ap.P == 0 {
+		return h, nil
 	}
-	f := r.withResults(true)
-	d := in.Results[0].Type.DType
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	iota := e.Emit(ir.OpConstant, nil, ir.Attrs{"value": ir.Ints(idx...)}, ir.TensorOf(ir.I64, n))[0]
-	eye := e.Emit(ir.OpOneHot, vals(iota), ir.Attrs{"depth": ir.Int(n)}, ir.TensorOf(d, n, n))[0]
-	args := append([]*ir.Value{}, primals...)
-	off := 0
-	for j, x := range in.Results {
-		nj := x.Type.Shape.Size()
-		cols := eye
-		if k > 1 {
-			cols = emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(0, off), "stop": ir.Ints(n, off+nj)}, eye)
-		}
-		args = append(args, reshape(e, cols, r.tanParam[j].Type.Shape))
-		off += nj
-	}
-	res, err := inline(e, f, args, prefix+".H")
-	if err != nil {
-		return nil, err
-	}
-	return reshape(e, res[1], ir.Shape{n, n}), nil
+	at := reshape(e, res[len(r.Results)+1], ir.Shape{n, ap.P}) // row t is A e_t: Aᵀ
+	top := emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(1)}, h, at)
+	bottom := emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(1)}, transpose(e, at, []int{1, 0}), full(e, ir.TensorOf(ap.d, ap.P, ap.P), 0))
+	return emit1(e.Named(ap.prefix+".kkt_matrix"), ir.OpConcat, ir.Attrs{"axis": ir.Int(0)}, top, bottom), nil
 }

@@ -184,45 +184,61 @@ func TestArgminVJPQuadratic(t *testing.T) {
 	argminClose(t, "∇θ", out[1].Float64s(), want.RawVector().Data, 1e-12)
 }
 
-// The code the rule emits on tangents is linear and transposable: every
+// The code the rules emit on tangents is linear and transposable: every
 // instruction that depends on a tangent parameter uses an op with a
-// transpose rule, and the Hessian, its factor and the matrices of the
-// triangular solves are primal.
+// transpose rule; the dense rule's Hessian, its factor and the matrices of
+// its triangular solves are primal, and so are the krylov rule's
+// operator operands (only the right-hand side of its linear_solve
+// carries tangents).
 func TestArgminJVPIsLinearInTangents(t *testing.T) {
 	for _, src := range []string{argminQuadraticSrc, argminExpSrc} {
-		f := parseVerified(t, src)
-		j, err := passes.JVP(f, []string{"t"}, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dep := map[*ir.Value]bool{}
-		for _, p := range j.Params[len(f.Params):] {
-			dep[p] = true
-		}
-		solves := 0
-		for _, in := range j.Body {
-			d := false
-			for _, a := range in.Args {
-				d = d || dep[a]
+		for _, rule := range []string{passes.RuleDense, passes.RuleKrylov} {
+			f := parseVerified(t, src)
+			f.Body[0].Attrs["implicit"] = ir.String(rule)
+			j, err := passes.JVP(f, []string{"t"}, 1)
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, r := range in.Results {
-				dep[r] = d
+			dep := map[*ir.Value]bool{}
+			for _, p := range j.Params[len(f.Params):] {
+				dep[p] = true
 			}
-			switch {
-			case in.Op == ir.OpCholesky && d:
-				t.Errorf("@%s: %s = cholesky depends on the tangents", f.Name, in.Results[0])
-			case in.Op == ir.OpTriangularSolve:
-				solves++
-				if dep[in.Args[0]] {
-					t.Errorf("@%s: the matrix of %s = triangular_solve depends on the tangents", f.Name, in.Results[0])
+			solves := map[ir.Op]int{}
+			for _, in := range j.Body {
+				d := false
+				for _, a := range in.Args {
+					d = d || dep[a]
+				}
+				for _, r := range in.Results {
+					dep[r] = d
+				}
+				switch {
+				case in.Op == ir.OpCholesky && d:
+					t.Errorf("@%s %s: %s = cholesky depends on the tangents", f.Name, rule, in.Results[0])
+				case in.Op == ir.OpTriangularSolve:
+					solves[in.Op]++
+					if dep[in.Args[0]] {
+						t.Errorf("@%s %s: the matrix of %s = triangular_solve depends on the tangents", f.Name, rule, in.Results[0])
+					}
+				case in.Op == ir.OpLinearSolve:
+					solves[in.Op]++
+					for _, a := range in.Args[1:] {
+						if dep[a] {
+							t.Errorf("@%s %s: operand %s of %s = linear_solve depends on the tangents", f.Name, rule, a, in.Results[0])
+						}
+					}
+				}
+				if _, hasT := passes.HasRules(in.Op); d && !hasT {
+					t.Errorf("@%s %s: %s = %s depends on the tangents but has no transpose rule", f.Name, rule, in.Results[0], in.Op)
 				}
 			}
-			if _, hasT := passes.HasRules(in.Op); d && !hasT {
-				t.Errorf("@%s: %s = %s depends on the tangents but has no transpose rule", f.Name, in.Results[0], in.Op)
+			want := map[ir.Op]int{ir.OpTriangularSolve: 2}
+			if rule == passes.RuleKrylov {
+				want = map[ir.Op]int{ir.OpLinearSolve: 1}
 			}
-		}
-		if solves != 2 {
-			t.Errorf("@%s: %d triangular solves, want 2:\n%s", f.Name, solves, j)
+			if solves[ir.OpTriangularSolve] != want[ir.OpTriangularSolve] || solves[ir.OpLinearSolve] != want[ir.OpLinearSolve] {
+				t.Errorf("@%s %s: solves %v, want %v:\n%s", f.Name, rule, solves, want, j)
+			}
 		}
 	}
 }
@@ -247,7 +263,7 @@ func @f(%t: f32[3] param, %s: f32[3] param) -> (f32[3]) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := j.String(); strings.Contains(text, "cholesky") {
+	if text := j.String(); strings.Contains(text, "cholesky") || strings.Contains(text, "linear_solve") {
 		t.Errorf("tangent code for an argmin that does not move:\n%s", text)
 	}
 	if got := j.Results[1].Op(); got != ir.OpFull {
@@ -262,7 +278,7 @@ func TestArgminJVPErrors(t *testing.T) {
 	}{
 		{"linear objective", `
 func @f(%t: f64[2] param) -> (f64[2]) {
-  %x = argmin %t region {
+  %x = argmin %t {implicit="dense"} region {
     func @objective(%x: f64[2] param, %t: f64[2] data) -> (f64[]) {
       %tx = mul %t, %x : f64[2]
       %obj = reduce_sum %tx : f64[]
@@ -273,7 +289,7 @@ func @f(%t: f64[2] param) -> (f64[2]) {
 }`, []string{"%x = argmin", "linear in the variables"}},
 		{"too large", `
 func @f(%t: f32[50,50] param) -> (f32[50,50]) {
-  %x = argmin %t region {
+  %x = argmin %t {implicit="dense"} region {
     func @objective(%x: f32[50,50] param, %t: f32[50,50] data) -> (f32[]) {
       %d = sub %x, %t : f32[50,50]
       %d2 = square %d : f32[50,50]
@@ -283,6 +299,46 @@ func @f(%t: f32[50,50] param) -> (f32[50,50]) {
   } : f32[50,50]
   return %x
 }`, []string{"%x = argmin", "2500 variables", "dense"}},
+		{"unknown rule", `
+func @f(%t: f64[2] param) -> (f64[2]) {
+  %x = argmin %t {implicit="magic"} region {
+    func @objective(%x: f64[2] param, %t: f64[2] data) -> (f64[]) {
+      %d = sub %x, %t : f64[2]
+      %d2 = square %d : f64[2]
+      %obj = reduce_sum %d2 : f64[]
+      return %obj
+    }
+  } : f64[2]
+  return %x
+}`, []string{"%x = argmin", `unknown implicit rule "magic"`, "krylov", "dense"}},
+		{"unknown solver", `
+func @f(%t: f64[2] param) -> (f64[2]) {
+  %x = argmin %t {solver="simplex"} region {
+    func @objective(%x: f64[2] param, %t: f64[2] data) -> (f64[]) {
+      %d = sub %x, %t : f64[2]
+      %d2 = square %d : f64[2]
+      %obj = reduce_sum %d2 : f64[]
+      return %obj
+    }
+  } : f64[2]
+  return %x
+}`, []string{"%x = argmin", "implicit", `unknown solver "simplex"`, "ridge"}},
+		{"unconstrained solver with constraints", `
+func @f(%t: f64[2] param) -> (f64[2]) {
+  %x = argmin %t {solver="newton"} region {
+    func @objective(%x: f64[2] param, %t: f64[2] data) -> (f64[]) {
+      %d = sub %x, %t : f64[2]
+      %d2 = square %d : f64[2]
+      %obj = reduce_sum %d2 : f64[]
+      return %obj
+    }
+    func @sum(%x: f64[2] param, %t: f64[2] data) -> (f64[]) {
+      %s = reduce_sum %x : f64[]
+      return %s
+    }
+  } : f64[2]
+  return %x
+}`, []string{"%x = argmin", "solver newton is unconstrained", "sqp"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := parseVerified(t, c.src)
@@ -312,40 +368,38 @@ func argminGolden(t *testing.T, name string) *ir.Func {
 	return m.Funcs[0]
 }
 
-// The golden argmin graphs: jvp (one and many tangents) and vjp with the
-// clean-up verify and print as IR that parses back; the constrained one is
-// refused with an error that says why.
+// The golden argmin graphs, unconstrained and constrained: jvp (one and
+// many tangents) and vjp with the clean-up verify and print as IR that
+// parses back.
 func TestArgminGoldenFiles(t *testing.T) {
-	f := argminGolden(t, "argmin_projection.pf")
-	for _, c := range []struct {
-		pass string
-		T    int
-	}{{"jvp", 1}, {"jvp", 4}, {"vjp", 1}} {
-		g, err := passes.Run(f, append([]string{c.pass}, passes.Cleanup...), passes.Options{Tangents: c.T, Verify: true})
-		if err != nil {
-			t.Fatalf("%s (T=%d): %v", c.pass, c.T, err)
-		}
-		back, err := ir.ParseFunc(g.String())
-		if err != nil {
-			t.Fatalf("%s (T=%d): output does not parse: %v\n%s", c.pass, c.T, err, g)
-		}
-		if err := ir.Verify(back); err != nil {
-			t.Fatalf("%s (T=%d): reparsed output does not verify: %v", c.pass, c.T, err)
-		}
-	}
-
-	f = argminGolden(t, "argmin_constrained.pf")
-	for _, pass := range []string{"jvp", "vjp"} {
-		_, err := passes.Run(f, []string{pass}, passes.Options{Wrt: []string{"h"}})
-		if err == nil {
-			t.Fatalf("%s of a constrained argmin: no error", pass)
-		}
-		for _, w := range []string{"argmin", "constrained argmin is not supported yet", "KKT", "@stiefel"} {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not mention %q", pass, err, w)
+	for _, name := range []string{"argmin_projection.pf", "argmin_constrained.pf"} {
+		f := argminGolden(t, name)
+		for _, c := range []struct {
+			pass string
+			T    int
+		}{{"jvp", 1}, {"jvp", 4}, {"vjp", 1}} {
+			passes := append([]string{"implicit", c.pass}, passes.Cleanup...)
+			g, err := runPasses(f, passes, c.T)
+			if err != nil {
+				t.Fatalf("%s %s (T=%d): %v", name, c.pass, c.T, err)
+			}
+			back, err := ir.ParseFunc(g.String())
+			if err != nil {
+				t.Fatalf("%s %s (T=%d): output does not parse: %v\n%s", name, c.pass, c.T, err, g)
+			}
+			if err := ir.Verify(back); err != nil {
+				t.Fatalf("%s %s (T=%d): reparsed output does not verify: %v", name, c.pass, c.T, err)
 			}
 		}
 	}
+}
+
+func runPasses(f *ir.Func, names []string, T int) (*ir.Func, error) {
+	wrt := passes.ParamsWithRole(f, ir.Param)
+	if len(wrt) == 0 {
+		wrt = []string{f.Params[0].Name}
+	}
+	return passes.Run(f, names, passes.Options{Tangents: T, Verify: true, Wrt: wrt})
 }
 
 // An argmin nested in another's objective, depending on the outer

@@ -23,6 +23,7 @@ type Pass struct {
 // passes is the table of passes in their canonical order: transforms
 // first, then clean-up.
 var passes = []Pass{
+	{Name: "implicit", Doc: "derive each argmin's gradient, Hessian-vector product and constraint Jacobian products (and its closed form) as region functions, for the solvers and the implicit derivative", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Implicit(f) }},
 	{Name: "guess", Doc: "seed a forward-gradient step: the model with each layer's guess direction (-method, -k, ...), marked for jvp", Run: runGuess},
 	{Name: "jvp", Doc: "forward mode: add tangent inputs for -wrt and return the tangents of the results; after guess, carry the guesses and assemble the gradient estimates", Run: runJVP},
 	{Name: "vjp", Doc: "reverse mode (linearize + transpose): return the loss and its gradients for -wrt", Run: runVJP},
@@ -37,6 +38,9 @@ var passes = []Pass{
 // passOrder lists pairs (a, b): when both passes are run, the last b must
 // come after the last a.
 var passOrder = [...]struct{ a, b, why string }{
+	{"implicit", "guess", "guess's step runs the argmins implicit prepares"},
+	{"implicit", "jvp", "jvp's implicit rule uses the functions implicit derives"},
+	{"implicit", "vjp", "vjp transposes jvp's implicit rule"},
 	{"guess", "jvp", "jvp completes the step from guess's seeds"},
 	{"jvp", "fold", "jvp leaves zeros and ones for fold"},
 	{"vjp", "fold", "vjp leaves zeros and ones for fold"},

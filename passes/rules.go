@@ -116,8 +116,9 @@ func ruleTable() map[ir.Op]opRules {
 		ir.OpCholesky:        {jvp: choleskyJVP},
 		ir.OpTriangularSolve: {jvp: triangularSolveJVP, transpose: triangularSolveTranspose},
 
-		// Declarative (jvp_rules_argmin.go).
-		ir.OpArgmin: {jvp: argminJVP},
+		// Declarative (jvp_rules_argmin*.go, jvp_rules_linear_solve.go).
+		ir.OpArgmin:      {jvp: argminJVP},
+		ir.OpLinearSolve: {jvp: linearSolveJVP, transpose: linearSolveTranspose},
 
 		// Fused: the rules of its body's ops (fuse_inline.go). Its tangents
 		// are ordinary ops, so reverse mode transposes them as usual.

@@ -228,6 +228,25 @@ const argminRegion = `func @g(%t: f64[3] param) -> (f64[3]) {
   return %x
 }`
 
+// linearSolveRegion's matvec, A v = (MᵀM + 3I) v, is symmetric positive
+// definite for any M and depends on M, so the rules differentiate both
+// the right-hand side and the operator.
+const linearSolveRegion = `func @g(%b: f64[3] param, %m: f64[3,3] param) -> (f64[3]) {
+  %x = linear_solve %b, %m {symmetric=true} region {
+    func @matvec(%v: f64[3] data, %m: f64[3,3] param) -> (f64[3]) {
+      %vc = reshape %v : f64[3,1]
+      %mv = matmul %m, %vc : f64[3,1]
+      %mtmv = matmul %m, %mv {transpose_a=true} : f64[3,1]
+      %a = reshape %mtmv : f64[3]
+      %three = full {value=3} : f64[]
+      %tv = mul %three, %v : f64[3]
+      %av = add %a, %tv : f64[3]
+      return %av
+    }
+  } : f64[3]
+  return %x
+}`
+
 // Every op of the table has a JVP rule for every kind of operands it
 // accepts (with one tangent and with several), and reverse mode, the
 // transpose of the JVP, exists for each of them too.
@@ -236,6 +255,11 @@ func TestEveryOpHasJVP(t *testing.T) {
 	g := parseVerified(t, argminRegion)
 	classes[ir.OpArgmin] = []shapeClass{{name: "unconstrained", args: []ir.Type{f64(3)}, declared: []ir.Type{f64(3)}}}
 	classes[ir.OpFused] = fusedShapeClasses(t)
+	solve := parseVerified(t, linearSolveRegion)
+	classes[ir.OpLinearSolve] = []shapeClass{
+		{name: "vector", args: []ir.Type{f64(3), f64(3, 3)}, attrs: ir.Attrs{"symmetric": ir.Bool(true)}},
+		{name: "batch", args: []ir.Type{f64(2, 3), f64(3, 3)}},
+	}
 	for _, op := range ir.AllOps() {
 		cs, ok := classes[op]
 		if !ok {
@@ -247,8 +271,11 @@ func TestEveryOpHasJVP(t *testing.T) {
 		}
 		for _, c := range cs {
 			region := c.region
-			if op == ir.OpArgmin {
+			switch op {
+			case ir.OpArgmin:
 				region = g.Body[0].Region
+			case ir.OpLinearSolve:
+				region = solve.Body[0].Region.Clone()
 			}
 			f := classFunc(t, op, c, region)
 			wrt := passes.ParamsWithRole(f, ir.Param)

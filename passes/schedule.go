@@ -106,7 +106,7 @@ func (s *scheduler) smallOrigin(v *ir.Value) bool {
 }
 
 // solverOps are the decompositions and solvers.
-var solverOps = []ir.Op{ir.OpQR, ir.OpSVD, ir.OpEigh, ir.OpCholesky, ir.OpTriangularSolve, ir.OpArgmin}
+var solverOps = []ir.Op{ir.OpQR, ir.OpSVD, ir.OpEigh, ir.OpCholesky, ir.OpTriangularSolve, ir.OpArgmin, ir.OpLinearSolve}
 
 // viaSolver says whether v derives from a decomposition or a solver.
 func (s *scheduler) viaSolver(v *ir.Value) bool {

@@ -4,243 +4,363 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
-
-	"gonum.org/v1/gonum/diff/fd"
-	"gonum.org/v1/gonum/optimize"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/solve"
 )
 
-// The interpreter's argmin is a generic unconstrained solver: it minimises
-// the region's objective over the argmin results, starting from zeros, with
-// a quasi-Newton method of gonum/optimize and gradients by central finite
-// differences of the objective (run by a nested interpreter). Closed-form
-// and implicit solvers are the business of the compiler passes; this one
-// is the reference they are tested against.
+// The interpreter's argmin runs the solver its solver attribute names on
+// the region functions the implicit pass derived (ir/region.go): exact
+// gradients and Hessian-vector products, never finite differences. A
+// closed form (@f.solution) is run instead of a solver when present. After
+// every solve the optimality conditions are checked (as ddn's
+// _check_optimality_cond, but failing loudly): ‖∇ₓL‖∞ and ‖c‖∞ against
+// check_tol, and the smallest eigenvalue of the (reduced, or Riemannian)
+// Hessian, estimated by Lanczos, which must be positive: a singular or
+// indefinite Hessian leaves the implicit derivative undefined.
 
-// Solver defaults, used when the attributes are absent (max_iter's is in
-// the op table).
+// Solver defaults, used when the attributes are absent (max_iter's and
+// damping's are in the op table).
 const (
-	// Gradient tolerances (infinity norm). Central differences of an f64
-	// objective are accurate to about 1e-10 relative, of an f32 objective
-	// to about 1e-5, so the defaults sit above those noise floors.
-	defaultTolF64 = 1e-8
-	defaultTolF32 = 1e-4
-	// Finite-difference steps: near the cube root of the precision, which
-	// balances truncation and rounding error of central differences.
-	stepF64 = 6e-6
-	stepF32 = 5e-3
+	// tol and check_tol, relative to max(1, ‖∇ₓf‖∞ at the start): the
+	// solvers aim at tol on exact derivatives (Newton's last steps get
+	// there cheaply), and accept a point at check_tol where rounding stops
+	// their progress; the check after the solve allows check_tol.
+	defaultTolF64, defaultCheckTolF64 = 1e-12, 1e-6
+	defaultTolF32, defaultCheckTolF32 = 1e-6, 1e-3
+	// Relative residual of the inner solves that must be accurate.
+	linearTolF64, linearTolF32 = 1e-10, 1e-5
+	// The second-order check: Lanczos steps, and the ratio of the smallest
+	// to the largest eigenvalue estimate below which the Hessian counts as
+	// singular (about the precision of the dtype).
+	lanczosSteps                       = 24
+	singularRatioF64, singularRatioF32 = 1e-12, 1e-6
 )
 
-// newMethod returns the gonum method for the solver attribute. The
-// attribute names the method the compiler passes and generated code should
-// use ("newton", "riemannian", a closed form, ...); the interpreter is the
-// reference and runs BFGS for every name but "lbfgs", which gives the same
-// minimiser for the problems it can solve (unconstrained, smooth).
-func newMethod(solver string) (optimize.Method, string) {
-	if solver == "lbfgs" {
-		return &optimize.LBFGS{}, "lbfgs"
-	}
-	return &optimize.BFGS{}, "bfgs"
+// A boundRegion holds the interpreters of a declarative op's region
+// functions.
+type boundRegion struct {
+	funcs map[*ir.Func]*Interpreter
+	// argmin is the argmin's region split by role, or nil.
+	argmin *ir.ArgminRegion
 }
 
-// bindObjective checks an argmin's region and builds the interpreter of its
-// objective: parameters are the minimisation variables (the argmin's result
-// types) followed by the argmin's operands, and the result is one float
-// scalar.
-func bindObjective(in *ir.Instr, cfg config) (*Interpreter, error) {
+// bindRegion checks a declarative op's region and builds the interpreters
+// of its functions.
+func bindRegion(in *ir.Instr, cfg config) (*boundRegion, error) {
 	if in.Region == nil || len(in.Region.Funcs) == 0 {
-		return nil, errors.New("argmin has no region")
+		return nil, fmt.Errorf("%s has no region", in.Op)
 	}
-	if n := len(in.Region.Funcs) - 1; n > 0 {
-		return nil, fmt.Errorf("the interpreter's argmin solves unconstrained problems only; the region has %d constraint functions", n)
-	}
-	obj := in.Region.Funcs[0]
-	if obj == nil {
-		return nil, errors.New("argmin region holds a nil function")
-	}
-	want := append(in.ResultTypes(), in.ArgTypes()...)
-	if len(obj.Params) != len(want) {
-		return nil, fmt.Errorf("objective @%s takes %d parameters, want %d (the %d results, then the %d operands)",
-			obj.Name, len(obj.Params), len(want), len(in.Results), len(in.Args))
-	}
-	for i, p := range obj.Params {
-		if p == nil || !p.Type.Equal(want[i]) {
-			return nil, fmt.Errorf("objective @%s: parameter %d is %s, want type %s", obj.Name, i, p, want[i])
+	br := &boundRegion{funcs: map[*ir.Func]*Interpreter{}}
+	switch in.Op {
+	case ir.OpArgmin:
+		a, err := ir.SplitArgmin(in.Region)
+		if err != nil {
+			return nil, err
+		}
+		if !a.Derived() {
+			return nil, errors.New("the region has no derived functions (@" + ir.DerivedName(a.Objective.Name, ir.RoleGrad) +
+				", ...): run the implicit pass first (passes.Implicit, or pf opt -passes=implicit); jvp, vjp and guess run it on what they copy")
+		}
+		br.argmin = a
+	case ir.OpLinearSolve:
+		if len(in.Region.Funcs) != 1 {
+			return nil, fmt.Errorf("linear_solve's region holds %d functions, want one", len(in.Region.Funcs))
 		}
 	}
-	if len(obj.Results) != 1 || obj.Results[0] == nil || obj.Results[0].Type.Rank() != 0 || !obj.Results[0].Type.DType.IsFloat() {
-		return nil, fmt.Errorf("objective @%s must return one f32 or f64 scalar, returns (%s)", obj.Name, joinTypes(obj.ResultTypes()))
+	for _, f := range in.Region.Funcs {
+		if f == nil {
+			return nil, errors.New("the region holds a nil function")
+		}
+		it, err := newInterpreter(f, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("region function @%s: %w", f.Name, err)
+		}
+		br.funcs[f] = it
 	}
-	it, err := newInterpreter(obj, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("objective @%s: %w", obj.Name, err)
+	// What the executors rely on; the verifier checks it too, but the
+	// interpreter does not require it to have run.
+	if err := ir.CheckRegion(in); err != nil {
+		return nil, err
 	}
-	return it, nil
+	return br, nil
+}
+
+// argminSettings are an argmin's attributes, read once per execution.
+type argminSettings struct {
+	solver             string
+	tol, checkTol      float64
+	maxIter            int
+	init, stiefel      []int
+	damping, linearTol float64
+	singular           float64
+	low                bool // f32 involved
+}
+
+func readArgminSettings(in *ir.Instr, low bool) (*argminSettings, error) {
+	s := &argminSettings{low: low, linearTol: linearTolF64, singular: singularRatioF64}
+	defTol, defCheck := defaultTolF64, defaultCheckTolF64
+	if low {
+		defTol, defCheck = defaultTolF32, defaultCheckTolF32
+		s.linearTol, s.singular = linearTolF32, singularRatioF32
+	}
+	var err error
+	if s.solver, err = in.Attrs.Str("solver", ""); err != nil {
+		return nil, err
+	}
+	if s.tol, err = in.Attrs.Float("tol", defTol); err != nil {
+		return nil, err
+	}
+	if s.checkTol, err = in.Attrs.Float("check_tol", max(defCheck, 10*s.tol)); err != nil {
+		return nil, err
+	}
+	if s.damping, err = in.FloatAttr("damping"); err != nil {
+		return nil, err
+	}
+	if s.maxIter, err = in.IntAttr("max_iter"); err != nil {
+		return nil, err
+	}
+	switch {
+	case !(s.tol > 0):
+		return nil, fmt.Errorf("tol=%v must be positive", s.tol)
+	case !(s.checkTol > 0):
+		return nil, fmt.Errorf("check_tol=%v must be positive", s.checkTol)
+	case s.maxIter <= 0:
+		return nil, fmt.Errorf("max_iter=%d must be positive", s.maxIter)
+	case !(s.damping >= 0):
+		return nil, fmt.Errorf("damping=%v must not be negative", s.damping)
+	}
+	if s.init, _, err = in.Attrs.IntList("init"); err != nil {
+		return nil, err
+	}
+	if s.stiefel, _, err = in.Attrs.IntList("stiefel"); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func execArgmin(c *call) ([]*Tensor, error) {
+	a := c.region.argmin
 	vars := c.in.ResultTypes()
-	n := 0
-	lowPrecision := c.region.fn.Results[0].Type.DType == ir.F32
+	low := a.Objective.Results[0].Type.DType == ir.F32
 	for _, t := range vars {
-		n += t.Shape.Size()
-		lowPrecision = lowPrecision || t.DType == ir.F32
+		low = low || t.DType == ir.F32
 	}
-	if n == 0 {
+	s, err := readArgminSettings(c.in, low)
+	if err != nil {
+		return nil, err
+	}
+	ev := newArgminEval(c, a, vars)
+	if ev.n == 0 {
 		return splitVars(nil, vars), nil
 	}
-	settings, err := solverSettings(c.in, lowPrecision)
+	x0, err := ev.start(s)
 	if err != nil {
 		return nil, err
 	}
-	obj := &objective{interp: c.region, vars: vars, operands: c.args}
-	step := stepF64
-	if lowPrecision {
-		step = stepF32
+	g0 := make([]float64, ev.n)
+	if err := ev.grad(x0, g0); err != nil {
+		return nil, fmt.Errorf("gradient at the start: %w", err)
 	}
-	solver, err := c.in.StringAttr("solver")
+	scale := max(1, infNorm(g0))
+	x, err := ev.solve(s, x0, scale)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("solve (%s): %w", ev.solverName(s), err)
 	}
-	method, name := newMethod(solver)
-	problem := optimize.Problem{
-		Func:   obj.eval,
-		Grad:   func(grad, x []float64) { centralGradient(grad, obj.eval, x, step) },
-		Status: obj.status,
+	if err := ev.check(s, x, scale); err != nil {
+		return nil, fmt.Errorf("after the %s solve: %w", ev.solverName(s), err)
 	}
-	result, err := optimize.Minimize(problem, make([]float64, n), settings, method)
-	if evalErr := obj.err(); evalErr != nil {
-		return nil, fmt.Errorf("objective: %w", evalErr)
-	}
-	if err != nil && !nearStationary(problem, result, settings.GradientThreshold, lowPrecision) {
-		return nil, fmt.Errorf("solver %s failed: %w", name, err)
-	}
-	// An explicit max_iter is a budget: the iterate it ends at is the
-	// answer. Running out of the default budget means no convergence.
-	if _, explicit := c.in.Attrs["max_iter"]; result.Status == optimize.IterationLimit && !explicit {
-		return nil, fmt.Errorf("solver %s did not reach the gradient tolerance %g in %d iterations",
-			name, settings.GradientThreshold, settings.MajorIterations-1)
-	}
-	return splitVars(result.X, vars), nil
+	return splitVars(x, vars), nil
 }
 
-// centralGradient estimates the gradient of f at x by central differences,
-// coordinate by coordinate, with the step scaled by max(1, |x_i|): a fixed
-// step vanishes in rounding once |x_i| is large (x + h == x), which would
-// report a zero gradient far from any minimum.
-func centralGradient(grad []float64, f func([]float64) float64, x []float64, step float64) {
-	probe := append([]float64(nil), x...)
-	for i, xi := range x {
-		along := func(t float64) float64 {
-			probe[i] = t
-			return f(probe)
-		}
-		grad[i] = fd.Derivative(along, xi, &fd.Settings{Formula: fd.Central, Step: step * max(1, math.Abs(xi))})
-		probe[i] = xi
-	}
-}
-
-// nearStationary accepts a location after a solver error when its gradient
-// is at the noise floor of the objective. A line search fails once the
-// decrease it can find, about |g|²/2 for unit curvature, drops below the
-// rounding error eps·|f| of the objective; a gradient under
-// 10·sqrt(eps·(1+|f|)) is then as small as the precision allows.
-func nearStationary(p optimize.Problem, r *optimize.Result, tol float64, lowPrecision bool) bool {
-	if r == nil || len(r.X) == 0 || math.IsNaN(r.F) || math.IsInf(r.F, 0) {
-		return false
-	}
-	eps := 0x1p-52
-	if lowPrecision {
-		eps = 0x1p-23
-	}
-	floor := max(tol, 10*math.Sqrt(eps*(1+math.Abs(r.F))))
-	grad := make([]float64, len(r.X))
-	p.Grad(grad, r.X)
-	for _, g := range grad {
-		if !(math.Abs(g) <= floor) {
-			return false
+// start returns the starting point: each variable's init operand, or
+// zeros; Stiefel variables are moved onto the manifold (orthonormalised,
+// or the first columns of the identity when zero).
+func (ev *argminEval) start(s *argminSettings) ([]float64, error) {
+	x := make([]float64, ev.n)
+	for j, t := range ev.vars {
+		if j < len(s.init) && s.init[j] >= 0 {
+			if s.init[j] >= len(ev.ops) || !ev.ops[s.init[j]].Type.Equal(t) {
+				return nil, fmt.Errorf("init[%d] = %d does not name an operand of type %s", j, s.init[j], t)
+			}
+			copy(x[ev.off[j]:], ev.ops[s.init[j]].Float64s())
 		}
 	}
-	return true
-}
-
-// solverSettings reads tol and max_iter.
-func solverSettings(in *ir.Instr, lowPrecision bool) (*optimize.Settings, error) {
-	defTol := defaultTolF64
-	if lowPrecision {
-		defTol = defaultTolF32
-	}
-	tol, err := in.Attrs.Float("tol", defTol)
+	m, err := ev.manifold(s)
 	if err != nil {
 		return nil, err
 	}
-	if !(tol > 0) {
-		return nil, fmt.Errorf("tol=%v must be positive", tol)
+	return m.Start(x), nil
+}
+
+// manifold returns the product manifold of the Stiefel variables.
+func (ev *argminEval) manifold(s *argminSettings) (solve.Manifold, error) {
+	m := solve.Manifold{N: ev.n}
+	for _, j := range s.stiefel {
+		if j < 0 || j >= len(ev.vars) || ev.vars[j].Rank() != 2 {
+			return m, fmt.Errorf("stiefel names variable %d, which is not a matrix variable", j)
+		}
+		sh := ev.vars[j].Shape
+		m.Stiefel = append(m.Stiefel, solve.Block{Offset: ev.off[j], Rows: sh[0], Cols: sh[1]})
 	}
-	maxIter, err := in.IntAttr("max_iter")
+	return m, nil
+}
+
+func (ev *argminEval) solverName(s *argminSettings) string {
+	if ev.a.Solution != nil {
+		return "closed form " + s.solver
+	}
+	return s.solver
+}
+
+// solve runs the solver (or the closed form) from x0.
+func (ev *argminEval) solve(s *argminSettings, x0 []float64, scale float64) ([]float64, error) {
+	if ev.a.Solution != nil {
+		outs, err := ev.run(ev.a.Solution, ev.ops)
+		if err != nil {
+			return nil, err
+		}
+		x := make([]float64, ev.n)
+		flattenInto(x, outs)
+		return x, nil
+	}
+	set := solve.Settings{Tol: s.tol * scale, MaxIter: s.maxIter, LinearTol: s.linearTol, Floor: s.checkTol * scale}
+	p := ev.problem()
+	var r *solve.Result
+	var err error
+	switch s.solver {
+	case "newton", "":
+		r, err = solve.NewtonCG(p, x0, set)
+	case "bfgs", "lbfgs":
+		r, err = solve.QuasiNewton(p, x0, set, s.solver == "lbfgs")
+	case "sqp":
+		r, err = solve.SQP(p, ev.constraints(), x0, set)
+	case "riemannian":
+		m, merr := ev.manifold(s)
+		if merr != nil {
+			return nil, merr
+		}
+		if len(ev.a.Constraints) != len(m.Stiefel) {
+			return nil, fmt.Errorf("solver riemannian needs every constraint to be a Stiefel one (the attribute stiefel lists %d of %d)", len(m.Stiefel), len(ev.a.Constraints))
+		}
+		r, err = solve.RiemannianTR(p, m, x0, set)
+	default:
+		return nil, fmt.Errorf("unknown solver %q, and the region has no closed form @%s", s.solver, ir.DerivedName(ev.a.Objective.Name, ir.RoleSolution))
+	}
 	if err != nil {
 		return nil, err
 	}
-	if maxIter <= 0 {
-		return nil, fmt.Errorf("max_iter=%d must be positive", maxIter)
-	}
-	return &optimize.Settings{
-		GradientThreshold: tol,
-		// gonum counts the starting point as a major iteration; max_iter
-		// counts steps.
-		MajorIterations: maxIter + 1,
-		// Stop on the gradient test or the iteration limit, not on a
-		// stalled function value, which is a poor test with noisy
-		// finite-difference gradients.
-		Converger: optimize.NeverTerminate{},
-	}, nil
+	return r.X, nil
 }
 
-// An objective evaluates the region function at a flat vector of the
-// minimisation variables. The first error stops the solver.
-type objective struct {
-	interp   *Interpreter
-	vars     []ir.Type
-	operands []*Tensor
-
-	mu       sync.Mutex
-	firstErr error
+// check verifies the optimality conditions at x: the first order
+// (‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale with least-squares multipliers ν, and
+// ‖c‖∞ ≤ check_tol) and the second (the Hessian of the Lagrangian,
+// reduced to the constraints' tangent space, positive definite).
+func (ev *argminEval) check(s *argminSettings, x []float64, scale float64) error {
+	g := make([]float64, ev.n)
+	if err := ev.grad(x, g); err != nil {
+		return fmt.Errorf("optimality check: %w", err)
+	}
+	var nu []float64
+	if ev.m > 0 {
+		cv := make([]float64, ev.m)
+		if err := ev.cons(x, cv); err != nil {
+			return fmt.Errorf("optimality check: %w", err)
+		}
+		if cn := infNorm(cv); !(cn <= s.checkTol) {
+			return fmt.Errorf("optimality check: the constraints are violated: ‖c‖∞ = %.3g > check_tol %.3g", cn, s.checkTol)
+		}
+		var err error
+		if nu, err = solve.LeastSquaresMultipliers(ev.constraints(), x, g, s.linearTol); err != nil {
+			return fmt.Errorf("optimality check: multipliers: %w", err)
+		}
+		at := make([]float64, ev.n)
+		if err := ev.jacT(x, nu, at); err != nil {
+			return fmt.Errorf("optimality check: %w", err)
+		}
+		for i := range g {
+			g[i] += at[i]
+		}
+	}
+	if gn := infNorm(g); !(gn <= s.checkTol*scale) {
+		return fmt.Errorf("optimality check: ‖∇ₓL‖∞ = %.3g > check_tol·scale = %.3g·%.3g: the point is not stationary", gn, s.checkTol, scale)
+	}
+	return ev.checkCurvature(s, x, nu)
 }
 
-func (o *objective) eval(x []float64) (f float64) {
-	if o.err() != nil {
-		return math.NaN()
+// checkCurvature estimates the extreme eigenvalues of the (damped)
+// Hessian of the Lagrangian on the constraints' tangent space.
+func (ev *argminEval) checkCurvature(s *argminSettings, x, nu []float64) error {
+	hl := make([]float64, ev.n)
+	op := func(v, hv []float64) error {
+		if err := ev.hessVec(x, v, hv); err != nil {
+			return err
+		}
+		if ev.m > 0 {
+			if err := ev.consHessVec(x, nu, v, hl); err != nil {
+				return err
+			}
+			for i := range hv {
+				hv[i] += hl[i]
+			}
+		}
+		for i := range hv {
+			hv[i] += s.damping * v[i]
+		}
+		return nil
 	}
-	inputs := append(splitVars(x, o.vars), o.operands...)
-	outs, err := o.interp.Run(inputs)
+	var project func([]float64) error
+	if ev.m > 0 {
+		cs := ev.constraints()
+		av := make([]float64, ev.m)
+		at := make([]float64, ev.n)
+		normal := func(w, out []float64) error {
+			if err := cs.JacTVec(x, w, at); err != nil {
+				return err
+			}
+			return cs.JacVec(x, at, out)
+		}
+		project = func(v []float64) error {
+			if err := cs.JacVec(x, v, av); err != nil {
+				return err
+			}
+			y := make([]float64, ev.m)
+			if _, err := solve.CG(normal, av, y, s.linearTol, 2*ev.m+20); err != nil {
+				return err
+			}
+			if err := cs.JacTVec(x, y, at); err != nil {
+				return err
+			}
+			for i := range v {
+				v[i] -= at[i]
+			}
+			return nil
+		}
+	}
+	lo, hi, err := solve.ExtremeEigs(op, ev.n, lanczosSteps, 1, project)
 	if err != nil {
-		o.setErr(err)
-		return math.NaN()
+		return fmt.Errorf("second-order check: %w", err)
 	}
-	return outs[0].Float64s()[0]
+	if !(lo > s.singular*math.Abs(hi)) {
+		what := "singular"
+		if lo < -s.singular*math.Abs(hi) {
+			what = "indefinite"
+		}
+		return fmt.Errorf("second-order check: the Hessian of the Lagrangian%s is %s at the solution (Lanczos: smallest eigenvalue ≤ %.3g, largest ≥ %.3g): the minimiser is not isolated, so its derivative is undefined (add a regulariser, or damping)",
+			map[bool]string{true: " on the constraints' tangent space", false: ""}[ev.m > 0], what, lo, hi)
+	}
+	return nil
 }
 
-func (o *objective) status() (optimize.Status, error) {
-	if err := o.err(); err != nil {
-		return optimize.Failure, err
+func infNorm(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		if a := math.Abs(x); a > m || x != x {
+			m = a
+		}
 	}
-	return optimize.NotTerminated, nil
-}
-
-func (o *objective) err() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.firstErr
-}
-
-func (o *objective) setErr(err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.firstErr == nil {
-		o.firstErr = err
-	}
+	return m
 }
 
 // splitVars cuts a flat vector into tensors of the given types, in order
@@ -258,4 +378,28 @@ func splitVars(x []float64, types []ir.Type) []*Tensor {
 		off += n
 	}
 	return out
+}
+
+// setFloats copies x into the float tensor t, converting.
+func setFloats(t *Tensor, x []float64) {
+	switch t.Type.DType {
+	case ir.F32:
+		convertSlice(t.F32, x)
+	case ir.F64:
+		copy(t.F64, x)
+	}
+}
+
+// flattenInto copies the tensors' elements, in order, into dst.
+func flattenInto(dst []float64, ts []*Tensor) {
+	off := 0
+	for _, t := range ts {
+		switch t.Type.DType {
+		case ir.F32:
+			convertSlice(dst[off:off+len(t.F32)], t.F32)
+		case ir.F64:
+			copy(dst[off:], t.F64)
+		}
+		off += t.Len()
+	}
 }

@@ -10,7 +10,7 @@
 // function again and again over arenas it owns, placed by the function's
 // memory plan (the one memplan recorded, or the same computed by
 // ir.PlanMemory), and allocates nothing per run in steady state (except
-// in argmin); its results are overwritten by the next run. Training loops
+// in the declarative ops, argmin and linear_solve); its results are overwritten by the next run. Training loops
 // and benchmarks use a Runner per goroutine; a training step's Runner
 // feeds the new parameters and state back into the tensors it read them
 // from (NewRunnerWith, Feedback).
@@ -36,13 +36,38 @@
 //     kernels.GEMM (WithGEMM; kernels.Default, the packed AVX2 GEMM, unless
 //     chosen), in one call per batch if the GEMM is a kernels.BatchGEMM,
 //     else once per batch element.
-//   - argmin minimises its region's objective with gonum's BFGS (or
-//     L-BFGS, solver="lbfgs") from zeros, with central-difference gradients,
-//     until the gradient's largest entry is below tol (default 1e-8, or
-//     1e-4 when f32 is involved). An explicit max_iter is a budget whose
-//     last iterate is returned; exhausting the default budget (1000, the
-//     op table's default) is an error. Regions with constraint functions
-//     are rejected.
+//   - argmin runs on the region functions the implicit pass derives (it
+//     is an error to run one without them: passes.Implicit prepares a
+//     function; jvp, vjp and guess do it on their own). The solver
+//     attribute picks the method of runtime/solve: newton (Newton–CG with
+//     Armijo backtracking), sqp (Newton–KKT steps by MINRES with an ℓ1
+//     merit function), riemannian (trust regions on the Stiefel manifold,
+//     QR retraction), bfgs or lbfgs; a closed form (@f.solution) is run
+//     instead when present. All of them see exact derivatives, never
+//     finite differences. The start is zero, or the operand the attribute
+//     init names for each variable (a warm start: pass the previous
+//     solution, held in a state parameter, and return the new one);
+//     Stiefel variables start orthonormalised (the identity's first
+//     columns from zero). The solver stops at ‖∇ₓL‖∞ ≤ tol·scale and
+//     ‖c‖∞ ≤ tol with scale = max(1, ‖∇ₓf‖∞ at the start), tol 1e-12 (f64)
+//     or 1e-6 (f32) by default, and accepts a point within check_tol
+//     where rounding stalls it. Every solve is then checked, as ddn's
+//     _check_optimality_cond but as an error: ‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale
+//     with least-squares multipliers ν, ‖c‖∞ ≤ check_tol (default 1e-6,
+//     f32 1e-3), and the smallest eigenvalue of the Hessian of the
+//     Lagrangian on the constraints' tangent space (plus damping),
+//     estimated by 24 Lanczos steps, above 1e-12 (f32 1e-6) of the
+//     largest: a singular or indefinite Hessian makes the implicit
+//     derivative undefined. Running out of max_iter (1000) is an error.
+//     Errors name the instruction and the step, e.g.
+//     "model.go:42: %w = argmin %h, %y (f32[512,128], f32[512,10]):
+//     after the sqp solve: second-order check: ... singular".
+//   - linear_solve runs conjugate gradients (symmetric and posdef set),
+//     MINRES (symmetric) or restarted GMRES on its region's matvec, one
+//     right-hand side at a time, in float64 with the matvec in the
+//     region's dtype, to tol (relative residual; 1e-10, f32 1e-5) within
+//     max_iter (3n + 100) iterations; non-convergence, pᵀAp ≤ 0 under
+//     conjugate gradients and a singular system under MINRES are errors.
 //
 // Absent attributes take the op table's defaults (ir.AttrSpec.Default).
 //

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/passes"
 )
 
 // feedbackStep is a training step in miniature: it reads a weight, a
@@ -77,6 +78,9 @@ func feedbackRunner(t *testing.T, it *Interpreter) *Runner {
 func TestFeedbackMatchesRun(t *testing.T) {
 	f, err := ir.ParseFunc(feedbackStep)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := passes.Implicit(f); err != nil { // the argmin runs on its derived functions
 		t.Fatal(err)
 	}
 	it := mustNew(t, f)
@@ -192,6 +196,9 @@ func TestFeedbackFailedRunKeepsInputs(t *testing.T) {
 func TestFeedbackErrors(t *testing.T) {
 	f, err := ir.ParseFunc(feedbackStep)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := passes.Implicit(f); err != nil { // the argmin runs on its derived functions
 		t.Fatal(err)
 	}
 	it := mustNew(t, f)

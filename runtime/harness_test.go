@@ -79,7 +79,8 @@ type opCase struct {
 	dtypes []ir.DType
 	// tol overrides defaultTol for some dtypes.
 	tol map[ir.DType]tolerance
-	// region builds the objective of an argmin for the case dtype.
+	// region builds the region function of a declarative op (an argmin's
+	// objective, a linear_solve's matvec) for the case dtype.
 	region func(d ir.DType) *ir.Func
 }
 
@@ -135,7 +136,7 @@ func runOpCase(t *testing.T, tc opCase, d ir.DType) {
 	}
 	f := singleInstrFunc(tc.op, tc.attrs, argTypes, resultTypes)
 	if tc.region != nil {
-		f.Body[0].Region = &ir.Region{Funcs: []*ir.Func{tc.region(d)}}
+		setRegion(t, f, tc.region(d))
 	}
 	got, err := Run(f, inputs)
 	if err != nil {
@@ -156,7 +157,7 @@ func runOpCase(t *testing.T, tc opCase, d ir.DType) {
 func allCaseTables() [][]opCase {
 	return [][]opCase{
 		sourceCases(), unaryCases(), binaryCases(), dataMoveCases(), matmulCases(),
-		reductionCases(), nnCases(), linalgCases(), argminCases(), integerCases(), fusedCases(),
+		reductionCases(), nnCases(), linalgCases(), declarativeCases(), integerCases(), fusedCases(),
 	}
 }
 

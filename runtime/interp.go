@@ -29,8 +29,8 @@ type step struct {
 	kern    kernel
 	args    []int
 	results []int
-	// region is the interpreter of an argmin's objective, or nil.
-	region *Interpreter
+	// region holds the interpreters of a declarative op's region, or nil.
+	region *boundRegion
 }
 
 // A kernel runs one bound instruction. Most kernels write into outs, which
@@ -75,7 +75,7 @@ type call struct {
 	in     *ir.Instr
 	args   []*Tensor
 	gemm   kernels.GEMM
-	region *Interpreter
+	region *boundRegion
 }
 
 // An execFunc binds an instruction to its kernel when the interpreter is
@@ -88,7 +88,7 @@ type execFunc func(b *binding) kernel
 type binding struct {
 	in     *ir.Instr
 	cfg    config
-	region *Interpreter
+	region *boundRegion
 }
 
 // out returns the declared type of result i.
@@ -228,8 +228,8 @@ func bind(in *ir.Instr, slot map[*ir.Value]int, cfg config) (step, error) {
 	if err := checkResultTypes(in); err != nil {
 		return s, err
 	}
-	if in.Op == ir.OpArgmin {
-		region, err := bindObjective(in, cfg)
+	if in.Op.Info().HasRegion {
+		region, err := bindRegion(in, cfg)
 		if err != nil {
 			return s, err
 		}
@@ -498,14 +498,16 @@ var executors = func() map[ir.Op]execFunc {
 		ir.OpOneHot:      byDType(bindOneHot[float32], bindOneHot[float64], bindOneHot[int64], bindOneHot[uint64]),
 
 		// The linear-algebra ops run float64 kernels of runtime/kernels per
-		// matrix and convert (linalg.go); argmin allocates its results.
+		// matrix and convert (linalg.go); the declarative ops allocate
+		// their results.
 		ir.OpQR:              floatsOnly(bindQR, bindQR),
 		ir.OpSVD:             floatsOnly(bindSVD, bindSVD),
 		ir.OpEigh:            floatsOnly(bindEigh, bindEigh),
 		ir.OpCholesky:        floatsOnly(bindCholesky, bindCholesky),
 		ir.OpTriangularSolve: floatsOnly(bindTriangularSolve, bindTriangularSolve),
 
-		ir.OpArgmin: allocating(execArgmin),
+		ir.OpArgmin:      allocating(execArgmin),
+		ir.OpLinearSolve: allocating(execLinearSolve),
 
 		// fused runs its region's body in one loop (fused.go).
 		ir.OpFused: execFused,

@@ -128,6 +128,11 @@ type choleskyOp struct {
 
 func (o *choleskyOp) matrix(s *linalgScratch, i int) error {
 	n := o.n
+	if o.a.DType() == ir.F32 {
+		// In f32 itself, blocked (W̃ᴾ's per-example factors): no
+		// conversions, the products at GEMM speed.
+		return kernels.CholeskyBlocked(n, o.a.F32[i*n*n:(i+1)*n*n], o.l.F32[i*n*n:(i+1)*n*n])
+	}
 	l := s.result(0, o.l, i, n*n)
 	if err := kernels.Cholesky(n, s.operand(0, o.a, i, n*n), l); err != nil {
 		return err
@@ -181,8 +186,17 @@ func bindSVD(b *binding) (runFunc, error) {
 }
 
 func bindEigh(b *binding) (runFunc, error) {
-	_, _, n, _ := matrices(b.in.Args[0].Type.Shape)
+	batch, count, n, _ := matrices(b.in.Args[0].Type.Shape)
 	return func(x *execCtx, args, outs []*Tensor) error {
+		if args[0].DType() == ir.F32 && n <= kernels.JacobiMaxDim {
+			// Small f32 matrices in f32 itself, sixteen at a time (W̃⊥'s
+			// Rayleigh–Ritz step: 512 of 30×30). The choice depends on
+			// n only, so a matrix's result does not depend on its batch.
+			if i, err := kernels.EighBatch32(n, count, args[0].F32, outs[0].F32, outs[1].F32, 0); err != nil {
+				return atBatch(batch, i, err)
+			}
+			return nil
+		}
 		x.ops.eigh = eighOp{a: args[0], w: outs[0], v: outs[1], n: n}
 		return x.forBatch(args[0].Shape(), n*n*n, &x.ops.eigh)
 	}, nil

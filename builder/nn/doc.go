@@ -20,6 +20,12 @@
 // nn.Linear initialisation, U(−1/√fan_in, 1/√fan_in) for weight and bias;
 // KaimingNormal and Orthogonal are the other usual choices.
 //
+// Declarative layers: Ridge (and RidgeClassifier) is a least-squares
+// readout fitted on the batch, W = argmin ½‖hW − y‖² + ½λ‖W‖², solved by
+// the registered closed form and differentiated implicitly; Reduce builds
+// a reduced objective F(x₁) = f(x₁, Ψ(x₁)) for a Mapping Ψ given in closed
+// form (Explicit) or as an argmin (ArgminMapping).
+//
 // Initial values are deterministic: the values of a parameter depend only
 // on the seed and the parameter's name (see Rand), never on the other
 // parameters, so adding a layer leaves the others' initial values as they

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pushforward/pushforward/internal/cli"
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/passes"
 	"github.com/pushforward/pushforward/runtime"
 	"github.com/pushforward/pushforward/runtime/tensorjson"
 )
@@ -27,9 +28,11 @@ and prints the results as JSON:
 Inputs have the same form under "inputs", one entry per parameter matched by
 name. data is a flat row-major list; non-finite numbers are the strings
 "NaN", "+Inf" and "-Inf". Tangent inputs of a transformed function ('pf opt
--passes=jvp') are ordinary inputs. A function with a memory plan (pf opt
--passes=...,memplan) runs over its plan. Errors in INPUTS.json give its line and
-column; numbers a dtype cannot hold (6.5e40 for f32) are refused.
+-passes=jvp') are ordinary inputs. Declarative ops (argmin) are prepared by
+the implicit pass first, if the file has not been through it. A function with
+a memory plan (pf opt -passes=...,memplan) runs over its plan. Errors in
+INPUTS.json give its line and column; numbers a dtype cannot hold (6.5e40
+for f32) are refused.
 
 Example:
 
@@ -54,6 +57,10 @@ func runRun(e *env, fs *flag.FlagSet, args []string) error {
 	}
 	inputs, err := readInputs(e, *in, f)
 	if err != nil {
+		return err
+	}
+	// Declarative ops run on the functions the implicit pass derives.
+	if f, err = passes.Implicit(f); err != nil {
 		return err
 	}
 	it, err := runtime.New(f)

@@ -15,7 +15,7 @@ func TestUsageErrorComesFirst(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"opt", "-passes=jvp,frobnicate", goldenMLP}, `pf opt: -passes: unknown pass "frobnicate" (want a comma-separated list of guess, jvp, vjp,`},
+		{[]string{"opt", "-passes=jvp,frobnicate", goldenMLP}, `pf opt: -passes: unknown pass "frobnicate" (want a comma-separated list of implicit, guess, jvp, vjp,`},
 		{[]string{"opt", "-passes=jvp", "-dump-after=nope", goldenMLP}, `pf opt: -dump-after: unknown pass "nope"`},
 		{[]string{"opt", "-passes=jvp", "-tangents", "abc", goldenMLP}, `pf opt: invalid value "abc" for flag -tangents: parse error (-tangents T takes an integer: number of tangents T jvp carries on a leading axis)`},
 		{[]string{"opt", "-passes=jvp", "-diff", "-dump-dir", "d", goldenMLP}, "pf opt: -diff prints to stderr; it does not combine with -dump-dir"},

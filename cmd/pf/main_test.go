@@ -221,15 +221,7 @@ func TestOptOnGoldenFiles(t *testing.T) {
 		t.Fatalf("only %d golden files", len(files))
 	}
 	for _, file := range files {
-		if filepath.Base(file) == "argmin_constrained.pf" {
-			// Constrained argmin needs the KKT system; jvp says so by name.
-			code, _, stderr := pf(t, "", "opt", "-passes=jvp", file)
-			if code != 1 || !strings.Contains(stderr, "constrained argmin is not supported yet") {
-				t.Errorf("constrained argmin: exit %d, %s", code, stderr)
-			}
-			continue
-		}
-		for _, p := range []string{"jvp,fold,cse,dce", "vjp,fold,cse,dce"} {
+		for _, p := range []string{"jvp,fold,cse,dce", "vjp,fold,cse,dce", "implicit,jvp,fold,cse,dce"} {
 			code, stdout, stderr := pf(t, "", "opt", "-passes="+p, "-verify", file)
 			if code != 0 {
 				t.Errorf("pf opt -passes=%s %s: exit %d: %s", p, file, code, stderr)
@@ -267,6 +259,19 @@ func TestRunTransformedFunction(t *testing.T) {
 	os.WriteFile(jvpPath, []byte(vjp), 0o644)
 	code, out, stderr = pf(t, `{"inputs":[{"name":"x","dtype":"f64","shape":[3],"data":[1,2,3]}]}`, "run", jvpPath, "-in", "-")
 	want = `{"results":[{"name":"y","dtype":"f64","shape":[],"data":[14]},{"name":"x.grad","dtype":"f64","shape":[3],"data":[2,4,6]}]}` + "\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
+	}
+}
+
+// pf run prepares an argmin with the implicit pass: x* = argmin ½‖x − a⊙w‖²
+// is a⊙w, and the loss Σx*².
+func TestRunArgmin(t *testing.T) {
+	ones := strings.TrimSuffix(strings.Repeat("1,", 16), ",")
+	twos := strings.TrimSuffix(strings.Repeat("2,", 16), ",")
+	in := `{"inputs":[{"name":"a","dtype":"f32","shape":[16],"data":[` + ones + `]},{"name":"w","dtype":"f32","shape":[16],"data":[` + twos + `]}]}`
+	code, out, stderr := pf(t, in, "run", "../../testdata/ir/argmin_projection.pf", "-in", "-")
+	want := `{"results":[{"name":"loss","dtype":"f32","shape":[],"data":[64]}]}` + "\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d, got %s want %s (%s)", code, out, want, stderr)
 	}

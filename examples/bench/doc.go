@@ -23,7 +23,17 @@
 // so that a change of load on the machine affects them alike, and the
 // ratios the issue sets targets for are computed from the same rounds.
 // With -numpy, GEMMs are also timed in OpenBLAS through python3 and numpy,
-// as a reference; nothing else needs python. OpenBLAS's threads keep
+// as a reference; nothing else needs python. threadpoolctl (Debian:
+// python3-threadpoolctl) tells which kernel family OpenBLAS runs; when it
+// fell back to a family narrower than the CPU supports (it does not
+// recognise every CPU), the benchmark sets OPENBLAS_CORETYPE to the widest
+// one (SkylakeX with AVX-512, Haswell or Zen with AVX2) unless the user set
+// it, and prints the family in the JSON ("kernel"), as it prints the
+// packed GEMM's instruction-set level. With -levels the packed GEMM is also
+// timed at each lower level the CPU runs (packed-avx2), and
+// PUSHFORWARD_CPU=avx2 or generic lowers the level of everything (see
+// runtime/kernels/isa). The peak case measures 256-bit and, on AVX-512
+// CPUs, 512-bit FMA loops. OpenBLAS's threads keep
 // spinning for a while after its calls, which slows the rounds of ours
 // that follow: time ours alone too. -h prints the usage; a flag that cannot
 // work exits 2 before any case runs. The README's Performance section has figures

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pushforward/pushforward/runtime/kernels"
+	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
 // gemmShapes are the square sizes of the issue and the products of one
@@ -36,15 +38,26 @@ var gemmShapes = []struct {
 // gemmImpl times one implementation on one product: it returns ns/op for
 // a round of at least o.minTime.
 type gemmImpl struct {
-	name  string
-	round func(f32, tA, tB bool, m, n, k int) (float64, error)
+	name   string
+	kernel string // the kernel family it runs (for the JSON)
+	round  func(f32, tA, tB bool, m, n, k int) (float64, error)
 }
 
 // runGEMM times every shape in f32 and f64, the implementations taking
 // turns round by round so that a change of load on the machine hits them
 // alike.
 func runGEMM(o *options, emit func(result)) error {
-	impls := []gemmImpl{goGEMM("packed", kernels.Packed{}, o)}
+	packed := kernels.Packed{}
+	impls := []gemmImpl{goGEMM("packed", packed, o)}
+	impls[0].kernel = packed.KernelLevel().String()
+	if o.levels {
+		// The packed GEMM at every lower level the CPU runs too.
+		for l := packed.KernelLevel() - 1; l >= isa.AVX2; l-- {
+			im := goGEMM("packed-"+l.String(), packed.WithLevel(l), o)
+			im.kernel = l.String()
+			impls = append(impls, im)
+		}
+	}
 	if o.gonum {
 		impls = append(impls, goGEMM("gonum", kernels.Gonum{}, o))
 	}
@@ -54,7 +67,9 @@ func runGEMM(o *options, emit func(result)) error {
 			return err
 		}
 		defer np.close()
-		impls = append(impls, gemmImpl{"openblas", np.round})
+		emit(result{Case: "gemm", Impl: "openblas", Kernel: np.info.Architecture,
+			Name: fmt.Sprintf("openblas %s %s (%s), %d threads", np.info.Version, np.info.Architecture, np.info.how, np.info.Threads)})
+		impls = append(impls, gemmImpl{name: "openblas", kernel: np.info.Architecture, round: np.round})
 	}
 	for _, dtype := range []string{"f32", "f64"} {
 		for _, s := range gemmShapes {
@@ -75,7 +90,7 @@ func runGEMM(o *options, emit func(result)) error {
 			for i, im := range impls {
 				ns := median(samples[i])
 				emit(result{
-					Case: "gemm", Impl: im.name, DType: dtype, Shape: []int{s.m, s.n, s.k}, Trans: transName(s.tA, s.tB),
+					Case: "gemm", Impl: im.name, Kernel: im.kernel, DType: dtype, Shape: []int{s.m, s.n, s.k}, Trans: transName(s.tA, s.tB),
 					NsPerOp: ns, GFLOPS: 2 * float64(s.m) * float64(s.n) * float64(s.k) / ns,
 					BytesPeak: size * int64(s.m*s.k+s.k*s.n+s.m*s.n), Rounds: o.rounds,
 				})
@@ -112,7 +127,7 @@ func goGEMM(name string, g kernels.GEMM, o *options) gemmImpl {
 	}
 	cache := map[key]*operands{}
 	r := rand.New(rand.NewPCG(1, 2))
-	return gemmImpl{name, func(f32, tA, tB bool, m, n, k int) (float64, error) {
+	return gemmImpl{name: name, round: func(f32, tA, tB bool, m, n, k int) (float64, error) {
 		kk := key{f32, tA, tB, m, n, k}
 		op := cache[kk]
 		if op == nil {
@@ -156,11 +171,20 @@ func toF32(x []float64) []float32 {
 }
 
 // numpyServer is a python3 process timing numpy.matmul (OpenBLAS, when
-// Debian's python3-numpy uses libopenblas) on request: one line in, "dtype
-// tA tB m n k seconds", one line out, the ns per product.
+// Debian's python3-numpy uses libopenblas) on request. It first prints
+// one JSON line saying which BLAS numpy runs (from threadpoolctl, if
+// installed), then answers each line "dtype tA tB m n k seconds" with the
+// ns per product.
 const numpyServer = `
-import sys, time
+import sys, time, json
 import numpy as np
+try:
+    from threadpoolctl import threadpool_info
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    info = blas[0] if blas else {"internal_api": "none"}
+except ImportError:
+    info = {"internal_api": "unknown (no threadpoolctl)"}
+print(json.dumps(info), flush=True)
 cache = {}
 for line in sys.stdin:
     dt, ta, tb, m, n, k, secs = line.split()
@@ -184,16 +208,59 @@ for line in sys.stdin:
 `
 
 type numpy struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Scanner
-	o   *options
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	out  *bufio.Scanner
+	o    *options
+	info blasInfo
 }
 
-// startNumpy starts the numpy server, or explains why it cannot.
+// blasInfo is what threadpoolctl says of numpy's BLAS.
+type blasInfo struct {
+	API          string `json:"internal_api"` // "openblas", ...
+	Version      string `json:"version"`
+	Architecture string `json:"architecture"` // OpenBLAS's kernel family: "Haswell", "SkylakeX", ...
+	Threads      int    `json:"num_threads"`
+	// how says where the family came from: detected by OpenBLAS, or set
+	// through OPENBLAS_CORETYPE (by the user or by the benchmark).
+	how string
+}
+
+// startNumpy starts the numpy server, or explains why it cannot. When
+// OpenBLAS has fallen back to a kernel family narrower than the CPU runs
+// (it does not recognise every CPU: an unknown one gets its generic
+// Prescott kernels), it restarts the server with OPENBLAS_CORETYPE set to
+// the widest family the CPU supports, so that the reference is OpenBLAS at
+// its best; a family the user set in OPENBLAS_CORETYPE is kept.
 func startNumpy(o *options) (*numpy, error) {
+	np, err := startNumpyWith(o, "")
+	if err != nil {
+		return nil, err
+	}
+	np.info.how = "detected"
+	userSet := os.Getenv("OPENBLAS_CORETYPE")
+	if userSet != "" {
+		np.info.how = "OPENBLAS_CORETYPE=" + userSet + " (set by the user)"
+	}
+	want := coretypeFor(np.info, userSet, isa.Supported(), cpuVendor())
+	if want == "" {
+		return np, nil
+	}
+	fellBack := np.info.Architecture
+	np.close()
+	if np, err = startNumpyWith(o, want); err != nil {
+		return nil, err
+	}
+	np.info.how = fmt.Sprintf("OPENBLAS_CORETYPE=%s: OpenBLAS alone chose %s", want, fellBack)
+	return np, nil
+}
+
+func startNumpyWith(o *options, coretype string) (*numpy, error) {
 	cmd := exec.Command(o.python, "-c", numpyServer)
 	cmd.Stderr = os.Stderr
+	if coretype != "" {
+		cmd.Env = append(os.Environ(), "OPENBLAS_CORETYPE="+coretype)
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -203,9 +270,59 @@ func startNumpy(o *options) (*numpy, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("-numpy needs python with numpy (Debian: apt-get install python3-numpy libopenblas0-pthread; -python names the interpreter): %w", err)
+		return nil, fmt.Errorf("-numpy needs python with numpy (Debian: apt-get install python3-numpy python3-threadpoolctl libopenblas0-pthread; -python names the interpreter): %w", err)
 	}
-	return &numpy{cmd: cmd, in: in, out: bufio.NewScanner(out), o: o}, nil
+	np := &numpy{cmd: cmd, in: in, out: bufio.NewScanner(out), o: o}
+	if !np.out.Scan() {
+		np.close()
+		return nil, fmt.Errorf("the numpy server (%s) stopped; is numpy installed for it? (-python names the interpreter)", o.python)
+	}
+	if err := json.Unmarshal(np.out.Bytes(), &np.info); err != nil {
+		np.close()
+		return nil, fmt.Errorf("the numpy server's BLAS line %q: %w", np.out.Text(), err)
+	}
+	return np, nil
+}
+
+// coretypeFor returns the OPENBLAS_CORETYPE to restart numpy's OpenBLAS
+// with, or "" to keep it as it is: OpenBLAS chose a family narrower than
+// the CPU (of level l, from vendor) runs, and the user did not choose one
+// (userSet).
+func coretypeFor(info blasInfo, userSet string, l isa.Level, vendor string) string {
+	want := widestFamily(l, vendor)
+	if userSet != "" || info.API != "openblas" || familyWidth(info.Architecture) >= familyWidth(want) {
+		return ""
+	}
+	return want
+}
+
+// OpenBLAS's x86-64 kernel families by vector width: 512 for the AVX-512
+// ones, 256 for the AVX2 ones, and 128 for the rest (Prescott, Nehalem,
+// Sandybridge's AVX without FMA counts as older too).
+var familyWidths = map[string]int{
+	"skylakex": 512, "cooperlake": 512, "sapphirerapids": 512,
+	"haswell": 256, "zen": 256, "excavator": 256,
+}
+
+func familyWidth(family string) int {
+	if w, ok := familyWidths[strings.ToLower(family)]; ok {
+		return w
+	}
+	return 128
+}
+
+// widestFamily is the OpenBLAS kernel family for a CPU of level l: SkylakeX
+// with AVX-512, Zen (AMD) or Haswell (others) with AVX2.
+func widestFamily(l isa.Level, vendor string) string {
+	switch {
+	case l >= isa.AVX512:
+		return "SkylakeX"
+	case l >= isa.AVX2 && vendor == "AuthenticAMD":
+		return "Zen"
+	case l >= isa.AVX2:
+		return "Haswell"
+	}
+	return ""
 }
 
 func (np *numpy) round(f32, tA, tB bool, m, n, k int) (float64, error) {

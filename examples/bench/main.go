@@ -18,10 +18,14 @@ import (
 // A result is one line of output. Fields that do not apply to a case are
 // left out.
 type result struct {
-	Case  string `json:"case"`
-	Impl  string `json:"impl,omitempty"` // gemm: packed, gonum or openblas
-	DType string `json:"dtype,omitempty"`
-	Shape []int  `json:"shape,omitempty"`
+	Case string `json:"case"`
+	Impl string `json:"impl,omitempty"` // gemm: packed, gonum or openblas
+	// Kernel is the kernel family an implementation ran: the packed
+	// GEMM's instruction-set level (avx512, avx2, generic), OpenBLAS's
+	// core type (SkylakeX, Haswell, ...).
+	Kernel string `json:"kernel,omitempty"`
+	DType  string `json:"dtype,omitempty"`
+	Shape  []int  `json:"shape,omitempty"`
 	// Trans names gemm's transposed operands: "a" (Aᵀ·B), "b" (A·Bᵀ).
 	Trans  string `json:"trans,omitempty"`
 	Method string `json:"method,omitempty"` // mlp-fwdgrad-depth: the step
@@ -59,6 +63,7 @@ type options struct {
 	numpy   bool          // also time OpenBLAS through python's numpy
 	python  string        // the python interpreter for -numpy
 	gonum   bool          // also time gonum's GEMM
+	levels  bool          // also time the packed GEMM at lower instruction-set levels
 	quick   bool          // smaller MLP cases and shorter rounds, for tests
 	// opProfile is the number of instruction groups of each paper-step's
 	// profile to print (0: none).
@@ -108,6 +113,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.numpy, "numpy", false, "also time GEMM in OpenBLAS through numpy (a reference; nothing else needs python)")
 	fs.StringVar(&o.python, "python", "python3", "the python with numpy for -numpy")
 	fs.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
+	fs.BoolVar(&o.levels, "levels", false, "gemm: also time the packed GEMM at each lower instruction-set level the CPU runs (packed-avx2 on AVX-512 CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
 	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
 	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")

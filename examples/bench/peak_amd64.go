@@ -2,13 +2,23 @@
 
 package main
 
-import "golang.org/x/sys/cpu"
+import "github.com/pushforward/pushforward/runtime/kernels/isa"
 
 // fmaLoop32 runs n iterations of 12 8-wide f32 FMAs (192 flops each).
 func fmaLoop32(n int)
 
-// haveFMA reports whether fmaLoop32 can run.
-var haveFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// fmaLoop512 runs n iterations of 12 16-wide f32 FMAs (384 flops each).
+func fmaLoop512(n int)
 
-// flopsPerIter is the f32 flops of one fmaLoop32 iteration.
-const flopsPerIter = 12 * 8 * 2
+// fmaLoops returns the FMA loops this CPU runs, narrowest first (none
+// without AVX2, or with PUSHFORWARD_CPU=generic).
+func fmaLoops() []fmaLoop {
+	var loops []fmaLoop
+	if isa.Selected() >= isa.AVX2 {
+		loops = append(loops, fmaLoop{256, fmaLoop32, 12 * 8 * 2})
+	}
+	if isa.Selected() >= isa.AVX512 {
+		loops = append(loops, fmaLoop{512, fmaLoop512, 12 * 16 * 2})
+	}
+	return loops
+}

@@ -12,45 +12,81 @@ import (
 
 // declarativeCases returns the cases of the declarative ops.
 //
-// argmin is checked through the interpreter's solver (BFGS on
-// finite-difference gradients) against the JVP rule of the passes
-// (implicit differentiation with the dense Hessian of the region). The
-// finite differences of the check differentiate the solver's output, so
-// the solve must be accurate to far below the FD step: the cases ask for a
-// tight gradient tolerance.
+// argmin runs the solver its attributes name on the functions the
+// implicit pass derives (Check runs the pass), and its JVP is the
+// implicit rule (matrix-free by default, dense where the case asks):
+// the finite differences of the check differentiate the solution map
+// through the solver, so they also check that the solve is accurate
+// (to ~1e-12 relative in f64, far below the step). linear_solve runs a
+// Krylov method on its region's matvec; its cases perturb the right-hand
+// side and the operator.
 func declarativeCases() []Case {
-	solve := ir.Attrs{"tol": ir.Float(argminTol), "max_iter": ir.Int(1000)}
+	dense := ir.Attrs{"implicit": ir.String("dense")}
 	return []Case{
 		// x* = θ: the derivative is the identity.
-		{Name: "argmin/projection", Op: ir.OpArgmin, Attrs: solve, Inputs: []Input{fl(4)},
+		{Name: "argmin/projection", Op: ir.OpArgmin, Inputs: []Input{fl(4)},
 			Declared: declare(4), Region: objective(projection)},
 		// 0.5 xᵀAx − θᵀx for a fixed SPD A: x* = A⁻¹θ, the derivative is A⁻¹.
-		{Name: "argmin/quadratic", Op: ir.OpArgmin, Attrs: solve, Inputs: []Input{fl(3)},
+		{Name: "argmin/quadratic", Op: ir.OpArgmin, Inputs: []Input{fl(3)},
+			Declared: declare(3), Region: quadraticObjective},
+		{Name: "argmin/quadratic_dense", Op: ir.OpArgmin, Attrs: dense, Inputs: []Input{fl(3)},
 			Declared: declare(3), Region: quadraticObjective},
 		// exp(x) + x = θ elementwise: no closed form.
-		{Name: "argmin/exp", Op: ir.OpArgmin, Attrs: solve, Inputs: []Input{fl(2, 2)},
+		{Name: "argmin/exp", Op: ir.OpArgmin, Inputs: []Input{fl(2, 2)},
+			Declared: declare(2, 2), Region: objective(expObjective)},
+		{Name: "argmin/exp_bfgs", Op: ir.OpArgmin, Attrs: ir.Attrs{"solver": ir.String("bfgs")}, Inputs: []Input{fl(2, 2)},
 			Declared: declare(2, 2), Region: objective(expObjective)},
 		// A scalar variable (n = 1): x* = log θ.
-		{Name: "argmin/scalar", Op: ir.OpArgmin, Attrs: solve, Inputs: []Input{flDist(Positive)},
+		{Name: "argmin/scalar", Op: ir.OpArgmin, Inputs: []Input{flDist(Positive)},
 			Declared: declare(), Region: objective(scalarObjective)},
 		// Two results coupled through a matrix operand: a dense Hessian
 		// with off-diagonal blocks, a solution nonlinear in W, three
 		// operands.
-		{Name: "argmin/two_results", Op: ir.OpArgmin, Attrs: solve, Inputs: []Input{fl(3, 2), fl(3), fl(2)},
+		{Name: "argmin/two_results", Op: ir.OpArgmin, Inputs: []Input{fl(3, 2), fl(3), fl(2)},
+			Declared: func(d ir.DType) []ir.Type { return []ir.Type{ir.TensorOf(d, 2), ir.TensorOf(d, 3)} },
+			Region:   objective(twoResults)},
+		{Name: "argmin/two_results_dense", Op: ir.OpArgmin, Attrs: dense, Inputs: []Input{fl(3, 2), fl(3), fl(2)},
 			Declared: func(d ir.DType) []ir.Type { return []ir.Type{ir.TensorOf(d, 2), ir.TensorOf(d, 3)} },
 			Region:   objective(twoResults)},
 		// An i64 operand, which gets no tangent: x* = θ + k.
-		{Name: "argmin/labels", Op: ir.OpArgmin, Attrs: solve, Inputs: []Input{fl(3), labels(4, 3)},
+		{Name: "argmin/labels", Op: ir.OpArgmin, Inputs: []Input{fl(3), labels(4, 3)},
 			Declared: declare(3), Region: objective(withLabels)},
+		// An equality constraint (sqp, KKT by MINRES): the projection onto
+		// the unit sphere around e₁ (which passes through the start, 0),
+		// x* = e₁ + (θ − e₁)/‖θ − e₁‖.
+		{Name: "argmin/sphere", Op: ir.OpArgmin, Inputs: []Input{flDist(AwayFromZero, 4)},
+			Declared: declare(4), Region: objective(sphere)},
+		{Name: "argmin/sphere_dense", Op: ir.OpArgmin, Attrs: dense, Inputs: []Input{flDist(AwayFromZero, 4)},
+			Declared: declare(4), Region: objective(sphere)},
+		// The Stiefel constraint XᵀX = I: the nearest orthonormal matrix,
+		// the polar factor of A (riemannian, and sqp on the same problem).
+		{Name: "argmin/stiefel", Op: ir.OpArgmin, Inputs: []Input{fl(5, 3)},
+			Declared: declare(5, 3), Region: objective(stiefel)},
+		// sqp finds the stationary point nearest its start, warm-started
+		// from A (orthonormalised) rather than from the identity's columns.
+		{Name: "argmin/stiefel_sqp", Op: ir.OpArgmin, Attrs: ir.Attrs{"solver": ir.String("sqp"), "init": ir.Ints(0)}, Inputs: []Input{fl(5, 3)},
+			Declared: declare(5, 3), Region: objective(stiefel)},
+		// Closed forms: ridge (A, B, λ) and least squares (A, B).
+		{Name: "argmin/ridge", Op: ir.OpArgmin, Attrs: ir.Attrs{"solver": ir.String("ridge")},
+			Inputs: []Input{fl(6, 3), fl(6, 2), flDist(Positive)}, Declared: declare(3, 2), Region: objective(ridge)},
+		{Name: "argmin/ridge_wide", Op: ir.OpArgmin, Attrs: ir.Attrs{"solver": ir.String("ridge")},
+			Inputs: []Input{fl(2, 4), fl(2), flDist(Positive)}, Declared: declare(4), Region: objective(ridgeWide)},
+		{Name: "argmin/lstsq", Op: ir.OpArgmin, Attrs: ir.Attrs{"solver": ir.String("lstsq")},
+			Inputs: []Input{fl(6, 3), fl(6, 2)}, Declared: declare(3, 2), Region: objective(lstsq)},
+
+		// linear_solve: conjugate gradients, MINRES (indefinite), GMRES
+		// (non-symmetric, transposed by the VJP of its matvec), a batch of
+		// right-hand sides.
+		{Name: "linear_solve/cg", Op: ir.OpLinearSolve, Attrs: ir.Attrs{"symmetric": ir.Bool(true), "posdef": ir.Bool(true)},
+			Inputs: []Input{fl(3), fl(3, 3)}, Region: objective(spdMatvec)},
+		{Name: "linear_solve/minres", Op: ir.OpLinearSolve, Attrs: ir.Attrs{"symmetric": ir.Bool(true)},
+			Inputs: []Input{fl(3), fl(3, 3)}, Region: objective(indefiniteMatvec)},
+		{Name: "linear_solve/gmres", Op: ir.OpLinearSolve,
+			Inputs: []Input{fl(3), fl(3, 3)}, Region: objective(generalMatvec)},
+		{Name: "linear_solve/batch", Op: ir.OpLinearSolve, Attrs: ir.Attrs{"symmetric": ir.Bool(true), "posdef": ir.Bool(true)},
+			Inputs: []Input{fl(2, 3), fl(3, 3)}, Region: objective(spdMatvec)},
 	}
 }
-
-// argminTol is the solver's gradient tolerance in the argmin cases. The
-// interpreter's BFGS cannot reach it (its gradients are finite differences
-// of the objective); it iterates until its line search stalls at the
-// noise floor, which is what the finite differences of the check need.
-// The explicit max_iter makes the iteration count a budget, not a failure.
-const argminTol = 1e-12
 
 // The objectives vanish at their minimiser and are computed from
 // residuals that vanish there too. The interpreter's solver differentiates
@@ -143,6 +179,126 @@ func @objective(%x: D[2] param, %y: D[3] param, %w: D[3,2] data, %a: D[3] data, 
   %obj = mul %half, %n : D[]
   return %obj
 }`
+	// ½‖x − θ‖² subject to ‖x − e₁‖² − 1 = 0.
+	sphere = `
+func @objective(%x: D[4] param, %t: D[4] data) -> (D[]) {
+  %d = sub %x, %t : D[4]
+  %d2 = square %d : D[4]
+  %s = reduce_sum %d2 : D[]
+  %half = full {value=0.5} : D[]
+  %obj = mul %half, %s : D[]
+  return %obj
+}
+func @sphere(%x: D[4] param, %t: D[4] data) -> (D[]) {
+  %e = constant {value=[1, 0, 0, 0]} : D[4]
+  %xe = sub %x, %e : D[4]
+  %x2 = square %xe : D[4]
+  %n = reduce_sum %x2 : D[]
+  %one = full {value=1} : D[]
+  %c = sub %n, %one : D[]
+  return %c
+}`
+	// ½‖X − A‖² subject to XᵀX = I, as builder.Stiefel writes it.
+	stiefel = `
+func @objective(%x: D[5,3] param, %a: D[5,3] data) -> (D[]) {
+  %d = sub %x, %a : D[5,3]
+  %d2 = square %d : D[5,3]
+  %s = reduce_sum %d2 : D[]
+  %half = full {value=0.5} : D[]
+  %obj = mul %half, %s : D[]
+  return %obj
+}
+func @stiefel(%x: D[5,3] param, %a: D[5,3] data) -> (D[3,3]) {
+  %g = matmul %x, %x {transpose_a=true} : D[3,3]
+  %eye = constant {value=[1, 0, 0, 0, 1, 0, 0, 0, 1]} : D[3,3]
+  %r = sub %g, %eye : D[3,3]
+  return %r
+}`
+	// ½‖AX − B‖² + ½λ‖X‖².
+	ridge = `
+func @objective(%x: D[3,2] param, %a: D[6,3] data, %b: D[6,2] data, %l: D[] data) -> (D[]) {
+  %ax = matmul %a, %x : D[6,2]
+  %r = sub %ax, %b : D[6,2]
+  %r2 = square %r : D[6,2]
+  %s = reduce_sum %r2 : D[]
+  %x2 = square %x : D[3,2]
+  %sx = reduce_sum %x2 : D[]
+  %lsx = mul %l, %sx : D[]
+  %t = add %s, %lsx : D[]
+  %half = full {value=0.5} : D[]
+  %obj = mul %half, %t : D[]
+  return %obj
+}`
+	// The same with fewer rows than columns (the dual closed form) and a
+	// vector right-hand side.
+	ridgeWide = `
+func @objective(%x: D[4] param, %a: D[2,4] data, %b: D[2] data, %l: D[] data) -> (D[]) {
+  %xc = reshape %x : D[4,1]
+  %axc = matmul %a, %xc : D[2,1]
+  %ax = reshape %axc : D[2]
+  %r = sub %ax, %b : D[2]
+  %r2 = square %r : D[2]
+  %s = reduce_sum %r2 : D[]
+  %x2 = square %x : D[4]
+  %sx = reduce_sum %x2 : D[]
+  %lsx = mul %l, %sx : D[]
+  %t = add %s, %lsx : D[]
+  %half = full {value=0.5} : D[]
+  %obj = mul %half, %t : D[]
+  return %obj
+}`
+	// ½‖AX − B‖².
+	lstsq = `
+func @objective(%x: D[3,2] param, %a: D[6,3] data, %b: D[6,2] data) -> (D[]) {
+  %ax = matmul %a, %x : D[6,2]
+  %r = sub %ax, %b : D[6,2]
+  %r2 = square %r : D[6,2]
+  %s = reduce_sum %r2 : D[]
+  %half = full {value=0.5} : D[]
+  %obj = mul %half, %s : D[]
+  return %obj
+}`
+	// A v = (MᵀM + 2I) v: symmetric positive definite for any M.
+	spdMatvec = `
+func @matvec(%v: D[3] data, %m: D[3,3] param) -> (D[3]) {
+  %vc = reshape %v : D[3,1]
+  %mv = matmul %m, %vc : D[3,1]
+  %mtmv = matmul %m, %mv {transpose_a=true} : D[3,1]
+  %a = reshape %mtmv : D[3]
+  %two = full {value=2} : D[]
+  %tv = mul %two, %v : D[3]
+  %av = add %a, %tv : D[3]
+  return %av
+}`
+	// A v = (diag(3, −2, 4) + 0.1 (M + Mᵀ)) v: symmetric, indefinite, and
+	// well away from singular for the sampled M.
+	indefiniteMatvec = `
+func @matvec(%v: D[3] data, %m: D[3,3] param) -> (D[3]) {
+  %d = constant {value=[3, -2, 4]} : D[3]
+  %dv = mul %d, %v : D[3]
+  %vc = reshape %v : D[3,1]
+  %mv = matmul %m, %vc : D[3,1]
+  %mtv = matmul %m, %vc {transpose_a=true} : D[3,1]
+  %s = add %mv, %mtv : D[3,1]
+  %k = full {value=0.1} : D[]
+  %ks = mul %k, %s : D[3,1]
+  %sv = reshape %ks : D[3]
+  %av = add %dv, %sv : D[3]
+  return %av
+}`
+	// A v = (4I + 0.3 M) v: not symmetric.
+	generalMatvec = `
+func @matvec(%v: D[3] data, %m: D[3,3] param) -> (D[3]) {
+  %vc = reshape %v : D[3,1]
+  %mv = matmul %m, %vc : D[3,1]
+  %k = full {value=0.3} : D[]
+  %kmv = mul %k, %mv : D[3,1]
+  %s = reshape %kmv : D[3]
+  %four = full {value=4} : D[]
+  %fv = mul %four, %v : D[3]
+  %av = add %fv, %s : D[3]
+  return %av
+}`
 	withLabels = `
 func @objective(%x: D[3] param, %t: D[3] data, %k: i64[3] data) -> (D[]) {
   %kf = cast %k : D[3]
@@ -179,15 +335,17 @@ func numberList(xs []float64) string {
 	return strings.Join(parts, ", ")
 }
 
-// objective returns a Region hook that parses src with D replaced by the
-// dtype. The sources are fixed, so a parse error is a bug in this file.
+// objective returns a Region hook that parses src, one or more
+// functions (an objective and constraints, or a matvec), with D replaced
+// by the dtype. The sources are fixed, so a parse error is a bug in this
+// file.
 func objective(src string) func(d ir.DType) *ir.Region {
 	return func(d ir.DType) *ir.Region {
 		text := strings.NewReplacer(" D[", " "+d.String()+"[", "(D[", "("+d.String()+"[").Replace(src)
-		f, err := ir.ParseFunc(text)
+		m, err := ir.Parse("region", []byte(text))
 		if err != nil {
-			panic(fmt.Sprintf("conformance: argmin objective: %v\n%s", err, text))
+			panic(fmt.Sprintf("conformance: region: %v\n%s", err, text))
 		}
-		return &ir.Region{Funcs: []*ir.Func{f}}
+		return &ir.Region{Funcs: m.Funcs}
 	}
 }

@@ -39,6 +39,13 @@ func Check(t *testing.T, run Runner, c Case, d ir.DType) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Declarative ops run on the functions the implicit pass derives.
+	if _, err := passes.Implicit(f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := passes.Implicit(f64); err != nil {
+		t.Fatal(err)
+	}
 	r := rand.New(rand.NewPCG(seedOf(c.Name), 7))
 	x := c.sample(r, f)
 	wrt := passes.ParamsWithRole(f, ir.Param)

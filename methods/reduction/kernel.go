@@ -19,10 +19,14 @@ type kernel struct {
 	out [][]float64
 }
 
-// compile folds, deduplicates and prunes f, verifies it and prepares a
-// Runner. Every parameter and result must be f64.
+// compile folds, deduplicates and prunes f, prepares its argmins (the
+// implicit pass), verifies it and prepares a Runner. Every parameter and result must be f64.
 func compile(f *ir.Func) (*kernel, error) {
 	f = passes.DCE(passes.CSE(passes.Fold(f)))
+	// argmin maps run on the functions the implicit pass derives.
+	if _, err := passes.Implicit(f); err != nil {
+		return nil, err
+	}
 	if err := ir.Verify(f); err != nil {
 		return nil, err
 	}

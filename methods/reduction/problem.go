@@ -123,8 +123,17 @@ func (m Map) emit(b *builder.Builder, x1 *ir.Value, n2 int) *ir.Value {
 		b.Errorf("inner objective of map %q: %v", m.Name, err)
 		return nil
 	}
-	opts := builder.ArgminOptions{Solver: m.Solver, Tol: m.Tol, MaxIter: m.MaxIter}
-	rs := b.ArgminWith(opts, inner, nil, x1)
+	var opts []builder.ArgminOption
+	if m.Solver != "" {
+		opts = append(opts, builder.Solver(m.Solver))
+	}
+	if m.Tol != 0 {
+		opts = append(opts, builder.Tol(m.Tol))
+	}
+	if m.MaxIter != 0 {
+		opts = append(opts, builder.MaxIter(m.MaxIter))
+	}
+	rs := b.Argmin(inner, []*ir.Value{x1}, opts...)
 	if rs == nil {
 		return nil
 	}

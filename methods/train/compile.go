@@ -231,7 +231,8 @@ func (c *compiler) buildEval(batch int) (*ir.Func, error) {
 	if f, err = withCorrect(f, c.sig); err != nil {
 		return nil, err
 	}
-	return c.runPasses(f, passes.Cleanup)
+	// Declarative layers (argmin) run on what the implicit pass derives.
+	return c.runPasses(f, append([]string{"implicit"}, passes.Cleanup...))
 }
 
 // buildModel builds the model for batch and checks that it trains the

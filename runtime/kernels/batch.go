@@ -33,8 +33,8 @@ func (g Packed) DgemmBatch(tA, tB bool, m, n, k int, alpha float64, a []float64,
 // out (under four a thread) and not small; otherwise side by side, one
 // goroutine per group of products, which saves the synchronisation of
 // splitting each product (512 products of 128³ in f32: 88 → 106 GFLOP/s on
-// two cores, BenchmarkBatchProducts). Products with a small output (the dot
-// path of dot.go runs on one thread) always run side by side. Either way
+// two cores, BenchmarkBatchProducts). Products with a small output (whose
+// dot path splits into small parts) always run side by side. Either way
 // each product is computed exactly as a lone call would compute it (results
 // never depend on the threads).
 func gemmBatch[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, aOff []int, b []T, ldb int, bOff []int, beta T, c []T, ldc int, cOff []int) {

@@ -3,6 +3,8 @@ package kernels
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
 // BLAS is gonum's pure-Go BLAS with Sgemm and Dgemm replaced by Packed's, so
@@ -18,6 +20,14 @@ type BLAS struct {
 	// Threads is Packed.Threads: the most goroutines a product uses, 0
 	// meaning GOMAXPROCS.
 	Threads int
+
+	// level and setLevel choose the micro-kernels, as in Packed (tests).
+	level    isa.Level
+	setLevel bool
+}
+
+func (x BLAS) packed() Packed {
+	return Packed{Threads: x.Threads, level: x.level, setLevel: x.setLevel}
 }
 
 var (
@@ -29,14 +39,14 @@ var (
 // blas.Float32Level3 specifies, panicking on bad arguments as gonum does.
 func (x BLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ta, tb := checkBLAS(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	gemm(Packed{Threads: x.Threads}, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(x.packed(), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C in row-major storage, as
 // blas.Float64Level3 specifies, panicking on bad arguments as gonum does.
 func (x BLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ta, tb := checkBLAS(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	gemm(Packed{Threads: x.Threads}, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(x.packed(), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // The panic messages of gonum's BLAS (blas/gonum/errors.go), which callers

@@ -16,6 +16,8 @@ import "math"
 const smallDim = 32
 
 //go:generate go run mkdot.go
+//go:generate go run mkgemm.go
+//go:generate go run mkjacobi.go
 
 // Register blocks of the dot kernels.
 const dotRows, dotCols = 4, 3
@@ -42,62 +44,134 @@ func isGram[T float](tA, tB bool, m, n int, a []T, lda int, b []T, ldb int) bool
 
 // smallGEMM computes c = alpha·op(a)·op(b) + beta·c by dot products for a
 // product that dotPath admits; see smallDim. goKernels selects the Go twin
-// of the kernel.
-func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	gram := isGram(tA, tB, m, n, a, lda, b, ldb)
-	// Row i of op(A) and column j of op(B), k elements each, at rowsA[i·ra:]
-	// and rowsB[j·rb:].
-	rowsA, ra := a, lda
+// of the kernel. The blocks of dot products are spread over up to threads
+// goroutines when the product is long enough to pay for them; each block
+// is computed by one kernel call whoever runs it, so the result does not
+// depend on threads.
+func smallGEMM[T float](goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
+	sp := smallProduct[T]{goKernels: goKernels, m: m, n: n, k: k, rowsA: a, ra: lda, rowsB: b, rb: ldb}
+	sp.gram = isGram(tA, tB, m, n, a, lda, b, ldb)
+	var scratch []T
 	if tA {
 		pool := buffers[T]()
-		rowsA, ra = pool.get(m*k), k
-		defer pool.put(rowsA)
-		transposeInto(rowsA, a, lda, k, m)
+		scratch = pool.get(m * k)
+		transposeInto(scratch, a, lda, k, m)
+		sp.rowsA, sp.ra = scratch, k
 	}
-	rowsB, rb := b, ldb // contiguous: dotPath admits no other case
-	if gram {
-		rowsB, rb = rowsA, ra
+	// op(B)'s columns are contiguous: dotPath admits no other case.
+	if sp.gram {
+		sp.rowsB, sp.rb = sp.rowsA, sp.ra
 	}
-	var block [smallDim * smallDim]T // on the stack: no pool traffic per product
-	dots := block[:m*n]
+	sp.colBlocks = ceilDiv(n, dotCols)
+	parts := ceilDiv(m, dotRows) * sp.colBlocks
+	work := int64(m) * int64(n) * int64(k)
+	if workers := min(int64(threads), work/minWorkPerThread); workers <= 1 {
+		var block [smallDim * smallDim]T // on the stack: no pool traffic per product
+		dots := block[:m*n]
+		for p := range parts {
+			sp.block(p, dots)
+		}
+		sp.finish(dots, alpha, beta, c, ldc)
+	} else {
+		st := getSmallTask[T]()
+		st.smallProduct = sp
+		ParallelN(parts, int(workers), st)
+		sp.finish(st.dots[:m*n], alpha, beta, c, ldc)
+		st.smallProduct = smallProduct[T]{} // do not keep the caller's memory alive
+		putSmallTask(st)
+	}
+	buffers[T]().put(scratch)
+}
+
+// A smallProduct is a small product's dot products, computed one block of
+// dotRows×dotCols outputs at a time. Row i of op(A) and column j of op(B),
+// k elements each, are at rowsA[i·ra:] and rowsB[j·rb:].
+type smallProduct[T float] struct {
+	goKernels    bool
+	gram         bool
+	m, n, k      int
+	rowsA, rowsB []T
+	ra, rb       int
+	colBlocks    int
+}
+
+// block computes block p of the dots (m×n, row-major): the block at row
+// block p/colBlocks and column block p%colBlocks. A Gram product skips the
+// blocks above the diagonal, which finish mirrors.
+func (sp *smallProduct[T]) block(p int, dots []T) {
+	m, n, k := sp.m, sp.n, sp.k
+	i0, j0 := p/sp.colBlocks*dotRows, p%sp.colBlocks*dotCols
+	if sp.gram && j0 > i0+dotRows-1 {
+		return
+	}
 	var pa [dotRows]*T
 	var pb [dotCols]*T
 	var sa [dotRows][]T
 	var sb [dotCols][]T
 	var out [dotRows * dotCols]T
-	for i0 := 0; i0 < m; i0 += dotRows {
-		for r := range dotRows {
-			i := min(i0+r, m-1) // past the edge: repeat the last row
-			sa[r] = rowsA[i*ra : i*ra+k]
-			pa[r] = &sa[r][0]
-		}
-		for j0 := 0; j0 < n; j0 += dotCols {
-			if gram && j0 > i0+dotRows-1 {
-				break // the block is above the diagonal
-			}
-			for q := range dotCols {
-				j := min(j0+q, n-1)
-				sb[q] = rowsB[j*rb : j*rb+k]
-				pb[q] = &sb[q][0]
-			}
-			if goKernels {
-				dotKernelGo(k, &sa, &sb, &out)
-			} else {
-				dotKernel(k, &pa, &pb, &out)
-			}
-			for r := range min(dotRows, m-i0) {
-				copy(dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
-			}
-		}
+	for r := range dotRows {
+		i := min(i0+r, m-1) // past the edge: repeat the last row
+		sa[r] = sp.rowsA[i*sp.ra : i*sp.ra+k]
+		pa[r] = &sa[r][0]
 	}
-	for i := range m {
-		for j := range n {
-			d := dots[i*n+j]
-			if gram && j > i {
-				d = dots[j*n+i]
+	for q := range dotCols {
+		j := min(j0+q, n-1)
+		sb[q] = sp.rowsB[j*sp.rb : j*sp.rb+k]
+		pb[q] = &sb[q][0]
+	}
+	if sp.goKernels {
+		dotKernelGo(k, &sa, &sb, &out)
+	} else {
+		dotKernel(k, &pa, &pb, &out)
+	}
+	for r := range min(dotRows, m-i0) {
+		copy(dots[(i0+r)*n+j0:(i0+r)*n+min(j0+dotCols, n)], out[r*dotCols:])
+	}
+}
+
+// finish sets c = alpha·dots + beta·c, mirroring a Gram product's lower
+// triangle.
+func (sp *smallProduct[T]) finish(dots []T, alpha, beta T, c []T, ldc int) {
+	for i := range sp.m {
+		for j := range sp.n {
+			d := dots[i*sp.n+j]
+			if sp.gram && j > i {
+				d = dots[j*sp.n+i]
 			}
 			axpby(&c[i*ldc+j], alpha, d, beta)
 		}
+	}
+}
+
+// A smallTask spreads a long small product's blocks over goroutines, one
+// block a part.
+type smallTask[T float] struct {
+	smallProduct[T]
+	dots [smallDim * smallDim]T
+}
+
+// RunPart implements Task.
+func (st *smallTask[T]) RunPart(p int) { st.block(p, st.dots[:st.m*st.n]) }
+
+var (
+	smallTasksS freeList[smallTask[float32]]
+	smallTasksD freeList[smallTask[float64]]
+)
+
+func getSmallTask[T float]() *smallTask[T] {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return any(smallTasksS.get()).(*smallTask[T])
+	}
+	return any(smallTasksD.get()).(*smallTask[T])
+}
+
+func putSmallTask[T float](st *smallTask[T]) {
+	switch st := any(st).(type) {
+	case *smallTask[float32]:
+		smallTasksS.put(st)
+	case *smallTask[float64]:
+		smallTasksD.put(st)
 	}
 }
 

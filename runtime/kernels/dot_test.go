@@ -1,11 +1,7 @@
 package kernels
 
 import (
-	"bytes"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -149,28 +145,5 @@ func TestMatvec(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// The committed dot_amd64.s is what mkdot.go writes.
-func TestDotKernelsGenerated(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the generator")
-	}
-	out := filepath.Join(t.TempDir(), "dot_amd64.s")
-	cmd := exec.Command("go", "run", "mkdot.go", "-o", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run mkdot.go: %v\n%s", err, msg)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("dot_amd64.s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Error("dot_amd64.s differs from mkdot.go's output: run go generate ./runtime/kernels")
 	}
 }

@@ -2,6 +2,8 @@ package kernels
 
 import "unsafe"
 
+//go:generate go run mkelementwise.go
+
 // Vectorised elementwise kernels for the ops training steps run most. Each
 // computes exactly what the plain Go loop in its comment computes (IEEE
 // arithmetic is the same in a vector), with the assembly of

@@ -13,6 +13,22 @@ func dgemmKernel6x8(k int, a, b, c *float64, ldc int, alpha, beta float64) {
 	panic("kernels: no assembly micro-kernel in this build")
 }
 
+func sgemmKernel16x16AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+	panic("kernels: no assembly micro-kernel in this build")
+}
+
+func dgemmKernel16x8AVX512(k int, a, b, c *float64, ldc int, alpha, beta float64) {
+	panic("kernels: no assembly micro-kernel in this build")
+}
+
+func jacobiPair16(a, v *float32, n, p, q int, floor *[16]float32, active uint64) uint64 {
+	panic("kernels: no assembly Jacobi rotation in this build")
+}
+
+func jacobiPair8(a, v *float32, n, p, q int, floor *float32, active uint64) uint64 {
+	panic("kernels: no assembly Jacobi rotation in this build")
+}
+
 func copyRows64(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }
@@ -34,6 +50,10 @@ func packA6d(dst, src *float64, srcStride, blocks int) {
 }
 
 func copyRows24(dst, src *byte, stride, rows int) {
+	panic("kernels: no assembly copy in this build")
+}
+
+func copyRows128(dst, src *byte, stride, rows int) {
 	panic("kernels: no assembly copy in this build")
 }
 

@@ -300,3 +300,31 @@ c48loop:
 	VZEROUPPER
 c48done:
 	RET
+
+// func copyRows128(dst, src *byte, stride, rows int)
+//
+// copyRows64 for 128-byte rows: the rows of an f64 A panel of the AVX-512
+// kernels (16 doubles).
+TEXT ·copyRows128(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ stride+16(FP), DX
+	MOVQ rows+24(FP), CX
+	TESTQ CX, CX
+	JZ done128
+loop128:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ DX, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ loop128
+	VZEROUPPER
+done128:
+	RET

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
 // Packed is a blocked, packed GEMM in the manner of GotoBLAS and BLIS,
-// computing tiles of C with an AVX2/FMA assembly micro-kernel where the CPU
-// has those features (checked at run time) and with its pure-Go twin
-// elsewhere or under the noasm build tag.
+// computing tiles of C with AVX-512 or AVX2/FMA assembly micro-kernels
+// where the CPU has those features (checked at run time, see package isa)
+// and with their pure-Go twin elsewhere or under the noasm build tag.
 //
 // A product packs op(A) into panels of MR rows and op(B) into panels of NR
 // columns, both cut along k into blocks that keep a panel pair in L1 and a
@@ -29,6 +31,11 @@ type Packed struct {
 	// goKernels forces the Go twin (for tests and benchmarks).
 	goKernels bool
 
+	// level, if set, replaces isa.Selected as the micro-kernels' level
+	// (for tests and benchmarks; never above isa.Supported).
+	level    isa.Level
+	setLevel bool
+
 	// noDot sends small outputs through the packed path too (for
 	// benchmarks of the dot path, dot.go).
 	noDot bool
@@ -44,9 +51,33 @@ func (g Packed) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda 
 	gemm(g, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Assembly reports whether Packed uses the assembly micro-kernels on this
-// machine (AVX2 and FMA present, and not built with the noasm tag).
+// Assembly reports whether Packed uses assembly micro-kernels on this
+// machine (AVX2 and FMA present, not built with the noasm tag, and not
+// turned off by PUSHFORWARD_CPU=generic); Level says which.
 func Assembly() bool { return haveAsm }
+
+// WithLevel returns g running the micro-kernels of level l instead of
+// isa.Selected's (capped at isa.Supported: never instructions the CPU
+// lacks), for benchmarks that compare the levels. Results are the same
+// bits at every level.
+func (g Packed) WithLevel(l isa.Level) Packed {
+	g.level, g.setLevel = l, true
+	return g
+}
+
+// KernelLevel returns the level of the micro-kernels g runs.
+func (g Packed) KernelLevel() isa.Level { return g.kernels().level }
+
+// kernels returns the kernel set g runs.
+func (g Packed) kernels() *kernelSet {
+	switch {
+	case g.goKernels:
+		return &genericSet
+	case g.setLevel:
+		return kernelSetFor(g.level)
+	}
+	return kernelSetFor(isa.Selected())
+}
 
 // Float is the element types of the floating-point kernels.
 type Float interface{ float32 | float64 }
@@ -57,20 +88,7 @@ type float = Float
 type blocking struct {
 	mr, nr int // register tile
 	kc     int // most k per block: an NR×KC panel of B (16 KiB) fits L1
-	mc     int // rows of A per task: an MC×KC block (144 or 288 KiB) fits L2
-}
-
-var (
-	blockS = blocking{mr: mrS, nr: nrS, kc: 256, mc: 144}
-	blockD = blocking{mr: mrD, nr: nrD, kc: 256, mc: 144}
-)
-
-func blockingOf[T float]() blocking {
-	var zero T
-	if _, ok := any(zero).(float32); ok {
-		return blockS
-	}
-	return blockD
+	mc     int // rows of A per task: an MC×KC block fits L2
 }
 
 // minWorkPerThread is the number of multiply-adds below which one more
@@ -96,14 +114,16 @@ func gemm[T float](g Packed, tA, tB bool, m, n, k int, alpha T, a []T, lda int, 
 		matvec(g.goKernels || !haveAsm, tA, m, k, alpha, a, lda, b, beta, c, ldc)
 		return
 	}
-	work := int64(m) * int64(n) * int64(k)
-	if !g.noDot && smallOutput(m, n, k) && dotPath(tA, tB, m, n, a, lda, b, ldb) && (threads == 1 || work < 4*minWorkPerThread) {
-		smallGEMM(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	// The path depends on the shapes (and on whether op(B) is op(A)ᵀ)
+	// only, never on threads: each path has its own summation order.
+	if !g.noDot && smallOutput(m, n, k) && dotPath(tA, tB, m, n, a, lda, b, ldb) {
+		smallGEMM(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
 		return
 	}
+	work := int64(m) * int64(n) * int64(k)
 	threads = int(min(int64(threads), max(1, work/minWorkPerThread)))
 	gc := getCall[T]()
-	gc.setup(g.goKernels || !haveAsm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
+	gc.setup(g.kernels(), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
 	gc.run()
 	putCall(gc)
 }
@@ -157,15 +177,15 @@ func scaleRows[T float](m, n int, beta T, c []T, ldc int) {
 // buffers and its task grid. It is a Task run in two phases, packing and
 // computing.
 type gemmCall[T float] struct {
-	goKernels bool
-	tA, tB    bool
-	m, n, k   int
-	alpha     T
-	beta      T
-	a, b, c   []T
-	lda, ldb  int
-	ldc       int
-	threads   int
+	ks       *kernelSet
+	tA, tB   bool
+	m, n, k  int
+	alpha    T
+	beta     T
+	a, b, c  []T
+	lda, ldb int
+	ldc      int
+	threads  int
 
 	blk    blocking
 	kcs    int // k per block (the last block may be shorter)
@@ -211,14 +231,14 @@ func putCall[T float](gc *gemmCall[T]) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-func (gc *gemmCall[T]) setup(goKernels, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
-	gc.goKernels, gc.tA, gc.tB = goKernels, tA, tB
+func (gc *gemmCall[T]) setup(ks *kernelSet, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, threads int) {
+	gc.ks, gc.tA, gc.tB = ks, tA, tB
 	gc.m, gc.n, gc.k = m, n, k
 	gc.alpha, gc.beta = alpha, beta
 	gc.a, gc.b, gc.c = a, b, c
 	gc.lda, gc.ldb, gc.ldc = lda, ldb, ldc
 	gc.threads = threads
-	blk := blockingOf[T]()
+	blk := blockingOf[T](ks)
 	gc.blk = blk
 
 	// Cut k into equal blocks, rounded up to the unrolling of the
@@ -237,6 +257,11 @@ func (gc *gemmCall[T]) setup(goKernels, tA, tB bool, m, n, k int, alpha T, a []T
 	if threads > 1 {
 		want := 3 * threads
 		nTasks = min(gc.np, ceilDiv(want, gc.mTasks))
+		if gc.np < want && gc.mTasks < want {
+			// Narrow C: split rows only, so that each task packs its
+			// own A panels (lazyA below) on its own goroutine.
+			nTasks = 1
+		}
 		if gc.mTasks*nTasks < want {
 			gc.mcP = ceilDiv(gc.mp, min(gc.mp, ceilDiv(want, nTasks)))
 			gc.mTasks = ceilDiv(gc.mp, gc.mcP)
@@ -346,12 +371,12 @@ func (gc *gemmCall[T]) packPanels(dst, x []T, ld int, trans bool, rows, panels, 
 func (gc *gemmCall[T]) packBlock(dst, x []T, ld int, trans bool, rows, w, q0, q1, p0, kcb int) {
 	if trans {
 		// Stored depth-major: copy runs of depths of each panel.
-		packDepthMajor(dst, x, ld, p0, kcb, rows, w, q0, q1, !gc.goKernels)
+		packDepthMajor(dst, x, ld, p0, kcb, rows, w, q0, q1, gc.ks.level >= isa.AVX2)
 		return
 	}
 	for q := q0; q < q1; q++ {
 		r0 := q * w
-		packRowMajor(dst[(q-q0)*kcb*w:][:kcb*w], x, ld, r0, min(w, rows-r0), p0, kcb, w, !gc.goKernels)
+		packRowMajor(dst[(q-q0)*kcb*w:][:kcb*w], x, ld, r0, min(w, rows-r0), p0, kcb, w, gc.ks.level >= isa.AVX2)
 	}
 }
 
@@ -387,6 +412,10 @@ func packDepthMajor[T float](block, x []T, ld, p0, kcb, rows, w, q0, q1 int, asm
 					d, s := panel[p*w:][:w], x[(p0+p)*ld+q*w:][:w]
 					*(*[64]byte)(unsafe.Pointer(unsafe.SliceData(d))) = *(*[64]byte)(unsafe.Pointer(unsafe.SliceData(s)))
 				}
+			case q < full && w*esize == 128 && asm:
+				d := panel[pb*w : pe*w]
+				s := x[(p0+pb)*ld+q*w : (p0+pe-1)*ld+q*w+w]
+				copyRows128((*byte)(unsafe.Pointer(unsafe.SliceData(d))), (*byte)(unsafe.Pointer(unsafe.SliceData(s))), ld*esize, pe-pb)
 			case q < full && w == 6 && asm:
 				d := panel[pb*6 : pe*6]
 				s := x[(p0+pb)*ld+q*6 : (p0+pe-1)*ld+q*6+6]
@@ -461,7 +490,7 @@ func transposeRows[T float](dst, x []T, ld, kcb, w int) bool {
 			}
 			return true
 		}
-		if w != 16 {
+		if w%8 != 0 {
 			return false
 		}
 		x := any(x).([]float32)
@@ -490,7 +519,7 @@ func transposeRows[T float](dst, x []T, ld, kcb, w int) bool {
 			}
 			return true
 		}
-		if w != 8 {
+		if w%4 != 0 {
 			return false
 		}
 		x := any(x).([]float64)
@@ -536,7 +565,7 @@ func (gc *gemmCall[T]) compute(t int) {
 	it, jt := t%gc.mTasks, t/gc.mTasks
 	ip0, ip1 := it*gc.mcP, min(gc.mp, (it+1)*gc.mcP)
 	jp0, jp1 := jt*gc.ncP, min(gc.np, (jt+1)*gc.ncP)
-	var edge [mrS * nrS]T // a whole tile, for tiles that overhang C
+	var edge [maxTile]T // a whole tile, for tiles that overhang C
 	for p0 := 0; p0 < gc.k; p0 += gc.kcs {
 		kcb := min(gc.kcs, gc.k-p0)
 		beta := gc.beta
@@ -592,24 +621,37 @@ func (gc *gemmCall[T]) compute(t int) {
 
 // kernel runs the micro-kernel of T on one tile: c = alpha·a·b + beta·c.
 func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
+	mr, nr := gc.blk.mr, gc.blk.nr
+	level := gc.ks.level
+	if level > isa.Generic {
+		// The bounds the assembly relies on: it reads whole panels and
+		// writes the whole tile.
+		_, _, _ = a[kcb*mr-1], b[kcb*nr-1], c[(mr-1)*ldc+nr-1]
+	}
 	switch a := any(a).(type) {
 	case []float32:
 		b, c := any(b).([]float32), any(c).([]float32)
 		alpha, beta := float32(gc.alpha), float32(beta)
-		if gc.goKernels {
+		pa, pb, pc := unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c)
+		switch level {
+		case isa.AVX512:
+			sgemmKernel16x16AVX512(kcb, pa, pb, pc, ldc, alpha, beta)
+		case isa.AVX2:
+			sgemmKernel6x16(kcb, pa, pb, pc, ldc, alpha, beta)
+		default:
 			sgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
-			return
 		}
-		_ = c[(mrS-1)*ldc+nrS-1] // the assembly writes the whole tile
-		sgemmKernel6x16(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
 	case []float64:
 		b, c := any(b).([]float64), any(c).([]float64)
 		alpha, beta := float64(gc.alpha), float64(beta)
-		if gc.goKernels {
+		pa, pb, pc := unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c)
+		switch level {
+		case isa.AVX512:
+			dgemmKernel16x8AVX512(kcb, pa, pb, pc, ldc, alpha, beta)
+		case isa.AVX2:
+			dgemmKernel6x8(kcb, pa, pb, pc, ldc, alpha, beta)
+		default:
 			dgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
-			return
 		}
-		_ = c[(mrD-1)*ldc+nrD-1]
-		dgemmKernel6x8(kcb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/pushforward/pushforward/runtime/kernels/isa"
 )
 
 // benchShapes are the square sizes of the issue and the products of one
@@ -33,7 +35,8 @@ func BenchmarkGEMM(b *testing.B) {
 	impls := []struct {
 		name string
 		g    GEMM
-	}{{"packed", Packed{}}, {"packed1", Packed{Threads: 1}}, {"gonum", Gonum{}}, {"gotwin", Packed{goKernels: true}}}
+	}{{"packed", Packed{}}, {"packed1", Packed{Threads: 1}}, {"gonum", Gonum{}}, {"gotwin", Packed{goKernels: true}},
+		{"avx2", atLevel(isa.AVX2, 0)}, {"avx512", atLevel(isa.AVX512, 0)}}
 	for _, s := range benchShapes {
 		for _, dt := range []string{"f32", "f64"} {
 			for _, im := range impls {
@@ -142,5 +145,32 @@ func BenchmarkBatchProducts(b *testing.B) {
 			}
 			b.ReportMetric(2*float64(s.count*size*s.d)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// BenchmarkSmallOutputLongK times lone products with a small output and a
+// long k (A·Bᵀ and Gram products of 30 rows, as W̃⊥'s Gram matrices over a
+// whole batch), f32, on all the processors.
+func BenchmarkSmallOutputLongK(b *testing.B) {
+	for _, k := range []int{2048, 16384} {
+		for _, gram := range []bool{false, true} {
+			name := fmt.Sprintf("ABT_30x30x%d", k)
+			if gram {
+				name = fmt.Sprintf("gram_30x30x%d", k)
+			}
+			b.Run(name, func(b *testing.B) {
+				r := rand.New(rand.NewPCG(3, 3))
+				a, bb := toF32(randomSlice(r, 30*k)), toF32(randomSlice(r, 30*k))
+				if gram {
+					bb = a
+				}
+				c := make([]float32, 30*30)
+				b.ReportAllocs()
+				for b.Loop() {
+					Packed{}.Sgemm(false, true, 30, 30, k, 1, a, k, bb, k, 0, c, 30)
+				}
+				b.ReportMetric(2*float64(30*30*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

@@ -245,3 +245,90 @@ func exactFMA32(x, y, z float64) float32 {
 	}
 	return f
 }
+
+// Shapes whose path the thread count once chose: small outputs with a long
+// k (the dot path on one thread, the packed path on more), Gram products
+// among them, and their edges.
+var smallOutputLongK = [][3]int{{30, 30, 2048}, {32, 32, 4096}, {10, 10, 12000}, {31, 5, 8191}, {1, 32, 40000}, {17, 29, 3000}}
+
+// A product's result depends on its shape only: not on the number of
+// goroutines, nor on whether it runs alone or inside a batch, for small
+// outputs with a long k as for the rest.
+func TestResultsIndependentOfThreadsAndBatching(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, d := range smallOutputLongK {
+		m, n, k := d[0], d[1], d[2]
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, gram := range []bool{false, true} {
+					if gram && (m != n || tA == tB) {
+						continue
+					}
+					tc := newGEMMCase(r, tA, tB, m, n, k)
+					if gram {
+						tc.b, tc.ldb = tc.a, tc.lda
+					}
+					checkThreadAndBatchIndependence(t, tc, gram)
+				}
+			}
+		}
+	}
+}
+
+// checkThreadAndBatchIndependence runs tc in f32 and f64 alone on 1, 2 and
+// 4 goroutines, and as each product of a batch of two (both taking the
+// same operands) on 1 and 4, and checks that all agree bit for bit.
+func checkThreadAndBatchIndependence(t *testing.T, tc gemmCase, gram bool) {
+	t.Helper()
+	name := fmt.Sprintf("%v gram=%t", tc, gram)
+	a32, b32 := toF32(tc.a), toF32(tc.b)
+	if gram {
+		b32 = a32
+	}
+	var ref64 []float64
+	var ref32 []float32
+	for _, threads := range []int{1, 2, 4} {
+		g := Packed{Threads: threads}
+		c64, c32 := slices.Clone(tc.c), toF32(tc.c)
+		g.Dgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.75, tc.a, tc.lda, tc.b, tc.ldb, -0.5, c64, tc.ldc)
+		g.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.75, a32, tc.lda, b32, tc.ldb, -0.5, c32, tc.ldc)
+		if ref64 == nil {
+			ref64, ref32 = c64, c32
+			continue
+		}
+		if i := bitsEqual(c64, ref64); i >= 0 {
+			t.Errorf("%s: Dgemm on %d threads differs from 1 thread in %d elements (first %d)", name, threads, countDiff(c64, ref64), i)
+		}
+		if i := bitsEqual(c32, ref32); i >= 0 {
+			t.Errorf("%s: Sgemm on %d threads differs from 1 thread in %d elements (first %d)", name, threads, countDiff(c32, ref32), i)
+		}
+	}
+	size := len(tc.c)
+	off := []int{0, 0}
+	cOff := []int{0, size}
+	for _, threads := range []int{1, 4} {
+		g := Packed{Threads: threads}
+		c64 := append(slices.Clone(tc.c), tc.c...)
+		c32 := toF32(c64)
+		g.DgemmBatch(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.75, tc.a, tc.lda, off, tc.b, tc.ldb, off, -0.5, c64, tc.ldc, cOff)
+		g.SgemmBatch(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.75, a32, tc.lda, off, b32, tc.ldb, off, -0.5, c32, tc.ldc, cOff)
+		for p := range 2 {
+			if i := bitsEqual(c64[p*size:][:size], ref64); i >= 0 {
+				t.Errorf("%s: product %d of a Dgemm batch on %d threads differs from the lone product in %d elements (first %d)", name, p, threads, countDiff(c64[p*size:][:size], ref64), i)
+			}
+			if i := bitsEqual(c32[p*size:][:size], ref32); i >= 0 {
+				t.Errorf("%s: product %d of an Sgemm batch on %d threads differs from the lone product in %d elements (first %d)", name, p, threads, countDiff(c32[p*size:][:size], ref32), i)
+			}
+		}
+	}
+}
+
+func countDiff[T float32 | float64](a, b []T) int {
+	n := 0
+	for i := range a {
+		if bitsEqual(a[i:i+1], b[i:i+1]) >= 0 {
+			n++
+		}
+	}
+	return n
+}

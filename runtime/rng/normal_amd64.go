@@ -2,11 +2,11 @@
 
 package rng
 
-import "golang.org/x/sys/cpu"
+import "github.com/pushforward/pushforward/runtime/kernels/isa"
 
-// haveQuads reports whether normalQuads32 and normalQuads64 can run: they
-// use AVX2.
-var haveQuads = cpu.X86.HasAVX2
+// haveQuads reports whether normalQuads32 and normalQuads64 run: they use
+// AVX2, which the CPU must have and PUSHFORWARD_CPU not turn off.
+var haveQuads = isa.Selected() >= isa.AVX2
 
 // normalQuads32 sets dst[0 : 8·quads] to the f32 normals of blocks j, j+1,
 // ..., j+4·quads-1 of the stream (key, counter), four blocks at a time; see

@@ -69,14 +69,29 @@ type element struct {
 type reader struct {
 	src []byte
 	dec *json.Decoder
+	// The line of offset scanned and where that line starts: tokens come
+	// in order, so pos counts each newline once rather than rescanning the
+	// document for every token.
+	scanned, line, lineStart int
 }
 
 // pos converts a byte offset to a line and column.
 func (d *reader) pos(off int) Pos {
 	off = min(off, len(d.src))
-	line := 1 + bytes.Count(d.src[:off], []byte{'\n'})
-	col := off - bytes.LastIndexByte(d.src[:off], '\n')
-	return Pos{line, col}
+	if off < d.scanned || d.line == 0 {
+		d.scanned, d.line, d.lineStart = 0, 1, 0
+	}
+	for {
+		i := bytes.IndexByte(d.src[d.scanned:off], '\n')
+		if i < 0 {
+			break
+		}
+		d.line++
+		d.scanned += i + 1
+		d.lineStart = d.scanned
+	}
+	d.scanned = off
+	return Pos{d.line, off - d.lineStart + 1}
 }
 
 // next returns the next token and the position where it starts.

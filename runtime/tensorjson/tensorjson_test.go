@@ -106,3 +106,44 @@ func TestReadInputsRounding(t *testing.T) {
 		}
 	}
 }
+
+// An error deep in a document of many lines names its line and column,
+// counted as the reader goes (one pass over the newlines, not one per
+// token).
+func TestReadInputsPositionAfterManyLines(t *testing.T) {
+	f := ir.NewFunc("f")
+	f.AddParam("x", ir.TensorOf(ir.F32, 3000), ir.Data)
+	var doc strings.Builder
+	doc.WriteString("{\"inputs\": [{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [3000], \"data\": [\n")
+	for i := range 3000 {
+		if i == 2999 {
+			doc.WriteString("  \"oops\"\n")
+			break
+		}
+		doc.WriteString("  1.5,\n")
+	}
+	doc.WriteString("]}]}\n")
+	_, err := ReadInputs(strings.NewReader(doc.String()), f)
+	if err == nil || !strings.Contains(err.Error(), "3001:3:") {
+		t.Fatalf("got %v, want an error at 3001:3", err)
+	}
+}
+
+// BenchmarkReadInputs reads one input of a million numbers; its time grows
+// linearly with the document.
+func BenchmarkReadInputs(b *testing.B) {
+	const n = 1 << 20
+	f := ir.NewFunc("f")
+	f.AddParam("x", ir.TensorOf(ir.F32, n), ir.Data)
+	var buf bytes.Buffer
+	if err := WriteInputs(&buf, []Named{{"x", runtime.Zeros(ir.TensorOf(ir.F32, n))}}); err != nil {
+		b.Fatal(err)
+	}
+	doc := bytes.ReplaceAll(buf.Bytes(), []byte(","), []byte(",\n"))
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := ReadInputs(bytes.NewReader(doc), f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
