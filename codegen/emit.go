@@ -50,8 +50,9 @@ var emitters = func() map[ir.Op]emitter {
 		ir.OpCholesky:        emitLinalg,
 		ir.OpTriangularSolve: emitLinalg,
 
-		ir.OpArgmin: emitArgmin,
-		ir.OpFused:  emitFused,
+		ir.OpArgmin:      emitArgmin,
+		ir.OpLinearSolve: emitLinearSolve,
+		ir.OpFused:       emitFused,
 	}
 	for _, op := range ops.UnaryOps() {
 		m[op] = emitElementwise
@@ -62,10 +63,10 @@ var emitters = func() map[ir.Op]emitter {
 	return m
 }()
 
-// Supports reports whether Generate emits op (argmin: not yet; its
-// instructions are reported with the reason).
+// Supports reports whether Generate emits op (argmin and linear_solve:
+// not yet; their instructions are reported with the reason).
 func Supports(op ir.Op) bool {
-	return emitters[op] != nil && op != ir.OpArgmin
+	return emitters[op] != nil && op != ir.OpArgmin && op != ir.OpLinearSolve
 }
 
 // failStmt is the statement returning err (a Go expression) from the step
@@ -328,7 +329,16 @@ func emitRandom(g *gen, in *ir.Instr) error {
 }
 
 // emitArgmin reports that argmin cannot be emitted: its solvers run in the
-// interpreter, on nested interpreters of its region.
-func emitArgmin(_ *gen, in *ir.Instr) error {
+// interpreter, on nested interpreters of its region. (The implicit pass
+// replaces the argmins it has closed forms for by ordinary ops, which
+// are emitted.)
+func emitArgmin(*gen, *ir.Instr) error {
 	return fmt.Errorf("cannot emit argmin yet (its solvers run inside the interpreter, on its region; run this function with the interpreter)")
+}
+
+// emitLinearSolve reports that linear_solve cannot be emitted: its Krylov
+// methods run in the interpreter, on a nested interpreter of its region's
+// matvec.
+func emitLinearSolve(*gen, *ir.Instr) error {
+	return fmt.Errorf("cannot emit linear_solve yet (its Krylov solvers run inside the interpreter, on its region's matvec; run this function with the interpreter)")
 }

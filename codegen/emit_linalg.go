@@ -22,6 +22,9 @@ type linalgOp struct {
 	work      int
 	call      string
 	fails     bool // the kernel returns an error
+	// native is set when the kernel takes the data's own dtype (f32
+	// cholesky: kernels.CholeskyBlocked), with no conversion.
+	native bool
 }
 
 // minBatchWork is the work of a batch from which it is split across
@@ -44,6 +47,11 @@ func linalgOf(in *ir.Instr) (linalgOp, error) {
 		return linalgOp{ins: []int{n * n}, outs: []int{n, n * n}, work: n * n * n, fails: true,
 			call: fmt.Sprintf("sc.work.Eigh(%d, a0, r0, r1)", n)}, nil
 	case ir.OpCholesky:
+		if in.Args[0].Type.DType == ir.F32 {
+			// In f32 itself, blocked, as the interpreter factors f32.
+			return linalgOp{ins: []int{n * n}, outs: []int{n * n}, work: n * n * n, fails: true, native: true,
+				call: fmt.Sprintf("kernels.CholeskyBlocked(%d, a0, r0)", n)}, nil
+		}
 		return linalgOp{ins: []int{n * n}, outs: []int{n * n}, work: n * n * n, fails: true,
 			call: fmt.Sprintf("kernels.Cholesky(%d, a0, r0)", n)}, nil
 	case ir.OpTriangularSolve:
@@ -87,12 +95,12 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 	}
 	g.linalg = true
 	for j, a := range in.Args {
-		if a.Type.DType == ir.F32 {
+		if a.Type.DType == ir.F32 && !lo.native {
 			g.linalgIn[j] = max(g.linalgIn[j], lo.ins[j])
 		}
 	}
 	for j, r := range in.Results {
-		if r.Type.DType == ir.F32 {
+		if r.Type.DType == ir.F32 && !lo.native {
 			g.linalgOut[j] = max(g.linalgOut[j], lo.outs[j])
 		}
 	}
@@ -104,7 +112,7 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 	for j, a := range in.Args {
 		n := lo.ins[j]
 		src := fmt.Sprintf("%s[i*%d : (i+1)*%d]", g.val[a], n, n)
-		if a.Type.DType == ir.F64 {
+		if a.Type.DType == ir.F64 || lo.native {
 			b.line("a%d := %s", j, src)
 			continue
 		}
@@ -113,7 +121,7 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 	}
 	for j, r := range in.Results {
 		n := lo.outs[j]
-		if r.Type.DType == ir.F64 {
+		if r.Type.DType == ir.F64 || lo.native {
 			b.line("r%d := %s[i*%d : (i+1)*%d]", j, g.val[r], n, n)
 			continue
 		}
@@ -127,7 +135,7 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 		b.line("%s", lo.call)
 	}
 	for j, r := range in.Results {
-		if r.Type.DType == ir.F32 {
+		if r.Type.DType == ir.F32 && !lo.native {
 			n := lo.outs[j]
 			b.line("ops.CastSlice(%s[i*%d : (i+1)*%d], r%d)", g.val[r], n, n, j)
 		}
@@ -137,6 +145,23 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 	b.line("")
 	g.decls.Write(b.Bytes())
 
+	jacobi := in.Op == ir.OpEigh && in.Args[0].Type.DType == ir.F32
+	if jacobi {
+		// Small f32 matrices in f32 itself, sixteen at a time, as the
+		// interpreter decomposes them; the condition is a constant of
+		// the kernels the program links.
+		n := shape[len(shape)-1]
+		g.step.line("if %d <= kernels.JacobiMaxDim {", n)
+		if len(batch) > 0 {
+			g.step.line("if i, err := kernels.EighBatch32(%d, %d, %s, %s, %s, 0); err != nil {", n, count, g.arg(in, 0), g.out(in, 0), g.out(in, 1))
+			g.step.line("err = fmt.Errorf(\"matrix at batch index %%v: %%w\", ops.Unravel(i, %s), err)", intsLit(batch))
+		} else {
+			g.step.line("if _, err := kernels.EighBatch32(%d, %d, %s, %s, %s, 0); err != nil {", n, count, g.arg(in, 0), g.out(in, 0), g.out(in, 1))
+		}
+		g.step.line("%s", g.failStmt(in, "err"))
+		g.step.line("}")
+		g.step.line("} else {")
+	}
 	parts := "1"
 	if count > 1 && count*lo.work >= minBatchWork {
 		parts = fmt.Sprintf("min(%s.procs, %d)", g.recv, count)
@@ -150,6 +175,9 @@ func emitLinalg(g *gen, in *ir.Instr) error {
 	}
 	g.step.line("%s", g.failStmt(in, "err"))
 	g.step.line("}")
+	if jacobi {
+		g.step.line("}")
+	}
 	return nil
 }
 

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -43,6 +43,10 @@ func goldenFuncs(t *testing.T) (names []string, funcs []*ir.Func) {
 	}
 	return names, funcs
 }
+
+// notYet matches the error of the ops Generate does not emit yet, whose
+// solvers run inside the interpreter on their regions.
+var notYet = regexp.MustCompile(`= (argmin|linear_solve) .*cannot emit (argmin|linear_solve) yet`)
 
 // randomInputs draws inputs for f: floats standard normal, integers zero
 // (a valid label and index for any size), u64 scalars small.
@@ -99,7 +103,7 @@ func TestGoldenBitForBit(t *testing.T) {
 			for i, f := range funcs {
 				inputs := randomInputs(r, f)
 				if err := prog.GenErr[i]; err != nil {
-					if !strings.Contains(err.Error(), "cannot emit argmin yet") {
+					if !notYet.MatchString(err.Error()) {
 						t.Errorf("%s: not generated: %v", names[i], err)
 					}
 					continue

@@ -79,39 +79,39 @@ type Backprop512 struct {
 	regf32         [][]float32      // per part, the registers of fused bodies run by blocks
 	v1AOff         []int            // offsets of the matrices of %x
 	v1BOff         []int            // offsets of the matrices of %mlp.0.w
-	v1COff         []int            // offsets of the product's matrices in %1, %3 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v1COff         []int            // offsets of the product's matrices in %1
 	v6AOff         []int            // offsets of the matrices of %3
 	v6BOff         []int            // offsets of the matrices of %mlp.1.w
-	v6COff         []int            // offsets of the product's matrices in %6, %10 = fused %3, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v6COff         []int            // offsets of the product's matrices in %6
 	v13AOff        []int            // offsets of the matrices of %10
 	v13BOff        []int            // offsets of the matrices of %mlp.2.w
-	v13COff        []int            // offsets of the product's matrices in %13, %17 = fused %10, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v13COff        []int            // offsets of the product's matrices in %13
 	logitsAOff     []int            // offsets of the matrices of %17
 	logitsBOff     []int            // offsets of the matrices of %mlp.3.w
-	logitsCOff     []int            // offsets of the product's matrices in %logits = matmul %17, %mlp.3.w : f32[512,10]
+	logitsCOff     []int            // offsets of the product's matrices in %logits
 	v23Plan        *ops.SoftmaxPlan // the plan of %23 = softmax %logits {axis=1} : f32[512,10]
 	v24Labels      []int            // the shape of the labels of %24 = one_hot %labels {depth=10} : f32[512,10]
 	v12AOff        []int            // offsets of the matrices of %27
 	v12BOff        []int            // offsets of the matrices of %mlp.3.w
-	v12COff        []int            // offsets of the product's matrices in %12 = fused %27, %mlp.3.w, %13 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	v12COff        []int            // offsets of the product's matrices in %12
 	v16AOff        []int            // offsets of the matrices of %12
 	v16BOff        []int            // offsets of the matrices of %mlp.2.w
-	v16COff        []int            // offsets of the product's matrices in %16 = fused %12, %mlp.2.w, %6 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	v16COff        []int            // offsets of the product's matrices in %16
 	v21AOff        []int            // offsets of the matrices of %16
 	v21BOff        []int            // offsets of the matrices of %mlp.1.w
-	v21COff        []int            // offsets of the product's matrices in %21 = fused %16, %mlp.1.w, %1 {kind="matmul", transpose_b=true} region {...} : f32[512,128]
+	v21COff        []int            // offsets of the product's matrices in %21
 	mlp0WMNextAOff []int            // offsets of the matrices of %x
 	mlp0WMNextBOff []int            // offsets of the matrices of %21
-	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %21, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next
 	mlp1WMNextAOff []int            // offsets of the matrices of %3
 	mlp1WMNextBOff []int            // offsets of the matrices of %16
-	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %3, %16, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next
 	mlp2WMNextAOff []int            // offsets of the matrices of %10
 	mlp2WMNextBOff []int            // offsets of the matrices of %12
-	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %10, %12, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next
 	mlp3WMNextAOff []int            // offsets of the matrices of %17
 	mlp3WMNextBOff []int            // offsets of the matrices of %27
-	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %17, %27, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
+	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next
 }
 
 // Backprop512In holds the inputs of Backprop512, one per parameter of @mlp_vjp_step: a value for a

@@ -45,17 +45,17 @@ type Eval1000 struct {
 	scratch     []float64
 	v2AOff      []int           // offsets of the matrices of %x
 	v2BOff      []int           // offsets of the matrices of %mlp.0.w
-	v2COff      []int           // offsets of the product's matrices in %2 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[1000,128]
+	v2COff      []int           // offsets of the product's matrices in %2
 	v4AOff      []int           // offsets of the matrices of %2
 	v4BOff      []int           // offsets of the matrices of %mlp.1.w
-	v4COff      []int           // offsets of the product's matrices in %4 = fused %2, %mlp.1.w {kind="matmul"} region {...} : f32[1000,128]
+	v4COff      []int           // offsets of the product's matrices in %4
 	v6AOff      []int           // offsets of the matrices of %4
 	v6BOff      []int           // offsets of the matrices of %mlp.2.w
-	v6COff      []int           // offsets of the product's matrices in %6 = fused %4, %mlp.2.w {kind="matmul"} region {...} : f32[1000,128]
+	v6COff      []int           // offsets of the product's matrices in %6
 	eval1Labels []int           // the shape of the labels of %eval.1 = one_hot %labels {depth=10} : f32[1000,10]
 	logitsAOff  []int           // offsets of the matrices of %6
 	logitsBOff  []int           // offsets of the matrices of %mlp.3.w
-	logitsCOff  []int           // offsets of the product's matrices in %logits, %eval.2 = fused %6, %mlp.3.w, %eval.1 {kind="matmul"} region {...} : f32[1000,10], f32[1000,10]
+	logitsCOff  []int           // offsets of the product's matrices in %logits
 	eval3Plan   *ops.ReducePlan // the plan of %eval.3 = reduce_sum %eval.2 {axes=[1]} : f32[1000]
 	eval4Plan   *ops.ReducePlan // the plan of %eval.4 = reduce_max %logits {axes=[1]} : f32[1000]
 }

@@ -241,151 +241,151 @@ type WPerp512 struct {
 	regf32         [][]float32      // per part, the registers of fused bodies run by blocks
 	v1AOff         []int            // offsets of the matrices of %x
 	v1BOff         []int            // offsets of the matrices of %mlp.0.w
-	v1COff         []int            // offsets of the product's matrices in %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v1COff         []int            // offsets of the product's matrices in %1
 	v268AOff       []int            // offsets of the matrices of %252
 	v268BOff       []int            // offsets of the matrices of %mlp.1.w
-	v268COff       []int            // offsets of the product's matrices in %268 = matmul %252, %mlp.1.w {transpose_b=true} : f32[15,128]
+	v268COff       []int            // offsets of the product's matrices in %268
 	v14AOff        []int            // offsets of the matrices of %13
 	v14BOff        []int            // offsets of the matrices of %mlp.1.w
-	v14COff        []int            // offsets of the product's matrices in %14 = matmul %13, %mlp.1.w : f32[7680,128]
+	v14COff        []int            // offsets of the product's matrices in %14
 	v19AOff        []int            // offsets of the matrices of %14
 	v19BOff        []int            // offsets of the matrices of %mlp.1.w
-	v19COff        []int            // offsets of the product's matrices in %19 = matmul %14, %mlp.1.w {transpose_b=true} : f32[7680,128]
+	v19COff        []int            // offsets of the product's matrices in %19
 	v26AOff        []int            // offsets of the matrices of %25
 	v26BOff        []int            // offsets of the matrices of %mlp.1.w
-	v26COff        []int            // offsets of the product's matrices in %26 = matmul %25, %mlp.1.w : f32[7680,128]
+	v26COff        []int            // offsets of the product's matrices in %26
 	v28Plan        *ops.ReducePlan  // the plan of %28 = reduce_mean %27 {axes=[1]} : f32[15,128]
 	v29Plan        *ops.MovePlan    // the plan of %29 = transpose %28 {perm=[1, 0]} : f32[128,15]
 	v32Plan        *ops.MovePlan    // the plan of %32 = transpose %30 {perm=[1, 0]} : f32[15,128]
 	v41AOff        []int            // offsets of the matrices of %34
 	v41BOff        []int            // offsets of the matrices of %34
-	v41COff        []int            // offsets of the product's matrices in %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30], f32[512,30,30]
+	v41COff        []int            // offsets of the product's matrices in %41
 	v43Plan        *ops.ReducePlan  // the plan of %43 = reduce_sum %42 {axes=[2]} : f32[512,30]
 	v61AOff        []int            // offsets of the matrices of %36
 	v61BOff        []int            // offsets of the matrices of %36
-	v61COff        []int            // offsets of the product's matrices in %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30]
+	v61COff        []int            // offsets of the product's matrices in %61
 	v62AOff        []int            // offsets of the matrices of %61
 	v62BOff        []int            // offsets of the matrices of %56
-	v62COff        []int            // offsets of the product's matrices in %62 = matmul %61, %56 : f32[512,30,30]
+	v62COff        []int            // offsets of the product's matrices in %62
 	v63AOff        []int            // offsets of the matrices of %56
 	v63BOff        []int            // offsets of the matrices of %62
-	v63COff        []int            // offsets of the product's matrices in %63 = matmul %56, %62 {transpose_a=true} : f32[512,30,30]
+	v63COff        []int            // offsets of the product's matrices in %63
 	v69AOff        []int            // offsets of the matrices of %56
 	v69BOff        []int            // offsets of the matrices of %66
-	v69COff        []int            // offsets of the product's matrices in %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[512,30,10]
+	v69COff        []int            // offsets of the product's matrices in %69
 	v70AOff        []int            // offsets of the matrices of %34
 	v70BOff        []int            // offsets of the matrices of %69
-	v70COff        []int            // offsets of the product's matrices in %70 = matmul %34, %69 {transpose_a=true} : f32[512,128,10]
+	v70COff        []int            // offsets of the product's matrices in %70
 	v97AOff        []int            // offsets of the matrices of %94
 	v97BOff        []int            // offsets of the matrices of %mlp.1.w
-	v97COff        []int            // offsets of the product's matrices in %97, %104 = fused %94, %mlp.1.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v97COff        []int            // offsets of the product's matrices in %97
 	v282AOff       []int            // offsets of the matrices of %279
 	v282BOff       []int            // offsets of the matrices of %mlp.2.w
-	v282COff       []int            // offsets of the product's matrices in %282 = matmul %279, %mlp.2.w {transpose_b=true} : f32[15,128]
+	v282COff       []int            // offsets of the product's matrices in %282
 	v115AOff       []int            // offsets of the matrices of %114
 	v115BOff       []int            // offsets of the matrices of %mlp.2.w
-	v115COff       []int            // offsets of the product's matrices in %115 = matmul %114, %mlp.2.w : f32[7680,128]
+	v115COff       []int            // offsets of the product's matrices in %115
 	v122AOff       []int            // offsets of the matrices of %115
 	v122BOff       []int            // offsets of the matrices of %mlp.2.w
-	v122COff       []int            // offsets of the product's matrices in %122 = matmul %115, %mlp.2.w {transpose_b=true} : f32[7680,128]
+	v122COff       []int            // offsets of the product's matrices in %122
 	v131AOff       []int            // offsets of the matrices of %130
 	v131BOff       []int            // offsets of the matrices of %mlp.2.w
-	v131COff       []int            // offsets of the product's matrices in %131 = matmul %130, %mlp.2.w : f32[7680,128]
+	v131COff       []int            // offsets of the product's matrices in %131
 	v133Plan       *ops.ReducePlan  // the plan of %133 = reduce_mean %132 {axes=[1]} : f32[15,128]
 	v134Plan       *ops.MovePlan    // the plan of %134 = transpose %133 {perm=[1, 0]} : f32[128,15]
 	v137Plan       *ops.MovePlan    // the plan of %137 = transpose %135 {perm=[1, 0]} : f32[15,128]
 	v146AOff       []int            // offsets of the matrices of %139
 	v146BOff       []int            // offsets of the matrices of %139
-	v146COff       []int            // offsets of the product's matrices in %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30], f32[512,30,30]
+	v146COff       []int            // offsets of the product's matrices in %146
 	v148Plan       *ops.ReducePlan  // the plan of %148 = reduce_sum %147 {axes=[2]} : f32[512,30]
 	v166AOff       []int            // offsets of the matrices of %141
 	v166BOff       []int            // offsets of the matrices of %141
-	v166COff       []int            // offsets of the product's matrices in %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[512,30,30]
+	v166COff       []int            // offsets of the product's matrices in %166
 	v167AOff       []int            // offsets of the matrices of %166
 	v167BOff       []int            // offsets of the matrices of %161
-	v167COff       []int            // offsets of the product's matrices in %167 = matmul %166, %161 : f32[512,30,30]
+	v167COff       []int            // offsets of the product's matrices in %167
 	v168AOff       []int            // offsets of the matrices of %161
 	v168BOff       []int            // offsets of the matrices of %167
-	v168COff       []int            // offsets of the product's matrices in %168 = matmul %161, %167 {transpose_a=true} : f32[512,30,30]
+	v168COff       []int            // offsets of the product's matrices in %168
 	v174AOff       []int            // offsets of the matrices of %161
 	v174BOff       []int            // offsets of the matrices of %171
-	v174COff       []int            // offsets of the product's matrices in %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[512,30,10]
+	v174COff       []int            // offsets of the product's matrices in %174
 	v175AOff       []int            // offsets of the matrices of %139
 	v175BOff       []int            // offsets of the matrices of %174
-	v175COff       []int            // offsets of the product's matrices in %175 = matmul %139, %174 {transpose_a=true} : f32[512,128,10]
+	v175COff       []int            // offsets of the product's matrices in %175
 	v203AOff       []int            // offsets of the matrices of %200
 	v203BOff       []int            // offsets of the matrices of %mlp.2.w
-	v203COff       []int            // offsets of the product's matrices in %203, %216 = fused %200, %mlp.2.w {kind="matmul"} region {...} : f32[512,128], f32[512,128]
+	v203COff       []int            // offsets of the product's matrices in %203
 	v80AOff        []int            // offsets of the matrices of %70
 	v80BOff        []int            // offsets of the matrices of %70
-	v80COff        []int            // offsets of the product's matrices in %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
+	v80COff        []int            // offsets of the product's matrices in %80
 	v81AOff        []int            // offsets of the matrices of %70
 	v81BOff        []int            // offsets of the matrices of %80
-	v81COff        []int            // offsets of the product's matrices in %81 = matmul %70, %80 : f32[512,128,10]
+	v81COff        []int            // offsets of the product's matrices in %81
 	v85AOff        []int            // offsets of the matrices of %81
 	v85BOff        []int            // offsets of the matrices of %81
-	v85COff        []int            // offsets of the product's matrices in %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
+	v85COff        []int            // offsets of the product's matrices in %85
 	v86AOff        []int            // offsets of the matrices of %81
 	v86BOff        []int            // offsets of the matrices of %85
-	v86COff        []int            // offsets of the product's matrices in %86 = matmul %81, %85 : f32[512,128,10]
+	v86COff        []int            // offsets of the product's matrices in %86
 	v92AOff        []int            // offsets of the matrices of %86
 	v92BOff        []int            // offsets of the matrices of %91
-	v92COff        []int            // offsets of the product's matrices in %92 = matmul %86, %91 : f32[512,128,1]
+	v92COff        []int            // offsets of the product's matrices in %92
 	v185AOff       []int            // offsets of the matrices of %175
 	v185BOff       []int            // offsets of the matrices of %175
-	v185COff       []int            // offsets of the product's matrices in %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
+	v185COff       []int            // offsets of the product's matrices in %185
 	v186AOff       []int            // offsets of the matrices of %175
 	v186BOff       []int            // offsets of the matrices of %185
-	v186COff       []int            // offsets of the product's matrices in %186 = matmul %175, %185 : f32[512,128,10]
+	v186COff       []int            // offsets of the product's matrices in %186
 	v190AOff       []int            // offsets of the matrices of %186
 	v190BOff       []int            // offsets of the matrices of %186
-	v190COff       []int            // offsets of the product's matrices in %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[512,10,10]
+	v190COff       []int            // offsets of the product's matrices in %190
 	v191AOff       []int            // offsets of the matrices of %186
 	v191BOff       []int            // offsets of the matrices of %190
-	v191COff       []int            // offsets of the product's matrices in %191 = matmul %186, %190 : f32[512,128,10]
+	v191COff       []int            // offsets of the product's matrices in %191
 	v197AOff       []int            // offsets of the matrices of %191
 	v197BOff       []int            // offsets of the matrices of %196
-	v197COff       []int            // offsets of the product's matrices in %197 = matmul %191, %196 : f32[512,128,1]
+	v197COff       []int            // offsets of the product's matrices in %197
 	v202AOff       []int            // offsets of the matrices of %96
 	v202BOff       []int            // offsets of the matrices of %mlp.1.w
-	v202COff       []int            // offsets of the product's matrices in %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[512,128]
+	v202COff       []int            // offsets of the product's matrices in %202
 	v287AOff       []int            // offsets of the matrices of %286
 	v287BOff       []int            // offsets of the matrices of %mlp.3.w
-	v287COff       []int            // offsets of the product's matrices in %287 = matmul %286, %mlp.3.w {transpose_b=true} : f32[10,128]
+	v287COff       []int            // offsets of the product's matrices in %287
 	v222AOff       []int            // offsets of the matrices of %221
 	v222BOff       []int            // offsets of the matrices of %221
-	v222COff       []int            // offsets of the product's matrices in %222, %223 = fused %221, %221, %74 {kind="matmul", transpose_b=true} region {...} : f32[512,10,10], f32[512,10,10]
+	v222COff       []int            // offsets of the product's matrices in %222
 	v224Plan       *ops.ReducePlan  // the plan of %224 = reduce_sum %223 {axes=[2]} : f32[512,10]
 	v242AOff       []int            // offsets of the matrices of %221
 	v242BOff       []int            // offsets of the matrices of %240
-	v242COff       []int            // offsets of the product's matrices in %242 = fused %221, %240, %228 {kind="matmul"} region {...} : f32[512,10,1]
+	v242COff       []int            // offsets of the product's matrices in %242
 	v246AOff       []int            // offsets of the matrices of %221
 	v246BOff       []int            // offsets of the matrices of %245
-	v246COff       []int            // offsets of the product's matrices in %246 = matmul %221, %245 {transpose_a=true} : f32[512,128,1]
+	v246COff       []int            // offsets of the product's matrices in %246
 	v251AOff       []int            // offsets of the matrices of %202
 	v251BOff       []int            // offsets of the matrices of %mlp.2.w
-	v251COff       []int            // offsets of the product's matrices in %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[512,128]
+	v251COff       []int            // offsets of the product's matrices in %251
 	logitsAOff     []int            // offsets of the matrices of %249
 	logitsBOff     []int            // offsets of the matrices of %mlp.3.w
-	logitsCOff     []int            // offsets of the product's matrices in %logits = matmul %249, %mlp.3.w : f32[512,10]
+	logitsCOff     []int            // offsets of the product's matrices in %logits
 	v258Plan       *ops.SoftmaxPlan // the plan of %258 = log_softmax %logits {axis=1} : f32[512,10]
 	v257AOff       []int            // offsets of the matrices of %251
 	v257BOff       []int            // offsets of the matrices of %mlp.3.w
-	v257COff       []int            // offsets of the product's matrices in %257, %260 = fused %251, %mlp.3.w, %logits.guess, %258 {kind="matmul"} region {...} : f32[512,10], f32[512,10]
+	v257COff       []int            // offsets of the product's matrices in %257
 	v261Plan       *ops.ReducePlan  // the plan of %261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[512,1]
 	v263Labels     []int            // the shape of the labels of %263 = one_hot %labels {depth=10} : f32[512,10]
 	mlp0WMNextAOff []int            // offsets of the matrices of %x
 	mlp0WMNextBOff []int            // offsets of the matrices of %272
-	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next
 	mlp1WMNextAOff []int            // offsets of the matrices of %94
 	mlp1WMNextBOff []int            // offsets of the matrices of %275
-	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next
 	mlp2WMNextAOff []int            // offsets of the matrices of %200
 	mlp2WMNextBOff []int            // offsets of the matrices of %278
-	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next
 	mlp3WMNextAOff []int            // offsets of the matrices of %249
 	mlp3WMNextBOff []int            // offsets of the matrices of %281
-	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
+	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next
 }
 
 // WPerp512In holds the inputs of WPerp512, one per parameter of @mlp_wperp_step: a value for a
@@ -1273,9 +1273,16 @@ func (s *WPerp512) Step() error {
 	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v56, 30, s.v63AOff, s.v62, 30, s.v63BOff, 0, s.v63, 30, s.v63COff)
 
 	// %64, %65 = eigh %63 : f32[512,30], f32[512,30,30]
-	if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).eighV64); err != nil {
-		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{512}), err)
-		return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 : f32[512,30], f32[512,30,30]", err)
+	if 30 <= kernels.JacobiMaxDim {
+		if i, err := kernels.EighBatch32(30, 512, s.v63, s.v64, s.v65, 0); err != nil {
+			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{512}), err)
+			return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 : f32[512,30], f32[512,30,30]", err)
+		}
+	} else {
+		if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).eighV64); err != nil {
+			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{512}), err)
+			return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 : f32[512,30], f32[512,30,30]", err)
+		}
 	}
 
 	// %66 = slice %65 {start=[0, 0, 20], stop=[512, 30, 30]} : f32[512,30,10]
@@ -1464,9 +1471,16 @@ func (s *WPerp512) Step() error {
 	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v161, 30, s.v168AOff, s.v167, 30, s.v168BOff, 0, s.v168, 30, s.v168COff)
 
 	// %169, %170 = eigh %168 : f32[512,30], f32[512,30,30]
-	if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).eighV169); err != nil {
-		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{512}), err)
-		return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 : f32[512,30], f32[512,30,30]", err)
+	if 30 <= kernels.JacobiMaxDim {
+		if i, err := kernels.EighBatch32(30, 512, s.v168, s.v169, s.v170, 0); err != nil {
+			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{512}), err)
+			return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 : f32[512,30], f32[512,30,30]", err)
+		}
+	} else {
+		if i, err := s.batch(min(s.procs, 512), 512, (*WPerp512).eighV169); err != nil {
+			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{512}), err)
+			return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 : f32[512,30], f32[512,30,30]", err)
+		}
 	}
 
 	// %171 = slice %170 {start=[0, 0, 20], stop=[512, 30, 30]} : f32[512,30,10]
@@ -2591,13 +2605,11 @@ func (s *WPerp512) fusedV53(_, lo, hi int) {
 
 // choleskyV54 computes matrix i of %54 = cholesky %53 : f32[512,30,30].
 func (s *WPerp512) choleskyV54(sc *wPerp512LinalgScratch, i int) error {
-	a0 := sc.in[0][:900]
-	ops.CastSlice(a0, s.v53[i*900:(i+1)*900])
-	r0 := sc.out[0][:900]
-	if err := kernels.Cholesky(30, a0, r0); err != nil {
+	a0 := s.v53[i*900 : (i+1)*900]
+	r0 := s.v54[i*900 : (i+1)*900]
+	if err := kernels.CholeskyBlocked(30, a0, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v54[i*900:(i+1)*900], r0)
 	return nil
 }
 
@@ -2844,13 +2856,11 @@ func (s *WPerp512) fusedV158(_, lo, hi int) {
 
 // choleskyV159 computes matrix i of %159 = cholesky %158 : f32[512,30,30].
 func (s *WPerp512) choleskyV159(sc *wPerp512LinalgScratch, i int) error {
-	a0 := sc.in[0][:900]
-	ops.CastSlice(a0, s.v158[i*900:(i+1)*900])
-	r0 := sc.out[0][:900]
-	if err := kernels.Cholesky(30, a0, r0); err != nil {
+	a0 := s.v158[i*900 : (i+1)*900]
+	r0 := s.v159[i*900 : (i+1)*900]
+	if err := kernels.CholeskyBlocked(30, a0, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v159[i*900:(i+1)*900], r0)
 	return nil
 }
 
@@ -3021,13 +3031,11 @@ func (s *WPerp512) transposeV221(_, lo, hi int) {
 
 // choleskyV235 computes matrix i of %235 = cholesky %234 : f32[512,10,10].
 func (s *WPerp512) choleskyV235(sc *wPerp512LinalgScratch, i int) error {
-	a0 := sc.in[0][:100]
-	ops.CastSlice(a0, s.v234[i*100:(i+1)*100])
-	r0 := sc.out[0][:100]
-	if err := kernels.Cholesky(10, a0, r0); err != nil {
+	a0 := s.v234[i*100 : (i+1)*100]
+	r0 := s.v235[i*100 : (i+1)*100]
+	if err := kernels.CholeskyBlocked(10, a0, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v235[i*100:(i+1)*100], r0)
 	return nil
 }
 
