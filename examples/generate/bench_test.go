@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/pushforward/pushforward/examples/generate/setup"
-	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/methods/train"
 	"github.com/pushforward/pushforward/runtime"
 )
@@ -19,16 +18,7 @@ func BenchmarkSteps(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		inputs := make([]*runtime.Tensor, len(f.Params))
-		for i, p := range f.Params {
-			inputs[i] = runtime.Zeros(p.Type)
-			for k := range inputs[i].F32 {
-				inputs[i].F32[k] = float32(r.NormFloat64() * 0.1)
-			}
-			for k := range inputs[i].I64 {
-				inputs[i].I64[k] = int64(r.IntN(setup.Classes))
-			}
-		}
+		inputs := stepInputs(f, r)
 		gen, err := backend(f)
 		if err != nil {
 			b.Fatal(err)
@@ -50,5 +40,4 @@ func BenchmarkSteps(b *testing.B) {
 			})
 		}
 	}
-	_ = ir.F32
 }

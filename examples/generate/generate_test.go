@@ -116,18 +116,7 @@ func TestStepsDoNotAllocate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			inputs := make([]*runtime.Tensor, len(f.Params))
-			for i, p := range f.Params {
-				inputs[i] = runtime.Zeros(p.Type)
-				for k := range inputs[i].F32 {
-					inputs[i].F32[k] = float32(r.NormFloat64() * 0.1)
-				}
-				if p.Type.DType == ir.I64 {
-					for k := range inputs[i].I64 {
-						inputs[i].I64[k] = int64(r.IntN(setup.Classes))
-					}
-				}
-			}
+			inputs := stepInputs(f, r)
 			if _, err := s.Run(inputs); err != nil {
 				t.Fatal(err)
 			}
@@ -136,6 +125,24 @@ func TestStepsDoNotAllocate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stepInputs draws inputs for a generated function: floats N(0, 0.01),
+// labels in range, scalars zero.
+func stepInputs(f *ir.Func, r *rand.Rand) []*runtime.Tensor {
+	inputs := make([]*runtime.Tensor, len(f.Params))
+	for i, p := range f.Params {
+		inputs[i] = runtime.Zeros(p.Type)
+		for k := range inputs[i].F32 {
+			inputs[i].F32[k] = float32(r.NormFloat64() * 0.1)
+		}
+		if p.Type.DType == ir.I64 {
+			for k := range inputs[i].I64 {
+				inputs[i].I64[k] = int64(r.IntN(setup.Classes))
+			}
+		}
+	}
+	return inputs
 }
 
 func TestUsage(t *testing.T) {
