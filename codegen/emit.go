@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -74,7 +75,12 @@ func Supports(op ir.Op) bool {
 func (g *gen) failStmt(in *ir.Instr, err string) string {
 	where := statement(in)
 	if in.Pos.IsValid() {
-		where = in.Pos.String() + ": " + where
+		// The file's base name only: a builder's positions are absolute
+		// paths, which would make the generated file depend on where it
+		// was generated.
+		pos := in.Pos
+		pos.File = filepath.Base(pos.File)
+		where = pos.String() + ": " + where
 	}
 	return fmt.Sprintf("return fmt.Errorf(\"%%s: %%w\", %s, %s)", strconv.Quote(where), err)
 }
