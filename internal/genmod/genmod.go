@@ -30,7 +30,8 @@ type Module struct {
 	// Root is the repository's directory, which the replace directive
 	// names.
 	Root string
-	// Env is added to the go command's environment (GOAMD64=v3, ...).
+	// Env is added to the environment of the go command (GOAMD64=v3,
+	// ...) and of the programs it builds (GOMAXPROCS=1, ...).
 	Env []string
 }
 

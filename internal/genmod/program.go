@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -88,6 +89,7 @@ func Build(m *Module, funcs []*ir.Func) (*Program, error) {
 		return nil, err
 	}
 	p.cmd = exec.Command(bin)
+	p.cmd.Env = append(os.Environ(), m.Env...) // GOMAXPROCS and the like apply to the run too
 	stdin, err := p.cmd.StdinPipe()
 	if err != nil {
 		return nil, err
