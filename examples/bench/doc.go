@@ -12,9 +12,14 @@
 // mlp-fwdgrad-wperp (784-1024-1024-10, batch 128, f32, run by a
 // runtime.Runner on the functions the passes produce), mlp-fwdgrad-depth
 // (the live memory of the steps at depth 2, 8 and 32, plain and after the
-// schedule pass), and paper-step (one gradient step of the
+// schedule pass), paper-step (one gradient step of the
 // forward-gradient paper's MNIST-1D network at widths 128 and 512; with
-// -opprofile, where its time goes). For example
+// -opprofile, where its time goes), and gen (training steps as generated
+// Go against the interpreter, unfused and fused: backprop, wt and wperp on
+// the paper's network at widths 64 to 1024 and on the 784-1024-1024-10
+// MLP; it builds the generated code in a temporary module, so it needs the
+// go command and the module cache, and checks every variant's bits before
+// timing). For example
 //
 //	{"case":"gemm","impl":"packed","dtype":"f32","shape":[1024,1024,1024],"ns_per_op":...,"gflops":...,"bytes_peak":...}
 //
