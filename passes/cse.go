@@ -36,16 +36,7 @@ func CSE(f *ir.Func) *ir.Func {
 	}
 	clear(f.Body[len(body):])
 	f.Body = body
-	for i, r := range f.Results {
-		if n, ok := repl[r]; ok {
-			f.Results[i] = n
-		}
-	}
-	for k, v := range f.Marks {
-		if n, ok := repl[v]; ok {
-			f.Marks[k] = n
-		}
-	}
+	replaceResults(f, repl)
 	return f
 }
 

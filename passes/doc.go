@@ -54,6 +54,16 @@
 // VJP rule of its own. jvp, vjp and guess run the implicit pass on the
 // argmins they copy, so their output always runs.
 //
+// Fuse (fuse*.go), the last of the table, joins chains of elementwise and
+// broadcast ops into fused ops (ir/fused.go), each one loop over its
+// result: with the matmul whose product they read (epilogues: bias,
+// activation, the ReLU mask on a tangent, an optimizer's update) or the
+// reduction they feed, and optionally computes products that share their
+// right operand as one wider product. Fused ops compute the bits of the
+// ops they replace; Unfuse is the inverse and the tests' oracle, and the
+// JVP rule of fused differentiates the ops of its body. TrafficBytes
+// counts the bytes a function reads and writes, which fusion lowers.
+//
 // The passes are listed in one table (pipeline.go) with a second table of
 // ordering constraints checked at init; Run applies a list of them,
 // optionally verifying after each, dumping the IR and timing them.

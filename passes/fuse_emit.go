@@ -105,18 +105,41 @@ func (h *unitHeap) Pop() any {
 	return k
 }
 
-// emit builds the new function.
-func (gs *fuseGroups) emit() (*ir.Func, error) {
-	f := gs.g.f
-	out := ir.NewFunc(f.Name)
-	out.Pos, out.Comments = f.Pos, f.Comments
+// withParams returns a new function with f's name, position and
+// parameters, the map from f's parameters to the new ones, and a writer
+// to it whose new values take f's names where they are free.
+func withParams(f *ir.Func) (*ir.Func, map[*ir.Value]*ir.Value, *ir.Writer) {
+	g := ir.NewFunc(f.Name)
+	g.Pos = f.Pos
 	m := map[*ir.Value]*ir.Value{}
 	for _, p := range f.Params {
-		q := out.AddParam(p.Name, p.Type, p.Role)
+		q := g.AddParam(p.Name, p.Type, p.Role)
 		q.Pos = p.Pos
 		m[p] = q
 	}
-	w := ir.NewWriter(out, nil) // names: the old ones, claimed as they come
+	return g, m, ir.NewWriter(g, nil)
+}
+
+// replaceResults points f's results and marks that repl maps at their
+// replacements.
+func replaceResults(f *ir.Func, repl map[*ir.Value]*ir.Value) {
+	for i, r := range f.Results {
+		if n, ok := repl[r]; ok {
+			f.Results[i] = n
+		}
+	}
+	for k, v := range f.Marks {
+		if n, ok := repl[v]; ok {
+			f.Marks[k] = n
+		}
+	}
+}
+
+// emit builds the new function.
+func (gs *fuseGroups) emit() (*ir.Func, error) {
+	f := gs.g.f
+	out, m, w := withParams(f)
+	out.Comments = f.Comments
 	units := gs.units()
 	us := gs.order(units)
 	if len(us) != len(units) {

@@ -15,15 +15,7 @@ import (
 // broadcast gives the same values. It is the oracle of the fuse pass's
 // tests, and the JVP rule of fused differentiates the ops it emits.
 func Unfuse(f *ir.Func) (*ir.Func, error) {
-	g := ir.NewFunc(f.Name)
-	g.Pos = f.Pos
-	m := map[*ir.Value]*ir.Value{}
-	for _, p := range f.Params {
-		q := g.AddParam(p.Name, p.Type, p.Role)
-		q.Pos = p.Pos
-		m[p] = q
-	}
-	w := ir.NewWriter(g, nil) // names: the old ones, claimed as they come
+	g, m, w := withParams(f)
 	for _, in := range f.Body {
 		args := make([]*ir.Value, len(in.Args))
 		for i, a := range in.Args {

@@ -67,13 +67,20 @@ func checkFusedAgrees(t *testing.T, f *ir.Func, opts passes.FuseOptions, inputs 
 	if err != nil {
 		t.Skipf("the unfused function does not run on random inputs: %v", err)
 	}
-	got, err := run(fused)
+	// The clean-up passes may run after fuse: they leave fused ops alone.
+	cleaned, err := passes.Run(fused, passes.Cleanup, passes.Options{Verify: true})
 	if err != nil {
-		t.Fatalf("%v\n%s", err, fused)
+		t.Fatalf("clean-up after fuse: %v", err)
 	}
-	for i := range want {
-		if err := runtime.CheckIdentical(got[i], want[i]); err != nil {
-			t.Errorf("result %d (%s): %v\n%s", i, f.Results[i], err, ir.Renumbered(fused))
+	for _, g := range []*ir.Func{fused, cleaned} {
+		got, err := run(g)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, g)
+		}
+		for i := range want {
+			if err := runtime.CheckIdentical(got[i], want[i]); err != nil {
+				t.Errorf("result %d (%s): %v\n%s", i, f.Results[i], err, ir.Renumbered(g))
+			}
 		}
 	}
 	return fused
@@ -193,18 +200,11 @@ func TestFuseMNIST1DSteps(t *testing.T) {
 	}
 }
 
-// fuseBody parses src, fuses it with the default options and returns the
-// statements of the result, renumbered, without the signature.
+// fuseBody parses src, fuses it with opts and returns the statements of
+// the result, renumbered, without the signature.
 func fuseBody(t *testing.T, src string, opts passes.FuseOptions) string {
 	t.Helper()
-	f, err := ir.ParseFunc(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ir.Verify(f); err != nil {
-		t.Fatal(err)
-	}
-	fused, err := passes.Fuse(f, opts)
+	fused, err := passes.Fuse(parseVerified(t, src), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,15 +355,12 @@ return %p, %pt, %q, %r`},
 
 // The pass table runs fuse after the transforms and refuses it before.
 func TestFuseOrder(t *testing.T) {
-	f, err := ir.ParseFunc(`func @f(%x: f32[3] param) -> (f32[]) {
+	f := parseVerified(t, `func @f(%x: f32[3] param) -> (f32[]) {
   %e = exp %x : f32[3]
   %n = neg %e : f32[3]
   %s = reduce_sum %n : f32[]
   return %s
 }`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	g, err := passes.Run(f, []string{"jvp", "fold", "cse", "dce", "fuse"}, passes.Options{Verify: true})
 	if err != nil {
 		t.Fatal(err)
@@ -379,14 +376,11 @@ func TestFuseOrder(t *testing.T) {
 }
 
 func TestTrafficBytes(t *testing.T) {
-	f, err := ir.ParseFunc(`func @f(%x: f32[4,3] data, %b: f32[3] data) -> (f32[4,3]) {
+	f := parseVerified(t, `func @f(%x: f32[4,3] data, %b: f32[3] data) -> (f32[4,3]) {
   %s = add %x, %b : f32[4,3]
   %h = relu %s : f32[4,3]
   return %h
 }`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// add reads 48 + 12 bytes and writes 48; relu reads 48 and writes 48.
 	if got := passes.TrafficBytes(f); got != 204 {
 		t.Errorf("unfused: %d bytes, want 204", got)

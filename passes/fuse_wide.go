@@ -78,16 +78,7 @@ func widenProducts(f *ir.Func) *ir.Func {
 			}
 		}
 	}
-	for i, r := range f.Results {
-		if n, ok := repl[r]; ok {
-			f.Results[i] = n
-		}
-	}
-	for k, v := range f.Marks {
-		if n, ok := repl[v]; ok {
-			f.Marks[k] = n
-		}
-	}
+	replaceResults(f, repl)
 	f.Body = topoByPlace(body, place)
 	return f
 }

@@ -68,6 +68,16 @@
 //     region's dtype, to tol (relative residual; 1e-10, f32 1e-5) within
 //     max_iter (3n + 100) iterations; non-convergence, pᵀAp ≤ 0 under
 //     conjugate gradients and a singular system under MINRES are errors.
+//   - fused (made by passes.Fuse) evaluates its body in one loop over its
+//     domain, a block of 1024 elements at a time, each op of the body a
+//     loop over the block with runtime/ops' row kernels in registers that
+//     stay in L1 (fused*.go): operands are read once and results written
+//     once, and every element gets the bits the unfused ops give it
+//     (CheckIdentical compares them). Kind matmul runs the matmul's
+//     kernel first, into the first result's buffer, then the body over
+//     the product; kind reduce folds the body's values as the reductions
+//     fold theirs. Each goroutine of a Runner binds a fused op's program
+//     to its own registers once.
 //
 // Absent attributes take the op table's defaults (ir.AttrSpec.Default).
 //

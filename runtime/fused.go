@@ -83,6 +83,7 @@ const (
 	loadRow                    // byRow, stride 1 along rows: a view at the row's offset
 	loadRowOne                 // byRow, stride 0 along rows: a scalar view at the row's offset
 	loadGather                 // copy the elements into the register's slot
+	loadRepeat                 // loadGather of an operand the same in every row (a bias): blocks of whole rows gather it once a run
 	loadCopy                   // loadFull, copied into the slot (the operand is a result buffer the body overwrites)
 )
 
@@ -141,7 +142,7 @@ func newFusedProgram(in *ir.Instr) (*fusedProgram, error) {
 	// within rows would follow too; but it is split across goroutines by
 	// its outputs, so it takes plain ranges of the domain.
 	p.layout(paramShapes(in, fu), fu.Kind != ir.FusedReduce)
-	c := &fusedCompiler{p: p, reg: map[*ir.Value]int{}}
+	c := &fusedCompiler{p: p, reg: map[*ir.Value]int{}, pinned: map[int]bool{}}
 	if err := c.compile(body); err != nil {
 		return nil, err
 	}
@@ -166,44 +167,11 @@ func paramShapes(in *ir.Instr, fu *ir.Fused) []ir.Shape {
 // through alike (as ops.WalkPlan does), which gives the row length, and
 // plans each parameter's load.
 func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
-	var dims []int
-	strides := make([][]int, len(shapes))
 	all := make([][]int, len(shapes))
 	for j, s := range shapes {
 		all[j] = ops.BroadcastStrides(s, p.domain)
 	}
-	for d, n := range p.domain {
-		if n == 1 {
-			continue
-		}
-		dims = append(dims, n)
-		for j := range shapes {
-			strides[j] = append(strides[j], all[j][d])
-		}
-	}
-	for d := len(dims) - 2; d >= 0; d-- {
-		merge := true
-		for j := range shapes {
-			if strides[j][d] != strides[j][d+1]*dims[d+1] {
-				merge = false
-			}
-		}
-		if !merge {
-			continue
-		}
-		dims[d] *= dims[d+1]
-		dims = append(dims[:d+1], dims[d+2:]...)
-		for j := range shapes {
-			strides[j][d] = strides[j][d+1] // the merged axis steps as the inner one
-			strides[j] = append(strides[j][:d+1], strides[j][d+2:]...)
-		}
-	}
-	if len(dims) == 0 {
-		dims = []int{p.size}
-		for j := range shapes {
-			strides[j] = []int{0}
-		}
-	}
+	dims, strides := ops.MergeAxes(p.domain, all)
 	last := len(dims) - 1
 	p.rowLen = dims[last]
 	if p.rowLen > 0 {
@@ -231,6 +199,8 @@ func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
 			continue
 		}
 		switch {
+		case !p.byRow && l.stride == 1 && fusedChunk%p.rowLen == 0 && sameOffsets(l.rowOff):
+			l.kind = loadRepeat
 		case !p.byRow:
 			l.kind = loadGather
 		case l.stride == 0:
@@ -241,6 +211,16 @@ func (p *fusedProgram) layout(shapes []ir.Shape, rowsAllowed bool) {
 	}
 }
 
+// sameOffsets reports whether every row starts at the same offset.
+func sameOffsets(offs []int) bool {
+	for _, o := range offs {
+		if o != offs[0] {
+			return false
+		}
+	}
+	return true
+}
+
 // scalarLoad reports whether a load gives one value per block.
 func (k loadKind) scalar() bool { return k == loadSplat || k == loadRowOne }
 
@@ -248,6 +228,8 @@ func (k loadKind) scalar() bool { return k == loadSplat || k == loadRowOne }
 type fusedCompiler struct {
 	p   *fusedProgram
 	reg map[*ir.Value]int
+	// pinned are the registers whose slots are never freed.
+	pinned map[int]bool
 	// free lists the free vector and scalar slots per dtype.
 	free    [ir.U64 + 1][]int
 	freeOne [ir.U64 + 1][]int
@@ -283,8 +265,12 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 		r := c.newReg(prm.Type.DType, l.kind.scalar())
 		l.reg = r
 		c.reg[prm] = r
-		if l.kind == loadGather || l.kind == loadCopy {
+		switch l.kind {
+		case loadGather, loadCopy:
 			p.regs[r].slot = c.takeSlot(prm.Type.DType, false)
+		case loadRepeat:
+			p.regs[r].slot = c.takeSlot(prm.Type.DType, false)
+			c.pinned[r] = true // its block is kept from block to block
 		}
 	}
 	for i, bin := range body.Body {
@@ -306,6 +292,7 @@ func (c *fusedCompiler) compile(body *ir.Func) error {
 		if bin.Op == ir.OpFull || bin.Op == ir.OpConstant {
 			r := c.newReg(d, true)
 			p.regs[r].slot = c.takeSlot(d, true)
+			c.pinned[r] = true // set once per frame
 			c.reg[res] = r
 			p.consts = append(p.consts, fusedConst{reg: r, value: constantValue(bin)})
 			continue
@@ -368,15 +355,7 @@ func stepKernel(in *ir.Instr, d ir.DType) (any, error) {
 	if in.Op == ir.OpSelect || in.Op == ir.OpCast {
 		return nil, nil
 	}
-	switch d {
-	case ir.F32:
-		return elementKernel[float32](in)
-	case ir.F64:
-		return elementKernel[float64](in)
-	case ir.I64:
-		return elementKernel[int64](in)
-	}
-	return elementKernel[uint64](in)
+	return byType(d, elementKernel[float32], elementKernel[float64], elementKernel[int64], elementKernel[uint64])(in)
 }
 
 func elementKernel[T ops.Number](in *ir.Instr) (any, error) {
@@ -421,13 +400,8 @@ func (c *fusedCompiler) takeSlot(d ir.DType, scalar bool) int {
 // release frees the slot of register r, if it has one.
 func (c *fusedCompiler) release(r int) {
 	reg := c.p.regs[r]
-	if reg.slot < 0 {
+	if reg.slot < 0 || c.pinned[r] {
 		return
-	}
-	for _, k := range c.p.consts {
-		if k.reg == r {
-			return // constants are set once per frame
-		}
 	}
 	if reg.scalar {
 		c.freeOne[reg.dtype] = append(c.freeOne[reg.dtype], reg.slot)

@@ -23,8 +23,9 @@ type fusedFrame struct {
 	pre, post []func(off, n int)
 	steps     []func(n int) error
 	// setIO points the typed views at a run's arrays and outputs (nil:
-	// clear them).
+	// clear them); reset forgets what loads kept from the last run.
 	setIO []func(arrays, outs []*Tensor)
+	reset []func()
 	// result returns the block of the body's first result, for a
 	// reduction's fold.
 	fold func(r *fusedReduction, off, n int)
@@ -37,6 +38,20 @@ type regFile[T ops.Number] struct {
 	slab    []T
 	regs    [][]T
 	in, out [][]T
+}
+
+// byType returns the one of four instantiations of a generic function
+// whose element type is dtype d's.
+func byType[F any](d ir.DType, f32, f64, i64, u64 F) F {
+	switch d {
+	case ir.F32:
+		return f32
+	case ir.F64:
+		return f64
+	case ir.I64:
+		return i64
+	}
+	return u64
 }
 
 func fileOf[T ops.Number](fr *fusedFrame) *regFile[T] {
@@ -119,15 +134,7 @@ func bindFile[T ops.Number](fr *fusedFrame, d ir.DType, arrays, outs int) {
 }
 
 func bindConst(fr *fusedFrame, k fusedConst, d ir.DType) error {
-	switch d {
-	case ir.F32:
-		return setConst[float32](fr, k)
-	case ir.F64:
-		return setConst[float64](fr, k)
-	case ir.I64:
-		return setConst[int64](fr, k)
-	}
-	return setConst[uint64](fr, k)
+	return byType(d, setConst[float32], setConst[float64], setConst[int64], setConst[uint64])(fr, k)
 }
 
 func setConst[T ops.Number](fr *fusedFrame, k fusedConst) error {
@@ -145,18 +152,13 @@ func (fr *fusedFrame) setIOs(arrays, outs []*Tensor) {
 	for _, f := range fr.setIO {
 		f(arrays, outs)
 	}
+	for _, f := range fr.reset {
+		f()
+	}
 }
 
 func bindLoad(fr *fusedFrame, l *fusedLoad, d ir.DType, rowLen int) func(off, n, row, col int) {
-	switch d {
-	case ir.F32:
-		return loadOf[float32](fr, l, rowLen)
-	case ir.F64:
-		return loadOf[float64](fr, l, rowLen)
-	case ir.I64:
-		return loadOf[int64](fr, l, rowLen)
-	}
-	return loadOf[uint64](fr, l, rowLen)
+	return byType(d, loadOf[float32], loadOf[float64], loadOf[int64], loadOf[uint64])(fr, l, rowLen)
 }
 
 func loadOf[T ops.Number](fr *fusedFrame, l *fusedLoad, rowLen int) func(off, n, row, col int) {
@@ -168,6 +170,20 @@ func loadOf[T ops.Number](fr *fusedFrame, l *fusedLoad, rowLen int) func(off, n,
 		return func(off, n, _, _ int) { regs[r] = in[arg][off : off+n] }
 	case loadCopy:
 		return func(off, n, _, _ int) { copy(regs[r][:n], in[arg][off:off+n]) }
+	case loadRepeat:
+		// Blocks that start a row hold the same elements when they have
+		// the same length: gather once and keep the register (pinned).
+		kept := 0
+		fr.reset = append(fr.reset, func() { kept = 0 })
+		return func(off, n, _, _ int) {
+			if off%rowLen == 0 && n == kept {
+				return
+			}
+			gatherBlock(regs[r][:n], in[arg], rowOff, stride, rowLen, off)
+			if kept = 0; off%rowLen == 0 {
+				kept = n
+			}
+		}
 	case loadSplat:
 		return func(_, _, _, _ int) { regs[r] = in[arg][:1] }
 	case loadRow:
@@ -202,15 +218,7 @@ func gatherBlock[T ops.Number](dst, src []T, rowOff []int, stride, rowLen, off i
 }
 
 func bindStore(fr *fusedFrame, st fusedStore, reg fusedReg, k int) func(off, n int) {
-	switch reg.dtype {
-	case ir.F32:
-		return storeOf[float32](fr, st, reg, k)
-	case ir.F64:
-		return storeOf[float64](fr, st, reg, k)
-	case ir.I64:
-		return storeOf[int64](fr, st, reg, k)
-	}
-	return storeOf[uint64](fr, st, reg, k)
+	return byType(reg.dtype, storeOf[float32], storeOf[float64], storeOf[int64], storeOf[uint64])(fr, st, reg, k)
 }
 
 func storeOf[T ops.Number](fr *fusedFrame, st fusedStore, reg fusedReg, k int) func(off, n int) {
@@ -233,15 +241,7 @@ func bindStep(fr *fusedFrame, s fusedStep, regs []fusedReg) func(n int) error {
 	case ir.OpSelect:
 		return selectStepBy(fr, regs[s.args[0]].dtype, regs[s.dst].dtype, s, regs)
 	}
-	switch regs[s.dst].dtype {
-	case ir.F32:
-		return elementStep[float32](fr, s, regs)
-	case ir.F64:
-		return elementStep[float64](fr, s, regs)
-	case ir.I64:
-		return elementStep[int64](fr, s, regs)
-	}
-	return elementStep[uint64](fr, s, regs)
+	return byType(regs[s.dst].dtype, elementStep[float32], elementStep[float64], elementStep[int64], elementStep[uint64])(fr, s, regs)
 }
 
 // elementStep binds an op of runtime/ops' unary or binary table.
@@ -300,27 +300,11 @@ func elementStep[T ops.Number](fr *fusedFrame, s fusedStep, regs []fusedReg) fun
 
 // castStepFrom binds a cast from dtype s to dtype d.
 func castStepFrom(fr *fusedFrame, s, d ir.DType, x, dst int, scalar bool) func(n int) error {
-	switch s {
-	case ir.F32:
-		return castStepTo[float32](fr, d, x, dst, scalar)
-	case ir.F64:
-		return castStepTo[float64](fr, d, x, dst, scalar)
-	case ir.I64:
-		return castStepTo[int64](fr, d, x, dst, scalar)
-	}
-	return castStepTo[uint64](fr, d, x, dst, scalar)
+	return byType(s, castStepTo[float32], castStepTo[float64], castStepTo[int64], castStepTo[uint64])(fr, d, x, dst, scalar)
 }
 
 func castStepTo[S ops.Number](fr *fusedFrame, d ir.DType, x, dst int, scalar bool) func(n int) error {
-	switch d {
-	case ir.F32:
-		return castStep[float32, S](fr, x, dst, scalar)
-	case ir.F64:
-		return castStep[float64, S](fr, x, dst, scalar)
-	case ir.I64:
-		return castStep[int64, S](fr, x, dst, scalar)
-	}
-	return castStep[uint64, S](fr, x, dst, scalar)
+	return byType(d, castStep[float32, S], castStep[float64, S], castStep[int64, S], castStep[uint64, S])(fr, x, dst, scalar)
 }
 
 func castStep[D, S ops.Number](fr *fusedFrame, x, dst int, scalar bool) func(n int) error {
@@ -337,27 +321,11 @@ func castStep[D, S ops.Number](fr *fusedFrame, x, dst int, scalar bool) func(n i
 // selectStepBy binds select with a condition of dtype c and branches of
 // dtype d.
 func selectStepBy(fr *fusedFrame, c, d ir.DType, s fusedStep, regs []fusedReg) func(n int) error {
-	switch c {
-	case ir.F32:
-		return selectStepTo[float32](fr, d, s, regs)
-	case ir.F64:
-		return selectStepTo[float64](fr, d, s, regs)
-	case ir.I64:
-		return selectStepTo[int64](fr, d, s, regs)
-	}
-	return selectStepTo[uint64](fr, d, s, regs)
+	return byType(c, selectStepTo[float32], selectStepTo[float64], selectStepTo[int64], selectStepTo[uint64])(fr, d, s, regs)
 }
 
 func selectStepTo[C ops.Number](fr *fusedFrame, d ir.DType, s fusedStep, regs []fusedReg) func(n int) error {
-	switch d {
-	case ir.F32:
-		return selectStep[C, float32](fr, s, regs)
-	case ir.F64:
-		return selectStep[C, float64](fr, s, regs)
-	case ir.I64:
-		return selectStep[C, int64](fr, s, regs)
-	}
-	return selectStep[C, uint64](fr, s, regs)
+	return byType(d, selectStep[C, float32], selectStep[C, float64], selectStep[C, int64], selectStep[C, uint64])(fr, s, regs)
 }
 
 // selectStep picks between the branches element by element, as select's

@@ -205,30 +205,15 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 	if p.byRow {
 		return nil, errors.New("internal error: a fused reduction cut by rows")
 	}
-	res := p.results[0]
 	out := p.fu.Results[0]
-	r := &fusedReduction{op: p.fu.Reduce, reg: res.reg, scalar: p.regs[res.reg].scalar, outLen: out.Shape.Size(), div: 1}
-	if r.op == ir.OpReduceMean {
-		count := 1
-		for _, a := range p.fu.Axes {
-			count *= p.domain[a]
-		}
-		r.div = float64(count)
+	plan, err := ops.NewReduce(p.fu.Reduce, p.domain, p.fu.Axes)
+	if err != nil {
+		return nil, err
 	}
-	r.outer, r.n, r.inner, r.isBlock = reductionBlock(p.domain, p.fu.Axes)
-	if !r.isBlock {
-		r.offs = reductionOffsets(p.domain, p.fu.Axes)
-	}
-	switch out.DType {
-	case ir.F32:
-		r.finish = reduceFinish[float32](r)
-	case ir.F64:
-		r.finish = reduceFinish[float64](r)
-	case ir.I64:
-		r.finish = reduceFinish[int64](r)
-	default:
-		r.finish = reduceFinish[uint64](r)
-	}
+	r := &fusedReduction{op: p.fu.Reduce, outLen: out.Shape.Size(), div: plan.Divisor()}
+	r.outer, r.n, r.inner, r.isBlock = plan.Block()
+	r.offs = plan.Offsets()
+	r.finish = byType(out.DType, reduceFinish[float32], reduceFinish[float64], reduceFinish[int64], reduceFinish[uint64])(r)
 	return func(x *execCtx, args, outs []*Tensor) error {
 		rr := &x.fused.reduction
 		*rr = *r
@@ -251,8 +236,6 @@ func (p *fusedProgram) bindReduce() (runFunc, error) {
 // (or float64 accumulators) during one run.
 type fusedReduction struct {
 	op     ir.Op
-	reg    int  // the body's result register
-	scalar bool // the register holds one value per block
 	outLen int
 	div    float64 // the mean's divisor, else 1
 	// The domain as [outer, n, inner] with the reduced axes in the middle
@@ -329,15 +312,7 @@ func reduceFinish[T ops.Number](r *fusedReduction) func(*fusedReduction) {
 
 // bindFold binds the fold of a fused reduction's blocks to fr.
 func bindFold(fr *fusedFrame, p *fusedProgram) func(r *fusedReduction, off, n int) {
-	switch p.fu.Results[0].DType {
-	case ir.F32:
-		return foldOf[float32](fr, p)
-	case ir.F64:
-		return foldOf[float64](fr, p)
-	case ir.I64:
-		return foldOf[int64](fr, p)
-	}
-	return foldOf[uint64](fr, p)
+	return byType(p.fu.Results[0].DType, foldOf[float32], foldOf[float64], foldOf[int64], foldOf[uint64])(fr, p)
 }
 
 // foldOf folds the block of the body's result (values vs of the domain
@@ -397,46 +372,4 @@ func foldOne[T ops.Number](r *fusedReduction, out []T, o int, v T, float bool) {
 	default:
 		out[o] += v
 	}
-}
-
-// reductionBlock views shape as [outer, n, inner] with the reduced axes
-// (sorted) in the middle, if they form one block once axes of size 1 are
-// ignored (as ops.ReducePlan does).
-func reductionBlock(shape ir.Shape, axes []int) (outer, n, inner int, ok bool) {
-	reduced := make([]bool, len(shape))
-	for _, a := range axes {
-		reduced[a] = true
-	}
-	outer, n, inner = 1, 1, 1
-	phase := 0 // 0 before the block, 1 in it, 2 after it
-	for d, size := range shape {
-		switch {
-		case size == 1:
-		case reduced[d] && phase == 2:
-			return 0, 0, 0, false
-		case reduced[d]:
-			phase = 1
-			n *= size
-		case phase == 0:
-			outer *= size
-		default:
-			phase = 2
-			inner *= size
-		}
-	}
-	return outer, n, inner, true
-}
-
-// reductionOffsets returns for each element of shape s the row-major
-// offset of the output element it reduces to.
-func reductionOffsets(s ir.Shape, axes []int) []int {
-	kept := s.Clone()
-	for _, a := range axes {
-		kept[a] = 1
-	}
-	strides := kept.Strides()
-	for _, a := range axes {
-		strides[a] = 0
-	}
-	return ops.WalkOffsets(s, strides, 0)
 }

@@ -181,7 +181,8 @@ func TestFusedLoads(t *testing.T) {
 		rowLen int
 	}{
 		{ir.Shape{64, 1024}, []ir.Shape{{64, 1024}, {1024}, {64, 1}, {}}, true, []loadKind{loadFull, loadRow, loadRowOne, loadSplat}, 1024},
-		{ir.Shape{512, 128}, []ir.Shape{{512, 128}, {128}, {512, 1}}, false, []loadKind{loadFull, loadGather, loadGather}, 128},
+		{ir.Shape{512, 128}, []ir.Shape{{512, 128}, {128}, {512, 1}}, false, []loadKind{loadFull, loadRepeat, loadGather}, 128},
+		{ir.Shape{512, 100}, []ir.Shape{{512, 100}, {100}}, false, []loadKind{loadFull, loadGather}, 100},
 		{ir.Shape{4, 1, 256}, []ir.Shape{{4, 1, 256}, {1, 1}}, false, []loadKind{loadFull, loadSplat}, 1024},
 		{ir.Shape{8, 3, 1200}, []ir.Shape{{8, 1, 1200}, {8, 3, 1200}}, true, []loadKind{loadRow, loadFull}, 1200},
 	} {

@@ -49,7 +49,8 @@ func TestRunAllCases(t *testing.T) {
 	}
 	want := map[string]int{
 		"gemm": 2 * len(gemmShapes), "mlp-fwd": 1, "mlp-jvp": 1, "mlp-jvp-params": 1, "mlp-backprop": 1,
-		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wt-schedule": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 15, "ratio": 12 + 4*len(genMethods),
+		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wt-schedule": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 15,
+		"ratio": 12 + 2*len(fuseChains) + 4*len(genMethods), "fuse-chain": 2 * len(fuseChains),
 		"paper-step": len(paperMethods), "gen": len(genVariants) * len(genMethods),
 	}
 	for name, n := range want {

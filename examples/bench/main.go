@@ -92,6 +92,7 @@ var cases = []benchCase{
 	{"paper-step", "one gradient step of backprop, wt and wperp on the forward-gradient paper's MNIST-1D network (widths 128 and 512, batch 512)", runPaperSteps},
 	{"gen", "training steps as generated Go against the interpreter, unfused and fused: backprop, wt and wperp on the paper's MNIST-1D network at widths 64 to 1024 (batch 512) and on the 784-1024-1024-10 MLP", runGen},
 	{"mlp-fwdgrad-depth", "bytes_peak and bytes_temp of the forward-gradient steps (plain and scheduled) and of backprop for depth 2, 8 and 32", runDepth},
+	{"fuse-chain", "chains the steps fuse (bias, ReLU and mask; a matmul epilogue; a tangent chain; AdamW's update), unfused and fused, timed in turns", runFuseChains},
 }
 
 // mlpCases are the names -case accepts for the MLP group.
@@ -116,6 +117,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.levels, "levels", false, "gemm: also time the packed GEMM at each lower instruction-set level the CPU runs (packed-avx2 on AVX-512 CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
 	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
+	clock := fs.String("clock", "wall", "what rounds are timed by: wall (the wall clock) or cpu (the process's CPU time, which other jobs on the machine disturb less; with -threads 1, as kernels' idle helpers spin)")
 	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")
 	fuseFlag := fs.String("fuse", "", "also time the MLP and paper steps compiled with the fuse pass, in the same rounds: a comma-separated list of `variants` ("+fuseVariantNames()+")")
 	usage := func(w io.Writer) {
@@ -148,6 +150,10 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		o.fuse, err = parseFuseVariants(*fuseFlag)
 	}
+	if err == nil && *clock != "wall" && *clock != "cpu" {
+		err = cli.Usagef("-clock %q: want wall or cpu", *clock)
+	}
+	cpuClock = *clock == "cpu"
 	if err == nil {
 		runtime.GOMAXPROCS(*threads)
 		err = runProfiled(*cpuProfile, func() error { return run(stdout, *caseFlag, &o, *jsonOut) })
@@ -248,15 +254,22 @@ func median(xs []float64) float64 {
 	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
+// cpuClock makes timeRound measure the process's CPU time instead of the
+// wall clock (-clock cpu).
+var cpuClock bool
+
 // timeRound runs f repeatedly for at least d and returns the nanoseconds
-// per call.
+// per call, of wall time or, with cpuClock, of the process's CPU time.
 func timeRound(f func(), d time.Duration) float64 {
 	n := 0
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	for {
 		f()
 		n++
 		if el := time.Since(start); el >= d {
+			if cpuClock {
+				el = processCPU() - cpu
+			}
 			return float64(el.Nanoseconds()) / float64(n)
 		}
 	}
@@ -264,7 +277,7 @@ func timeRound(f func(), d time.Duration) float64 {
 
 // writeHeader prints the head of the table of results.
 func writeHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner", "moved")
+	fmt.Fprintf(w, "%-24s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", "case", "impl", "dtype", "shape/depth", "time/op", "GFLOP/s", "bytes_peak", "runner", "moved")
 }
 
 // writeRow prints one result as a row of the table.
@@ -272,13 +285,13 @@ func writeRow(w io.Writer, r result) {
 	shape := ""
 	switch {
 	case r.Name != "":
-		fmt.Fprintf(w, "%-18s %-36s %12.3f\n", r.Case, r.Name, r.Value)
+		fmt.Fprintf(w, "%-24s %-48s %12.3f\n", r.Case, r.Name, r.Value)
 		return
 	case r.Depth > 0:
 		shape = fmt.Sprintf("%s depth %d", r.Method, r.Depth)
 	case r.Case == "peak":
 		shape = fmt.Sprintf("%d threads", r.Threads)
-	case r.Case == "paper-step":
+	case r.Case == "paper-step" || r.Case == "fuse-chain":
 		shape = r.Method
 	default:
 		shape = strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Shape), " ", "x"), "[]")
@@ -286,7 +299,7 @@ func writeRow(w io.Writer, r result) {
 			shape += " " + r.Trans + "ᵀ"
 		}
 	}
-	fmt.Fprintf(w, "%-18s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
+	fmt.Fprintf(w, "%-24s %-8s %-5s %-22s %12s %9s %12s %12s %12s\n", r.Case, r.Impl, r.DType, shape,
 		optDuration(r.NsPerOp), optFloat(r.GFLOPS), optBytes(r.BytesPeak), optBytes(r.RunnerBytes), optBytes(r.BytesMoved))
 }
 

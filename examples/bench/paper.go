@@ -68,27 +68,9 @@ func runPaperSteps(o *options, emit func(result)) error {
 				group = append(group, twin)
 			}
 		}
-		samples := make([][]float64, len(group))
-		for i, g := range group {
-			if _, err := g.runner.Run(g.inputs); err != nil { // sizes the buffers
-				return fmt.Errorf("%s: %w", g.name, err)
-			}
-			for range rounds {
-				samples[i] = append(samples[i], 0)
-			}
-		}
-		for r := range rounds {
-			for i, g := range group {
-				var runErr error
-				samples[i][r] = timeRound(func() {
-					if _, err := g.runner.Run(g.inputs); err != nil {
-						runErr = err
-					}
-				}, minTime)
-				if runErr != nil {
-					return fmt.Errorf("%s: %w", g.name, runErr)
-				}
-			}
+		samples, err := timeTurns(group, rounds, minTime)
+		if err != nil {
+			return err
 		}
 		for i, g := range group {
 			if o.opProfile > 0 {

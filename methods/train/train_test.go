@@ -151,32 +151,27 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// A scheduled step (passes.Schedule) trains to the same numbers.
-func TestScheduleSameRun(t *testing.T) {
-	for _, m := range []string{"wt", "ap", "wperp"} {
-		t.Run(m, func(t *testing.T) {
-			a := run(t, tiny, tinyConfig(m, 2), 500)
-			cfg := tinyConfig(m, 2)
-			cfg.Schedule = true
-			b := run(t, tiny, cfg, 500)
-			sameMetrics(t, a.Epochs, b.Epochs)
-			sameParams(t, a, b)
-		})
-	}
-}
-
-// A fused step and evaluation (passes.Fuse) train to the same numbers,
-// bit for bit.
-func TestFuseSameRun(t *testing.T) {
-	for _, m := range []string{"wt", "backprop", "wperp"} {
-		t.Run(m, func(t *testing.T) {
-			a := run(t, tiny, tinyConfig(m, 2), 500)
-			cfg := tinyConfig(m, 2)
-			cfg.Fuse = true
-			b := run(t, tiny, cfg, 500)
-			sameMetrics(t, a.Epochs, b.Epochs)
-			sameParams(t, a, b)
-		})
+// A scheduled step (passes.Schedule), and a fused step and evaluation
+// (passes.Fuse), train to the same numbers, bit for bit.
+func TestScheduleAndFuseSameRun(t *testing.T) {
+	for _, v := range []struct {
+		name    string
+		set     func(*Config)
+		methods []string
+	}{
+		{"schedule", func(c *Config) { c.Schedule = true }, []string{"wt", "ap", "wperp"}},
+		{"fuse", func(c *Config) { c.Fuse = true }, []string{"wt", "backprop", "wperp"}},
+	} {
+		for _, m := range v.methods {
+			t.Run(v.name+"/"+m, func(t *testing.T) {
+				a := run(t, tiny, tinyConfig(m, 2), 500)
+				cfg := tinyConfig(m, 2)
+				v.set(&cfg)
+				b := run(t, tiny, cfg, 500)
+				sameMetrics(t, a.Epochs, b.Epochs)
+				sameParams(t, a, b)
+			})
+		}
 	}
 }
 

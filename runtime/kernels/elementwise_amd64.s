@@ -313,14 +313,17 @@ subSVs_done:
 // func relus(dst, x *float32, n int)
 //
 // max(0, x) returns its second operand x when x is NaN (so NaN stays
-// NaN) and when both are zeros (so -0 gives -0); adding +0 then turns
-// -0 into +0, as Go's max(x, 0) gives, and changes nothing else.
+// NaN) and when both are zeros (so -0 gives -0); clearing the sign bit
+// (Y14) then turns -0 into +0 and -NaN into +NaN with the same payload,
+// as Go's max(x, 0) gives, and changes nothing else (the rest is ≥ +0).
 TEXT ·relus(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	SHRQ $3, CX
 	VXORPS Y15, Y15, Y15
+	VPCMPEQD Y14, Y14, Y14
+	VPSRLD $1, Y14, Y14
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ relus_one
@@ -330,13 +333,13 @@ relus_four:
 	VMOVUPS 64(SI), Y2
 	VMOVUPS 96(SI), Y3
 	VMAXPS Y0, Y15, Y4
-	VADDPS Y15, Y4, Y4
+	VANDPS Y14, Y4, Y4
 	VMAXPS Y1, Y15, Y5
-	VADDPS Y15, Y5, Y5
+	VANDPS Y14, Y5, Y5
 	VMAXPS Y2, Y15, Y6
-	VADDPS Y15, Y6, Y6
+	VANDPS Y14, Y6, Y6
 	VMAXPS Y3, Y15, Y7
-	VADDPS Y15, Y7, Y7
+	VANDPS Y14, Y7, Y7
 	VMOVUPS Y4, 0(DI)
 	VMOVUPS Y5, 32(DI)
 	VMOVUPS Y6, 64(DI)
@@ -351,7 +354,7 @@ relus_one:
 relus_loop1:
 	VMOVUPS (SI), Y0
 	VMAXPS Y0, Y15, Y4
-	VADDPS Y15, Y4, Y4
+	VANDPS Y14, Y4, Y4
 	VMOVUPS Y4, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -717,14 +720,17 @@ subSVd_done:
 // func relud(dst, x *float64, n int)
 //
 // max(0, x) returns its second operand x when x is NaN (so NaN stays
-// NaN) and when both are zeros (so -0 gives -0); adding +0 then turns
-// -0 into +0, as Go's max(x, 0) gives, and changes nothing else.
+// NaN) and when both are zeros (so -0 gives -0); clearing the sign bit
+// (Y14) then turns -0 into +0 and -NaN into +NaN with the same payload,
+// as Go's max(x, 0) gives, and changes nothing else (the rest is ≥ +0).
 TEXT ·relud(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	SHRQ $2, CX
 	VXORPS Y15, Y15, Y15
+	VPCMPEQD Y14, Y14, Y14
+	VPSRLQ $1, Y14, Y14
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ relud_one
@@ -734,13 +740,13 @@ relud_four:
 	VMOVUPS 64(SI), Y2
 	VMOVUPS 96(SI), Y3
 	VMAXPD Y0, Y15, Y4
-	VADDPD Y15, Y4, Y4
+	VANDPD Y14, Y4, Y4
 	VMAXPD Y1, Y15, Y5
-	VADDPD Y15, Y5, Y5
+	VANDPD Y14, Y5, Y5
 	VMAXPD Y2, Y15, Y6
-	VADDPD Y15, Y6, Y6
+	VANDPD Y14, Y6, Y6
 	VMAXPD Y3, Y15, Y7
-	VADDPD Y15, Y7, Y7
+	VANDPD Y14, Y7, Y7
 	VMOVUPS Y4, 0(DI)
 	VMOVUPS Y5, 32(DI)
 	VMOVUPS Y6, 64(DI)
@@ -755,7 +761,7 @@ relud_one:
 relud_loop1:
 	VMOVUPS (SI), Y0
 	VMAXPD Y0, Y15, Y4
-	VADDPD Y15, Y4, Y4
+	VANDPD Y14, Y4, Y4
 	VMOVUPS Y4, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI

@@ -124,3 +124,29 @@ func BenchmarkElementwise(b *testing.B) {
 		report(b)
 	})
 }
+
+// Relu gives Go's max(x, 0) bit for bit on NaNs too, in the vector part
+// and the tail alike: the sign of a NaN is cleared and its payload kept,
+// and -0 becomes +0, so where an element falls does not change its bits.
+func TestReluNaNBits(t *testing.T) {
+	bits32 := []uint32{0xffc00001, 0x7fc00002, 0xff800003, 0x7f800004, 0x80000000, 0x00000000, 0xbf800000, 0x3f800000}
+	bits64 := []uint64{0xfff8000000000001, 0x7ff8000000000002, 0xfff0000000000003, 0x7ff0000000000004, 1 << 63, 0, 0xbff0000000000000, 0x3ff0000000000000}
+	for _, n := range []int{1, 7, 8, 9, 33, 67} {
+		x32, x64 := make([]float32, n), make([]float64, n)
+		for i := range n {
+			x32[i] = math.Float32frombits(bits32[i%len(bits32)])
+			x64[i] = math.Float64frombits(bits64[i%len(bits64)])
+		}
+		d32, d64 := make([]float32, n), make([]float64, n)
+		Relu(d32, x32)
+		Relu(d64, x64)
+		for i := range n {
+			if got, want := math.Float32bits(d32[i]), math.Float32bits(max(x32[i], 0)); got != want {
+				t.Errorf("f32 n=%d: relu(%#08x) = %#08x, want %#08x (element %d)", n, math.Float32bits(x32[i]), got, want, i)
+			}
+			if got, want := math.Float64bits(d64[i]), math.Float64bits(max(x64[i], 0)); got != want {
+				t.Errorf("f64 n=%d: relu(%#016x) = %#016x, want %#016x (element %d)", n, math.Float64bits(x64[i]), got, want, i)
+			}
+		}
+	}
+}

@@ -26,13 +26,16 @@ type precision struct {
 	bcst           string // broadcast of a scalar
 	lanes          int
 	one            []string // the instructions that broadcast 1.0 into Y14
+	abs            []string // the instructions that set Y14 to the mask of all bits but the sign
 }
 
 var (
 	f32 = precision{"s", "float32", "PS", "VBROADCASTSS", 8, []string{
-		"MOVL $0x3f800000, AX // 1.0", "VMOVD AX, X14", "VBROADCASTSS X14, Y14"}}
+		"MOVL $0x3f800000, AX // 1.0", "VMOVD AX, X14", "VBROADCASTSS X14, Y14"},
+		[]string{"VPCMPEQD Y14, Y14, Y14", "VPSRLD $1, Y14, Y14"}}
 	f64 = precision{"d", "float64", "PD", "VBROADCASTSD", 4, []string{
-		"MOVQ $0x3ff0000000000000, AX // 1.0", "VMOVQ AX, X14", "VBROADCASTSD X14, Y14"}}
+		"MOVQ $0x3ff0000000000000, AX // 1.0", "VMOVQ AX, X14", "VBROADCASTSD X14, Y14"},
+		[]string{"VPCMPEQD Y14, Y14, Y14", "VPSRLQ $1, Y14, Y14"}}
 )
 
 type writer struct{ bytes.Buffer }
@@ -81,8 +84,13 @@ func (k kernel) write(w *writer, p precision) {
 	}
 	w.f("\tSHRQ $%d, CX%s", log2(p.lanes), comment)
 	for _, s := range k.setup {
-		if s == "ONE" {
-			for _, line := range p.one {
+		switch s {
+		case "ONE", "ABS":
+			lines := p.one
+			if s == "ABS" {
+				lines = p.abs
+			}
+			for _, line := range lines {
 				w.f("\t%s", line)
 			}
 			continue
@@ -181,13 +189,14 @@ var unaryKernels = []kernel{{
 	name: "relu", params: "dst, x *T, n int", nOffset: 16,
 	doc: []string{"",
 		" max(0, x) returns its second operand x when x is NaN (so NaN stays",
-		" NaN) and when both are zeros (so -0 gives -0); adding +0 then turns",
-		" -0 into +0, as Go's max(x, 0) gives, and changes nothing else."},
+		" NaN) and when both are zeros (so -0 gives -0); clearing the sign bit",
+		" (Y14) then turns -0 into +0 and -NaN into +NaN with the same payload,",
+		" as Go's max(x, 0) gives, and changes nothing else (the rest is ≥ +0)."},
 	args:  []string{"MOVQ x+8(FP), SI"},
-	setup: []string{"VXORPS Y15, Y15, Y15"},
+	setup: []string{"VXORPS Y15, Y15, Y15", "ABS"},
 	op: func(i int, _ string) ([]string, int) {
 		r := i + 4
-		return []string{fmt.Sprintf("VMAXPS Y%d, Y15, Y%d", i, r), fmt.Sprintf("VADDPS Y15, Y%d, Y%d", r, r)}, r
+		return []string{fmt.Sprintf("VMAXPS Y%d, Y15, Y%d", i, r), fmt.Sprintf("VANDPS Y14, Y%d, Y%d", r, r)}, r
 	},
 }, {
 	name: "step", params: "dst, x *T, n int", nOffset: 16,

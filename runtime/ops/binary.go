@@ -111,13 +111,9 @@ type BinaryKernel[T Number] struct {
 // NewBinary returns the kernel of the two-operand elementwise op for T and
 // operands of shapes a and b broadcast to out.
 func NewBinary[T Number](op ir.Op, a, b, out ir.Shape) (*BinaryKernel[T], error) {
-	row, ok := binaryOps[op]
-	if !ok {
-		return nil, fmt.Errorf("%s is not a two-operand elementwise op", op)
-	}
-	f := pick[func(a, b T) T](row.f32, row.f64, row.i64, row.u64, DTypeOf[T]())
-	if f == nil {
-		return nil, fmt.Errorf("%s has no %s kernel", op, DTypeOf[T]())
+	f, checkZero, err := binaryFunc[T](op)
+	if err != nil {
+		return nil, err
 	}
 	if !ir.CanBroadcastTo(a, out) || !ir.CanBroadcastTo(b, out) {
 		return nil, fmt.Errorf("%s: shapes %s and %s do not broadcast to %s", op, a, b, out)
@@ -125,7 +121,7 @@ func NewBinary[T Number](op ir.Op, a, b, out ir.Shape) (*BinaryKernel[T], error)
 	return &BinaryKernel[T]{
 		op: op, f: f,
 		plan:      NewWalkPlan(out, BroadcastStrides(a, out), BroadcastStrides(b, out)),
-		checkZero: row.intDivision && !IsFloat[T](),
+		checkZero: checkZero,
 	}, nil
 }
 

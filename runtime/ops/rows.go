@@ -26,15 +26,25 @@ type BinaryRow[T Number] struct {
 // NewBinaryRow returns the row kernel of the two-operand elementwise op
 // for T.
 func NewBinaryRow[T Number](op ir.Op) (*BinaryRow[T], error) {
+	f, checkZero, err := binaryFunc[T](op)
+	if err != nil {
+		return nil, err
+	}
+	return &BinaryRow[T]{op: op, f: f, checkZero: checkZero}, nil
+}
+
+// binaryFunc returns the scalar function of a two-operand elementwise op
+// for T, and whether its kernels must check for zero divisors.
+func binaryFunc[T Number](op ir.Op) (f func(a, b T) T, checkZero bool, err error) {
 	row, ok := binaryOps[op]
 	if !ok {
-		return nil, fmt.Errorf("%s is not a two-operand elementwise op", op)
+		return nil, false, fmt.Errorf("%s is not a two-operand elementwise op", op)
 	}
-	f := pick[func(a, b T) T](row.f32, row.f64, row.i64, row.u64, DTypeOf[T]())
+	f = pick[func(a, b T) T](row.f32, row.f64, row.i64, row.u64, DTypeOf[T]())
 	if f == nil {
-		return nil, fmt.Errorf("%s has no %s kernel", op, DTypeOf[T]())
+		return nil, false, fmt.Errorf("%s has no %s kernel", op, DTypeOf[T]())
 	}
-	return &BinaryRow[T]{op: op, f: f, checkZero: row.intDivision && !IsFloat[T]()}, nil
+	return f, row.intDivision && !IsFloat[T](), nil
 }
 
 // CheckDivisors reports ErrIntDivByZero when the op is an integer
@@ -74,3 +84,16 @@ func SumIntRun[T Number](acc T, xs []T) T { return sumIntRun(acc, xs) }
 // MaxRun returns the maximum of m and the elements of xs, in order, with
 // Go's max (NaN propagates): reduce_max from m = Lowest.
 func MaxRun[T Number](m T, xs []T) T { return maxRun(m, xs) }
+
+// Block returns the plan's view of its operand as [outer, n, inner] with
+// the reduced axes in the middle, when they form one block (ok); Reduce
+// folds element (o, r, i) into output o·inner + i, r increasing.
+func (p *ReducePlan) Block() (outer, n, inner int, ok bool) { return p.outer, p.n, p.inner, p.block }
+
+// Offsets returns, when the reduced axes do not form one block, the
+// output each element of the operand folds into (in row-major order).
+func (p *ReducePlan) Offsets() []int { return p.offs }
+
+// Divisor returns what the sums are divided by: the count of elements
+// reduced into each output for reduce_mean, else 1.
+func (p *ReducePlan) Divisor() float64 { return p.div }

@@ -56,6 +56,49 @@ func BroadcastStrides(src, dst ir.Shape) []int {
 	return strides
 }
 
+// MergeAxes returns the walk of shape out by operands read with the given
+// strides (one slice of len(out) per operand) with the fewest axes: axes
+// of size 1 dropped, and axis d+1 merged into d where, for every operand,
+// one step along d is a whole run along d+1 (the merged axis steps as the
+// inner one). The result has at least one axis; its last is the row the
+// kernels loop over.
+func MergeAxes(out ir.Shape, strides [][]int) (shape []int, merged [][]int) {
+	merged = make([][]int, len(strides))
+	for d, n := range out {
+		if n == 1 {
+			continue
+		}
+		shape = append(shape, n)
+		for j, s := range strides {
+			merged[j] = append(merged[j], s[d])
+		}
+	}
+	for d := len(shape) - 2; d >= 0; d-- {
+		merge := true
+		for j := range merged {
+			if merged[j][d] != merged[j][d+1]*shape[d+1] {
+				merge = false
+			}
+		}
+		if !merge {
+			continue
+		}
+		shape[d] *= shape[d+1]
+		shape = append(shape[:d+1], shape[d+2:]...)
+		for j := range merged {
+			merged[j][d] = merged[j][d+1]
+			merged[j] = append(merged[j][:d+1], merged[j][d+2:]...)
+		}
+	}
+	if len(shape) == 0 { // one element, or none
+		shape = []int{out.Size()}
+		for j := range merged {
+			merged[j] = []int{0}
+		}
+	}
+	return shape, merged
+}
+
 // maxOperands is the most operands a WalkPlan follows (select's three).
 const maxOperands = 3
 
@@ -82,43 +125,9 @@ type WalkPlan struct {
 // axes. Plans depend on shapes only: generated code builds them once.
 func NewWalkPlan(out ir.Shape, strides ...[]int) *WalkPlan {
 	p := &WalkPlan{n: len(strides), size: out.Size()}
-	// Drop axes of size 1, which no operand steps through.
-	var shape []int
+	shape, merged := MergeAxes(out, strides)
 	var st [maxOperands][]int
-	for d, n := range out {
-		if n == 1 {
-			continue
-		}
-		shape = append(shape, n)
-		for j, s := range strides {
-			st[j] = append(st[j], s[d])
-		}
-	}
-	// Merge axis d+1 into d where, for every operand, one step along d is
-	// a whole run along d+1.
-	for d := len(shape) - 2; d >= 0; d-- {
-		merge := true
-		for j := range p.n {
-			if st[j][d] != st[j][d+1]*shape[d+1] {
-				merge = false
-			}
-		}
-		if !merge {
-			continue
-		}
-		shape[d] *= shape[d+1]
-		shape = append(shape[:d+1], shape[d+2:]...)
-		for j := range p.n {
-			st[j][d] = st[j][d+1] // the merged axis steps as the inner one
-			st[j] = append(st[j][:d+1], st[j][d+2:]...)
-		}
-	}
-	if len(shape) == 0 { // one element, or none
-		shape = []int{out.Size()}
-		for j := range p.n {
-			st[j] = []int{0}
-		}
-	}
+	copy(st[:], merged)
 	p.shape, p.strides = shape, st
 	if outer := len(shape) - 1; outer > maxWalkAxes {
 		for j := range p.n {
