@@ -25,9 +25,11 @@ import (
 // package of a temporary module, built once into a program that also
 // runs the interpreter (internal/genmod), and timed there, the four
 // variants of a step taking turns round by round: interp (the unfused
-// step by a runtime.Runner), interp-fused, gen and gen-fused. Before the
-// timing, every variant's results are checked to be the interpreter's,
-// bit for bit. The ratios are of the medians over the rounds.
+// step by a runtime.Runner), interp-fused, gen and gen-fused, timed by
+// the wall clock or, with -clock cpu, by the timing program's CPU time.
+// Before the timing, every variant's results are checked to be the
+// interpreter's, bit for bit. The ratios are of the medians over the
+// rounds.
 
 // genWidths are the paper network's widths the gen case times.
 var genWidths = []int{64, 128, 512, 1024}
@@ -177,7 +179,7 @@ func runGen(o *options, emit func(result)) error {
 		samples := make([][]float64, len(genVariants))
 		for range o.rounds {
 			for k, v := range genVariants {
-				d, err := prog.Time(s.funcs[b2i(v.fused)], v.generated, o.minTime)
+				d, err := prog.Time(s.funcs[b2i(v.fused)], v.generated, cpuClock, o.minTime)
 				if err != nil {
 					return fmt.Errorf("%s %s: %w", s.name, v.name, err)
 				}
