@@ -49,9 +49,9 @@ func TestRunAllCases(t *testing.T) {
 	}
 	want := map[string]int{
 		"gemm": 2 * len(gemmShapes), "mlp-fwd": 1, "mlp-jvp": 1, "mlp-jvp-params": 1, "mlp-backprop": 1,
-		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wt-schedule": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 15, "ratio": 12 + 2*len(fuseChains),
-		"fuse-chain": 2 * len(fuseChains),
-		"paper-step": len(paperMethods),
+		"mlp-fwdgrad-wt": 1, "mlp-fwdgrad-wt-schedule": 1, "mlp-fwdgrad-wperp": 1, "mlp-fwdgrad-depth": 15,
+		"ratio": 12 + 2*len(fuseChains) + 4*len(genMethods), "fuse-chain": 2 * len(fuseChains),
+		"paper-step": len(paperMethods), "gen": len(genVariants) * len(genMethods),
 	}
 	for name, n := range want {
 		if seen[name] != n {
@@ -181,5 +181,24 @@ func TestFuseVariants(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := benchMain([]string{"-fuse", "fuse,nope"}, &out, &stderr); code != 2 || !strings.Contains(stderr.String(), `unknown variant "nope"`) {
 		t.Errorf("-fuse nope: exit %d, %s", code, stderr.String())
+	}
+}
+
+// The gen case times each step four ways (unfused and fused, interpreted
+// and generated) after checking that all four give the interpreter's
+// bits, and reports the ratios to the unfused interpreted step.
+func TestGenCase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds generated code")
+	}
+	var out bytes.Buffer
+	o := &options{rounds: 1, minTime: time.Millisecond, quick: true}
+	if err := run(&out, "gen", o, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"case":"gen","impl":"gen-fused"`, `"method":"wperp/w16"`, `"name":"backprop/w16 gen-fused/interp"`, `"name":"wt/w16 gen-fused/interp-fused"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %s in\n%s", want, out.String())
+		}
 	}
 }

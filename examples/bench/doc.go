@@ -14,14 +14,18 @@
 // (the live memory of the steps at depth 2, 8 and 32, plain and after the
 // schedule pass), paper-step (one gradient step of the
 // forward-gradient paper's MNIST-1D network at widths 128 and 512; with
-// -opprofile, where its time goes), and fuse-chain (chains the fuse pass
-// joins, unfused and fused). With -fuse, the MLP and paper steps are also
-// timed compiled with the fuse pass (variants: fuse, wide, noepi,
-// noreduce), in the same rounds, with the bytes each step moves
-// (passes.TrafficBytes) and the ratios fused/unfused. -clock cpu times
-// rounds by the process's CPU time instead of the wall clock: on a
-// machine shared with other jobs it varies less (use it with -threads 1,
-// as idle kernel helpers spin). For example
+// -opprofile, where its time goes), fuse-chain (chains the fuse pass
+// joins, unfused and fused), and gen (training steps as generated Go
+// against the interpreter, unfused and fused: backprop, wt and wperp on
+// the paper's network at widths 64 to 1024 and on the 784-1024-1024-10
+// MLP; it builds the generated code in a temporary module, so it needs the
+// go command and the module cache, and checks every variant's bits before
+// timing). With -fuse, the MLP and paper steps are also timed compiled
+// with the fuse pass (variants: fuse, wide, noepi, noreduce), in the same
+// rounds, with the bytes each step moves (passes.TrafficBytes) and the
+// ratios fused/unfused. -clock cpu times rounds by the process's CPU time
+// instead of the wall clock: on a machine shared with other jobs it varies
+// less (use it with -threads 1, as idle kernel helpers spin). For example
 //
 //	{"case":"gemm","impl":"packed","dtype":"f32","shape":[1024,1024,1024],"ns_per_op":...,"gflops":...,"bytes_peak":...}
 //

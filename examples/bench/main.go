@@ -90,6 +90,7 @@ var cases = []benchCase{
 	{"gemm", "GEMM, f32 and f64: 256, 512, 1024 square and the products of the MLP step", runGEMM},
 	{"mlp", "the MLP steps " + strings.Join(mlpCases, ", ") + ", timed round-robin, and their ratios", runMLP},
 	{"paper-step", "one gradient step of backprop, wt and wperp on the forward-gradient paper's MNIST-1D network (widths 128 and 512, batch 512)", runPaperSteps},
+	{"gen", "training steps as generated Go against the interpreter, unfused and fused: backprop, wt and wperp on the paper's MNIST-1D network at widths 64 to 1024 (batch 512) and on the 784-1024-1024-10 MLP", runGen},
 	{"mlp-fwdgrad-depth", "bytes_peak and bytes_temp of the forward-gradient steps (plain and scheduled) and of backprop for depth 2, 8 and 32", runDepth},
 	{"fuse-chain", "chains the steps fuse (bias, ReLU and mask; a matmul epilogue; a tangent chain; AdamW's update), unfused and fused, timed in turns", runFuseChains},
 }

@@ -25,6 +25,9 @@ type compiler struct {
 	evals          map[int]*evalFn
 	single         *ir.Func // the model at batch 1, for the guess's inputs
 
+	// backend, if set, runs the compiled functions (Config.Backend).
+	backend func(*ir.Func) (Stepper, error)
+
 	// interpret runs the functions with Interpreter.Run, which allocates
 	// every value afresh, instead of Runners: the reference the tests
 	// compare the Runners with.
@@ -33,22 +36,70 @@ type compiler struct {
 
 func newCompiler(model Model, cfg Config, sig signature) *compiler {
 	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule, fuse: cfg.Fuse,
-		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, interpret: cfg.interpret}
+		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, backend: cfg.Backend, interpret: cfg.interpret}
+}
+
+// StepFunc returns the training step Run compiles for a batch of batch
+// examples with cfg: the model's gradient (or its forward-gradient
+// estimate) followed by the optimizer's update, after the clean-up passes
+// (and schedule and fuse, as cfg asks), as a Backend is given it.
+// Generators of Go code for training (examples/generate) emit these
+// functions.
+func StepFunc(model Model, cfg Config, batch int) (*ir.Func, error) {
+	c, err := standalone(model, cfg, batch)
+	if err != nil {
+		return nil, err
+	}
+	fn, _, _, err := c.buildStep(batch)
+	return fn, err
+}
+
+// EvalFunc returns the evaluation function Run compiles for a chunk of
+// batch examples: the model with the results loss and number of correct
+// predictions, after the same passes as StepFunc.
+func EvalFunc(model Model, cfg Config, batch int) (*ir.Func, error) {
+	c, err := standalone(model, cfg, batch)
+	if err != nil {
+		return nil, err
+	}
+	return c.buildEval(batch)
+}
+
+// standalone returns a compiler of model whose signature is the model's
+// at batch.
+func standalone(model Model, cfg Config, batch int) (*compiler, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if model == nil {
+		return nil, fmt.Errorf("train: no model")
+	}
+	_, _, sig, err := model.build(batch)
+	if err != nil {
+		return nil, err
+	}
+	return newCompiler(model, cfg, sig), nil
 }
 
 // A stepFn is the training step compiled for one batch size: the model's
 // gradient (or estimate) followed by the optimizer's update.
 type stepFn struct {
-	it *runtime.Interpreter
+	fn *ir.Func
+	it *runtime.Interpreter // nil with a backend
 	// runner runs the step, feeding the new state back; nil in the
-	// reference path (compiler.interpret).
+	// reference path (compiler.interpret) and with a backend.
 	runner *runtime.Runner
-	inputs []input
-	args   []*runtime.Tensor
-	layout *optim.Step
-	grad   *fwdgrad.Gradient
-	buf    *batchBuf
-	sig    signature
+	// stepper runs the step when the run has a backend; feeds are the
+	// results it copies into the state after each step.
+	stepper Stepper
+	feeds   []fed
+	inputs  []input
+	args    []*runtime.Tensor
+	layout  *optim.Step
+	grad    *fwdgrad.Gradient
+	buf     *batchBuf
+	sig     signature
 	// single returns the model at batch 1, which computes the guess's
 	// inputs (see refresh).
 	single func() (*ir.Func, error)
@@ -57,11 +108,12 @@ type stepFn struct {
 // An evalFn is the model compiled for one batch size with the results
 // loss and number of correct predictions.
 type evalFn struct {
-	it     *runtime.Interpreter
-	runner *runtime.Runner // nil in the reference path
-	inputs []input
-	args   []*runtime.Tensor
-	buf    *batchBuf
+	it      *runtime.Interpreter
+	runner  *runtime.Runner // nil in the reference path and with a backend
+	stepper Stepper         // with a backend
+	inputs  []input
+	args    []*runtime.Tensor
+	buf     *batchBuf
 }
 
 // step returns the training step for batch, compiling it on first use.
@@ -91,26 +143,7 @@ func (c *compiler) eval(batch int) (*evalFn, error) {
 }
 
 func (c *compiler) compileStep(batch int) (*stepFn, error) {
-	f, err := c.buildModel(batch)
-	if err != nil {
-		return nil, err
-	}
-	g, err := fwdgrad.Build(f, c.method)
-	if err != nil {
-		return nil, err
-	}
-	st, err := optim.Apply(g.Func, g.Params, c.opt)
-	if err != nil {
-		return nil, err
-	}
-	if st.Extra != len(g.State) {
-		return nil, fmt.Errorf("the step returns %d extra results for %d guess states", st.Extra, len(g.State))
-	}
-	pipeline := passes.Cleanup
-	if c.schedule {
-		pipeline = append(pipeline[:len(pipeline):len(pipeline)], "schedule")
-	}
-	fn, it, err := finish(st.Func, c.fused(pipeline))
+	fn, st, g, err := c.buildStep(batch)
 	if err != nil {
 		return nil, err
 	}
@@ -118,27 +151,53 @@ func (c *compiler) compileStep(batch int) (*stepFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stepFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), layout: st, grad: g,
+	s := &stepFn{fn: fn, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), layout: st, grad: g,
 		buf: newBatchBuf(fn.Param(c.sig.x).Type), single: c.singleModel, sig: c.sig}
-	if !c.interpret {
-		if s.runner, err = s.newStepRunner(); err != nil {
+	switch {
+	case c.backend != nil:
+		if s.stepper, err = c.backend(fn); err != nil {
 			return nil, err
+		}
+	default:
+		if s.it, err = runtime.New(fn); err != nil {
+			return nil, err
+		}
+		if !c.interpret {
+			if s.runner, err = s.newStepRunner(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return s, nil
 }
 
-func (c *compiler) compileEval(batch int) (*evalFn, error) {
+// buildStep builds the step for batch and runs its passes.
+func (c *compiler) buildStep(batch int) (*ir.Func, *optim.Step, *fwdgrad.Gradient, error) {
 	f, err := c.buildModel(batch)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	f, err = withCorrect(f, c.sig)
+	g, err := fwdgrad.Build(f, c.method)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	// Declarative layers (argmin) run on what the implicit pass derives.
-	fn, it, err := finish(f, c.fused(append([]string{"implicit"}, passes.Cleanup...)))
+	st, err := optim.Apply(g.Func, g.Params, c.opt)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if st.Extra != len(g.State) {
+		return nil, nil, nil, fmt.Errorf("the step returns %d extra results for %d guess states", st.Extra, len(g.State))
+	}
+	pipeline := passes.Cleanup
+	if c.schedule {
+		pipeline = append(pipeline[:len(pipeline):len(pipeline)], "schedule")
+	}
+	fn, err := c.runPasses(st.Func, pipeline)
+	return fn, st, g, err
+}
+
+func (c *compiler) compileEval(batch int) (*evalFn, error) {
+	fn, err := c.buildEval(batch)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +205,34 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &evalFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}
-	if !c.interpret {
-		e.runner = it.NewRunner()
+	e := &evalFn{inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}
+	switch {
+	case c.backend != nil:
+		if e.stepper, err = c.backend(fn); err != nil {
+			return nil, err
+		}
+	default:
+		if e.it, err = runtime.New(fn); err != nil {
+			return nil, err
+		}
+		if !c.interpret {
+			e.runner = e.it.NewRunner()
+		}
 	}
 	return e, nil
+}
+
+// buildEval builds the evaluation function for batch and runs its passes.
+func (c *compiler) buildEval(batch int) (*ir.Func, error) {
+	f, err := c.buildModel(batch)
+	if err != nil {
+		return nil, err
+	}
+	if f, err = withCorrect(f, c.sig); err != nil {
+		return nil, err
+	}
+	// Declarative layers (argmin) run on what the implicit pass derives.
+	return c.runPasses(f, append([]string{"implicit"}, passes.Cleanup...))
 }
 
 // buildModel builds the model for batch and checks that it trains the
@@ -179,27 +261,13 @@ func (c *compiler) singleModel() (*ir.Func, error) {
 	return c.single, nil
 }
 
-// finish runs the pipeline on fn, verifying it after every pass, and binds
-// it to the interpreter.
-// fused returns pipeline followed by the fuse pass if the configuration
-// asks for it.
-func (c *compiler) fused(pipeline []string) []string {
-	if !c.fuse {
-		return pipeline
+// runPasses runs the pipeline on fn, followed by the fuse pass if the
+// configuration asks for it, verifying it after every pass.
+func (c *compiler) runPasses(fn *ir.Func, pipeline []string) (*ir.Func, error) {
+	if c.fuse {
+		pipeline = append(pipeline[:len(pipeline):len(pipeline)], "fuse")
 	}
-	return append(pipeline[:len(pipeline):len(pipeline)], "fuse")
-}
-
-func finish(fn *ir.Func, pipeline []string) (*ir.Func, *runtime.Interpreter, error) {
-	fn, err := passes.Run(fn, pipeline, passes.Options{Verify: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	it, err := runtime.New(fn)
-	if err != nil {
-		return nil, nil, err
-	}
-	return fn, it, nil
+	return passes.Run(fn, pipeline, passes.Options{Verify: true})
 }
 
 // withCorrect returns a copy of the model f whose results are the loss

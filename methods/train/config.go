@@ -12,8 +12,10 @@ import (
 	"strings"
 
 	"github.com/pushforward/pushforward/data"
+	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/methods/fwdgrad"
 	"github.com/pushforward/pushforward/methods/optim"
+	"github.com/pushforward/pushforward/runtime"
 )
 
 // Config configures Run.
@@ -61,10 +63,24 @@ type Config struct {
 	// product's wake. The numbers are the same, bit for bit; the README's
 	// Fusion section has what it saves.
 	Fuse bool
+	// Backend, if set, runs the compiled functions instead of the
+	// interpreter: it is given each function Run compiles (the step for
+	// a batch size, an evaluation, as StepFunc and EvalFunc return them)
+	// and returns what runs it, such as the adapter of the Go that
+	// codegen generated from it (examples/generate).
+	Backend func(f *ir.Func) (Stepper, error)
 
 	// interpret runs the steps with the allocating Interpreter.Run, the
 	// reference of the tests.
 	interpret bool
+}
+
+// A Stepper runs a compiled function on tensors, one per parameter in
+// order, and returns its results, which it may own and overwrite on the
+// next Run, as a runtime.Runner does. It must not modify its inputs; the
+// training loop copies the new parameters and state into them.
+type Stepper interface {
+	Run(inputs []*runtime.Tensor) ([]*runtime.Tensor, error)
 }
 
 // withDefaults returns cfg with its defaults filled in, or an error.

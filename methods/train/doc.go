@@ -14,7 +14,11 @@
 // guess (wperp). Each compiled function runs on a runtime.Runner; a
 // step's Runner writes the new parameters, slots and guess state back into
 // the table's tensors (runtime.Feedback), so a step allocates nothing in
-// steady state and the table is always current. Guess noise is drawn with the run's seed as key and the
+// steady state and the table is always current. A Config.Backend runs the
+// functions instead, through the Stepper it returns for each (the Go that
+// codegen emitted for it, in examples/generate), and the loop copies the
+// new state into the table; StepFunc and EvalFunc return the functions a
+// run compiles, for generators. Guess noise is drawn with the run's seed as key and the
 // global step number as counter, so every step draws fresh noise and a
 // run is a deterministic function of its configuration.
 //

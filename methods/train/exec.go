@@ -87,7 +87,14 @@ func (s *stepFn) run(st *state, d *data.Dataset, idx []int) ([]*runtime.Tensor, 
 	if err := gather(s.args, s.inputs, s.buf, st); err != nil {
 		return nil, err
 	}
-	if s.runner == nil {
+	switch {
+	case s.stepper != nil:
+		res, err := s.stepper.Run(s.args)
+		if err == nil {
+			err = s.feed(st, res)
+		}
+		return res, err
+	case s.runner == nil:
 		res, err := s.it.Run(s.args)
 		if err == nil {
 			s.update(st, res)
@@ -155,8 +162,31 @@ func (s *stepFn) singleArgs(f *ir.Func, st *state, b int) []*runtime.Tensor {
 // update stores a step's results in the state, in the reference path.
 func (s *stepFn) update(st *state, res []*runtime.Tensor) {
 	for _, fb := range s.fedBack() {
-		st.tensors[s.it.Func().Params[fb.param].Name] = res[fb.result]
+		st.tensors[s.fn.Params[fb.param].Name] = res[fb.result]
 	}
+}
+
+// feed copies a step's results into the state's tensors, which the step
+// read them from, when a Stepper runs the step (a Runner does it itself:
+// runtime.Feedback).
+func (s *stepFn) feed(st *state, res []*runtime.Tensor) error {
+	if s.feeds == nil {
+		s.feeds = s.fedBack()
+	}
+	for _, fb := range s.feeds {
+		if fb.param < 0 || fb.result < 0 || fb.result >= len(res) {
+			return fmt.Errorf("train: the step does not update parameter %d from a result", fb.param)
+		}
+		dst, src := st.tensors[s.fn.Params[fb.param].Name], res[fb.result]
+		if dst == nil || !dst.Type.Equal(src.Type) {
+			return fmt.Errorf("train: result %d of the step does not fit %%%s", fb.result, s.fn.Params[fb.param].Name)
+		}
+		copy(dst.F32, src.F32)
+		copy(dst.F64, src.F64)
+		copy(dst.I64, src.I64)
+		copy(dst.U64, src.U64)
+	}
+	return nil
 }
 
 // A fed is a result of the step that is the next value of a parameter.
@@ -166,7 +196,7 @@ type fed struct{ param, result int }
 // parameters: the trained parameters, the optimizer's slots and step
 // counter, and the guess state.
 func (s *stepFn) fedBack() []fed {
-	fn, l := s.it.Func(), s.layout
+	fn, l := s.fn, s.layout
 	index := func(name string) int {
 		return slices.IndexFunc(fn.Params, func(p *ir.Value) bool { return p.Name == name })
 	}
@@ -203,7 +233,10 @@ func (e *evalFn) run(st *state, d *data.Dataset, idx []int) (loss, correct float
 		return 0, 0, err
 	}
 	run := e.it.Run
-	if e.runner != nil {
+	switch {
+	case e.stepper != nil:
+		run = e.stepper.Run
+	case e.runner != nil:
 		run = e.runner.Run
 	}
 	res, err := run(e.args)

@@ -45,7 +45,7 @@ func newState(f *ir.Func, inits map[string]builder.Initializer, s *stepFn, seed 
 			st.tensors[p.Name] = runtime.FromFloat64s(p.Type, values[p.Name])
 		}
 	}
-	fn := s.it.Func()
+	fn := s.fn
 	for _, name := range append(append([]string{}, s.layout.Slots...), s.layout.StepName) {
 		st.tensors[name] = runtime.Zeros(fn.Param(name).Type)
 	}
@@ -80,7 +80,7 @@ func (st *state) check(s *stepFn) error {
 			continue
 		}
 		t, ok := st.tensors[in.name]
-		want := s.it.Func().Param(in.name).Type
+		want := s.fn.Param(in.name).Type
 		switch {
 		case !ok:
 			return fmt.Errorf("no value for %%%s", in.name)

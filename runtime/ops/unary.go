@@ -59,12 +59,16 @@ func Sigmoid[T Float](x T) T {
 // Pow is x^exponent.
 func Pow[T Float](x T, exponent float64) T { return T(math.Pow(float64(x), exponent)) }
 
-// Indicator is 1 if b, else 0.
+// Indicator is 1 if b, else 0. It goes through an int, which the compiler
+// sets from the comparison without a branch (SETcc, then a conversion):
+// step and the comparisons, on data whose signs are random, would
+// otherwise mispredict every other element.
 func Indicator[T Number](b bool) T {
+	var i int
 	if b {
-		return 1
+		i = 1
 	}
-	return 0
+	return T(i)
 }
 
 // unaryFuncs are a scalar function instantiated for each dtype; nil where
