@@ -52,6 +52,12 @@ func CheckTol(tol float64) ArgminOption {
 // MaxIter sets the solver's iteration budget; running out is an error.
 func MaxIter(n int) ArgminOption { return func(c *argminConfig) { c.set("max_iter", ir.Int(n)) } }
 
+// Check turns the optimality check after every solve on (the default)
+// or off (the attribute check=false). Off suits a registered closed form
+// exact by construction, whose own tests check optimality, in a training
+// step where the check would cost more than the solve.
+func Check(on bool) ArgminOption { return func(c *argminConfig) { c.set("check", ir.Bool(on)) } }
+
 // Damping adds γI to the Hessian of the implicit derivative.
 func Damping(gamma float64) ArgminOption {
 	return func(c *argminConfig) { c.set("damping", ir.Float(gamma)) }
