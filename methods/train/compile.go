@@ -14,8 +14,13 @@ import (
 // A compiler builds the step and evaluation functions of a model, once
 // per batch size.
 type compiler struct {
-	model  Model
-	method fwdgrad.Config
+	model Model
+	// evalModel is the model evaluated (Config.EvalModel, or model).
+	evalModel Model
+	// collapse adds the features and the classifier to the evaluation's
+	// results (Config.Collapse).
+	collapse bool
+	method   fwdgrad.Config
 	opt    optim.Optimizer
 	sig    signature
 	// schedule adds passes.Schedule to the step's pipeline.
@@ -31,8 +36,12 @@ type compiler struct {
 }
 
 func newCompiler(model Model, cfg Config, sig signature) *compiler {
-	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule,
-		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, interpret: cfg.interpret}
+	eval := cfg.EvalModel
+	if eval == nil {
+		eval = model
+	}
+	return &compiler{model: model, evalModel: eval, collapse: cfg.Collapse, method: cfg.Method, opt: cfg.Optimizer, sig: sig,
+		schedule: cfg.Schedule, steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, interpret: cfg.interpret}
 }
 
 // A stepFn is the training step compiled for one batch size: the model's
@@ -61,6 +70,9 @@ type evalFn struct {
 	inputs []input
 	args   []*runtime.Tensor
 	buf    *batchBuf
+	// probe locates the features and the classifier among the results
+	// (collapse only).
+	probe *probeResults
 }
 
 // step returns the training step for batch, compiling it on first use.
@@ -102,8 +114,8 @@ func (c *compiler) compileStep(batch int) (*stepFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Extra != len(g.State) {
-		return nil, fmt.Errorf("the step returns %d extra results for %d guess states", st.Extra, len(g.State))
+	if st.Extra != len(g.State)+len(g.ModelState) {
+		return nil, fmt.Errorf("the step returns %d extra results for %d guess states and %d model states", st.Extra, len(g.State), len(g.ModelState))
 	}
 	pipeline := passes.Cleanup
 	if c.schedule {
@@ -128,11 +140,11 @@ func (c *compiler) compileStep(batch int) (*stepFn, error) {
 }
 
 func (c *compiler) compileEval(batch int) (*evalFn, error) {
-	f, err := c.buildModel(batch)
+	f, err := c.buildEvalModel(batch)
 	if err != nil {
 		return nil, err
 	}
-	f, err = withCorrect(f, c.sig)
+	f, probe, err := withCorrect(f, c.sig, c.collapse)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +157,7 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &evalFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}
+	e := &evalFn{it: it, inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type), probe: probe}
 	if !c.interpret {
 		e.runner = it.NewRunner()
 	}
@@ -159,9 +171,28 @@ func (c *compiler) buildModel(batch int) (*ir.Func, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sig.x != c.sig.x || sig.labels != c.sig.labels || !slices.Equal(sig.params, c.sig.params) || !slices.Equal(sig.states, c.sig.states) {
+		return nil, fmt.Errorf("the model's parameters at batch %d (%s, %s, %v, state %v) differ from those at the full batch (%s, %s, %v, state %v)",
+			batch, sig.x, sig.labels, sig.params, sig.states, c.sig.x, c.sig.labels, c.sig.params, c.sig.states)
+	}
+	return f, nil
+}
+
+// buildEvalModel builds the evaluated model for batch and checks that it
+// reads the trained parameters and no state the training does not carry.
+func (c *compiler) buildEvalModel(batch int) (*ir.Func, error) {
+	f, _, sig, err := c.evalModel.build(batch)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation %w", err)
+	}
 	if sig.x != c.sig.x || sig.labels != c.sig.labels || !slices.Equal(sig.params, c.sig.params) {
-		return nil, fmt.Errorf("the model's parameters at batch %d (%s, %s, %v) differ from those at the full batch (%s, %s, %v)",
+		return nil, fmt.Errorf("the evaluated model's parameters at batch %d (%s, %s, %v) differ from the trained ones (%s, %s, %v)",
 			batch, sig.x, sig.labels, sig.params, c.sig.x, c.sig.labels, c.sig.params)
+	}
+	for _, name := range sig.states {
+		if !slices.Contains(c.sig.states, name) {
+			return nil, fmt.Errorf("the evaluated model reads the state %%%s, which the trained model does not carry (it has %v)", name, c.sig.states)
+		}
 	}
 	return f, nil
 }
@@ -194,10 +225,18 @@ func finish(fn *ir.Func, pipeline []string) (*ir.Func, *runtime.Interpreter, err
 
 // withCorrect returns a copy of the model f whose results are the loss
 // and the number of examples whose label has the largest logit (as
-// nn.Accuracy, a tie with the label counts as correct). The new values are
-// named eval.1, eval.2, ...
-func withCorrect(f *ir.Func, sig signature) (*ir.Func, error) {
+// nn.Accuracy, a tie with the label counts as correct), then, with
+// collapse, the features, logits and classifier, whose positions the
+// probeResults give. The new values are named eval.1, eval.2, ...
+func withCorrect(f *ir.Func, sig signature, collapse bool) (*ir.Func, *probeResults, error) {
 	f = f.Clone()
+	var probe *probeResults
+	if collapse {
+		var err error
+		if probe, err = findProbe(f, sig); err != nil {
+			return nil, nil, err
+		}
+	}
 	w := ir.NewWriter(f, nil)
 	w.Scope("eval")
 	emit := func(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared ...ir.Type) *ir.Value {
@@ -213,8 +252,12 @@ func withCorrect(f *ir.Func, sig signature) (*ir.Func, error) {
 	best := emit(ir.OpReduceMax, []*ir.Value{logits}, ir.Attrs{"axes": ir.Ints(1)})
 	correct := emit(ir.OpReduceSum, []*ir.Value{emit(ir.OpGe, []*ir.Value{picked, best}, nil)}, nil)
 	if err := w.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	f.Results = []*ir.Value{f.Results[0], correct}
-	return f, nil
+	results := []*ir.Value{f.Results[0], correct}
+	if probe != nil {
+		results = probe.append(results)
+	}
+	f.Results = results
+	return f, probe, nil
 }
