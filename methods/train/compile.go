@@ -21,8 +21,8 @@ type compiler struct {
 	// results (Config.Collapse).
 	collapse bool
 	method   fwdgrad.Config
-	opt    optim.Optimizer
-	sig    signature
+	opt      optim.Optimizer
+	sig      signature
 	// schedule adds passes.Schedule to the step's pipeline.
 	schedule bool
 	steps    map[int]*stepFn
