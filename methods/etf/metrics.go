@@ -1,9 +1,13 @@
 package etf
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -55,7 +59,8 @@ type Collapse struct {
 	// scaled simplex ETF U·M/√(K−1) nearest to X [d, K] (the δ = 0 problem,
 	// solved in closed form): how far apart the ETFs nearest to the
 	// classifier and to the class means are, and how far the classifier
-	// is from its own.
+	// is from its own. NaN (null in JSON) for d < K − 1, where no simplex
+	// ETF exists.
 	ETFDistance float64 `json:"etf_distance"`
 	ETFToW      float64 `json:"etf_to_w"`
 	// Margins are the per-example cosine margins, sorted (the paper's
@@ -102,7 +107,10 @@ func Measure(h []float64, labels []int, predicted []int, w, b []float64, k int) 
 	c.Equinorm = math.Abs(c.EquinormW - c.EquinormH)
 	c.Margins = s.margins(wm)
 	c.Margin, c.MarginMin = mean(c.Margins), c.Margins[0]
-	c.ETFDistance, c.ETFToW = etfDistances(wm, s.centred)
+	c.ETFDistance, c.ETFToW = math.NaN(), math.NaN()
+	if d >= k-1 {
+		c.ETFDistance, c.ETFToW = etfDistances(wm, s.centred)
+	}
 	return c, nil
 }
 
@@ -228,7 +236,8 @@ func (s *stats) vci() float64 {
 }
 
 // numericalRank is the mean over classes of (‖F_k‖_*/‖F_k‖_F)², from the
-// eigenvalues of the smaller Gram matrix of each class's features.
+// singular values of each class's features (those of a Gram matrix would
+// inflate the small ones to √ε).
 func (s *stats) numericalRank() float64 {
 	var total float64
 	for y := range s.k {
@@ -240,20 +249,14 @@ func (s *stats) numericalRank() float64 {
 				r++
 			}
 		}
-		var g mat.SymDense
-		if s.counts[y] <= s.d {
-			g.SymOuterK(1, f)
-		} else {
-			g.SymOuterK(1, f.T())
-		}
-		var eig mat.EigenSym
-		if !eig.Factorize(&g, false) {
+		var svd mat.SVD
+		if !svd.Factorize(f, mat.SVDNone) {
 			return math.NaN()
 		}
 		var nuc, fro float64
-		for _, l := range eig.Values(nil) {
-			nuc += math.Sqrt(max(l, 0))
-			fro += max(l, 0)
+		for _, sv := range svd.Values(nil) {
+			nuc += sv
+			fro += sv * sv
 		}
 		total += nuc * nuc / fro
 	}
@@ -434,4 +437,55 @@ func mean(xs []float64) float64 {
 		s += x
 	}
 	return s / float64(len(xs))
+}
+
+// MarshalJSON writes the metrics with NaN and infinities as null (JSON has
+// no such numbers).
+func (c Collapse) MarshalJSON() ([]byte, error) {
+	type plain Collapse
+	v := reflect.ValueOf(plain(c))
+	t := v.Type()
+	var b strings.Builder
+	b.WriteByte('{')
+	first := true
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		if tag == "-" || tag == "" {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		x := v.Field(i).Float()
+		fmt.Fprintf(&b, "%q:", tag)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			b.WriteString("null")
+		} else {
+			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+		}
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, null as NaN.
+func (c *Collapse) UnmarshalJSON(data []byte) error {
+	var m map[string]*float64
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		if x, ok := m[tag]; ok && tag != "-" {
+			if x == nil {
+				v.Field(i).SetFloat(math.NaN())
+			} else {
+				v.Field(i).SetFloat(*x)
+			}
+		}
+	}
+	return nil
 }

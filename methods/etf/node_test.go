@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -169,10 +170,14 @@ func jvp(t testing.TB, c nodeCase, th, tp []float64, T int, opts func(*ir.Value)
 	f := nodeFuncWith(t, c, opts)
 	wrt := []string{"hbar"}
 	in := c.inputs()
-	in["hbar.tangent"] = runtime.FromF64([]int{T, c.d, c.k}, th)
+	lead := []int{T}
+	if T == 1 {
+		lead = nil
+	}
+	in["hbar.tangent"] = runtime.FromF64(append(lead, c.d, c.k), th)
 	if tp != nil {
 		wrt = append(wrt, "prox")
-		in["prox.tangent"] = runtime.FromF64([]int{T, c.d, c.r()}, tp)
+		in["prox.tangent"] = runtime.FromF64(append(lead, c.d, c.r()), tp)
 	}
 	g, err := passes.JVP(f, wrt, T)
 	if err != nil {
@@ -282,4 +287,201 @@ func axpy(x []float64, a float64, y []float64) []float64 {
 		out[i] = x[i] + a*y[i]
 	}
 	return out
+}
+
+// vjp returns ∂L/∂H̄ and ∂L/∂U_prox of L = ⟨g, U*⟩ by reverse mode (the
+// transpose of the rule opts picks).
+func vjp(t testing.TB, c nodeCase, g []float64, opts func(*ir.Value) []builder.ArgminOption) (gh, gp []float64) {
+	t.Helper()
+	if opts == nil {
+		opts = func(*ir.Value) []builder.ArgminOption { return nil }
+	}
+	b := builder.New("loss")
+	hbar := b.Data("hbar", ir.F64, c.d, c.k)
+	prox := b.Data("prox", ir.F64, c.d, c.r())
+	init := b.Data("init", ir.F64, c.d, c.r())
+	cot := b.Data("g", ir.F64, c.d, c.r())
+	u := nn.NearestETF(b, hbar, prox, b.Scalar(ir.F64, c.first), c.delta, opts(init)...)
+	b.Return(b.Named("loss", b.Sum(b.Mul(u, cot))))
+	f, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := passes.VJP(f, []string{"hbar", "prox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.inputs()
+	in["g"] = runtime.FromF64([]int{c.d, c.r()}, g)
+	out := run(t, v, in)
+	return out[1].F64, out[2].F64
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// Reverse mode is the transpose of the JVP rule: ⟨Ḡ, J·(Ḣ, Ṗ)⟩ =
+// ⟨Jᵀ·Ḡ, (Ḣ, Ṗ)⟩ for the polar and the DDN rules, and the JVP's U̇ is
+// tangent to the manifold at U*: sym(U*ᵀ·U̇) = 0.
+func TestNodeReverseModeIsTheTranspose(t *testing.T) {
+	for _, c := range nodeCases {
+		t.Run(c.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(6, 6))
+			th, tp, g := normals(rng, c.d*c.k), normals(rng, c.d*c.r()), normals(rng, c.d*c.r())
+			u := solve(t, c)
+			for _, name := range []string{nn.ETFPolarRule, nn.ETFDDNRule} {
+				udot := jvp(t, c, th, tp, 1, rule(name))
+				gh, gp := vjp(t, c, g, rule(name))
+				lhs, rhs := dot(g, udot), dot(gh, th)+dot(gp, tp)
+				// Relative to the scale of the terms summed, ‖Ḡ‖·‖U̇‖.
+				if e := math.Abs(lhs-rhs) / math.Sqrt(dot(g, g)*dot(udot, udot)); e > 1e-13 {
+					t.Errorf("rule %s: ⟨Ḡ, J·ẋ⟩ = %.15g, ⟨Jᵀ·Ḡ, ẋ⟩ = %.15g (relative %.2g)", name, lhs, rhs, e)
+				}
+				var ud, s mat.Dense
+				ud.Mul(u.T(), mat.NewDense(c.d, c.r(), udot))
+				s.Add(&ud, ud.T())
+				if n := mat.Norm(&s, 2) / mat.Norm(&ud, 2); n > 1e-12 {
+					t.Errorf("rule %s: ‖sym(UᵀU̇)‖/‖UᵀU̇‖ = %.2g: U̇ is not tangent", name, n)
+				}
+			}
+		})
+	}
+}
+
+// The detached rule gives the node no derivative.
+func TestDetachedRule(t *testing.T) {
+	c := nodeCases[0]
+	rng := rand.New(rand.NewPCG(6, 6))
+	udot := jvp(t, c, normals(rng, c.d*c.k), nil, 1, rule(nn.ETFDetachedRule))
+	for _, v := range udot {
+		if v != 0 {
+			t.Fatalf("tangent %v, want zeros", udot)
+		}
+	}
+}
+
+// The node commutes with rotations of the feature space, (R·H̄, R·U_prox)
+// ↦ R·U*, and with permutations of the classes, (H̄·Π, U_prox·Π) ↦ U*·Π
+// (ΠᵀMΠ = M), and so does its derivative.
+func TestNodeEquivariance(t *testing.T) {
+	for _, c := range nodeCases[:3] { // M's problems; the Helmert basis is not permutation invariant
+		t.Run(c.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(8, 8))
+			u := solve(t, c)
+			th := normals(rng, c.d*c.k)
+			udot := mat.NewDense(c.d, c.r(), jvp(t, c, th, nil, 1, nil))
+			rot := etf.RandomStiefel(rng, c.d, c.d)
+			perm := mat.NewDense(c.k, c.k, nil)
+			for i, j := range rng.Perm(c.k) {
+				perm.Set(i, j, 1)
+			}
+			for name, tr := range map[string]func(x *mat.Dense) *mat.Dense{
+				"rotation":    func(x *mat.Dense) *mat.Dense { var y mat.Dense; y.Mul(rot, x); return &y },
+				"permutation": func(x *mat.Dense) *mat.Dense { var y mat.Dense; y.Mul(x, perm); return &y },
+			} {
+				moved := c
+				moved.hbar = tr(mat.NewDense(c.d, c.k, c.hbar)).RawMatrix().Data
+				moved.prox = tr(mat.NewDense(c.d, c.r(), c.prox)).RawMatrix().Data
+				if e := relErr(solve(t, moved).RawMatrix().Data, tr(u).RawMatrix().Data); e > 1e-10 {
+					t.Errorf("%s: U* moves by %.2g (relative) from the transformed solution", name, e)
+				}
+				mth := tr(mat.NewDense(c.d, c.k, th)).RawMatrix().Data
+				if e := relErr(jvp(t, moved, mth, nil, 1, nil), tr(udot).RawMatrix().Data); e > 1e-10 {
+					t.Errorf("%s: U̇ differs by %.2g (relative) from the transformed tangent", name, e)
+				}
+			}
+		})
+	}
+}
+
+// An exact simplex ETF is its own nearest (the fixed point of §7.3): for
+// H̄ = V·M/√(K−1) with V on the manifold and U_prox = V, U* = V; and for
+// any U_prox, U*·M → V·M as δ → 0.
+func TestNodeFixedPoint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	for _, dims := range [][2]int{{7, 4}, {12, 10}} {
+		d, k := dims[0], dims[1]
+		v := etf.RandomStiefel(rng, d, k)
+		var h mat.Dense
+		h.Mul(v, mat.NewDense(k, k, nn.CentringMatrix(k)))
+		h.Scale(1/math.Sqrt(float64(k-1)), &h)
+		c := nodeCase{d: d, k: k, delta: 1e-3, hbar: h.RawMatrix().Data, prox: v.RawMatrix().Data}
+		if e := relErr(solve(t, c).RawMatrix().Data, v.RawMatrix().Data); e > 1e-12 {
+			t.Errorf("d=%d K=%d: U* is %.2g (relative) from the ETF's own V", d, k, e)
+		}
+		c.prox = etf.RandomStiefel(rng, d, k).RawMatrix().Data
+		var vm mat.Dense
+		vm.Mul(v, mat.NewDense(k, k, nn.CentringMatrix(k)))
+		prev := math.Inf(1)
+		for _, delta := range []float64{1e-2, 1e-4, 1e-6} {
+			c.delta = delta
+			var um mat.Dense
+			um.Mul(solve(t, c), mat.NewDense(k, k, nn.CentringMatrix(k)))
+			um.Sub(&um, &vm)
+			gap := mat.Norm(&um, 2)
+			if !(gap < prev/50) {
+				t.Errorf("d=%d K=%d δ=%g: ‖U*M − VM‖ = %.2g, not below a fiftieth of the %.2g at 100δ", d, k, delta, gap, prev)
+			}
+			prev = gap
+		}
+	}
+}
+
+// The first call solves the fit alone (δ = 0): A = c·H̄·M has σ_K = 0, so
+// U* is not unique, but U*·M is, and the closed form's U* is a fixed point
+// of the proximal problem with U_prox = U* (the reference's second solve
+// stays there).
+func TestNodeFirstCall(t *testing.T) {
+	for _, c := range nodeCases[:3] {
+		c.first = 1
+		t.Run(c.String(), func(t *testing.T) {
+			p := etf.Problem{HBar: mat.NewDense(c.d, c.k, c.hbar), First: true, Delta: c.delta}
+			var svd mat.SVD
+			svd.Factorize(p.A(), mat.SVDNone)
+			if s := svd.Values(nil); s[c.k-1] > 1e-12*s[0] {
+				t.Errorf("σ_K(A) = %.3g, want 0", s[c.k-1])
+			}
+			u := solve(t, c)
+			kkt := p.KKT(u)
+			if kkt.Feasibility > 1e-12 || kkt.Stationarity > 1e-12 {
+				t.Errorf("KKT of the fit: %+v", kkt)
+			}
+			// U*·M against the limit of vanishing δ from another U_prox.
+			q := etf.Problem{HBar: p.HBar, Prox: etf.RandomStiefel(rand.New(rand.NewPCG(3, 3)), c.d, c.k), Delta: 1e-9}
+			m := mat.NewDense(c.k, c.k, nn.CentringMatrix(c.k))
+			var um, vm mat.Dense
+			um.Mul(u, m)
+			vm.Mul(q.Solve(), m)
+			if e := relErr(um.RawMatrix().Data, vm.RawMatrix().Data); e > 1e-7 {
+				t.Errorf("U*·M differs by %.2g (relative) from the δ → 0 limit: not unique", e)
+			}
+			fix := etf.Problem{HBar: p.HBar, Prox: u, Delta: c.delta}
+			if e := relErr(fix.Solve().RawMatrix().Data, u.RawMatrix().Data); e > 1e-12 {
+				t.Errorf("the proximal problem at U_prox = U* moves it by %.2g (relative)", e)
+			}
+		})
+	}
+}
+
+// The dense DDN rule refuses problems whose matrices it cannot hold.
+func TestDDNRuleLimit(t *testing.T) {
+	c := nodeCase{d: 2048, k: 100, delta: 1e-3}
+	b := builder.New("big")
+	hbar := b.Data("hbar", ir.F32, c.d, c.k)
+	prox := b.Data("prox", ir.F32, c.d, c.k)
+	u := nn.NearestETF(b, hbar, prox, b.Scalar(ir.F32, 0), c.delta, builder.ImplicitRule(nn.ETFDDNRule))
+	b.Return(u)
+	f, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = passes.JVP(f, []string{"hbar"}, 1)
+	if err == nil || !strings.Contains(err.Error(), "dense DDN rule forms A_h and T of 5050×204800") {
+		t.Fatalf("got %v, want the dense DDN rule's refusal", err)
+	}
 }
