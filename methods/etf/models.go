@@ -2,6 +2,7 @@ package etf
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/builder/nn"
@@ -74,7 +75,9 @@ func MLP(features int, widths []int, d int, bias bool, cfg nn.ETFConfig, dtype i
 }
 
 // UFM returns the unconstrained-features model: the features of the n
-// examples are free parameters ufm.h [n, d] (initialised N(0, 1)), the
+// examples are free parameters ufm.h [n, d] (initialised N(0, 1/d), of
+// norm about 1 in every dimension, so that one learning rate suits every
+// d), the
 // input x [batch, 1] holds each example's index (UFMData), and the ETF
 // head cfg classifies the features it gathers: the model to train and
 // the model to evaluate.
@@ -84,7 +87,7 @@ func UFM(n, d int, cfg nn.ETFConfig, dtype ir.DType) (train, eval ModelFunc) {
 			b := builder.New("ufm_" + cfg.Head.String())
 			x := b.Data("x", dtype, batch, 1)
 			labels := b.Data("labels", ir.I64, batch)
-			h := b.ParamInit("ufm.h", dtype, nn.Normal(0, 1), n, d)
+			h := b.ParamInit("ufm.h", dtype, nn.Normal(0, 1/math.Sqrt(float64(d))), n, d)
 			phi := b.Gather(h, b.Cast(b.Reshape(x, batch), ir.I64), 0)
 			f, inits, err := finish(b, nn.ETFClassifier(b, phi, labels, cfg), labels)
 			if err != nil {
