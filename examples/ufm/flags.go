@@ -35,7 +35,7 @@ type options struct {
 var defaults = options{
 	ks: []int{10, 100}, dims: []string{"K+1", "64", "512"},
 	heads: []nn.ETFHead{nn.StandardHead, nn.FixedHead, nn.ImplicitHead},
-	seeds: 3, firstSeed: 1, perClass: 100, batchPerClass: 10, epochs: 100, lr: 0.05, lrHead: 0.5, tau: 5,
+	seeds: 3, firstSeed: 1, perClass: 100, batchPerClass: 10, epochs: 100, lr: 0.1, lrHead: 0.5, tau: 5,
 	out: "out/ufm", every: 10,
 }
 

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pushforward/pushforward/builder/nn"
+	"github.com/pushforward/pushforward/runtime/kernels"
 )
 
 // Collapse holds the neural-collapse metrics of a classifier on a data
@@ -180,8 +181,7 @@ func (s *stats) nc1() float64 {
 	sv := svd.Values(nil)
 	var u mat.Dense
 	svd.UTo(&u)
-	var proj mat.Dense // residuals in the basis U: [N, K]
-	proj.Mul(s.residualsW, &u)
+	proj := mulRaw(s.residualsW, &u) // the residuals in the basis U: [N, K]
 	cut := pinvCutoff(s.d, s.k, sv[0])
 	var out float64
 	for j, sj := range sv {
@@ -206,18 +206,46 @@ func (s *stats) sigmaB() *mat.SymDense {
 
 // vci is 1 − tr(Σ_T⁺·Σ_B)/min(d, K − 1).
 func (s *stats) vci() float64 {
-	var sw mat.SymDense
-	sw.SymOuterK(1/float64(s.n), s.residualsW.T())
-	st := mat.NewSymDense(s.d, nil)
-	st.AddSym(&sw, s.sigmaB())
+	d := s.d
+	sw := make([]float64, d*d) // Σ_W, by the runtime's GEMM (gonum's Dsyrk is single-threaded)
+	r := s.residualsW.RawMatrix()
+	kernels.Default().Dgemm(true, false, d, d, s.n, 1/float64(s.n), r.Data, r.Stride, r.Data, r.Stride, 0, sw, d)
+	sb := s.sigmaB()
+	st := mat.NewSymDense(d, nil)
+	for i := range d {
+		for j := i; j < d; j++ {
+			st.SetSym(i, j, (sw[i*d+j]+sw[j*d+i])/2+sb.At(i, j))
+		}
+	}
+	// Where Σ_T has full numerical rank, Σ_T⁺ = Σ_T⁻¹ and a Cholesky
+	// factor gives tr(Σ_T⁻¹·Σ_B) = (1/K)·‖L⁻¹H̃‖²; the eigenvalues alone
+	// (no vectors: a fraction of the cost) say whether it has.
+	var ev mat.EigenSym
+	if !ev.Factorize(st, false) {
+		return math.NaN()
+	}
+	vals := ev.Values(nil)
+	cut := pinvCutoff(s.d, s.d, slices.Max(vals))
+	if slices.Min(vals) > cut {
+		var chol mat.Cholesky
+		if chol.Factorize(st) {
+			var l mat.TriDense
+			chol.LTo(&l)
+			var x mat.Dense
+			if err := x.Solve(&l, s.centred); err == nil {
+				n := mat.Norm(&x, 2)
+				return 1 - n*n/float64(s.k)/float64(min(s.d, s.k-1))
+			}
+		}
+	}
 	var eig mat.EigenSym
 	if !eig.Factorize(st, true) {
 		return math.NaN()
 	}
-	vals := eig.Values(nil)
+	vals = eig.Values(nil)
 	var v mat.Dense
 	eig.VectorsTo(&v)
-	cut := pinvCutoff(s.d, s.d, slices.Max(vals))
+	cut = pinvCutoff(s.d, s.d, slices.Max(vals))
 	// tr(Σ_T⁺·Σ_B) = (1/K)·Σ_j λ_j⁻¹·‖v_jᵀH̃‖².
 	var proj mat.Dense
 	proj.Mul(v.T(), s.centred)
@@ -264,18 +292,19 @@ func (s *stats) numericalRank() float64 {
 }
 
 // nccMismatch is 100 minus the percentage of predictions that are the
-// nearest class mean.
+// nearest class mean: ‖h − μ_k‖² = ‖h‖² − 2⟨h, μ_k⟩ + ‖μ_k‖², the inner
+// products as one product of matrices.
 func (s *stats) nccMismatch(predicted []int) float64 {
+	n, d, k := s.n, s.d, s.k
+	means := s.means.RawMatrix()
+	dots := make([]float64, n*k)
+	kernels.Default().Dgemm(false, true, n, k, d, 1, s.h, d, means.Data, means.Stride, 0, dots, k)
+	norms := rowNorms(s.means)
 	agree := 0
-	for i := range s.n {
-		row := s.h[i*s.d : (i+1)*s.d]
+	for i := range n {
 		best, bestD := 0, math.Inf(1)
-		for y := range s.k {
-			var dist float64
-			for j, v := range row {
-				dist += sq(v - s.means.At(y, j))
-			}
-			if dist < bestD {
+		for y := range k {
+			if dist := norms[y]*norms[y] - 2*dots[i*k+y]; dist < bestD {
 				best, bestD = y, dist
 			}
 		}
@@ -283,10 +312,11 @@ func (s *stats) nccMismatch(predicted []int) float64 {
 			agree++
 		}
 	}
-	return 100 - 100*float64(agree)/float64(s.n)
+	return 100 - 100*float64(agree)/float64(n)
 }
 
-// margins returns the sorted cosine margins of the examples.
+// margins returns the sorted cosine margins of the examples, the cosines
+// from one product of the centred features by the centred classifier.
 func (s *stats) margins(w *mat.Dense) []float64 {
 	k, d := w.Dims()
 	wc := mat.DenseCopyOf(w)
@@ -301,22 +331,24 @@ func (s *stats) margins(w *mat.Dense) []float64 {
 		}
 	}
 	wn := rowNorms(wc)
-	out := make([]float64, s.n)
-	x := make([]float64, d)
-	for i, y := range s.labels {
-		var xn float64
+	x := make([]float64, s.n*d)
+	xn := make([]float64, s.n)
+	for i := range s.n {
 		for j := range d {
-			x[j] = s.h[i*d+j] - s.global.AtVec(j)
-			xn += x[j] * x[j]
+			v := s.h[i*d+j] - s.global.AtVec(j)
+			x[i*d+j] = v
+			xn[i] += v * v
 		}
-		xn = math.Sqrt(xn)
+		xn[i] = math.Sqrt(xn[i])
+	}
+	dots := make([]float64, s.n*k)
+	raw := wc.RawMatrix()
+	kernels.Default().Dgemm(false, true, s.n, k, d, 1, x, d, raw.Data, raw.Stride, 0, dots, k)
+	out := make([]float64, s.n)
+	for i, y := range s.labels {
 		own, other := 0.0, math.Inf(-1)
 		for c := range k {
-			var dot float64
-			for j := range d {
-				dot += x[j] * wc.At(c, j)
-			}
-			cos := dot / (xn * wn[c])
+			cos := dots[i*k+c] / (xn[i] * wn[c])
 			if c == y {
 				own = cos
 			} else {
@@ -488,4 +520,14 @@ func (c *Collapse) UnmarshalJSON(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// mulRaw returns a·b by the runtime's GEMM.
+func mulRaw(a, b *mat.Dense) *mat.Dense {
+	m, k := a.Dims()
+	_, n := b.Dims()
+	ra, rb := a.RawMatrix(), b.RawMatrix()
+	out := mat.NewDense(m, n, nil)
+	kernels.Default().Dgemm(false, false, m, n, k, 1, ra.Data, ra.Stride, rb.Data, rb.Stride, 0, out.RawMatrix().Data, n)
+	return out
 }
