@@ -51,7 +51,9 @@ const DefaultETFDelta = 1e-3
 // those, may change them: builder.Solver("riemannian") with
 // builder.WarmStart(prox) and builder.Check(true) runs the generic
 // solver, builder.ImplicitRule picks the derivative.
-func NearestETF(b *builder.Builder, hbar, prox, first *ir.Value, delta float64, opts ...builder.ArgminOption) *ir.Value {
+//
+// Its constants are name+".basis" (B) and name+".delta".
+func NearestETF(b *builder.Builder, name string, hbar, prox, first *ir.Value, delta float64, opts ...builder.ArgminOption) *ir.Value {
 	if b.Err() != nil {
 		return nil
 	}
@@ -81,8 +83,8 @@ func NearestETF(b *builder.Builder, hbar, prox, first *ir.Value, delta float64, 
 		b.Errorf("nn.NearestETF: δ = %g, want a finite δ ≥ 0", delta)
 		return nil
 	}
-	bm := b.Constant(ir.TensorOf(dt, k, r), basis...)
-	dl := b.Scalar(dt, delta)
+	bm := b.Named(name+".basis", b.Constant(ir.TensorOf(dt, k, r), basis...))
+	dl := b.Named(name+".delta", b.Scalar(dt, delta))
 	operands := []*ir.Value{hbar, bm, prox, first, dl}
 	inv := 1 / math.Sqrt(float64(k-1))
 	obj := b.Func("nearest_etf", []ir.Type{ir.TensorOf(dt, d, r)}, operands, func(r *builder.Builder, x, p []*ir.Value) []*ir.Value {
@@ -308,15 +310,15 @@ func implicitHead(b *builder.Builder, h, labels *ir.Value, cfg ETFConfig) *ETFOu
 		mu:   b.State(cfg.Name+".mu", dt, d),
 	}
 	// W = s·B·Uᵀ, so Wᵀ = s·U·Bᵀ.
-	scaledBT := b.Constant(ir.TensorOf(dt, r, k), scaledTranspose(basis, k, r, ETFScale(k))...)
+	scaledBT := b.Named(cfg.Name+".scaled_basis_t", b.Constant(ir.TensorOf(dt, r, k), scaledTranspose(basis, k, r, ETFScale(k))...))
 	out := &ETFOutput{Features: h}
 	if cfg.Eval {
 		return centred(b, h, st.mu, b.Matmul(st.prox, scaledBT), out)
 	}
 	mu := b.ReduceMean(h, []int{0}, false)
-	ema, seen := classMeansEMA(b, h, labels, mu, st, k)
-	hbar := b.Div(ema, b.Sqrt(b.Sum(b.Square(ema))))
-	first := b.Cast(b.Eq(st.step, b.Scalar(ir.I64, 0)), dt)
+	ema, seen := classMeansEMA(b, h, labels, mu, st, k, cfg.Name)
+	hbar := b.Named(cfg.Name+".hbar", b.Div(ema, b.Sqrt(b.Sum(b.Square(ema)))))
+	first := b.Named(cfg.Name+".first", b.Cast(b.Eq(st.step, b.Scalar(ir.I64, 0)), dt))
 	delta := cfg.Delta
 	if r < k {
 		delta = 0 // d = K − 1: the fit alone has a unique minimiser
@@ -328,7 +330,7 @@ func implicitHead(b *builder.Builder, h, labels *ir.Value, cfg ETFConfig) *ETFOu
 	case cfg.Rule != "":
 		opts = append(opts, builder.ImplicitRule(cfg.Rule))
 	}
-	u := NearestETF(b, hbar, st.prox, first, delta, opts...)
+	u := NearestETF(b, cfg.Name, hbar, st.prox, first, delta, opts...)
 	out = centred(b, h, mu, b.Matmul(u, scaledBT), out)
 	out.Next = []*ir.Value{
 		b.Named(cfg.Name+".ema.next", ema),
@@ -343,16 +345,16 @@ func implicitHead(b *builder.Builder, h, labels *ir.Value, cfg ETFConfig) *ETFOu
 // classMeansEMA returns the moving average F_t [d, K] of the batch's
 // centred class means and the classes seen so far. A class absent from
 // the batch keeps its average, or takes μ_G if no batch has held it.
-func classMeansEMA(b *builder.Builder, h, labels, mu *ir.Value, st etfState, k int) (ema, seen *ir.Value) {
+func classMeansEMA(b *builder.Builder, h, labels, mu *ir.Value, st etfState, k int, name string) (ema, seen *ir.Value) {
 	dt, d := h.Type.DType, h.Type.Shape[1]
 	hot := b.OneHot(labels, k, dt)
 	counts := b.ReduceSum(hot, []int{0}, true) // [1, K]
 	present := b.Gt(counts, b.Scalar(dt, 0))
 	means := b.Div(b.MatmulT(h, hot, true, false), b.Maximum(counts, b.Scalar(dt, 1)))
 	muCol := b.Reshape(mu, d, 1)
-	c := b.Sub(means, muCol)
+	c := b.Named(name+".means", b.Sub(means, muCol))
 	t := b.Cast(st.step, dt)
-	alpha := b.Maximum(b.Div(b.Scalar(dt, 2), b.Add(t, b.Scalar(dt, 2))), b.Scalar(dt, 1e-4))
+	alpha := b.Named(name+".alpha", b.Maximum(b.Div(b.Scalar(dt, 2), b.Add(t, b.Scalar(dt, 2))), b.Scalar(dt, 1e-4)))
 	blend := b.Add(b.Mul(alpha, c), b.Mul(b.Sub(b.Scalar(dt, 1), alpha), st.ema))
 	seenRow := b.Reshape(st.seen, 1, k)
 	absent := b.Select(seenRow, st.ema, b.BroadcastTo(muCol, d, k))

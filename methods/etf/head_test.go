@@ -235,7 +235,7 @@ func TestDDNPathScalesWithAlpha(t *testing.T) {
 	f := bld.Param("f", ir.F64, d, k)
 	g := bld.Data("g", ir.F64, d, k)
 	hbar := bld.Div(f, bld.Sqrt(bld.Sum(bld.Square(f))))
-	u := nn.NearestETF(bld, hbar, bld.Data("prox", ir.F64, d, k), bld.Scalar(ir.F64, 0), 1e-3)
+	u := nn.NearestETF(bld, "etf", hbar, bld.Data("prox", ir.F64, d, k), bld.Scalar(ir.F64, 0), 1e-3)
 	bld.Return(bld.Sum(bld.Mul(u, g)))
 	fn, err := bld.Build()
 	if err != nil {

@@ -76,7 +76,7 @@ func nodeFuncWith(t testing.TB, c nodeCase, opts func(init *ir.Value) []builder.
 	hbar := b.Data("hbar", ir.F64, c.d, c.k)
 	prox := b.Data("prox", ir.F64, c.d, c.r())
 	init := b.Data("init", ir.F64, c.d, c.r())
-	u := nn.NearestETF(b, hbar, prox, b.Scalar(ir.F64, c.first), c.delta, opts(init)...)
+	u := nn.NearestETF(b, "etf", hbar, prox, b.Scalar(ir.F64, c.first), c.delta, opts(init)...)
 	b.Return(b.Named("u", u))
 	f, err := b.Build()
 	if err != nil {
@@ -301,7 +301,7 @@ func vjp(t testing.TB, c nodeCase, g []float64, opts func(*ir.Value) []builder.A
 	prox := b.Data("prox", ir.F64, c.d, c.r())
 	init := b.Data("init", ir.F64, c.d, c.r())
 	cot := b.Data("g", ir.F64, c.d, c.r())
-	u := nn.NearestETF(b, hbar, prox, b.Scalar(ir.F64, c.first), c.delta, opts(init)...)
+	u := nn.NearestETF(b, "etf", hbar, prox, b.Scalar(ir.F64, c.first), c.delta, opts(init)...)
 	b.Return(b.Named("loss", b.Sum(b.Mul(u, cot))))
 	f, err := b.Build()
 	if err != nil {
@@ -474,7 +474,7 @@ func TestDDNRuleLimit(t *testing.T) {
 	b := builder.New("big")
 	hbar := b.Data("hbar", ir.F32, c.d, c.k)
 	prox := b.Data("prox", ir.F32, c.d, c.k)
-	u := nn.NearestETF(b, hbar, prox, b.Scalar(ir.F32, 0), c.delta, builder.ImplicitRule(nn.ETFDDNRule))
+	u := nn.NearestETF(b, "etf", hbar, prox, b.Scalar(ir.F32, 0), c.delta, builder.ImplicitRule(nn.ETFDDNRule))
 	b.Return(u)
 	f, err := b.Build()
 	if err != nil {
