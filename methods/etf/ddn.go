@@ -33,13 +33,15 @@ func ddnJVP(we *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	case err != nil || adot == nil:
 		return nil, err
 	}
-	d, r := n.d, n.r
+	d, r, dt := n.d, n.r, n.dt
 	p := r * (r + 1) / 2
 	if p*d*r > ddnLimit {
 		return nil, fmt.Errorf("the dense DDN rule forms A_h and T of %d×%d elements each (%.1f GiB in float64) for d = %d, r = %d; it accepts at most %d elements: use the polar rule %q",
 			p, d*r, float64(p*d*r)*8/(1<<30), d, r, ddnLimit, "etf")
 	}
 	e := n.e
+	n = n.inF64()
+	adot = e.cast(adot, ir.F64)
 	bk := n.lagrangianBlock()
 	l := e.cholesky(bk)
 	invB := e.trsolve(l, e.trsolve(l, e.eye(ir.F64, r), true, false), true, true) // B_K⁻¹
@@ -52,13 +54,23 @@ func ddnJVP(we *ir.Writer, in *ir.Instr, ts []*ir.Value) ([]*ir.Value, error) {
 	if adot.Type.Rank() == 3 {
 		rows = adot.Type.Shape[0]
 	}
-	b := e.neg(e.cast(e.reshape(adot, rows, d, r), ir.F64))
+	b := e.neg(e.reshape(adot, rows, d, r))
 	wv := e.reshape(e.matmul(b, invB, false, false), rows, d*r) // H_L⁻¹ b
 	y := e.matmul(wv, ah, false, true)                          // (A_h w)ᵀ
 	x := e.trsolve(ls, e.trsolve(ls, y, false, true), false, false)
 	udot := e.sub(e.matmul(x, t, false, true), wv)
-	out := e.cast(e.reshape(udot, adot.Type.Shape...), n.dt)
+	out := e.cast(e.reshape(udot, adot.Type.Shape...), dt)
 	return []*ir.Value{out}, we.Err()
+}
+
+// inF64 returns a copy of n whose operands and solution are in float64.
+func (n *node) inF64() *node {
+	c := *n
+	e := n.e
+	c.dt = ir.F64
+	c.hbar, c.basis, c.prox = e.cast(n.hbar, ir.F64), e.cast(n.basis, ir.F64), e.cast(n.prox, ir.F64)
+	c.first, c.delta, c.u = e.cast(n.first, ir.F64), e.cast(n.delta, ir.F64), e.cast(n.u, ir.F64)
+	return &c
 }
 
 // lagrangianBlock emits B_K = (2/(K−1))·BᵀB + δI − sym(UᵀG) at the
