@@ -140,9 +140,6 @@ func (e w) trsolve(l, b *ir.Value, left, transA bool) *ir.Value {
 
 func (e w) gather(table, idx *ir.Value) *ir.Value { return e.op(ir.OpGather, nil, table, idx) }
 
-// sel emits cond ? a : b.
-func (e w) sel(cond, a, b *ir.Value) *ir.Value { return e.op(ir.OpSelect, nil, cond, a, b) }
-
 // eye emits the n×n identity of dtype d.
 func (e w) eye(d ir.DType, n int) *ir.Value {
 	v := make([]float64, n*n)
@@ -150,11 +147,4 @@ func (e w) eye(d ir.DType, n int) *ir.Value {
 		v[i*n+i] = 1
 	}
 	return e.constant(ir.TensorOf(d, n, n), v)
-}
-
-// diagMatrix emits diag(v) [n, n] of v [n]: v as a column times the
-// identity.
-func (e w) diagMatrix(v *ir.Value) *ir.Value {
-	n := v.Type.Shape[0]
-	return e.mul(e.reshape(v, n, 1), e.eye(v.Type.DType, n))
 }

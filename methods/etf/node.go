@@ -54,12 +54,12 @@ func newNode(e *ir.Writer, in *ir.Instr, ops []*ir.Value) (*node, error) {
 	ut := in.Results[0].Type
 	n := &node{e: w{e}, dt: ut.DType}
 	if hbar.Type.Rank() != 2 || ut.Rank() != 2 {
-		return nil, fmt.Errorf("H̄ %s and U %s, want matrices [d,K] and [d,r]", hbar.Type, ut)
+		return nil, fmt.Errorf("class means H̄ %s and variable U %s, want matrices [d,K] and [d,r]", hbar.Type, ut)
 	}
 	n.d, n.k, n.r = hbar.Type.Shape[0], hbar.Type.Shape[1], ut.Shape[1]
 	switch {
 	case n.k < 2 || (n.r != n.k && n.r != n.k-1) || ut.Shape[0] != n.d || n.d < n.r:
-		return nil, fmt.Errorf("H̄ %s and U %s: want U [d,K] (d ≥ K) or [d,K−1] (d = K−1) for H̄ [d,K], K ≥ 2", hbar.Type, ut)
+		return nil, fmt.Errorf("class means H̄ %s and variable U %s: want U [d,K] (d ≥ K) or [d,K−1] (d = K−1) for H̄ [d,K], K ≥ 2", hbar.Type, ut)
 	case !basis.Type.Shape.Equal(ir.Shape{n.k, n.r}) || !prox.Type.Equal(ut) ||
 		first.Type.Rank() != 0 || delta.Type.Rank() != 0 || !n.dt.IsFloat():
 		return nil, fmt.Errorf("operands (%s, %s, %s, %s, %s), want (H̄ [d,K], B [K,r], U_prox like U %s, first and δ scalars)",
