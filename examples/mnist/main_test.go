@@ -94,8 +94,9 @@ func TestHeads(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", s, stdout.String())
 		}
 	}
-	for _, head := range []string{"standard", "fixed", "implicit"} {
-		if _, err := os.Stat(filepath.Join(out, head, "backprop", "metrics.jsonl")); err != nil {
+	for _, f := range []string{"standard/backprop/metrics.jsonl", "fixed/backprop/metrics.jsonl", "implicit/backprop/metrics.jsonl",
+		"all-accuracy.png", "all-loss.png", "all-nc3.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
 	}

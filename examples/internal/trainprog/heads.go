@@ -2,6 +2,7 @@ package trainprog
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -150,5 +151,40 @@ func (p *Program) runHeads(ctx context.Context, o *Options, trainSet, testSet *d
 		}
 	}
 	title := fmt.Sprintf("%s\n%s\n%s × %s", about, mlp, strings.Join(o.Heads, ", "), strings.Join(o.Methods, ", "))
-	return train.ReportRuns(results, runErr, o.Out, filepath.Join(o.Out, "<head>", "<method>")+"/", title, table, stderr)
+	err = train.ReportRuns(results, runErr, o.Out, filepath.Join(o.Out, "<head>", "<method>")+"/", title, table, stderr)
+	if perr := plotAllHeadRuns(o, fmt.Sprintf("%s\n%s", about, mlp)); perr != nil {
+		return errors.Join(err, perr)
+	}
+	return err
+}
+
+// plotAllHeadRuns draws every run in -out/<head>/<method>/ (this
+// invocation's and earlier ones', such as backprop's beside W̃⊥'s): their
+// accuracy, loss and NC3 against the epoch, as -out/all-accuracy.png,
+// all-loss.png and all-nc3.png.
+func plotAllHeadRuns(o *Options, title string) error {
+	var curves []train.Curve
+	var bands []train.Band
+	for _, head := range []string{"standard", "fixed", "implicit"} {
+		for _, m := range fwdgrad.Methods() {
+			ms, err := train.ReadMetrics(filepath.Join(o.Out, head, m, "metrics.jsonl"))
+			if err != nil {
+				return err
+			}
+			if len(ms) == 0 {
+				continue
+			}
+			curves = append(curves, train.Curve{Label: head + " " + m, Epochs: ms})
+			bands = append(bands, train.Band{Label: head + " " + m, Runs: [][]train.EpochMetrics{ms}})
+		}
+	}
+	if len(curves) == 0 {
+		return nil
+	}
+	for _, metric := range []string{"accuracy", "loss"} {
+		if err := train.PlotCurves(filepath.Join(o.Out, "all-"+metric+".png"), curves, metric, train.Title(title)); err != nil {
+			return err
+		}
+	}
+	return train.PlotBands(filepath.Join(o.Out, "all-nc3.png"), bands, "nc3", title)
 }
