@@ -52,6 +52,12 @@ func CheckTol(tol float64) ArgminOption {
 // MaxIter sets the solver's iteration budget; running out is an error.
 func MaxIter(n int) ArgminOption { return func(c *argminConfig) { c.set("max_iter", ir.Int(n)) } }
 
+// Check turns the optimality check after every solve on (the default)
+// or off (the attribute check=false). Off suits a registered closed form
+// exact by construction, whose own tests check optimality, in a training
+// step where the check would cost more than the solve.
+func Check(on bool) ArgminOption { return func(c *argminConfig) { c.set("check", ir.Bool(on)) } }
+
 // Damping adds γI to the Hessian of the implicit derivative.
 func Damping(gamma float64) ArgminOption {
 	return func(c *argminConfig) { c.set("damping", ir.Float(gamma)) }
@@ -226,7 +232,8 @@ func stiefelConstraint(objective *ir.Func, k, j int) (*ir.Func, error) {
 // linear_solve's matvec) with a new Builder: its parameters are the
 // variables, of the given types and named by names (x, x1, x2, ... for
 // those not given), role param, then one data parameter per operand,
-// typed and named like it where the name is free (p0, p1, ... else). body
+// typed and named by the names after the variables' or, for those not
+// given, like the operand where the name is free (p0, p1, ... else). body
 // gets the new Builder and both lists and returns the results. An error
 // in body is recorded in b, as b's own are, and Func returns nil.
 func (b *Builder) Func(name string, vars []ir.Type, operands []*ir.Value, body func(r *Builder, x, p []*ir.Value) []*ir.Value, names ...string) *ir.Func {
@@ -270,7 +277,11 @@ func (b *Builder) Func(name string, vars []ir.Type, operands []*ir.Value, body f
 			b.fail(pos, "func", nil, fmt.Errorf("operand %d is nil", i+1))
 			return nil
 		}
-		p[i] = r.input(pos, pick(o.Name, fmt.Sprintf("p%d", i)), o.Type, ir.Data)
+		want := o.Name
+		if j := len(vars) + i; j < len(names) {
+			want = names[j]
+		}
+		p[i] = r.input(pos, pick(want, fmt.Sprintf("p%d", i)), o.Type, ir.Data)
 	}
 	if r.err == nil {
 		r.Return(body(r, x, p)...)

@@ -339,6 +339,7 @@ var (
 		{Name: "solver", Kind: KindString}, {Name: "tol", Kind: KindNumber}, {Name: "max_iter", Kind: KindInt, Default: Int(1000)},
 		{Name: "check_tol", Kind: KindNumber}, {Name: "init", Kind: KindInts}, {Name: "stiefel", Kind: KindInts},
 		{Name: "implicit", Kind: KindString}, {Name: "damping", Kind: KindNumber, Default: Float(0)},
+		{Name: "check", Kind: KindBool, Default: Bool(true)},
 	}
 	linearSolveAttrs = []AttrSpec{
 		{Name: "symmetric", Kind: KindBool, Default: Bool(false)}, {Name: "posdef", Kind: KindBool, Default: Bool(false)},

@@ -58,6 +58,11 @@ import (
 //	           name, else "krylov"
 //	damping    γ ≥ 0 added to the Hessian in the implicit derivative,
 //	           (H + γI) ẋ = −b, as a regulariser
+//	check      whether the optimality conditions are checked after every
+//	           solve (default true); false runs a closed form alone, for
+//	           closed forms exact by construction (whose tests check
+//	           optimality) in training steps, where the check would cost
+//	           more than the solve
 //
 // A linear_solve's region holds one function, the operator's matvec
 // @A(v, p₂..p_m) -> (A v), linear in v, whose parameters after v are

@@ -35,6 +35,11 @@ type GuessOptions struct {
 	// Layers names the pre-activations to perturb, in order; empty means
 	// FindLayers.
 	Layers []string
+	// Keep lists results of the model, after the loss, that the step
+	// returns after the updated state (the next values of the model's
+	// own state parameters: running statistics, the nearest-ETF head's
+	// moving average), computed by the step's forward pass.
+	Keep []int
 	// Diagnostics makes the step also return, after the state, the
 	// per-example loss tangents J (with the 1/B of the mean and the 1/T of
 	// the average over guesses) and each layer's guess y_i (for WP, the
@@ -66,8 +71,9 @@ func (o *GuessOptions) defaults() {
 // (u64 scalars: the RNG key and this step's counter), then Inputs (data
 // the caller computes, such as wperp-ns's coefficients), then State. It
 // returns the loss, one gradient estimate per name in Estimates (in that
-// order), then the updated value of each State parameter (and the
-// diagnostics, if asked for).
+// order), then the updated value of each State parameter, then the
+// model's results listed in GuessOptions.Keep (and the diagnostics, if
+// asked for).
 type GuessStep struct {
 	Func      *ir.Func
 	Layers    []Layer // in the model function
@@ -104,8 +110,8 @@ func Guess(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 // GuessSeeds is the guess pass: it returns f's forward-gradient step
 // without its forward-mode part. Func computes the loss, each layer's
 // guess and the updated state: it takes the parameters of the step (see
-// GuessStep) and returns the loss and then the new value of each State
-// parameter. The guesses are marked in Func.Marks as the seeds of the
+// GuessStep) and returns the loss, the new value of each State
+// parameter, then the model's results listed in opts.Keep. The guesses are marked in Func.Marks as the seeds of the
 // tangents of the values they perturb, with what the estimates need; the
 // jvp pass (and Guess) completes the step from them. Estimates is not set.
 func GuessSeeds(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
@@ -115,6 +121,11 @@ func GuessSeeds(f *ir.Func, opts GuessOptions) (*GuessStep, error) {
 	}
 	if err := opts.Method.check(&opts); err != nil {
 		return nil, err
+	}
+	for _, i := range opts.Keep {
+		if i < 1 || i >= len(f.Results) {
+			return nil, fmt.Errorf("@%s: guess: cannot keep result %d of %d (the first is the loss)", f.Name, i, len(f.Results))
+		}
 	}
 	fx, per, err := perExampleLoss(f)
 	if err != nil {
@@ -197,6 +208,9 @@ func (gb *guessBuilder) build() (err error) {
 		return err
 	}
 	r.g.Results = append([]*ir.Value{r.primal[gb.src.Results[0]]}, gb.newState...)
+	for _, i := range gb.opts.Keep {
+		r.g.Results = append(r.g.Results, r.primal[gb.src.Results[i]])
+	}
 	return gb.mark()
 }
 

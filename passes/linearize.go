@@ -178,7 +178,17 @@ func (t *transposer) cotangentOrZero(v *ir.Value, name string) *ir.Value {
 // cotangent for the result, a last parameter "<result>.cotangent" of the
 // result's type, and returns the result followed by the cotangents of the
 // wrt parameters (Jᵀ times the given cotangent).
-func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
+func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) { return VJPKeep(f, wrt, nil) }
+
+// VJPKeep is VJP that also returns, after the gradients, the values of
+// f's results at the indices keep (results after the first: the next
+// values of a model's state, as a training step needs them).
+func VJPKeep(f *ir.Func, wrt []string, keep []int) (g *ir.Func, err error) {
+	for _, i := range keep {
+		if i < 1 || i >= len(f.Results) {
+			return nil, fmt.Errorf("@%s: vjp: cannot keep result %d of %d (the first is the loss)", f.Name, i, len(f.Results))
+		}
+	}
 	if len(f.Results) == 0 || !f.Results[0].Type.DType.IsFloat() {
 		return nil, fmt.Errorf("@%s: vjp needs a float first result", f.Name)
 	}
@@ -215,6 +225,9 @@ func VJP(f *ir.Func, wrt []string) (g *ir.Func, err error) {
 	t.out.Results = append(t.out.Results, t.primal[lin.primal[out]])
 	for i, p := range lin.tanParam {
 		t.out.Results = append(t.out.Results, t.cotangentOrZero(p, seeds[i].Name+".grad"))
+	}
+	for _, i := range keep {
+		t.out.Results = append(t.out.Results, t.primal[lin.primal[f.Results[i]]])
 	}
 	return DCE(t.out), nil
 }

@@ -26,6 +26,14 @@
 // a reduced objective F(x₁) = f(x₁, Ψ(x₁)) for a Mapping Ψ given in closed
 // form (Explicit) or as an argmin (ArgminMapping).
 //
+// The nearest-ETF paper's classifier heads (arXiv:2411.01248):
+// ETFClassifier normalises features to norm τ and classifies them with a
+// learned classifier (standard), the canonical simplex ETF (fixed) or the
+// simplex ETF nearest to the moving average of the class means (implicit,
+// an argmin over the Stiefel manifold built by NearestETF, whose closed
+// form and derivative rules package methods/etf registers). The simplex
+// ETF's matrices (CentringMatrix, Helmert, CanonicalETF) are here too.
+//
 // Initial values are deterministic: the values of a parameter depend only
 // on the seed and the parameter's name (see Rand), never on the other
 // parameters, so adding a layer leaves the others' initial values as they

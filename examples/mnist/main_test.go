@@ -61,3 +61,43 @@ func TestRun(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// -head runs the nearest-ETF heads: every head trains, the table shows
+// their collapse metrics; a head on too few features, or an unknown head,
+// is a usage error that says why.
+func TestHeads(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-setup", "etf", "-d", "8"}, "-d 8: want at least classes − 1 = 9: feature dimension d = 8 < K − 1 = 9: a simplex ETF of K = 10 classes spans K − 1 dimensions"},
+		{[]string{"-head", "nearest"}, `unknown head "nearest" (want standard, fixed or implicit)`},
+		{[]string{"-setup", "etf", "-tau", "0"}, "-tau 0: want a positive feature norm"},
+		{[]string{"-optimizer", "lbfgs"}, `-optimizer "lbfgs": want adamw, momentum or sgd`},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := program.Run(context.Background(), c.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+	if _, err := data.FindMNIST(); err != nil {
+		t.Skip(err)
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"-setup", "etf", "-epochs", "1", "-width", "32", "-d", "11", "-train", "500", "-test", "200", "-out", out}
+	if code := program.Run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	for _, s := range []string{"NC3", "standard backprop", "fixed backprop", "implicit backprop"} {
+		if !strings.Contains(stdout.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, stdout.String())
+		}
+	}
+	for _, f := range []string{"standard/backprop/metrics.jsonl", "fixed/backprop/metrics.jsonl", "implicit/backprop/metrics.jsonl",
+		"all-accuracy.png", "all-loss.png", "all-nc3.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -10,6 +10,8 @@
 // The methods are passes.GuessMethods: the metrics take each method's
 // guess covariance from the method itself (GuessMethod.Covariance), so a
 // new method is measured without a change here.
+// A model's own state (parameters of role state with results
+// "<state>.next") passes through either kind of step (Gradient.ModelState).
 // methods/optim appends the update, so a whole training step is one
 // function that can be dumped, interpreted or emitted as Go.
 package fwdgrad

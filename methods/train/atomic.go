@@ -8,6 +8,11 @@ import (
 	"path/filepath"
 )
 
+// WriteAtomic writes a file at path with write, atomically, as the
+// metrics files, plots and checkpoints are written: a reader sees the old
+// file or the new one, never a part.
+func WriteAtomic(path string, write func(w io.Writer) error) error { return writeAtomic(path, write) }
+
 // writeAtomic writes a file at path with write, atomically: to a
 // temporary file in the same directory, synced, then renamed over path.
 // A reader sees the old file or the new one, never a part; a failed

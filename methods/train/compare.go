@@ -55,14 +55,29 @@ func Compare(ctx context.Context, model Model, train, test *data.Dataset, cfg Co
 // last epoch's train loss and accuracies, the wall time, and "failed" or
 // "stopped" for a run that did not finish (its error is not in the
 // table: Report prints it on its own).
+//
+// Runs with the collapse metrics (Config.Collapse) add the last epoch's
+// NC1 and NC3 on the training set.
 func WriteTable(w io.Writer, results []*Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "method\tepochs\ttrain loss\ttrain acc\ttest acc\twall\t")
+	collapse := slices.ContainsFunc(results, func(r *Result) bool { return r.Final().Collapse != nil })
+	header := "method\tepochs\ttrain loss\ttrain acc\ttest acc\t"
+	if collapse {
+		header += "NC1\tNC3\t"
+	}
+	fmt.Fprintln(tw, header+"wall\t")
 	for _, r := range results {
 		m := r.Final()
 		metrics := fmt.Sprintf("%.4f\t%.4f\t%.4f", m.TrainLoss, m.TrainAcc, m.TestAcc)
 		if len(r.Epochs) == 0 {
 			metrics = "-\t-\t-"
+		}
+		if collapse {
+			if c := m.Collapse; c != nil {
+				metrics += fmt.Sprintf("\t%.3g\t%.3g", c.NC1, c.NC3)
+			} else {
+				metrics += "\t-\t-"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t", r.Label, len(r.Epochs), metrics, r.Wall.Round(100*time.Millisecond))
 		switch {
@@ -135,6 +150,12 @@ func Arrows(widths []int) string {
 // each named by its method (runErr, Compare's error, among them), joined
 // with any error of its own: a program exits 1 on it.
 func Report(results []*Result, runErr error, out, title string, table, stderr io.Writer) error {
+	return ReportRuns(results, runErr, out, filepath.Join(out, "<method>")+"/", title, table, stderr)
+}
+
+// ReportRuns is Report for runs whose metrics and checkpoints are not in
+// out/<method>/: runDirs says where they are.
+func ReportRuns(results []*Result, runErr error, out, runDirs, title string, table, stderr io.Writer) error {
 	var errs []error
 	for _, r := range results {
 		if r.Err != nil {
@@ -159,7 +180,7 @@ func Report(results []*Result, runErr error, out, title string, table, stderr io
 		fmt.Fprintf(stderr, "plots: %s\n", strings.Join(paths, ", "))
 	}
 	if out != "" {
-		fmt.Fprintf(stderr, "metrics and checkpoints: %s/<method>/\n", out)
+		fmt.Fprintf(stderr, "metrics and checkpoints: %s\n", runDirs)
 	}
 	return errors.Join(errs...)
 }

@@ -14,10 +14,15 @@ import (
 // A compiler builds the step and evaluation functions of a model, once
 // per batch size.
 type compiler struct {
-	model  Model
-	method fwdgrad.Config
-	opt    optim.Optimizer
-	sig    signature
+	model Model
+	// evalModel is the model evaluated (Config.EvalModel, or model).
+	evalModel Model
+	// collapse adds the features and the classifier to the evaluation's
+	// results (Config.Collapse).
+	collapse bool
+	method   fwdgrad.Config
+	opt      optim.Optimizer
+	sig      signature
 	// schedule adds passes.Schedule to the step's pipeline, fuse
 	// passes.Fuse to both pipelines.
 	schedule, fuse bool
@@ -35,7 +40,12 @@ type compiler struct {
 }
 
 func newCompiler(model Model, cfg Config, sig signature) *compiler {
-	return &compiler{model: model, method: cfg.Method, opt: cfg.Optimizer, sig: sig, schedule: cfg.Schedule, fuse: cfg.Fuse,
+	eval := cfg.EvalModel
+	if eval == nil {
+		eval = model
+	}
+	return &compiler{model: model, evalModel: eval, collapse: cfg.Collapse, method: cfg.Method, opt: cfg.Optimizer, sig: sig,
+		schedule: cfg.Schedule, fuse: cfg.Fuse,
 		steps: map[int]*stepFn{}, evals: map[int]*evalFn{}, backend: cfg.Backend, interpret: cfg.interpret}
 }
 
@@ -62,7 +72,8 @@ func EvalFunc(model Model, cfg Config, batch int) (*ir.Func, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.buildEval(batch)
+	fn, _, err := c.buildEval(batch)
+	return fn, err
 }
 
 // standalone returns a compiler of model whose signature is the model's
@@ -114,6 +125,9 @@ type evalFn struct {
 	inputs  []input
 	args    []*runtime.Tensor
 	buf     *batchBuf
+	// probe locates the features and the classifier among the results
+	// (collapse only).
+	probe *probeResults
 }
 
 // step returns the training step for batch, compiling it on first use.
@@ -185,8 +199,8 @@ func (c *compiler) buildStep(batch int) (*ir.Func, *optim.Step, *fwdgrad.Gradien
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if st.Extra != len(g.State) {
-		return nil, nil, nil, fmt.Errorf("the step returns %d extra results for %d guess states", st.Extra, len(g.State))
+	if st.Extra != len(g.State)+len(g.ModelState) {
+		return nil, nil, nil, fmt.Errorf("the step returns %d extra results for %d guess states and %d model states", st.Extra, len(g.State), len(g.ModelState))
 	}
 	pipeline := passes.Cleanup
 	if c.schedule {
@@ -197,7 +211,7 @@ func (c *compiler) buildStep(batch int) (*ir.Func, *optim.Step, *fwdgrad.Gradien
 }
 
 func (c *compiler) compileEval(batch int) (*evalFn, error) {
-	fn, err := c.buildEval(batch)
+	fn, probe, err := c.buildEval(batch)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +219,7 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &evalFn{inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type)}
+	e := &evalFn{inputs: inputs, args: make([]*runtime.Tensor, len(inputs)), buf: newBatchBuf(fn.Param(c.sig.x).Type), probe: probe}
 	switch {
 	case c.backend != nil:
 		if e.stepper, err = c.backend(fn); err != nil {
@@ -223,16 +237,18 @@ func (c *compiler) compileEval(batch int) (*evalFn, error) {
 }
 
 // buildEval builds the evaluation function for batch and runs its passes.
-func (c *compiler) buildEval(batch int) (*ir.Func, error) {
-	f, err := c.buildModel(batch)
+func (c *compiler) buildEval(batch int) (*ir.Func, *probeResults, error) {
+	f, err := c.buildEvalModel(batch)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if f, err = withCorrect(f, c.sig); err != nil {
-		return nil, err
+	f, probe, err := withCorrect(f, c.sig, c.collapse)
+	if err != nil {
+		return nil, nil, err
 	}
 	// Declarative layers (argmin) run on what the implicit pass derives.
-	return c.runPasses(f, append([]string{"implicit"}, passes.Cleanup...))
+	fn, err := c.runPasses(f, append([]string{"implicit"}, passes.Cleanup...))
+	return fn, probe, err
 }
 
 // buildModel builds the model for batch and checks that it trains the
@@ -242,9 +258,28 @@ func (c *compiler) buildModel(batch int) (*ir.Func, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sig.x != c.sig.x || sig.labels != c.sig.labels || !slices.Equal(sig.params, c.sig.params) || !slices.Equal(sig.states, c.sig.states) {
+		return nil, fmt.Errorf("the model's parameters at batch %d (%s, %s, %v, state %v) differ from those at the full batch (%s, %s, %v, state %v)",
+			batch, sig.x, sig.labels, sig.params, sig.states, c.sig.x, c.sig.labels, c.sig.params, c.sig.states)
+	}
+	return f, nil
+}
+
+// buildEvalModel builds the evaluated model for batch and checks that it
+// reads the trained parameters and no state the training does not carry.
+func (c *compiler) buildEvalModel(batch int) (*ir.Func, error) {
+	f, _, sig, err := c.evalModel.build(batch)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation %w", err)
+	}
 	if sig.x != c.sig.x || sig.labels != c.sig.labels || !slices.Equal(sig.params, c.sig.params) {
-		return nil, fmt.Errorf("the model's parameters at batch %d (%s, %s, %v) differ from those at the full batch (%s, %s, %v)",
+		return nil, fmt.Errorf("the evaluated model's parameters at batch %d (%s, %s, %v) differ from the trained ones (%s, %s, %v)",
 			batch, sig.x, sig.labels, sig.params, c.sig.x, c.sig.labels, c.sig.params)
+	}
+	for _, name := range sig.states {
+		if !slices.Contains(c.sig.states, name) {
+			return nil, fmt.Errorf("the evaluated model reads the state %%%s, which the trained model does not carry (it has %v)", name, c.sig.states)
+		}
 	}
 	return f, nil
 }
@@ -272,10 +307,18 @@ func (c *compiler) runPasses(fn *ir.Func, pipeline []string) (*ir.Func, error) {
 
 // withCorrect returns a copy of the model f whose results are the loss
 // and the number of examples whose label has the largest logit (as
-// nn.Accuracy, a tie with the label counts as correct). The new values are
-// named eval.1, eval.2, ...
-func withCorrect(f *ir.Func, sig signature) (*ir.Func, error) {
+// nn.Accuracy, a tie with the label counts as correct), then, with
+// collapse, the features, logits and classifier, whose positions the
+// probeResults give. The new values are named eval.1, eval.2, ...
+func withCorrect(f *ir.Func, sig signature, collapse bool) (*ir.Func, *probeResults, error) {
 	f = f.Clone()
+	var probe *probeResults
+	if collapse {
+		var err error
+		if probe, err = findProbe(f, sig); err != nil {
+			return nil, nil, err
+		}
+	}
 	w := ir.NewWriter(f, nil)
 	w.Scope("eval")
 	emit := func(op ir.Op, args []*ir.Value, attrs ir.Attrs, declared ...ir.Type) *ir.Value {
@@ -291,8 +334,12 @@ func withCorrect(f *ir.Func, sig signature) (*ir.Func, error) {
 	best := emit(ir.OpReduceMax, []*ir.Value{logits}, ir.Attrs{"axes": ir.Ints(1)})
 	correct := emit(ir.OpReduceSum, []*ir.Value{emit(ir.OpGe, []*ir.Value{picked, best}, nil)}, nil)
 	if err := w.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	f.Results = []*ir.Value{f.Results[0], correct}
-	return f, nil
+	results := []*ir.Value{f.Results[0], correct}
+	if probe != nil {
+		results = probe.append(results)
+	}
+	f.Results = results
+	return f, probe, nil
 }

@@ -52,6 +52,23 @@ type Config struct {
 	Width int
 	// EvalBatch is the largest chunk evaluated at once (default 1000).
 	EvalBatch int
+	// EvalModel, if set, builds the function evaluated after each epoch
+	// in place of the model: a model whose evaluation differs from its
+	// training (the nearest-ETF heads read the classifier of the last
+	// step from their state instead of fitting it to the batch). It takes
+	// the model's input, labels and parameters and may read, never
+	// update, the model's state.
+	EvalModel Model
+	// Collapse measures the neural-collapse metrics (etf.Collapse) on the
+	// training set after each epoch, from the evaluated model's results
+	// named FeaturesResult, ClassifierResult and BiasResult, into
+	// EpochMetrics.Collapse and the metrics files.
+	Collapse bool
+	// Stratified draws batches with every class in proportion (the
+	// nearest-ETF paper's stratified sampler): each epoch deals each
+	// class's shuffled examples in turn over ⌊N/Batch⌋ batches (at least
+	// one), whose sizes differ by at most one, so no batch is partial.
+	Stratified bool
 	// Schedule compiles the step with passes.Schedule: the activations
 	// and guesses the estimates need are recomputed after the loss
 	// tangents, so the step's memory stays flat in depth, for a second
@@ -154,6 +171,12 @@ func describe(cfg Config, sig signature, types map[string]string, train, test *d
 	fmt.Fprintf(&b, "batch %d\nseed %d\n", cfg.Batch, cfg.Seed)
 	for _, p := range sig.params {
 		fmt.Fprintf(&b, "param %s %s\n", p, types[p])
+	}
+	for _, p := range sig.states {
+		fmt.Fprintf(&b, "state %s %s\n", p, types[p])
+	}
+	if cfg.Stratified {
+		b.WriteString("stratified batches\n")
 	}
 	for _, d := range []struct {
 		name string

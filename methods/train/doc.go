@@ -22,6 +22,20 @@
 // global step number as counter, so every step draws fresh noise and a
 // run is a deterministic function of its configuration.
 //
+// A model may carry state of its own from step to step (parameters of
+// role state, such as the nearest-ETF head's moving average of the class
+// means): it returns each one's next value as a result "<state>.next",
+// which the step returns beside its gradient (passes.VJPKeep,
+// passes.GuessOptions.Keep) and feeds back, so backprop and the
+// forward-gradient methods alike update it, and checkpoints carry it.
+// Config.EvalModel evaluates a different function (a head that reads the
+// classifier of the last step from its state); Config.Stratified draws
+// batches with every class in proportion; Config.Collapse measures the
+// neural-collapse metrics of package methods/etf on the training set after
+// every epoch, into the metrics files (an "nc" object in each JSON line,
+// columns after the others in the CSV; runs without them write what they
+// always did).
+//
 // Per epoch, Run records the mean of the step losses (as PyTorch scripts
 // usually log it), the accuracy on the whole train and test sets, and the
 // elapsed time; it writes them as JSON lines and CSV, draws a progress bar

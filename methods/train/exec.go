@@ -194,7 +194,7 @@ type fed struct{ param, result int }
 
 // fedBack lists the step's results that are the next values of its
 // parameters: the trained parameters, the optimizer's slots and step
-// counter, and the guess state.
+// counter, the guess state and the model's own state.
 func (s *stepFn) fedBack() []fed {
 	fn, l := s.fn, s.layout
 	index := func(name string) int {
@@ -207,6 +207,10 @@ func (s *stepFn) fedBack() []fed {
 	first := len(fn.Results) - l.Extra
 	for i, gs := range s.grad.State {
 		out = append(out, fed{index(gs.Name), first + i})
+	}
+	first += len(s.grad.State)
+	for i, name := range s.grad.ModelState {
+		out = append(out, fed{index(name), first + i})
 	}
 	return out
 }
@@ -226,8 +230,9 @@ func (s *stepFn) newStepRunner() (*runtime.Runner, error) {
 }
 
 // run evaluates the examples idx of d: the mean loss and the number of
-// correct predictions.
-func (e *evalFn) run(st *state, d *data.Dataset, idx []int) (loss, correct float64, err error) {
+// correct predictions; pr, if not nil, gathers the features and the
+// classifier.
+func (e *evalFn) run(st *state, d *data.Dataset, idx []int, pr *probe) (loss, correct float64, err error) {
 	e.buf.load(d, idx)
 	if err := gather(e.args, e.inputs, e.buf, st); err != nil {
 		return 0, 0, err
@@ -242,6 +247,9 @@ func (e *evalFn) run(st *state, d *data.Dataset, idx []int) (loss, correct float
 	res, err := run(e.args)
 	if err != nil {
 		return 0, 0, err
+	}
+	if pr != nil && e.probe != nil {
+		pr.add(e.probe, res, e.buf.labels)
 	}
 	return scalar(res[0]), scalar(res[1]), nil
 }

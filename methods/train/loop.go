@@ -12,6 +12,7 @@ import (
 	"github.com/pushforward/pushforward/builder"
 	"github.com/pushforward/pushforward/data"
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/methods/etf"
 	"github.com/pushforward/pushforward/runtime"
 )
 
@@ -49,8 +50,11 @@ type trainer struct {
 	prog        *progress
 	full        int // the full batch size
 	batches     int // steps per epoch
-	perm, order []int
+	epochOrder  order
+	order       []int // 0, 1, ...: the evaluation's order
 	start       time.Time
+	// collapse is the last epoch's collapse metrics with the margins.
+	collapse *etf.Collapse
 }
 
 // Check reports what would stop Run before its first step: a bad
@@ -108,8 +112,12 @@ func newTrainer(model Model, train, test *data.Dataset, cfg Config) (*trainer, e
 		return nil, err
 	}
 	full := p.full
-	t := &trainer{cfg: cfg, train: train, test: test, full: full, batches: (train.N + full - 1) / full,
-		perm: make([]int, train.N), comp: newCompiler(model, cfg, p.sig), config: p.config}
+	batches := plainBatches(train.N, full)
+	if cfg.Stratified {
+		batches = stratifiedBatches(train.N, cfg.Batch)
+	}
+	t := &trainer{cfg: cfg, train: train, test: test, full: full, batches: batches,
+		comp: newCompiler(model, cfg, p.sig), config: p.config}
 	t.order = make([]int, max(train.N, test.N))
 	for i := range t.order {
 		t.order[i] = i
@@ -184,7 +192,7 @@ func (t *trainer) epochs(ctx context.Context) error {
 // epoch runs the rest of the current epoch, then measures and records it.
 func (t *trainer) epoch(ctx context.Context) error {
 	ep := t.st.epoch + 1
-	t.train.ShuffleInto(t.perm, t.cfg.Seed, ep)
+	t.epochOrder.shuffle(t.train, t.cfg.Seed, ep, t.full, t.batches, t.cfg.Stratified)
 	for t.st.batch < t.batches {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -214,8 +222,7 @@ func (t *trainer) epoch(ctx context.Context) error {
 
 // step takes the next step of epoch ep.
 func (t *trainer) step(ep int) error {
-	lo := t.st.batch * t.full
-	idx := t.perm[lo:min(lo+t.full, t.train.N)]
+	idx := t.epochOrder.batch(t.st.batch)
 	s, err := t.comp.step(len(idx))
 	if err != nil {
 		return err
@@ -241,22 +248,39 @@ func (t *trainer) step(ep int) error {
 
 // measure returns the metrics of epoch ep, just finished.
 func (t *trainer) measure(ep int) (EpochMetrics, error) {
-	_, trainAcc, err := t.evaluate(t.train)
+	var pr *probe
+	if t.cfg.Collapse {
+		pr = &probe{}
+	}
+	_, trainAcc, err := t.evaluate(t.train, pr)
 	if err != nil {
 		return EpochMetrics{}, fmt.Errorf("train: evaluating on the train set after epoch %d: %w", ep, err)
 	}
-	testLoss, testAcc, err := t.evaluate(t.test)
+	testLoss, testAcc, err := t.evaluate(t.test, nil)
 	if err != nil {
 		return EpochMetrics{}, fmt.Errorf("train: evaluating on the test set after epoch %d: %w", ep, err)
 	}
-	return EpochMetrics{Epoch: ep, Method: t.cfg.Method.Method, Width: t.cfg.Width,
+	m := EpochMetrics{Epoch: ep, Method: t.cfg.Method.Method, Width: t.cfg.Width,
 		TrainLoss: t.st.lossSum / float64(t.batches), TestLoss: testLoss,
-		TrainAcc: trainAcc, TestAcc: testAcc, Elapsed: t.elapsed().Seconds(), Steps: t.st.step}, nil
+		TrainAcc: trainAcc, TestAcc: testAcc, Steps: t.st.step}
+	if pr != nil {
+		c, err := pr.measure(t.comp.sig.classes)
+		if err != nil {
+			return EpochMetrics{}, fmt.Errorf("train: collapse metrics after epoch %d: %w", ep, err)
+		}
+		t.collapse = c
+		summary := *c
+		summary.Margins = nil
+		m.Collapse = &summary
+	}
+	m.Elapsed = t.elapsed().Seconds()
+	return m, nil
 }
 
 // evaluate returns the mean loss and the accuracy on d, in chunks of at
-// most EvalBatch examples.
-func (t *trainer) evaluate(d *data.Dataset) (loss, acc float64, err error) {
+// most EvalBatch examples; pr, if not nil, gathers what the collapse
+// metrics need.
+func (t *trainer) evaluate(d *data.Dataset, pr *probe) (loss, acc float64, err error) {
 	var sumLoss, correct float64
 	for lo := 0; lo < d.N; lo += t.cfg.EvalBatch {
 		idx := t.order[lo:min(lo+t.cfg.EvalBatch, d.N)]
@@ -264,7 +288,7 @@ func (t *trainer) evaluate(d *data.Dataset) (loss, acc float64, err error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		l, c, err := e.run(t.st, d, idx)
+		l, c, err := e.run(t.st, d, idx, pr)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -300,7 +324,7 @@ func (t *trainer) interrupted(cause error) error {
 // result returns what the run has done so far.
 func (t *trainer) result() *Result {
 	r := &Result{Method: t.cfg.Method.Method, Label: t.cfg.Label, Width: t.cfg.Width, Epochs: slices.Clone(t.st.history),
-		Wall: t.elapsed(), Steps: t.st.step, Params: map[string]*runtime.Tensor{}}
+		Wall: t.elapsed(), Steps: t.st.step, Params: map[string]*runtime.Tensor{}, Collapse: t.collapse}
 	for _, p := range t.comp.sig.params {
 		r.Params[p] = t.st.tensors[p]
 	}

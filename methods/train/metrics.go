@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/pushforward/pushforward/methods/etf"
 	"github.com/pushforward/pushforward/runtime"
 )
 
@@ -30,6 +32,9 @@ type EpochMetrics struct {
 	Elapsed float64
 	// Steps is the number of steps taken so far.
 	Steps int64
+	// Collapse holds the neural-collapse metrics on the training set
+	// (Config.Collapse), without the per-example margins; nil otherwise.
+	Collapse *etf.Collapse
 }
 
 // A Result is what a run did.
@@ -45,6 +50,9 @@ type Result struct {
 	Steps int64
 	// Params holds the trained parameters at the end, by name.
 	Params map[string]*runtime.Tensor
+	// Collapse holds the last epoch's collapse metrics measured by this
+	// process with the per-example margins (Config.Collapse), or nil.
+	Collapse *etf.Collapse
 	// Err is the error that stopped the run, for the results of Compare,
 	// which goes on to the next method.
 	Err error
@@ -70,25 +78,49 @@ type jsonLine struct {
 	TrainAcc  float64 `json:"train_acc"`
 	TestAcc   float64 `json:"test_acc"`
 	Elapsed   float64 `json:"elapsed_s"`
+	// NC is present only in runs with Config.Collapse, so the lines of
+	// other runs are as they were.
+	NC *etf.Collapse `json:"nc,omitempty"`
 }
 
 // csvHeader is the first line of metrics.csv: the fields of jsonLine.
 const csvHeader = "epoch,method,width,train_loss,train_acc,test_acc,elapsed_s\n"
 
+// collapseColumns are the columns metrics.csv has after csvHeader's in
+// runs with Config.Collapse, in the order of CSV.
+const collapseColumns = ",nc1,vci,nc1_rank,nc2,nc3,nc4,ncc_mismatch,equinorm_w,equinorm_h,equinorm,margin,margin_min,etf_distance,etf_to_w"
+
 // JSON returns the metrics as one line of JSON with a newline:
-// {"epoch":1,"method":"wperp","width":128,"train_loss":…,"train_acc":…,"test_acc":…,"elapsed_s":…}.
+// {"epoch":1,"method":"wperp","width":128,"train_loss":…,"train_acc":…,"test_acc":…,"elapsed_s":…},
+// and "nc":{"nc1":…,…} when the collapse metrics were measured.
 func (m EpochMetrics) JSON() ([]byte, error) {
-	b, err := json.Marshal(jsonLine{m.Epoch, m.Method, m.Width, m.TrainLoss, m.TrainAcc, m.TestAcc, m.Elapsed})
+	b, err := json.Marshal(jsonLine{m.Epoch, m.Method, m.Width, m.TrainLoss, m.TrainAcc, m.TestAcc, m.Elapsed, m.Collapse})
 	if err != nil {
 		return nil, fmt.Errorf("train: metrics of epoch %d: %w", m.Epoch, err)
 	}
 	return append(b, '\n'), nil
 }
 
-// CSV returns the metrics as one line of metrics.csv with a newline.
+// CSV returns the metrics as one line of metrics.csv with a newline,
+// with the collapse metrics' columns when they were measured.
 func (m EpochMetrics) CSV() string {
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	return fmt.Sprintf("%d,%s,%d,%s,%s,%s,%s\n", m.Epoch, m.Method, m.Width, g(m.TrainLoss), g(m.TrainAcc), g(m.TestAcc), g(m.Elapsed))
+	line := fmt.Sprintf("%d,%s,%d,%s,%s,%s,%s", m.Epoch, m.Method, m.Width, g(m.TrainLoss), g(m.TrainAcc), g(m.TestAcc), g(m.Elapsed))
+	if c := m.Collapse; c != nil {
+		for _, v := range []float64{c.NC1, c.VCI, c.NC1Rank, c.NC2, c.NC3, c.NC4, c.NCCMismatch, c.EquinormW, c.EquinormH,
+			c.Equinorm, c.Margin, c.MarginMin, c.ETFDistance, c.ETFToW} {
+			line += "," + g(v)
+		}
+	}
+	return line + "\n"
+}
+
+// csvHeaderOf is the header of a metrics.csv holding ms.
+func csvHeaderOf(ms []EpochMetrics) string {
+	if len(ms) > 0 && ms[0].Collapse != nil {
+		return strings.TrimSuffix(csvHeader, "\n") + collapseColumns + "\n"
+	}
+	return csvHeader
 }
 
 // A metricsLog records each epoch's metrics where the config says, as
@@ -137,7 +169,7 @@ func (l *metricsLog) write(m EpochMetrics) error {
 	})
 	if err == nil {
 		err = writeAtomic(filepath.Join(l.dir, "metrics.csv"), func(w io.Writer) error {
-			if _, err := io.WriteString(w, csvHeader); err != nil {
+			if _, err := io.WriteString(w, csvHeaderOf(l.epochs)); err != nil {
 				return err
 			}
 			for _, m := range l.epochs {
@@ -173,7 +205,7 @@ func ReadMetrics(path string) ([]EpochMetrics, error) {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 		ms = append(ms, EpochMetrics{Epoch: j.Epoch, Method: j.Method, Width: j.Width, TrainLoss: j.TrainLoss,
-			TrainAcc: j.TrainAcc, TestAcc: j.TestAcc, Elapsed: j.Elapsed})
+			TrainAcc: j.TrainAcc, TestAcc: j.TestAcc, Elapsed: j.Elapsed, Collapse: j.NC})
 	}
 	return ms, sc.Err()
 }

@@ -11,11 +11,20 @@ import (
 // A Model builds a classifier for a static batch size.
 //
 // f's parameters are the float input [batch, features] (the first data
-// parameter), the i64 labels [batch] (a data parameter) and the trainable
-// parameters (role param), whose names and types must not depend on the
-// batch size. Its results are the loss, a float scalar, and the logits
-// [batch, classes]. inits holds an initializer for each trainable
-// parameter, as builder.Builder.Inits returns them.
+// parameter), the i64 labels [batch] (a data parameter), the trainable
+// parameters (role param) and the model's own state (role state: running
+// statistics carried from step to step, such as the nearest-ETF head's
+// moving average), whose names and types must not depend on the batch
+// size. Its results are the loss, a float scalar, the logits [batch,
+// classes], and for each state parameter its next value, a result named
+// "<state>.next" (fwdgrad.ModelStateResults). The step feeds those back
+// and checkpoints carry them. inits holds an initializer for each
+// trainable parameter, as builder.Builder.Inits returns them, and may
+// hold one for a state parameter (zeros without).
+//
+// Results named "features" ([batch, d], what the classifier reads),
+// "classifier.w" ([classes, d]) and "classifier.b" ([classes]) of the
+// evaluated model are what Config.Collapse measures.
 type Model func(batch int) (f *ir.Func, inits map[string]builder.Initializer, err error)
 
 // MLP is a multilayer perceptron with ReLU between its layers: features
@@ -47,6 +56,7 @@ func MLP(features, classes int, widths []int, bias bool, dtype ir.DType) Model {
 type signature struct {
 	x, labels string   // the data parameters
 	params    []string // the trainable parameters, in order
+	states    []string // the model's state parameters, in order
 	features  int
 	classes   int
 }
@@ -69,8 +79,10 @@ func inspect(f *ir.Func, batch int) (signature, error) {
 			s.labels = p.Name
 		case p.Role == ir.Param:
 			s.params = append(s.params, p.Name)
+		case p.Role == ir.State:
+			s.states = append(s.states, p.Name)
 		default:
-			return s, fmt.Errorf("@%s: unexpected parameter %s: %s %s (want an input, labels and trainable parameters)", f.Name, p, p.Type, p.Role)
+			return s, fmt.Errorf("@%s: unexpected parameter %s: %s %s (want an input, labels, trainable parameters and state)", f.Name, p, p.Type, p.Role)
 		}
 	}
 	switch {
@@ -80,8 +92,8 @@ func inspect(f *ir.Func, batch int) (signature, error) {
 		return s, fmt.Errorf("@%s: no i64 data parameter (the labels)", f.Name)
 	case len(s.params) == 0:
 		return s, fmt.Errorf("@%s: no trainable parameters", f.Name)
-	case len(f.Results) != 2:
-		return s, fmt.Errorf("@%s: returns %d results, want the loss and the logits", f.Name, len(f.Results))
+	case len(f.Results) < 2:
+		return s, fmt.Errorf("@%s: returns %d results, want the loss and the logits (and the next state)", f.Name, len(f.Results))
 	}
 	if loss := f.Results[0]; loss.Type.Rank() != 0 || !loss.Type.DType.IsFloat() {
 		return s, fmt.Errorf("@%s: loss %s has type %s, want a float scalar", f.Name, loss, loss.Type)

@@ -15,7 +15,8 @@ import (
 // state is everything a run carries from step to step, and where it is.
 type state struct {
 	// tensors holds the trained parameters, the optimizer's slots and
-	// step counter, and the guess state, by parameter name.
+	// step counter, the guess state and the model's own state, by
+	// parameter name.
 	tensors map[string]*runtime.Tensor
 	key     uint64 // the guess noise's RNG key: the seed
 	// epoch is the number of completed epochs; batch the number of steps
@@ -30,8 +31,9 @@ type state struct {
 	elapsed time.Duration
 }
 
-// newState returns the state before the first step: the parameters drawn
-// by their initializers from seed, the optimizer's slots and step zero,
+// newState returns the state before the first step: the parameters (and
+// the model's own state) drawn by their initializers from seed, the
+// optimizer's slots and step zero,
 // and each guess state a random matrix with orthonormal rows (see
 // nn.Orthogonal), or zeros, as the method asks.
 func newState(f *ir.Func, inits map[string]builder.Initializer, s *stepFn, seed uint64) (*state, error) {
@@ -41,7 +43,7 @@ func newState(f *ir.Func, inits map[string]builder.Initializer, s *stepFn, seed 
 	}
 	st := &state{tensors: map[string]*runtime.Tensor{}, key: seed}
 	for _, p := range f.Params {
-		if p.Role == ir.Param {
+		if p.Role == ir.Param || p.Role == ir.State {
 			st.tensors[p.Name] = runtime.FromFloat64s(p.Type, values[p.Name])
 		}
 	}

@@ -42,6 +42,16 @@ type Options struct {
 	Data string
 	// MaxTrain and MaxTest keep only the first so many examples (0: all).
 	MaxTrain, MaxTest int
+	// Heads, if set, replace the MLP's output layer by a last layer of
+	// Dim features and each nearest-ETF paper head in turn (standard,
+	// fixed, implicit; see heads.go), on features of norm Tau.
+	Heads []string
+	Dim   int
+	Tau   float64
+	// Optimizer is adamw (the default), momentum (μ = 0.9) or sgd, at LR.
+	Optimizer string
+	// Stratified draws batches with every class in proportion.
+	Stratified bool
 }
 
 // A Setup is a named set of settings; flags given with it override them.
@@ -172,11 +182,12 @@ func (p *Program) flags(o *Options) *flag.FlagSet {
 	fs.IntVar(&o.Epochs, "epochs", o.Epochs, "epochs, at least 1")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "batch size, at least 1 (the last batch of an epoch takes the rest)")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the initialisation, the data order and the guesses")
-	fs.Float64Var(&o.LR, "lr", o.LR, "AdamW learning rate, positive")
+	fs.Float64Var(&o.LR, "lr", o.LR, "learning rate of -optimizer, positive")
 	fs.BoolVar(&o.JSON, "json", o.JSON, "print one JSON line of metrics per epoch on stdout (the table goes to stderr)")
 	fs.StringVar(&o.Out, "out", o.Out, "output `directory`: DIR/<method>/ gets metrics and checkpoints, DIR/accuracy.png and DIR/loss.png the plots")
 	fs.BoolVar(&o.Resume, "resume", o.Resume, "continue each method from its checkpoint in -out")
 	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", o.CheckpointEvery, "save a checkpoint every so many epochs (0: at the end only)")
+	headFlags(fs, o)
 	if p.Flags != nil {
 		p.Flags(fs, o)
 	}
@@ -209,6 +220,9 @@ func (p *Program) check(fs *flag.FlagSet, o *Options) error {
 	case len(o.Methods) == 0:
 		return cli.Usagef("-method: want at least one method")
 	}
+	if err := checkHeads(o, p.Classes); err != nil {
+		return err
+	}
 	if p.Check != nil {
 		return p.Check(o)
 	}
@@ -233,8 +247,14 @@ func (p *Program) usage(w io.Writer, fs *flag.FlagSet) {
 
 // describeSetup sums a setup's settings up in one line.
 func describeSetup(o Options) string {
-	s := fmt.Sprintf("%s; width %d, depth %d, %d epochs of batch %d, AdamW lr %g, seed %d",
-		strings.Join(o.Methods, ","), o.Width, o.Depth, o.Epochs, o.Batch, o.LR, o.Seed)
+	s := fmt.Sprintf("%s; width %d, depth %d, %d epochs of batch %d, %s lr %g, seed %d",
+		strings.Join(o.Methods, ","), o.Width, o.Depth, o.Epochs, o.Batch, o.optimizerLabel(), o.LR, o.Seed)
+	if len(o.Heads) > 0 {
+		s += fmt.Sprintf(", heads %s on %d features of norm %g", strings.Join(o.Heads, ","), o.Dim, o.Tau)
+	}
+	if o.Stratified {
+		s += ", stratified batches"
+	}
 	if o.MaxTrain > 0 {
 		s += fmt.Sprintf(", the first %d training examples", o.MaxTrain)
 	}
@@ -250,21 +270,24 @@ func (p *Program) run(ctx context.Context, o *Options, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	opt, err := optim.New("adamw", o.LR)
+	if len(o.Heads) > 0 {
+		return p.runHeads(ctx, o, trainSet, testSet, about, stdout, stderr)
+	}
+	opt, err := optim.New(o.optimizer(), o.LR)
 	if err != nil {
 		return err
 	}
 	widths := slices.Repeat([]int{o.Width}, o.Depth)
 	model := train.MLP(p.Features, p.Classes, widths, false, ir.F32)
 	cfg := train.Config{Method: fwdgrad.Config{K: o.K}, Optimizer: opt, Epochs: o.Epochs, Batch: o.Batch, Seed: o.Seed,
-		Out: o.Out, Progress: stderr, CheckpointEvery: o.CheckpointEvery, Resume: o.Resume, Width: o.Width}
+		Out: o.Out, Progress: stderr, CheckpointEvery: o.CheckpointEvery, Resume: o.Resume, Width: o.Width, Stratified: o.Stratified}
 	table := stdout
 	if o.JSON {
 		cfg.JSON, table = stdout, stderr
 	}
 	mlp := fmt.Sprintf("MLP %d→%s→%d", p.Features, train.Arrows(widths), p.Classes)
-	fmt.Fprintf(stderr, "%s, %s, %d epochs of batch %d, AdamW lr %g, seed %d: %s\n",
-		about, mlp, o.Epochs, o.Batch, o.LR, o.Seed, strings.Join(o.Methods, ", "))
+	fmt.Fprintf(stderr, "%s, %s, %d epochs of batch %d, %s lr %g, seed %d: %s\n",
+		about, mlp, o.Epochs, o.Batch, o.optimizerLabel(), o.LR, o.Seed, strings.Join(o.Methods, ", "))
 	if slices.Contains(o.Methods, "wperp-ns") {
 		fmt.Fprintln(stderr, nsWarning(o, trainSet.N))
 	}
