@@ -269,18 +269,21 @@ func (ev *argminEval) solve(s *argminSettings, x0 []float64, scale float64) ([]f
 }
 
 // check verifies the optimality conditions at x: the first order
-// (‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale with least-squares multipliers ν, the
-// scale raised to ‖∇²f(x)·x‖∞ if that is larger, and
+// (‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale with least-squares multipliers ν, and
 // ‖c‖∞ ≤ check_tol) and the second (the Hessian of the Lagrangian,
 // reduced to the constraints' tangent space, positive definite).
+//
+// ∇f(x*) is computed in the problem's dtype and is a sum of terms that
+// cancel at the solution (for a quadratic, Hx* − b), so its rounding is
+// relative to their size, not to ∇f at the start: the scale is raised to
+// ‖∇²f(x*)·x*‖∞ and to λ·‖x*‖∞, λ the largest eigenvalue Lanczos finds,
+// the normwise measure of backward error (‖H‖‖x‖), which stays large
+// where the products of ill-conditioned features cancel.
 func (ev *argminEval) check(s *argminSettings, x []float64, scale float64) error {
 	g := make([]float64, ev.n)
 	if err := ev.grad(x, g); err != nil {
 		return fmt.Errorf("optimality check: %w", err)
 	}
-	// Rounding in ∇f(x*) is relative to the terms that cancel there, of
-	// the size of ∇²f(x*)·x* (exactly so for a quadratic: Hx* − b), which
-	// can exceed ∇f at the start by the condition number.
 	hx := make([]float64, ev.n)
 	if err := ev.hessVec(x, x, hx); err != nil {
 		return fmt.Errorf("optimality check: %w", err)
@@ -307,15 +310,30 @@ func (ev *argminEval) check(s *argminSettings, x []float64, scale float64) error
 			g[i] += at[i]
 		}
 	}
+	lo, hi, err := ev.curvature(s, x, nu)
+	if err != nil {
+		return fmt.Errorf("second-order check: %w", err)
+	}
+	if norm := math.Abs(hi) * infNorm(x); norm < math.Inf(1) {
+		scale = max(scale, norm)
+	}
 	if gn := infNorm(g); !(gn <= s.checkTol*scale) {
 		return fmt.Errorf("optimality check: ‖∇ₓL‖∞ = %.3g > check_tol·scale = %.3g·%.3g: the point is not stationary", gn, s.checkTol, scale)
 	}
-	return ev.checkCurvature(s, x, nu)
+	if !(lo > s.singular*math.Abs(hi)) {
+		what := "singular"
+		if lo < -s.singular*math.Abs(hi) {
+			what = "indefinite"
+		}
+		return fmt.Errorf("second-order check: the Hessian of the Lagrangian%s is %s at the solution (Lanczos: smallest eigenvalue ≤ %.3g, largest ≥ %.3g): the minimiser is not isolated, so its derivative is undefined (add a regulariser, or damping)",
+			map[bool]string{true: " on the constraints' tangent space", false: ""}[ev.m > 0], what, lo, hi)
+	}
+	return nil
 }
 
-// checkCurvature estimates the extreme eigenvalues of the (damped)
-// Hessian of the Lagrangian on the constraints' tangent space.
-func (ev *argminEval) checkCurvature(s *argminSettings, x, nu []float64) error {
+// curvature estimates the extreme eigenvalues of the (damped) Hessian of
+// the Lagrangian on the constraints' tangent space.
+func (ev *argminEval) curvature(s *argminSettings, x, nu []float64) (lo, hi float64, err error) {
 	hl := make([]float64, ev.n)
 	op := func(v, hv []float64) error {
 		if err := ev.hessVec(x, v, hv); err != nil {
@@ -362,19 +380,7 @@ func (ev *argminEval) checkCurvature(s *argminSettings, x, nu []float64) error {
 			return nil
 		}
 	}
-	lo, hi, err := solve.ExtremeEigs(op, ev.n, lanczosSteps, 1, project)
-	if err != nil {
-		return fmt.Errorf("second-order check: %w", err)
-	}
-	if !(lo > s.singular*math.Abs(hi)) {
-		what := "singular"
-		if lo < -s.singular*math.Abs(hi) {
-			what = "indefinite"
-		}
-		return fmt.Errorf("second-order check: the Hessian of the Lagrangian%s is %s at the solution (Lanczos: smallest eigenvalue ≤ %.3g, largest ≥ %.3g): the minimiser is not isolated, so its derivative is undefined (add a regulariser, or damping)",
-			map[bool]string{true: " on the constraints' tangent space", false: ""}[ev.m > 0], what, lo, hi)
-	}
-	return nil
+	return solve.ExtremeEigs(op, ev.n, lanczosSteps, 1, project)
 }
 
 func infNorm(v []float64) float64 {

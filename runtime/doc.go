@@ -53,8 +53,9 @@
 //     or 1e-6 (f32) by default, and accepts a point within check_tol
 //     where rounding stalls it. Every solve is then checked, as ddn's
 //     _check_optimality_cond but as an error: ‖∇ₓf + Aᵀν‖∞ ≤ check_tol·scale
-//     with least-squares multipliers ν (the scale raised to ‖∇²f(x*)·x*‖∞,
-//     the size of the terms that cancel in ∇f(x*), if that is larger),
+//     with least-squares multipliers ν (the scale raised to ‖∇²f(x*)·x*‖∞
+//     and to λmax·‖x*‖∞, the sizes of the terms that cancel in ∇f(x*) and
+//     the normwise measure of a solve's backward error, if larger),
 //     ‖c‖∞ ≤ check_tol (default 1e-6,
 //     f32 1e-3), and the smallest eigenvalue of the Hessian of the
 //     Lagrangian on the constraints' tangent space (plus damping),
