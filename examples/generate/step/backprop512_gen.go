@@ -315,7 +315,7 @@ func (s *Backprop512) Step() error {
 	{
 		loss, err := ops.SoftmaxXent(s.logits, s.In.Labels, 10, s.scratch)
 		if err != nil {
-			return fmt.Errorf("%s: %w", "model.go:37: %loss = softmax_xent %logits, %labels : f32[]", err)
+			return fmt.Errorf("%s: %w", "model.go:46: %loss = softmax_xent %logits, %labels : f32[]", err)
 		}
 		s.loss[0] = loss
 	}
@@ -325,7 +325,7 @@ func (s *Backprop512) Step() error {
 
 	// %24 = one_hot %labels {depth=10} : f32[512,10]
 	if err := ops.OneHot(s.v24, s.In.Labels, s.v24Labels, 10); err != nil {
-		return fmt.Errorf("%s: %w", "model.go:37: %24 = one_hot %labels {depth=10} : f32[512,10]", err)
+		return fmt.Errorf("%s: %w", "model.go:46: %24 = one_hot %labels {depth=10} : f32[512,10]", err)
 	}
 
 	// %27 = fused %23, %24 {kind="elementwise"} region {...} : f32[512,10]

@@ -177,7 +177,7 @@ func (s *Eval1000) Step() error {
 	{
 		loss, err := ops.SoftmaxXent(s.logits, s.In.Labels, 10, s.scratch)
 		if err != nil {
-			return fmt.Errorf("%s: %w", "model.go:37: %loss = softmax_xent %logits, %labels : f32[]", err)
+			return fmt.Errorf("%s: %w", "model.go:46: %loss = softmax_xent %logits, %labels : f32[]", err)
 		}
 		s.loss[0] = loss
 	}

@@ -1871,7 +1871,7 @@ func (s *WPerp512) Step() error {
 
 	// %263 = one_hot %labels {depth=10} : f32[512,10]
 	if err := ops.OneHot(s.v263, s.In.Labels, s.v263Labels, 10); err != nil {
-		return fmt.Errorf("%s: %w", "model.go:37: %263 = one_hot %labels {depth=10} : f32[512,10]", err)
+		return fmt.Errorf("%s: %w", "model.go:46: %263 = one_hot %labels {depth=10} : f32[512,10]", err)
 	}
 
 	// %266 = fused %263, %258 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[512]
