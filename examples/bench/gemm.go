@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pushforward/pushforward/runtime/kernels"
 	"github.com/pushforward/pushforward/runtime/kernels/isa"
@@ -340,8 +341,17 @@ func (np *numpy) round(f32, tA, tB bool, m, n, k int) (float64, error) {
 	if !np.out.Scan() {
 		return 0, fmt.Errorf("the numpy server (%s) stopped; is numpy installed for it? (-python names the interpreter)", np.o.python)
 	}
-	return strconv.ParseFloat(strings.TrimSpace(np.out.Text()), 64)
+	ns, err := strconv.ParseFloat(strings.TrimSpace(np.out.Text()), 64)
+	// OpenBLAS's threads spin after a call, for 2^28 cycles by default
+	// (THREAD_TIMEOUT), before they sleep: the implementation timed next
+	// would share its cores with them for the first tens of milliseconds.
+	time.Sleep(openblasSettle)
+	return ns, err
 }
+
+// openblasSettle is longer than OpenBLAS's threads spin after a call
+// (2^28 cycles, 0.13 s at 2 GHz).
+const openblasSettle = 200 * time.Millisecond
 
 func (np *numpy) close() {
 	np.in.Close()
