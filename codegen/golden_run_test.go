@@ -78,15 +78,9 @@ func goamd64Levels() []string {
 	return levels
 }
 
-// TestGoldenBitForBit runs every golden function as generated code and
-// with the interpreter, in one program built at each GOAMD64 level, and
-// requires the same bits (or the same failure). Functions Generate
-// rejects must be rejected with a reason naming an op it cannot emit.
-func TestGoldenBitForBit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds generated code")
-	}
-	names, funcs := goldenFuncs(t)
+// atEachLevel builds funcs as generated code and the interpreter into one
+// program at each GOAMD64 level and runs check on it, in a subtest.
+func atEachLevel(t *testing.T, funcs []*ir.Func, check func(t *testing.T, prog *genmod.Program)) {
 	for _, level := range goamd64Levels() {
 		t.Run("GOAMD64="+level, func(t *testing.T) {
 			m, err := genmod.New(t.TempDir())
@@ -99,32 +93,46 @@ func TestGoldenBitForBit(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer prog.Close()
-			r := rand.New(rand.NewPCG(41, 42))
-			for i, f := range funcs {
-				inputs := randomInputs(r, f)
-				if err := prog.GenErr[i]; err != nil {
-					if !notYet.MatchString(err.Error()) {
-						t.Errorf("%s: not generated: %v", names[i], err)
-					}
-					continue
-				}
-				want, wantErr := prog.Interpreted(i, inputs)
-				got, gotErr := prog.Generated(i, inputs)
-				switch {
-				case (wantErr == nil) != (gotErr == nil):
-					t.Errorf("%s: interpreter error %v, generated code error %v", names[i], wantErr, gotErr)
-					continue
-				case wantErr != nil:
-					t.Logf("%s: both fail: %v | %v", names[i], wantErr, gotErr)
-					continue
-				}
-				compareBits(t, names[i], got, want)
-				if allocs, err := prog.Allocs(i, inputs); err != nil || allocs != 0 {
-					t.Errorf("%s: %v allocations per step (%v)", names[i], allocs, err)
-				}
-			}
+			check(t, prog)
 		})
 	}
+}
+
+// TestGoldenBitForBit runs every golden function as generated code and
+// with the interpreter, in one program built at each GOAMD64 level, and
+// requires the same bits (or the same failure). Functions Generate
+// rejects must be rejected with a reason naming an op it cannot emit.
+func TestGoldenBitForBit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds generated code")
+	}
+	names, funcs := goldenFuncs(t)
+	atEachLevel(t, funcs, func(t *testing.T, prog *genmod.Program) {
+		r := rand.New(rand.NewPCG(41, 42))
+		for i, f := range funcs {
+			inputs := randomInputs(r, f)
+			if err := prog.GenErr[i]; err != nil {
+				if !notYet.MatchString(err.Error()) {
+					t.Errorf("%s: not generated: %v", names[i], err)
+				}
+				continue
+			}
+			want, wantErr := prog.Interpreted(i, inputs)
+			got, gotErr := prog.Generated(i, inputs)
+			switch {
+			case (wantErr == nil) != (gotErr == nil):
+				t.Errorf("%s: interpreter error %v, generated code error %v", names[i], wantErr, gotErr)
+				continue
+			case wantErr != nil:
+				t.Logf("%s: both fail: %v | %v", names[i], wantErr, gotErr)
+				continue
+			}
+			compareBits(t, names[i], got, want)
+			if allocs, err := prog.Allocs(i, inputs); err != nil || allocs != 0 {
+				t.Errorf("%s: %v allocations per step (%v)", names[i], allocs, err)
+			}
+		}
+	})
 }
 
 // compareBits requires got and want to hold the same bits.

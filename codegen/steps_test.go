@@ -40,33 +40,21 @@ func TestStepsBitForBit(t *testing.T) {
 			funcs = append(funcs, f)
 		}
 	}
-	for _, level := range goamd64Levels() {
-		t.Run("GOAMD64="+level, func(t *testing.T) {
-			m, err := genmod.New(t.TempDir())
+	atEachLevel(t, funcs, func(t *testing.T, prog *genmod.Program) {
+		r := rand.New(rand.NewPCG(5, 6))
+		for i, f := range funcs {
+			inputs := stepInputs(r, f)
+			want, err := prog.Interpreted(i, inputs)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: interpreter: %v", names[i], err)
 			}
-			m.Env = []string{"GOAMD64=" + level}
-			prog, err := genmod.Build(m, funcs)
+			got, err := prog.Generated(i, inputs)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: generated: %v", names[i], err)
 			}
-			defer prog.Close()
-			r := rand.New(rand.NewPCG(5, 6))
-			for i, f := range funcs {
-				inputs := stepInputs(r, f)
-				want, err := prog.Interpreted(i, inputs)
-				if err != nil {
-					t.Fatalf("%s: interpreter: %v", names[i], err)
-				}
-				got, err := prog.Generated(i, inputs)
-				if err != nil {
-					t.Fatalf("%s: generated: %v", names[i], err)
-				}
-				compareBits(t, names[i], got, want)
-			}
-		})
-	}
+			compareBits(t, names[i], got, want)
+		}
+	})
 }
 
 // stepInputs draws inputs for a training step: floats N(0, 0.01), labels
