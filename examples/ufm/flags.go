@@ -28,6 +28,8 @@ type options struct {
 	json, resume  bool
 	every         int
 	short         bool
+	// noDDN drops the implicit head's DDN path (the paper's ablation).
+	noDDN bool
 }
 
 // defaults are the paper's grid: K = 10 with d = K + 1, 64, 512 and
@@ -82,6 +84,7 @@ Examples:
   go run ./examples/ufm -k 10 -d K+1,512        # K = 10 only
   go run ./examples/ufm -short                  # a smoke test: K = 4, d = 5, 3 epochs
   go run ./examples/ufm -resume                 # continue from the checkpoints
+  go run ./examples/ufm -k 10 -head implicit -no-ddn -out out/ufm-no-ddn   # the ablation
 
 Ctrl-C stops after the current step and saves a checkpoint; -resume continues
 from it. Exit status: 0 when every run trained, 1 when one failed, 2 for a
@@ -131,6 +134,7 @@ func parse(args []string) (*options, *flag.FlagSet, error) {
 	fs.StringVar(&o.out, "out", o.out, "output `directory`")
 	fs.BoolVar(&o.json, "json", o.json, "print one JSON line of metrics per epoch on stdout (the table goes to stderr)")
 	fs.BoolVar(&o.resume, "resume", o.resume, "continue each run from its checkpoint in -out")
+	fs.BoolVar(&o.noDDN, "no-ddn", false, "drop the implicit head's DDN path, the gradient through the nearest-ETF node (the paper's ablation; give it its own -out)")
 	fs.IntVar(&o.every, "checkpoint-every", o.every, "save a checkpoint every so many epochs (0: at the end only)")
 	short := fs.Bool("short", false, "a smoke test: K = 4, d = K+1, 10 examples per class, 2 seeds, 3 epochs (flags after it override)")
 	if err := cli.Parse(fs, args); err != nil {

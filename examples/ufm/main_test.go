@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,44 @@ func TestShort(t *testing.T) {
 	for _, s := range []string{"### K = 4, d = 5", "| implicit |", "implicit has the lowest NC3 from epoch 1:"} {
 		if !strings.Contains(stderr.String(), s) {
 			t.Errorf("the table lacks %q:\n%s", s, stderr.String())
+		}
+	}
+}
+
+// -no-ddn trains the implicit head without the gradient through the
+// node: the same run otherwise, so the first epoch's loss (of the one
+// step, before its update) is the same and the later ones differ, but
+// only a little (the direct path carries most of the gradient).
+func TestNoDDN(t *testing.T) {
+	losses := func(extra ...string) []float64 {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"-short", "-head", "implicit", "-seeds", "1", "-out", t.TempDir(), "-json"}, extra...)
+		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", extra, code, stderr.String())
+		}
+		var out []float64
+		for _, l := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+			var m struct {
+				Loss float64 `json:"train_loss"`
+			}
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, m.Loss)
+		}
+		return out
+	}
+	with, without := losses(), losses("-no-ddn")
+	if len(with) != 3 || len(without) != 3 {
+		t.Fatalf("%d and %d epochs, want 3", len(with), len(without))
+	}
+	if with[0] != without[0] {
+		t.Errorf("epoch 1: loss %v with the DDN path, %v without: want the same start", with[0], without[0])
+	}
+	for i := 1; i < len(with); i++ {
+		if with[i] == without[i] || math.Abs(with[i]-without[i]) > 0.1*with[i] {
+			t.Errorf("epoch %d: loss %v with the DDN path, %v without: want close but not equal", i+1, with[i], without[i])
 		}
 	}
 }

@@ -43,7 +43,7 @@ func runs(o *options, stderr io.Writer) ([]*ufmRun, error) {
 	for _, s := range o.settings() {
 		ds := etf.UFMData(s.k, o.perClass)
 		for _, head := range o.heads {
-			model, eval := etf.UFM(ds.N, s.d, nn.ETFConfig{Head: head, Classes: s.k, Tau: o.tau}, ir.F32)
+			model, eval := etf.UFM(ds.N, s.d, nn.ETFConfig{Head: head, Classes: s.k, Tau: o.tau, NoDDN: o.noDDN}, ir.F32)
 			features := optim.Momentum{LR: o.lr, Mu: 0.9}
 			var opt optim.Optimizer = features
 			if head == nn.StandardHead {
@@ -85,8 +85,12 @@ func grid(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			r.cfg.JSON = stdout
 		}
 	}
-	fmt.Fprintf(stderr, "UFM: %d settings × %d heads × %d seeds = %d runs of %d epochs, %d examples per class, batches of %d per class, τ = %g, SGD momentum 0.9, lr %g (standard head %g)\n",
-		len(o.settings()), len(o.heads), o.seeds, len(all), o.epochs, o.perClass, o.batchPerClass, o.tau, o.lr, o.lrHead)
+	ablation := ""
+	if o.noDDN {
+		ablation = "; the implicit head without its DDN path"
+	}
+	fmt.Fprintf(stderr, "UFM: %d settings × %d heads × %d seeds = %d runs of %d epochs, %d examples per class, batches of %d per class, τ = %g, SGD momentum 0.9, lr %g (standard head %g)%s\n",
+		len(o.settings()), len(o.heads), o.seeds, len(all), o.epochs, o.perClass, o.batchPerClass, o.tau, o.lr, o.lrHead, ablation)
 	start := time.Now()
 	var failed []error
 	for i, r := range all {
