@@ -24,16 +24,7 @@ type options struct {
 	cell           string
 	budget         time.Duration
 	list, run, rep bool
-	slurm, k8s     bool
-	cluster        clusterOptions
-}
-
-// clusterOptions are the settings of -slurm and -k8s.
-type clusterOptions struct {
-	partition, timeLimit string
-	cpus, maxParallel    int
-	dryRun, wait         bool
-	image, volume        string
+	cluster        sweep.Cluster // -slurm, -k8s and their settings
 }
 
 // The data sets -dataset selects.
@@ -102,15 +93,13 @@ type flagValues struct {
 
 func newFlagSet() (*flag.FlagSet, *flagValues) {
 	v := &flagValues{}
-	o, c := &v.o, &v.o.cluster
+	o := &v.o
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.BoolVar(&o.list, "list", false, "list the cells and their state")
 	fs.BoolVar(&o.run, "run", false, "train the unfinished cells here, one after another")
 	fs.BoolVar(&o.rep, "report", false, "write REPORT.md and the plots from the cells' results")
-	fs.BoolVar(&o.slurm, "slurm", false, "submit the unfinished cells as a Slurm job array (sbatch)")
-	fs.BoolVar(&o.k8s, "k8s", false, "write the unfinished cells as a Kubernetes Indexed Job (YAML) under -results/sweep")
 	fs.StringVar(&v.grid, "grid", "paper", "the `grid` of cells: "+strings.Join(gridNames(), " or "))
 	fs.StringVar(&o.dataset, "dataset", canonicalData, "MNIST-1D `source`: canonical (the split in -data) or generated (made in-process, no files)")
 	fs.StringVar(&v.data, "data", "", "`directory` of the canonical split, train.csv and test.csv (default: the split embedded in the program)")
@@ -119,14 +108,7 @@ func newFlagSet() (*flag.FlagSet, *flagValues) {
 	fs.StringVar(&v.only, "only", "", "with -run, -list, -slurm or -k8s: only the cells whose name matches this `regexp`")
 	fs.StringVar(&o.cell, "cell", "", "train the cell of this `name` (what a cluster task runs)")
 	fs.DurationVar(&o.budget, "budget", 0, "with -run: start no new cell after this much wall `time` (0: no limit)")
-	fs.StringVar(&c.partition, "partition", "", "with -slurm: the `partition` (default: the cluster's default)")
-	fs.StringVar(&c.timeLimit, "time", "", "with -slurm: each task's time limit, `HH:MM:SS` or D-HH:MM:SS (default: the partition's); tasks checkpoint and requeue before it")
-	fs.IntVar(&c.cpus, "cpus", 2, "with -slurm or -k8s: `CPUs` per task")
-	fs.IntVar(&c.maxParallel, "max-parallel", 0, "with -slurm or -k8s: run at most `M` tasks at once (0: no limit)")
-	fs.BoolVar(&c.dryRun, "dry-run", false, "with -slurm: write the script and the manifest but do not submit")
-	fs.BoolVar(&c.wait, "wait", false, "with -slurm: follow the array until every task is done or failed")
-	fs.StringVar(&c.image, "image", "", "with -k8s: the container `image`, which has this program on its PATH as reproduce")
-	fs.StringVar(&c.volume, "volume", "reproduce-results", "with -k8s: the PersistentVolumeClaim (ReadWriteMany) `name` mounted as the results directory")
+	o.cluster.RegisterFlags(fs, "reproduce", "reproduce-results")
 	return fs, v
 }
 
@@ -165,16 +147,13 @@ func parse(args []string) (options, error) {
 	if err := checkCell(o); err != nil {
 		return o, err
 	}
-	if err := checkCluster(o.cluster); err != nil {
-		return o, err
-	}
 	return resolveData(o, v.data)
 }
 
 // checkModes checks that the command asks for something and that the
 // flags it gives belong to what it asks.
 func checkModes(o options, set map[string]bool) error {
-	if !o.list && !o.run && !o.rep && !o.slurm && !o.k8s && o.cell == "" {
+	if !o.list && !o.run && !o.rep && !o.cluster.Slurm && !o.cluster.K8s && o.cell == "" {
 		return usageErrorf("nothing to do: give -list, -run, -report, -slurm, -k8s or -cell")
 	}
 	var modes []string
@@ -186,21 +165,11 @@ func checkModes(o options, set map[string]bool) error {
 	if len(modes) > 1 {
 		return usageErrorf("%s: give only one of -run, -cell, -slurm and -k8s", strings.Join(modes, " and "))
 	}
-	needs := map[string][]string{
-		"partition": {"slurm"}, "time": {"slurm"}, "dry-run": {"slurm"}, "wait": {"slurm"},
-		"cpus": {"slurm", "k8s"}, "max-parallel": {"slurm", "k8s"}, "image": {"k8s"}, "volume": {"k8s"},
-		"budget": {"run"},
+	if set["budget"] && !set["run"] {
+		return usageErrorf("-budget works only with -run")
 	}
-	for name, modes := range needs {
-		if !set[name] {
-			continue
-		}
-		if !set[modes[0]] && (len(modes) == 1 || !set[modes[1]]) {
-			return usageErrorf("-%s works only with -%s", name, strings.Join(modes, " or -"))
-		}
-	}
-	if o.k8s && o.cluster.image == "" {
-		return usageErrorf("-k8s needs -image: the container image that has this program on its PATH as reproduce")
+	if err := o.cluster.Check(set); err != nil {
+		return usageErrorf("%v", err)
 	}
 	return nil
 }
@@ -218,21 +187,6 @@ func checkCell(o options) error {
 		names = append(names, c.ID())
 	}
 	return usageErrorf("-cell %q: the %s grid has no such cell; it has %s", o.cell, o.grid.name, strings.Join(names, ", "))
-}
-
-func checkCluster(c clusterOptions) error {
-	if c.cpus < 1 {
-		return usageErrorf("-cpus %d: want at least 1", c.cpus)
-	}
-	if c.maxParallel < 0 {
-		return usageErrorf("-max-parallel %d: want 0 (no limit) or more", c.maxParallel)
-	}
-	if c.timeLimit != "" {
-		if _, err := sweep.ParseTimeLimit(c.timeLimit); err != nil {
-			return usageErrorf("-time: %v", err)
-		}
-	}
-	return nil
 }
 
 // resolveData checks -dataset and finds the canonical split when the

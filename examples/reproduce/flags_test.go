@@ -180,7 +180,7 @@ func TestKubernetes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"completionMode: Indexed", "completions: 4", "parallelism: 2", "claimName: tiny-results",
-		"- -grid\n", "- tiny\n", "- -results\n", "- " + k8sResults + "\n", "- -cell\n", "wperp-w16-s100\n"} {
+		"- -grid\n", "- tiny\n", "- -results\n", "- " + sweep.K8sResults + "\n", "- -cell\n", "wperp-w16-s100\n"} {
 		if !strings.Contains(string(y), want) {
 			t.Errorf("the manifest lacks %q:\n%s", want, y)
 		}

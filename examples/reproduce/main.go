@@ -76,12 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := runCells(ctx, cells, o, stderr); err != nil {
 			return err
 		}
-	case o.slurm:
-		if err := runSlurm(ctx, cells, o, stdout, stderr); err != nil {
-			return err
-		}
-	case o.k8s:
-		if err := writeKubernetes(cells, o, stdout); err != nil {
+	case o.cluster.Slurm || o.cluster.K8s:
+		if err := runCluster(ctx, cells, o, stdout, stderr); err != nil {
 			return err
 		}
 	}

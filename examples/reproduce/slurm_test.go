@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pushforward/pushforward/methods/sweep"
+	"github.com/pushforward/pushforward/methods/sweep/sweeptest"
 	"github.com/pushforward/pushforward/methods/train"
 )
 
@@ -32,38 +32,6 @@ import (
 var tinyArgs = []string{"-grid", "tiny", "-dataset", "generated", "-epochs", "2"}
 
 const tinyEpochs = 2
-
-func requireSlurm(t *testing.T) {
-	t.Helper()
-	skip := t.Skipf
-	if os.Getenv("PUSHFORWARD_REQUIRE_SLURM") != "" {
-		skip = t.Fatalf
-	}
-	conf := os.Getenv("SLURM_CONF")
-	if conf == "" {
-		conf = "/etc/slurm/slurm.conf"
-	}
-	hint := `start one with scripts/slurm-local.sh start and eval "$(scripts/slurm-local.sh env)"`
-	if _, err := os.Stat(conf); err != nil {
-		skip("no slurmctld reachable: no Slurm configuration (%v); %s", err, hint)
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "scontrol", "ping").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "is UP") {
-		skip("no slurmctld reachable (scontrol ping: %v %s); %s", err, strings.TrimSpace(string(out)), hint)
-		return
-	}
-	// The tests stop and signal the tasks' processes: the cluster must
-	// run them on this machine.
-	host, _ := os.Hostname()
-	host, _, _ = strings.Cut(host, ".")
-	out, err = exec.CommandContext(ctx, "sinfo", "-h", "-N", "-o", "%N").Output()
-	if nodes := strings.Fields(string(out)); err != nil || len(nodes) != 1 || nodes[0] != host {
-		skip("the Slurm tests need a one-node cluster on this machine (%s), not nodes %q (%v); %s", host, nodes, err, hint)
-	}
-}
 
 // buildProgram builds this program: cluster tasks run a copy of it.
 func buildProgram(t *testing.T) string {
@@ -108,7 +76,7 @@ func with(args []string, more ...string) []string {
 }
 
 func TestSlurm(t *testing.T) {
-	requireSlurm(t)
+	sweeptest.RequireSlurm(t)
 	bin := buildProgram(t)
 	start := time.Now()
 	local := filepath.Join(t.TempDir(), "local")

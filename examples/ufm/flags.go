@@ -10,6 +10,7 @@ import (
 
 	"github.com/pushforward/pushforward/builder/nn"
 	"github.com/pushforward/pushforward/internal/cli"
+	"github.com/pushforward/pushforward/methods/sweep"
 )
 
 // options are the settings of a run of the program.
@@ -30,6 +31,10 @@ type options struct {
 	short         bool
 	// noDDN drops the implicit head's DDN path (the paper's ablation).
 	noDDN bool
+	// cell, if set, names the one run to train (what a cluster task
+	// runs); cluster hands the unfinished runs to a cluster instead.
+	cell    string
+	cluster sweep.Cluster
 }
 
 // defaults are the paper's grid: K = 10 with d = K + 1, 64, 512 and
@@ -136,14 +141,22 @@ func parse(args []string) (*options, *flag.FlagSet, error) {
 	fs.BoolVar(&o.resume, "resume", o.resume, "continue each run from its checkpoint in -out")
 	fs.BoolVar(&o.noDDN, "no-ddn", false, "drop the implicit head's DDN path, the gradient through the nearest-ETF node (the paper's ablation; give it its own -out)")
 	fs.IntVar(&o.every, "checkpoint-every", o.every, "save a checkpoint every so many epochs (0: at the end only)")
+	fs.StringVar(&o.cell, "cell", "", "train only the run of this `name`, K<K>-d<d>/<head>/seed<s> as under -out, resuming it (what a cluster task runs)")
+	o.cluster.RegisterFlags(fs, "ufm", "ufm-results")
 	short := fs.Bool("short", false, "a smoke test: K = 4, d = K+1, 10 examples per class, 2 seeds, 3 epochs (flags after it override)")
 	if err := cli.Parse(fs, args); err != nil {
 		return nil, fs, err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if err := o.cluster.Check(given); err != nil {
+		return nil, fs, cli.Usagef("%v", err)
+	}
+	if o.cell != "" && (o.cluster.Slurm || o.cluster.K8s) {
+		return nil, fs, cli.Usagef("-cell runs one run here: give it without -slurm and -k8s")
+	}
 	if *short {
 		// Settings given on the command line win over -short's.
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 		s := o
 		s.applyShort()
 		for name, apply := range map[string]func(){

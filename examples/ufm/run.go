@@ -78,6 +78,15 @@ func grid(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	switch {
+	case o.cluster.Slurm || o.cluster.K8s:
+		return toCluster(ctx, o, all, stdout, stderr)
+	case o.cell != "":
+		if all, err = cellRuns(o, all); err != nil {
+			return cli.Usagef("%v", err)
+		}
+		all[0].cfg.Resume = true
+	}
 	table := stdout
 	if o.json {
 		table = stderr
@@ -111,6 +120,9 @@ func grid(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		if err := writeMargins(filepath.Join(r.cfg.Out, "margins.csv"), res); err != nil {
 			return err
 		}
+	}
+	if o.cell != "" {
+		return joinErrors(failed) // a cluster's task: the grid's report is made once every run is done
 	}
 	if err := report(o, all, table, stderr); err != nil {
 		failed = append(failed, err)
