@@ -90,6 +90,7 @@ Examples:
   go run ./examples/ufm -short                  # a smoke test: K = 4, d = 5, 3 epochs
   go run ./examples/ufm -resume                 # continue from the checkpoints
   go run ./examples/ufm -k 10 -head implicit -no-ddn -out out/ufm-no-ddn   # the ablation
+  go run ./examples/ufm -out /shared/ufm -slurm -cpus 2 -wait   # on a Slurm cluster, a task per run
 
 Ctrl-C stops after the current step and saves a checkpoint; -resume continues
 from it. Exit status: 0 when every run trained, 1 when one failed, 2 for a
