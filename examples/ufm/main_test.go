@@ -117,3 +117,33 @@ func TestConventions(t *testing.T) {
 		t.Errorf("unwritable -out: exit %d, stderr %q, want 1", code, stderr.String())
 	}
 }
+
+// A grid run again with -resume after every run finished loads the runs
+// instead of training them, and still draws every plot, the sorted margins
+// (read back from margins.csv) too.
+func TestResumeFinishedGrid(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-short", "-out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	plot := filepath.Join(out, "K4-d5", "margins.png")
+	if err := os.Remove(plot); err != nil {
+		t.Fatal(err)
+	}
+	margins, err := os.ReadFile(filepath.Join(out, "K4-d5", "implicit", "seed1", "margins.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := run(context.Background(), []string{"-short", "-out", out, "-resume"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("-resume: exit %d\n%s", code, stderr.String())
+	}
+	if _, err := os.Stat(plot); err != nil {
+		t.Errorf("-resume of a finished grid did not draw the margins: %v", err)
+	}
+	again, err := os.ReadFile(filepath.Join(out, "K4-d5", "implicit", "seed1", "margins.csv"))
+	if err != nil || !bytes.Equal(again, margins) {
+		t.Errorf("-resume changed a finished run's margins.csv (%v)", err)
+	}
+}

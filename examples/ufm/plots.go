@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -65,11 +67,11 @@ func plotMargins(path string, o *options, s setting, all []*ufmRun) error {
 	for hi, head := range o.heads {
 		first := true
 		for _, r := range all {
-			if r.s != s || r.head != head || r.res == nil || r.res.Collapse == nil {
+			if r.s != s || r.head != head || len(r.margins) == 0 {
 				continue
 			}
-			pts := make(plotter.XYs, len(r.res.Collapse.Margins))
-			for i, m := range r.res.Collapse.Margins {
+			pts := make(plotter.XYs, len(r.margins))
+			for i, m := range r.margins {
 				pts[i] = plotter.XY{X: float64(i + 1), Y: m}
 			}
 			line, err := plotter.NewLine(pts)
@@ -114,6 +116,32 @@ func writeMargins(path string, res *train.Result) error {
 		}
 		return nil
 	})
+}
+
+// readMargins reads the margins writeMargins wrote (none if the file is
+// missing): a run resumed after its last epoch has no collapse metrics
+// in memory, only in its files.
+func readMargins(path string) ([]float64, error) {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) == 0 || lines[0] != "margin" {
+		return nil, fmt.Errorf("%s: not a margins file (want the header \"margin\")", path)
+	}
+	out := make([]float64, 0, len(lines)-1)
+	for i, l := range lines[1:] {
+		m, err := strconv.ParseFloat(l, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+2, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 func drawCanvas(c *vgimg.Canvas) draw.Canvas { return draw.New(c) }

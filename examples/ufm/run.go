@@ -35,6 +35,9 @@ type ufmRun struct {
 	model train.Model
 	cfg   train.Config
 	res   *train.Result
+	// margins are the sorted final per-example margins: from res, or
+	// from margins.csv when the run was resumed after its last epoch.
+	margins []float64
 }
 
 // runs lists and checks every run of the grid before any trains.
@@ -117,7 +120,13 @@ func grid(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "[%d/%d %s] %s: %d epochs, CE %.4f, train acc %.4f, NC1 %.3g, NC3 %.3g (%s)\n",
 			i+1, len(all), time.Since(start).Round(time.Second), r.cfg.Label, len(res.Epochs), m.TrainLoss, m.TrainAcc,
 			m.Collapse.NC1, m.Collapse.NC3, res.Wall.Round(100*time.Millisecond))
-		if err := writeMargins(filepath.Join(r.cfg.Out, "margins.csv"), res); err != nil {
+		path := filepath.Join(r.cfg.Out, "margins.csv")
+		if res.Collapse != nil {
+			r.margins = res.Collapse.Margins
+			if err := writeMargins(path, res); err != nil {
+				return err
+			}
+		} else if r.margins, err = readMargins(path); err != nil {
 			return err
 		}
 	}
