@@ -122,8 +122,13 @@ func emitElementwise(g *gen, in *ir.Instr) error {
 	return nil
 }
 
-// emitReshape copies: a reshape keeps the row-major order.
+// emitReshape copies (a reshape keeps the row-major order), or, in place, does
+// nothing.
 func emitReshape(g *gen, in *ir.Instr) error {
+	if g.plan.InPlace(in) == 0 {
+		g.step.line("// in place: the same elements in the same order")
+		return nil
+	}
 	g.step.line("copy(%s, %s)", g.out(in, 0), g.arg(in, 0))
 	return nil
 }

@@ -95,12 +95,13 @@ func dtypes() []DType { return []DType{F32, F64, I64, U64} }
 // CanShareBuffer reports whether the result of in may take the buffer of
 // its operand number j when that operand dies at in: the op is
 // elementwise (one operand, or several with broadcasting) other than
-// cast, and the operand has the result's dtype and number of elements, so
-// that it is read element i for element i of the result, never
-// broadcast. The interpreter's kernels of these ops (and the Go that pf
-// gen emits) compute each element from the operands' elements at the
+// cast, or reshape, and the operand has the result's dtype and number of
+// elements, so that it is read element i for element i of the result,
+// never broadcast. The interpreter's kernels of these ops (and the Go that
+// pf gen emits) compute each element from the operands' elements at the
 // same index, reading them before writing it; a test in package runtime
-// runs every such op in place and compares the bits.
+// runs every such op in place and compares the bits. A reshape in place
+// moves nothing: its result is its operand's elements, in the same order.
 func CanShareBuffer(in *Instr, j int) bool {
 	if in == nil || j < 0 || j >= len(in.Args) || len(in.Results) != 1 || in.Args[j] == nil || in.Results[0] == nil {
 		return false
@@ -108,7 +109,9 @@ func CanShareBuffer(in *Instr, j int) bool {
 	switch in.Op.Info().Class {
 	case Elementwise, Broadcast:
 	default:
-		return false
+		if in.Op != OpReshape {
+			return false
+		}
 	}
 	if in.Op == OpCast {
 		return false

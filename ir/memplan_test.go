@@ -89,6 +89,7 @@ func TestCanShareBuffer(t *testing.T) {
   %cast = cast %a : f32[4,3]
   %mm = matmul %a, %one {transpose_b=true} : f32[4,1]
   %neg = neg %a : f32[4,3]
+  %flat = reshape %a : f32[12]
   return
 }`)
 	if err != nil {
@@ -110,6 +111,7 @@ func TestCanShareBuffer(t *testing.T) {
 		{5, 0, true},
 		{5, 1, false}, // no such operand
 		{5, -1, false},
+		{6, 0, true}, // reshape: the same elements in the same order
 	}
 	for _, tt := range tests {
 		in := f.Body[tt.instr]

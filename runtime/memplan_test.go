@@ -315,3 +315,22 @@ func TestFeedbackWithRecordedPlan(t *testing.T) {
 		}
 	}
 }
+
+// A reshape whose operand dies at it takes the operand's buffer in the
+// plan and moves nothing; the Runner gives Run's bits.
+func TestReshapeInPlace(t *testing.T) {
+	f, err := ir.ParseFunc(`func @flatten(%x: f32[6,4] data) -> (f32[24]) {
+  %a = neg %x : f32[6,4]
+  %r = reshape %a : f32[24]
+  return %r
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ir.PlanMemory(f, ir.PlanOptions{}).InPlace(f.Body[1]); got != 0 {
+		t.Errorf("the plan puts the reshape's result in place of operand %d, want 0", got)
+	}
+	it := mustNew(t, planInPlace(t, f, 0))
+	x := FromFloat64s(f.Params[0].Type, elementwiseValues(rand.New(rand.NewPCG(5, 6)), ir.F32, 24))
+	checkRunnerMatchesRun(t, it, []*Tensor{x})
+}
