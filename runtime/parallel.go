@@ -21,6 +21,9 @@ func elemParts(n int) int {
 type elemTasks[T ops.Number] struct {
 	unary  unaryTask[T]
 	binary binaryTask[T]
+	move   moveTask[T]
+	concat concatTask[T]
+	reduce reduceTask[T]
 }
 
 func tasksOf[T ops.Number](x *execCtx) *elemTasks[T] {
@@ -59,3 +62,28 @@ type binaryTask[T ops.Number] struct {
 
 // RunPart implements kernels.Task.
 func (t *binaryTask[T]) RunPart(i int) { t.k.RunPart(t.os, t.as, t.bs, i, t.parts) }
+
+// A moveTask does parts of a data move (ops.MovePart).
+type moveTask[T ops.Number] struct {
+	p      *ops.MovePlan
+	os, xs []T
+	parts  int
+}
+
+// RunPart implements kernels.Task.
+func (t *moveTask[T]) RunPart(i int) { ops.MovePart(t.p, t.os, t.xs, i, t.parts) }
+
+// A concatTask copies parts of every operand of a concat (ops.ConcatPart).
+type concatTask[T ops.Number] struct {
+	p     *ops.ConcatPlan
+	os    []T
+	args  []*Tensor
+	parts int
+}
+
+// RunPart implements kernels.Task.
+func (t *concatTask[T]) RunPart(i int) {
+	for j, a := range t.args {
+		ops.ConcatPart(t.p, t.os, elems[T](a), j, i, t.parts)
+	}
+}

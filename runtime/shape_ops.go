@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"github.com/pushforward/pushforward/ir"
+	"github.com/pushforward/pushforward/runtime/kernels"
 	"github.com/pushforward/pushforward/runtime/ops"
 )
 
@@ -12,8 +13,16 @@ func bindDataMove[T ops.Number](b *binding) (runFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(_ *execCtx, args, outs []*Tensor) error {
-		ops.Move(p, elems[T](outs[0]), elems[T](args[0]))
+	return func(x *execCtx, args, outs []*Tensor) error {
+		os, xs := elems[T](outs[0]), elems[T](args[0])
+		if parts := elemParts(len(os)); parts > 1 {
+			t := &tasksOf[T](x).move
+			*t = moveTask[T]{p: p, os: os, xs: xs, parts: parts}
+			kernels.Parallel(parts, t)
+			*t = moveTask[T]{}
+			return nil
+		}
+		ops.Move(p, os, xs)
 		return nil
 	}, nil
 }
@@ -32,8 +41,15 @@ func bindConcat[T ops.Number](b *binding) (runFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(_ *execCtx, args, outs []*Tensor) error {
+	return func(x *execCtx, args, outs []*Tensor) error {
 		out := elems[T](outs[0])
+		if parts := elemParts(len(out)); parts > 1 {
+			t := &tasksOf[T](x).concat
+			*t = concatTask[T]{p: p, os: out, args: args, parts: parts}
+			kernels.Parallel(parts, t)
+			*t = concatTask[T]{}
+			return nil
+		}
 		for i, a := range args {
 			ops.Concat(p, out, elems[T](a), i)
 		}

@@ -76,12 +76,21 @@ func SlicePlan(x, out ir.Shape, start []int) (*MovePlan, error) {
 }
 
 // Move copies src into dst along p.
-func Move[T Number](p *MovePlan, dst, src []T) {
+func Move[T Number](p *MovePlan, dst, src []T) { MovePart(p, dst, src, 0, 1) }
+
+// MovePart does part i of parts of Move: parts may run side by side, each
+// writing its own range of dst. Moves are bound by memory bandwidth,
+// which one core does not saturate.
+func MovePart[T Number](p *MovePlan, dst, src []T, i, parts int) {
 	if p.walk == nil {
-		copy(dst, src)
+		if len(dst) > 0 && len(src) > 0 && &dst[0] == &src[0] {
+			return // a reshape in place (ir.CanShareBuffer)
+		}
+		n := len(dst)
+		copy(dst[i*n/parts:(i+1)*n/parts], src[i*n/parts:])
 		return
 	}
-	gatherStrided(dst, src, p.walk)
+	gatherStridedPart(dst, src, p.walk, i, parts)
 }
 
 // A ConcatPlan is the plan of concat along one axis: viewing each operand
@@ -118,9 +127,18 @@ func NewConcat(args []ir.Shape, axis int) (*ConcatPlan, error) {
 }
 
 // Concat copies operand i, src, into its columns of dst.
-func Concat[T Number](p *ConcatPlan, dst, src []T, i int) {
+func Concat[T Number](p *ConcatPlan, dst, src []T, i int) { ConcatPart(p, dst, src, i, 0, 1) }
+
+// ConcatPart does part j of parts of Concat: parts may run side by side.
+// A concat along the leading axis (one outer row) splits its row.
+func ConcatPart[T Number](p *ConcatPlan, dst, src []T, i, j, parts int) {
 	off, w := p.offs[i], p.widths[i]
-	for o := range p.outer {
+	if p.outer == 1 {
+		lo, hi := j*w/parts, (j+1)*w/parts
+		copy(dst[off+lo:off+hi], src[lo:hi])
+		return
+	}
+	for o := j * p.outer / parts; o < (j+1)*p.outer/parts; o++ {
 		copy(dst[o*p.row+off:][:w], src[o*w:][:w])
 	}
 }

@@ -187,26 +187,61 @@ func maxRun[T Number](m T, xs []T) T {
 // sumBlock reduces x viewed as [outer, n, inner] over its middle axis,
 // accumulating each output in float64 in input order.
 func sumBlock[T Number](os, xs []T, outer, n, inner int, div float64, scratch []float64) {
+	sumBlockRange(os, xs, 0, outer, 0, inner, n, inner, div, scratch)
+}
+
+// sumBlockRange is sumBlock for outputs [o0, o1) × [c0, c1) of the
+// [outer, inner] result, with c1 − c0 elements of scratch.
+func sumBlockRange[T Number](os, xs []T, o0, o1, c0, c1, n, inner int, div float64, scratch []float64) {
 	if inner == 1 {
-		for o := range outer {
+		for o := o0; o < o1; o++ {
 			os[o] = T(sumRun(0, xs[o*n:(o+1)*n]) / div)
 		}
 		return
 	}
-	acc := scratch[:inner]
-	for o := range outer {
+	acc := scratch[:c1-c0]
+	for o := o0; o < o1; o++ {
 		clear(acc)
 		for r := range n {
-			row := xs[(o*n+r)*inner:][:inner]
+			row := xs[(o*n+r)*inner+c0:][:len(acc)]
 			for i, v := range row {
 				acc[i] += float64(v)
 			}
 		}
-		dst := os[o*inner:][:inner]
+		dst := os[o*inner+c0:][:len(acc)]
 		for i, v := range acc {
 			dst[i] = T(v / div)
 		}
 	}
+}
+
+// Splits reports whether ReducePart can cut the reduction into parts: a
+// float sum or mean over one block of axes.
+func (p *ReducePlan) Splits() bool { return p.block && p.op != ir.OpReduceMax }
+
+// PartScratchLen is the float64 scratch that each of parts parts of
+// ReducePart needs.
+func (p *ReducePlan) PartScratchLen(parts int) int {
+	if p.outer >= parts {
+		return p.inner
+	}
+	return (p.inner + parts - 1) / parts
+}
+
+// ReducePart does part i of parts of Reduce for a plan that Splits, with
+// scratch of PartScratchLen(parts) elements of its own: parts may run side
+// by side. Each output is accumulated by one part in input order, so the
+// bits do not depend on parts. Parts take ranges of the outer axis, or of
+// the inner one when it has fewer elements than parts.
+func ReducePart[T Number](p *ReducePlan, dst, src []T, scratch []float64, i, parts int) {
+	if !IsFloat[T]() || !p.Splits() {
+		panic("ops: ReducePart of a reduction that does not split")
+	}
+	if p.outer >= parts || p.inner == 1 {
+		sumBlockRange(dst, src, i*p.outer/parts, (i+1)*p.outer/parts, 0, p.inner, p.n, p.inner, p.div, scratch)
+		return
+	}
+	sumBlockRange(dst, src, 0, p.outer, i*p.inner/parts, (i+1)*p.inner/parts, p.n, p.inner, p.div, scratch)
 }
 
 // sumIntBlock is sumBlock for integers, which wrap; os starts at zero.

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -73,6 +74,46 @@ func TestReduceAxisSets(t *testing.T) {
 		Reduce(p, got, xs, make([]float64, p.ScratchLen()))
 		if !slices.Equal(got, want) {
 			t.Errorf("axes %v: %v, want %v", axes, got, want)
+		}
+	}
+}
+
+// ReducePart, cut into any number of parts (along the outer axis or, with
+// fewer outer elements than parts, the inner one), gives Reduce's bits for
+// sums and means in f32 and f64.
+func TestReducePartsAgreeWithReduce(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, tt := range []struct {
+		x    ir.Shape
+		axes []int
+	}{
+		{ir.Shape{15, 64, 33}, []int{1}}, // outer 15, inner 33
+		{ir.Shape{64, 37}, []int{0}},     // outer 1: split inner
+		{ir.Shape{9, 50}, []int{1}},      // inner 1
+		{ir.Shape{2, 7, 3}, []int{1}},    // outer 2 < most parts
+	} {
+		for _, op := range []ir.Op{ir.OpReduceSum, ir.OpReduceMean} {
+			p, err := NewReduce(op, tt.x, tt.axes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Splits() {
+				t.Fatalf("%s of %s over %v does not split", op, tt.x, tt.axes)
+			}
+			xs := sample[float32](r, tt.x.Size())
+			out := ir.ReducedShape(tt.x, tt.axes, false).Size()
+			want := make([]float32, out)
+			Reduce(p, want, xs, make([]float64, p.ScratchLen()))
+			for parts := 2; parts <= 5; parts++ {
+				got := make([]float32, out)
+				each := p.PartScratchLen(parts)
+				for i := range parts {
+					ReducePart(p, got, xs, make([]float64, each), i, parts)
+				}
+				if !slices.EqualFunc(got, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+					t.Errorf("%s of %s over %v in %d parts: %v, want %v", op, tt.x, tt.axes, parts, got, want)
+				}
+			}
 		}
 	}
 }

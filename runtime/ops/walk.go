@@ -241,40 +241,70 @@ func copyRow[T Number](dst, src []T, off, stride int) {
 
 // gatherStrided writes into dst (contiguous, the plan's shape) the
 // elements of src that plan operand 0 walks.
-func gatherStrided[T Number](dst, src []T, p *WalkPlan) {
+func gatherStrided[T Number](dst, src []T, p *WalkPlan) { gatherStridedPart(dst, src, p, 0, 1) }
+
+// gatherStridedPart is part i of parts of gatherStrided: a contiguous
+// range of the result's rows (of its tiles' rows for a transpose).
+func gatherStridedPart[T Number](dst, src []T, p *WalkPlan, i, parts int) {
 	n, stride := p.RowLen(), p.rowStride(0)
-	if r := len(p.shape); r >= 2 && stride > 1 && p.strides[0][r-2] == 1 && p.rowOffs[0] == nil {
-		transposeTiles(dst, src, p)
+	if p.tiled() {
+		transposeTiles(dst, src, p, i, parts)
 		return
 	}
+	rows := p.Rows()
 	var w rowWalk
-	w.start(p)
+	w.startRange(p, i*rows/parts, (i+1)*rows/parts)
 	for w.next() {
 		copyRow(dst[w.out:w.out+n], src, w.offs[0], stride)
 	}
+}
+
+// tiled reports whether the plan's last two axes are a transpose (see
+// transposeTiles).
+func (p *WalkPlan) tiled() bool {
+	r := len(p.shape)
+	return r >= 2 && p.rowStride(0) > 1 && p.strides[0][r-2] == 1 && p.rowOffs[0] == nil
 }
 
 // transposeTiles is gatherStrided for a plan whose last two axes are a
 // transpose: the next-to-last steps through src contiguously and the last
 // by a stride. Walking row by row would read every element from a new
 // cache line; tiles of tile×tile elements read and write whole lines.
-func transposeTiles[T Number](dst, src []T, p *WalkPlan) {
+// It does part i of parts: of the matrices the leading axes index, or of
+// the bands of tile rows when there are fewer matrices than parts.
+func transposeTiles[T Number](dst, src []T, p *WalkPlan, i, parts int) {
 	const tile = 16
+	r := len(p.shape)
+	rowsA := p.shape[r-2]
+	mats := p.Rows() / rowsA
+	if mats >= parts {
+		for o := i * mats / parts; o < (i+1)*mats/parts; o++ {
+			transposeBand(dst, src, p, o, 0, rowsA, tile)
+		}
+		return
+	}
+	bands := (rowsA + tile - 1) / tile
+	lo, hi := min(rowsA, i*bands/parts*tile), min(rowsA, (i+1)*bands/parts*tile)
+	for o := range mats {
+		transposeBand(dst, src, p, o, lo, hi, tile)
+	}
+}
+
+// transposeBand writes rows [lo, hi) of matrix o of a tiled transpose.
+func transposeBand[T Number](dst, src []T, p *WalkPlan, o, lo, hi, tile int) {
 	r := len(p.shape)
 	rowsA, cols, stride := p.shape[r-2], p.shape[r-1], p.strides[0][r-1]
 	var w rowWalk
-	for o := range p.Rows() / rowsA {
-		w.startRange(p, o*rowsA, o*rowsA+1)
-		w.next()
-		base, out := w.offs[0], w.out
-		for a0 := 0; a0 < rowsA; a0 += tile {
-			for b0 := 0; b0 < cols; b0 += tile {
-				b1 := min(cols, b0+tile)
-				for a := a0; a < min(rowsA, a0+tile); a++ {
-					d := dst[out+a*cols+b0 : out+a*cols+b1]
-					for j := range d {
-						d[j] = src[base+a+(b0+j)*stride]
-					}
+	w.startRange(p, o*rowsA, o*rowsA+1)
+	w.next()
+	base, out := w.offs[0], w.out
+	for a0 := lo; a0 < hi; a0 += tile {
+		for b0 := 0; b0 < cols; b0 += tile {
+			b1 := min(cols, b0+tile)
+			for a := a0; a < min(hi, a0+tile); a++ {
+				d := dst[out+a*cols+b0 : out+a*cols+b1]
+				for j := range d {
+					d[j] = src[base+a+(b0+j)*stride]
 				}
 			}
 		}
