@@ -30,14 +30,15 @@ import (
 // Cost per step, with B examples and a d2×d linear segment: 2(q+1)
 // applications of the map or its transpose to P vectors, 2·B·d·d2·P FLOPs
 // each, except the first, to the basis R that every example shares, which
-// fold takes once (2·P·d·d2); the Gram matrices, 2·B·n²·(d + d2); V_k,
-// 2·B·d·n·k; two Newton–Schulz steps, 8·B·d·k²; and per example a Cholesky
-// factor, a triangular inverse and an eigendecomposition of n×n matrices
-// (≈ 10n³). For the paper's MLP at width 512 (d = d2 = 512, B = 512, P =
-// 15, q = 1, n = 30): 3 × 4.0 = 12 GFLOP of GEMM in the applications,
-// 0.9 GFLOP for the Gram matrices, 0.2 for V_k and 0.1 for Newton–Schulz
-// per hidden layer, against ≈ 140 GFLOP for per-example SVDs of the dense
-// d2×d Jacobians. A layer whose segment has d2 ≤ k outputs (the last
+// fold takes once (2·P·d·d2); the Gram matrices, 2·B·(n²·d + P²·d2) (the
+// images' Gram matrix is the blocks' own but for its last block,
+// imagesGram); V_k, 2·B·d·n·k; two Newton–Schulz steps, 4·B·d·k²; and per
+// example a Cholesky factor, a triangular inverse and an
+// eigendecomposition of n×n matrices (≈ 10n³). For the paper's MLP at
+// width 512 (d = d2 = 512, B = 512, P = 15, q = 1, n = 30): 3 × 4.0 = 12
+// GFLOP of GEMM in the applications, 0.53 GFLOP for the Gram matrices,
+// 0.16 for V_k and 0.1 for Newton–Schulz per hidden layer, against ≈ 140
+// GFLOP for per-example SVDs of the dense d2×d Jacobians. A layer whose segment has d2 ≤ k outputs (the last
 // hidden layer: 10 classes) has its whole row space as V_k and takes
 // rowSpaceGuess's projector, with no warm start.
 
@@ -87,8 +88,8 @@ func (gb *guessBuilder) subspaceGuess(i int) (*ir.Value, error) {
 	}
 	mean := emit1(e, ir.OpReduceMean, ir.Attrs{"axes": ir.Ints(1)}, f) // [P, d2]
 	gb.newState = append(gb.newState, orthRows(e, mean))
-	kb, fb := perExample(e, ys), perExample(e, fs) // [B, n, d], [B, n, d2]
-	c := topRitz(e, kb, fb, min(gb.opts.K, kb.Type.Shape[1]))
+	kb, fq := perExample(e, ys), perExample(e, fs[steps:]) // [B, n, d], [B, P, d2]
+	c := topRitz(e, kb, fq, min(gb.opts.K, kb.Type.Shape[1]))
 	vk := matmul(e, kb, c, true, false) // [B, d, k]
 	return gb.combine(l, orthColumns(e, vk)), nil
 }
@@ -134,16 +135,17 @@ func perExample(e *ir.Writer, blocks []*ir.Value) *ir.Value {
 }
 
 // topRitz returns, for each example, the coefficients C [B, n, k] of the
-// top k Ritz vectors of AᵀA in the span of the rows of K [B, n, d], given
-// F = K Aᵀ [B, n, d2]: the Ritz vectors are Kᵀ C. The rows of K need not
-// be independent. With D = diag(K Kᵀ)^{-1/2} scaling the rows of K to unit
-// length and L Lᵀ = D K Kᵀ D + δI (a shifted Cholesky factorisation, which
-// exists whatever the rank of K), the columns of Kᵀ D T, T = L⁻ᵀ, are
-// orthonormal along the well-conditioned directions of the span and
-// shrunk by λ/(λ + δ) along directions with a Gram eigenvalue λ ≲ δ, which
-// are rounding in the Krylov blocks; the Ritz vectors are Kᵀ D T E_k, E_k
-// the top eigenvectors of H = Tᵀ (D F)(D F)ᵀ T.
-func topRitz(e *ir.Writer, k, f *ir.Value, top int) *ir.Value {
+// top k Ritz vectors of AᵀA in the span of the rows of K [B, n, d], the
+// Krylov blocks [Y_0, …, Y_q], given F_q = Y_q Aᵀ [B, P, d2]: the Ritz
+// vectors are Kᵀ C. The rows of K need not be independent. With D =
+// diag(K Kᵀ)^{-1/2} scaling the rows of K to unit length and L Lᵀ = D K Kᵀ
+// D + δI (a shifted Cholesky factorisation, which exists whatever the rank
+// of K), the columns of Kᵀ D T, T = L⁻ᵀ, are orthonormal along the
+// well-conditioned directions of the span and shrunk by λ/(λ + δ) along
+// directions with a Gram eigenvalue λ ≲ δ, which are rounding in the
+// Krylov blocks; the Ritz vectors are Kᵀ D T E_k, E_k the top eigenvectors
+// of H = Tᵀ D (K AᵀA Kᵀ) D T (imagesGram).
+func topRitz(e *ir.Writer, k, fq *ir.Value, top int) *ir.Value {
 	dt := k.Type.DType
 	n := k.Type.Shape[1]
 	eye := identity(e, dt, n)
@@ -154,24 +156,50 @@ func topRitz(e *ir.Writer, k, f *ir.Value, top int) *ir.Value {
 	// T = L⁻ᵀ from one solve against the identity: the products with it are
 	// batched GEMMs, cheaper than solves against each operand.
 	t := emit1(e, ir.OpTriangularSolve, ir.Attrs{"transpose_a": ir.Bool(true)}, l, broadcastTo(e, eye, m.Type.Shape))
-	h := matmul(e, t, matmul(e, scaled(matmul(e, f, f, false, true)), t, false, false), true, false)
+	h := matmul(e, t, matmul(e, scaled(imagesGram(e, m, fq)), t, false, false), true, false)
 	_, ev := eigh2(e, h) // ascending
 	return mul(e, matmul(e, t, sliceCols(e, ev, n-top, n), false, false), column(e, dinv))
+}
+
+// imagesGram returns F Fᵀ [B, n, n] for the images F_j = Y_j Aᵀ of the
+// Krylov blocks, from their Gram matrix M = K Kᵀ and the last image F_q
+// [B, P, d2]: as Y_{j+1} = F_j A, ⟨F_i, F_j⟩ = ⟨Y_i, Y_{j+1}⟩ for j < q, so
+// every block but F_q F_qᵀ is a block of M shifted by one,
+//
+//	F Fᵀ = [ M[:, P:]  |  M[P:, n−P:] over F_q F_qᵀ ],
+//
+// made symmetric at rounding. Only the last image is multiplied: the
+// others' Gram matrix would cost as much as M.
+func imagesGram(e *ir.Writer, m, fq *ir.Value) *ir.Value {
+	last := matmul(e, fq, fq, false, true) // [B, P, P]
+	s := m.Type.Shape
+	B, n, p := s[0], s[1], fq.Type.Shape[1]
+	if n == p {
+		return last
+	}
+	block := func(r0, r1, c0, c1 int) *ir.Value {
+		return emit1(e, ir.OpSlice, ir.Attrs{"start": ir.Ints(0, r0, c0), "stop": ir.Ints(B, r1, c1)}, m)
+	}
+	right := emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(1)}, block(p, n, n-p, n), last)
+	g := emit1(e, ir.OpConcat, ir.Attrs{"axis": ir.Int(2)}, block(0, n, p, n), right)
+	return scale(e, add(e, g, transpose(e, g, []int{0, 2, 1})), 0.5)
 }
 
 // orthColumns brings each example's columns, v [B, d, k], from the
 // near-orthonormal state topRitz leaves them in (off by about the Gram
 // matrix's rounding over its tolerance) to orthonormal at rounding, by two
-// Newton–Schulz steps towards the polar factor, v ← v(3I − vᵀv)/2, each
-// squaring the error. Zero columns (an example whose Jacobian has rank
-// below k) stay zero.
+// Newton–Schulz steps towards the polar factor, v ← v S with S = (3I −
+// vᵀv)/2, each squaring the error. The second step's Gram matrix is S G S
+// from the first's G = vᵀv, so v is multiplied once, by the product of the
+// two S: one Gram product and one product of v instead of two each. Zero
+// columns (an example whose Jacobian has rank below k) stay zero.
 func orthColumns(e *ir.Writer, v *ir.Value) *ir.Value {
 	threeHalves := scale(e, identity(e, v.Type.DType, v.Type.Shape[2]), 1.5)
-	for range 2 {
-		g := matmul(e, v, v, true, false)                                     // [B, k, k]
-		v = matmul(e, v, sub(e, threeHalves, scale(e, g, 0.5)), false, false) // v (3I − vᵀv)/2
-	}
-	return v
+	step := func(g *ir.Value) *ir.Value { return sub(e, threeHalves, scale(e, g, 0.5)) } // (3I − G)/2
+	g := matmul(e, v, v, true, false)                                                    // [B, k, k]
+	s1 := step(g)
+	s2 := step(matmul(e, s1, matmul(e, g, s1, false, false), false, false))
+	return matmul(e, v, matmul(e, s1, s2, false, false), false, false)
 }
 
 // gramShift is the shift δ of topRitz's Cholesky factorisation of a Gram

@@ -15,7 +15,7 @@ import (
 // WPerp416Fingerprint is the fingerprint of the function this file was generated from
 // (codegen.Fingerprint): a program that builds the function can check
 // that the file is current.
-const WPerp416Fingerprint = "2b7e85c70a49352aec2dbe6321a8510f444cdfa305c51d1338fbd1e15c5f7e24"
+const WPerp416Fingerprint = "226f0c9f44cdc81f3d80ef73cc410190aea55ab4fdf699c1d5cc025b494d80b9"
 
 // WPerp416 is the function @mlp_wperp_step compiled to Go by pf gen: set the inputs
 // in In, call Step, and read the results in Out, which belong to the
@@ -28,7 +28,7 @@ type WPerp416 struct {
 	// Out holds the results, one per result, after Step.
 	Out WPerp416Out
 
-	f32            []float32 // the arena of the f32 values: 5922012 elements
+	f32            []float32 // the arena of the f32 values: 5123292 elements
 	i64            []int64   // the arena of the i64 values: 1 elements
 	u64            []uint64  // the arena of the u64 values: 2 elements
 	guessKey       []uint64  // %guess.key: u64[]
@@ -37,15 +37,14 @@ type WPerp416 struct {
 	v2             []float32 // %2: f32[15,1,128]
 	v1             []float32 // %1: f32[416,128]
 	v5             []float32 // %5: f32[416,128]
-	v252           []float32 // %252: f32[15,128]
 	v268           []float32 // %268: f32[15,128]
-	v269           []float32 // %269: f32[15,1,128]
-	v273           []float32 // %273: f32[15,416,128]
+	v284           []float32 // %284: f32[15,128]
+	v285           []float32 // %285: f32[15,1,128]
+	v289           []float32 // %289: f32[15,416,128]
 	v9             []float32 // %9: f32[15,416,128]
 	v12            []float32 // %12: f32[15,416,128]
 	v13            []float32 // %13: f32[6240,128]
 	v14            []float32 // %14: f32[6240,128]
-	v15            []float32 // %15: f32[15,416,128]
 	v19            []float32 // %19: f32[6240,128]
 	v20            []float32 // %20: f32[15,416,128]
 	v21            []float32 // %21: f32[15,416,128]
@@ -60,152 +59,165 @@ type WPerp416 struct {
 	v32            []float32 // %32: f32[15,128]
 	v33            []float32 // %33: f32[30,416,128]
 	v34            []float32 // %34: f32[416,30,128]
-	v35            []float32 // %35: f32[30,416,128]
-	v36            []float32 // %36: f32[416,30,128]
-	v37            []float32 // %37: f32[30]
-	v38            []float32 // %38: f32[30,1]
-	v39            []float32 // %39: f32[1,30]
-	v40            []float32 // %40: f32[30,30]
-	v52            []float32 // %52: f32[30,30]
+	v35            []float32 // %35: f32[416,15,128]
+	v36            []float32 // %36: f32[30]
+	v37            []float32 // %37: f32[30,1]
+	v38            []float32 // %38: f32[1,30]
+	v39            []float32 // %39: f32[30,30]
+	v51            []float32 // %51: f32[30,30]
+	v40            []float32 // %40: f32[416,30,30]
 	v41            []float32 // %41: f32[416,30,30]
-	v42            []float32 // %42: f32[416,30,30]
-	v43            []float32 // %43: f32[416,30]
-	v46            []float32 // %46: f32[416,30]
-	v47            []float32 // %47: f32[416,30,1]
-	v49            []float32 // %49: f32[416,1,30]
+	v42            []float32 // %42: f32[416,30]
+	v45            []float32 // %45: f32[416,30]
+	v46            []float32 // %46: f32[416,30,1]
+	v48            []float32 // %48: f32[416,1,30]
+	v52            []float32 // %52: f32[416,30,30]
 	v53            []float32 // %53: f32[416,30,30]
 	v54            []float32 // %54: f32[416,30,30]
 	v55            []float32 // %55: f32[416,30,30]
-	v56            []float32 // %56: f32[416,30,30]
+	v56            []float32 // %56: f32[416,15,15]
+	v57            []float32 // %57: f32[416,15,15]
+	v58            []float32 // %58: f32[416,30,15]
+	v59            []float32 // %59: f32[416,30,15]
+	v60            []float32 // %60: f32[416,30,30]
 	v61            []float32 // %61: f32[416,30,30]
-	v62            []float32 // %62: f32[416,30,30]
-	v63            []float32 // %63: f32[416,30,30]
-	v64            []float32 // %64: f32[416,30]
-	v65            []float32 // %65: f32[416,30,30]
-	v66            []float32 // %66: f32[416,30,10]
-	v69            []float32 // %69: f32[416,30,10]
-	v70            []float32 // %70: f32[416,128,10]
-	v71            []float32 // %71: f32[10]
-	v72            []float32 // %72: f32[10,1]
-	v73            []float32 // %73: f32[1,10]
-	v87            []uint64  // %87: u64[]
-	v88            []uint64  // %88: u64[]
-	v89            []uint64  // %89: u64[]
-	v90            []uint64  // %90: u64[]
-	v91            []float32 // %91: f32[416,10,1]
-	v94            []float32 // %94: f32[416,128]
-	v99            []float32 // %99: f32[15,1,128]
-	v97            []float32 // %97: f32[416,128]
-	v104           []float32 // %104: f32[416,128]
-	v279           []float32 // %279: f32[15,128]
-	v282           []float32 // %282: f32[15,128]
-	v283           []float32 // %283: f32[15,1,128]
-	v284           []float32 // %284: f32[15,416,128]
-	v108           []float32 // %108: f32[15,416,128]
-	v113           []float32 // %113: f32[15,416,128]
-	v114           []float32 // %114: f32[6240,128]
-	v115           []float32 // %115: f32[6240,128]
+	v68            []float32 // %68: f32[416,30,30]
+	v69            []float32 // %69: f32[416,30,30]
+	v70            []float32 // %70: f32[416,30,30]
+	v71            []float32 // %71: f32[416,30]
+	v72            []float32 // %72: f32[416,30,30]
+	v73            []float32 // %73: f32[416,30,10]
+	v76            []float32 // %76: f32[416,30,10]
+	v77            []float32 // %77: f32[416,128,10]
+	v78            []float32 // %78: f32[10]
+	v79            []float32 // %79: f32[10,1]
+	v80            []float32 // %80: f32[1,10]
+	v95            []uint64  // %95: u64[]
+	v96            []uint64  // %96: u64[]
+	v97            []uint64  // %97: u64[]
+	v98            []uint64  // %98: u64[]
+	v99            []float32 // %99: f32[416,10,1]
+	v102           []float32 // %102: f32[416,128]
+	v107           []float32 // %107: f32[15,1,128]
+	v105           []float32 // %105: f32[416,128]
+	v112           []float32 // %112: f32[416,128]
+	v295           []float32 // %295: f32[15,128]
+	v298           []float32 // %298: f32[15,128]
+	v299           []float32 // %299: f32[15,1,128]
+	v300           []float32 // %300: f32[15,416,128]
 	v116           []float32 // %116: f32[15,416,128]
+	v121           []float32 // %121: f32[15,416,128]
 	v122           []float32 // %122: f32[6240,128]
-	v123           []float32 // %123: f32[15,416,128]
-	v124           []float32 // %124: f32[15,416,128]
-	v129           []float32 // %129: f32[15,416,128]
+	v123           []float32 // %123: f32[6240,128]
 	v130           []float32 // %130: f32[6240,128]
-	v131           []float32 // %131: f32[6240,128]
+	v131           []float32 // %131: f32[15,416,128]
 	v132           []float32 // %132: f32[15,416,128]
-	v133           []float32 // %133: f32[15,128]
-	v134           []float32 // %134: f32[128,15]
-	v135           []float32 // %135: f32[128,15]
-	v136           []float32 // %136: f32[15,15]
-	v137           []float32 // %137: f32[15,128]
-	v138           []float32 // %138: f32[30,416,128]
-	v139           []float32 // %139: f32[416,30,128]
-	v140           []float32 // %140: f32[30,416,128]
-	v141           []float32 // %141: f32[416,30,128]
-	v146           []float32 // %146: f32[416,30,30]
-	v147           []float32 // %147: f32[416,30,30]
-	v148           []float32 // %148: f32[416,30]
-	v151           []float32 // %151: f32[416,30]
-	v152           []float32 // %152: f32[416,30,1]
-	v154           []float32 // %154: f32[416,1,30]
-	v158           []float32 // %158: f32[416,30,30]
-	v159           []float32 // %159: f32[416,30,30]
-	v161           []float32 // %161: f32[416,30,30]
+	v137           []float32 // %137: f32[15,416,128]
+	v138           []float32 // %138: f32[6240,128]
+	v139           []float32 // %139: f32[6240,128]
+	v140           []float32 // %140: f32[15,416,128]
+	v141           []float32 // %141: f32[15,128]
+	v142           []float32 // %142: f32[128,15]
+	v143           []float32 // %143: f32[128,15]
+	v144           []float32 // %144: f32[15,15]
+	v145           []float32 // %145: f32[15,128]
+	v146           []float32 // %146: f32[30,416,128]
+	v147           []float32 // %147: f32[416,30,128]
+	v148           []float32 // %148: f32[416,15,128]
+	v153           []float32 // %153: f32[416,30,30]
+	v154           []float32 // %154: f32[416,30,30]
+	v155           []float32 // %155: f32[416,30]
+	v158           []float32 // %158: f32[416,30]
+	v159           []float32 // %159: f32[416,30,1]
+	v161           []float32 // %161: f32[416,1,30]
+	v165           []float32 // %165: f32[416,30,30]
 	v166           []float32 // %166: f32[416,30,30]
-	v167           []float32 // %167: f32[416,30,30]
 	v168           []float32 // %168: f32[416,30,30]
-	v169           []float32 // %169: f32[416,30]
-	v170           []float32 // %170: f32[416,30,30]
-	v171           []float32 // %171: f32[416,30,10]
-	v174           []float32 // %174: f32[416,30,10]
-	v175           []float32 // %175: f32[416,128,10]
-	v194           []uint64  // %194: u64[]
-	v195           []uint64  // %195: u64[]
-	v196           []float32 // %196: f32[416,10,1]
-	v200           []float32 // %200: f32[416,128]
-	v203           []float32 // %203: f32[416,128]
+	v169           []float32 // %169: f32[416,15,15]
+	v170           []float32 // %170: f32[416,15,15]
+	v171           []float32 // %171: f32[416,30,15]
+	v172           []float32 // %172: f32[416,30,15]
+	v173           []float32 // %173: f32[416,30,30]
+	v174           []float32 // %174: f32[416,30,30]
+	v181           []float32 // %181: f32[416,30,30]
+	v182           []float32 // %182: f32[416,30,30]
+	v183           []float32 // %183: f32[416,30,30]
+	v184           []float32 // %184: f32[416,30]
+	v185           []float32 // %185: f32[416,30,30]
+	v186           []float32 // %186: f32[416,30,10]
+	v189           []float32 // %189: f32[416,30,10]
+	v190           []float32 // %190: f32[416,128,10]
+	v210           []uint64  // %210: u64[]
+	v211           []uint64  // %211: u64[]
+	v212           []float32 // %212: f32[416,10,1]
 	v216           []float32 // %216: f32[416,128]
-	v74            []float32 // %74: f32[10,10]
-	v76            []float32 // %76: f32[10,10]
-	v233           []float32 // %233: f32[10,10]
-	v80            []float32 // %80: f32[416,10,10]
-	v81            []float32 // %81: f32[416,128,10]
-	v85            []float32 // %85: f32[416,10,10]
-	v86            []float32 // %86: f32[416,128,10]
-	v92            []float32 // %92: f32[416,128,1]
-	v93            []float32 // %93: f32[416,128]
-	v96            []float32 // %96: f32[416,128]
-	v185           []float32 // %185: f32[416,10,10]
-	v186           []float32 // %186: f32[416,128,10]
-	v190           []float32 // %190: f32[416,10,10]
-	v191           []float32 // %191: f32[416,128,10]
-	v197           []float32 // %197: f32[416,128,1]
-	v198           []float32 // %198: f32[416,128]
-	v202           []float32 // %202: f32[416,128]
-	v209           []float32 // %209: f32[10,1,10]
-	v286           []float32 // %286: f32[10,10]
-	v287           []float32 // %287: f32[10,128]
-	v288           []float32 // %288: f32[10,1,128]
-	v289           []float32 // %289: f32[10,416,128]
-	v220           []float32 // %220: f32[10,416,128]
-	v221           []float32 // %221: f32[416,10,128]
-	v222           []float32 // %222: f32[416,10,10]
-	v223           []float32 // %223: f32[416,10,10]
-	v224           []float32 // %224: f32[416,10]
-	v227           []float32 // %227: f32[416,10]
-	v228           []float32 // %228: f32[416,10,1]
-	v230           []float32 // %230: f32[416,1,10]
-	v234           []float32 // %234: f32[416,10,10]
-	v235           []float32 // %235: f32[416,10,10]
-	v238           []uint64  // %238: u64[]
-	v239           []uint64  // %239: u64[]
-	v240           []float32 // %240: f32[416,128,1]
-	v242           []float32 // %242: f32[416,10,1]
-	v243           []float32 // %243: f32[416,10,1]
+	v219           []float32 // %219: f32[416,128]
+	v232           []float32 // %232: f32[416,128]
+	v81            []float32 // %81: f32[10,10]
+	v83            []float32 // %83: f32[10,10]
+	v249           []float32 // %249: f32[10,10]
+	v84            []float32 // %84: f32[416,10,10]
+	v87            []float32 // %87: f32[416,10,10]
+	v88            []float32 // %88: f32[416,10,10]
+	v92            []float32 // %92: f32[416,10,10]
+	v93            []float32 // %93: f32[416,10,10]
+	v94            []float32 // %94: f32[416,128,10]
+	v100           []float32 // %100: f32[416,128,1]
+	v101           []float32 // %101: f32[416,128]
+	v104           []float32 // %104: f32[416,128]
+	v197           []float32 // %197: f32[416,10,10]
+	v200           []float32 // %200: f32[416,10,10]
+	v201           []float32 // %201: f32[416,10,10]
+	v205           []float32 // %205: f32[416,10,10]
+	v206           []float32 // %206: f32[416,10,10]
+	v207           []float32 // %207: f32[416,128,10]
+	v213           []float32 // %213: f32[416,128,1]
+	v214           []float32 // %214: f32[416,128]
+	v218           []float32 // %218: f32[416,128]
+	v225           []float32 // %225: f32[10,1,10]
+	v302           []float32 // %302: f32[10,10]
+	v303           []float32 // %303: f32[10,128]
+	v304           []float32 // %304: f32[10,1,128]
+	v305           []float32 // %305: f32[10,416,128]
+	v236           []float32 // %236: f32[10,416,128]
+	v237           []float32 // %237: f32[416,10,128]
+	v238           []float32 // %238: f32[416,10,10]
+	v239           []float32 // %239: f32[416,10,10]
+	v240           []float32 // %240: f32[416,10]
+	v243           []float32 // %243: f32[416,10]
 	v244           []float32 // %244: f32[416,10,1]
-	v245           []float32 // %245: f32[416,10,1]
-	v246           []float32 // %246: f32[416,128,1]
-	v247           []float32 // %247: f32[416,128]
-	v249           []float32 // %249: f32[416,128]
-	v251           []float32 // %251: f32[416,128]
-	logits         []float32 // %logits: f32[416,10]
+	v246           []float32 // %246: f32[416,1,10]
+	v250           []float32 // %250: f32[416,10,10]
+	v251           []float32 // %251: f32[416,10,10]
+	v254           []uint64  // %254: u64[]
 	v255           []uint64  // %255: u64[]
-	v256           []uint64  // %256: u64[]
+	v256           []float32 // %256: f32[416,128,1]
+	v258           []float32 // %258: f32[416,10,1]
+	v259           []float32 // %259: f32[416,10,1]
+	v260           []float32 // %260: f32[416,10,1]
+	v261           []float32 // %261: f32[416,10,1]
+	v262           []float32 // %262: f32[416,128,1]
+	v263           []float32 // %263: f32[416,128]
+	v265           []float32 // %265: f32[416,128]
+	v267           []float32 // %267: f32[416,128]
+	logits         []float32 // %logits: f32[416,10]
+	v271           []uint64  // %271: u64[]
+	v272           []uint64  // %272: u64[]
 	logitsGuess    []float32 // %logits.guess: f32[416,10]
-	v258           []float32 // %258: f32[416,10]
-	v257           []float32 // %257: f32[416,10]
-	v260           []float32 // %260: f32[416,10]
-	v261           []float32 // %261: f32[416,1]
-	v263           []float32 // %263: f32[416,10]
-	v266           []float32 // %266: f32[416]
-	v267           []float32 // %267: f32[416]
+	v274           []float32 // %274: f32[416,10]
+	v273           []float32 // %273: f32[416,10]
+	v276           []float32 // %276: f32[416,10]
+	v277           []float32 // %277: f32[416,1]
+	v279           []float32 // %279: f32[416,10]
+	v282           []float32 // %282: f32[416]
+	v283           []float32 // %283: f32[416]
 	loss           []float32 // %loss: f32[]
 	guessJ         []float32 // %guess.J: f32[416]
-	v271           []float32 // %271: f32[416,1]
-	v272           []float32 // %272: f32[416,128]
-	v275           []float32 // %275: f32[416,128]
-	v278           []float32 // %278: f32[416,128]
-	v281           []float32 // %281: f32[416,10]
+	v287           []float32 // %287: f32[416,1]
+	v288           []float32 // %288: f32[416,128]
+	v291           []float32 // %291: f32[416,128]
+	v294           []float32 // %294: f32[416,128]
+	v297           []float32 // %297: f32[416,10]
 	optim1         []int64   // %optim.1: i64[]
 	optimStepNext  []int64   // %optim.step.next: i64[]
 	mlp0WT         []float32 // %mlp.0.w.t: f32[]
@@ -242,9 +254,9 @@ type WPerp416 struct {
 	v1AOff         []int            // offsets of the matrices of %x
 	v1BOff         []int            // offsets of the matrices of %mlp.0.w
 	v1COff         []int            // offsets of the product's matrices in %1
-	v268AOff       []int            // offsets of the matrices of %252
-	v268BOff       []int            // offsets of the matrices of %mlp.1.w
-	v268COff       []int            // offsets of the product's matrices in %268
+	v284AOff       []int            // offsets of the matrices of %268
+	v284BOff       []int            // offsets of the matrices of %mlp.1.w
+	v284COff       []int            // offsets of the product's matrices in %284
 	v14AOff        []int            // offsets of the matrices of %13
 	v14BOff        []int            // offsets of the matrices of %mlp.1.w
 	v14COff        []int            // offsets of the product's matrices in %14
@@ -257,134 +269,142 @@ type WPerp416 struct {
 	v28Plan        *ops.ReducePlan  // the plan of %28 = reduce_mean %27 {axes=[1]} : f32[15,128]
 	v29Plan        *ops.MovePlan    // the plan of %29 = transpose %28 {perm=[1, 0]} : f32[128,15]
 	v32Plan        *ops.MovePlan    // the plan of %32 = transpose %30 {perm=[1, 0]} : f32[15,128]
-	v41AOff        []int            // offsets of the matrices of %34
-	v41BOff        []int            // offsets of the matrices of %34
-	v41COff        []int            // offsets of the product's matrices in %41
-	v43Plan        *ops.ReducePlan  // the plan of %43 = reduce_sum %42 {axes=[2]} : f32[416,30]
-	v61AOff        []int            // offsets of the matrices of %36
-	v61BOff        []int            // offsets of the matrices of %36
-	v61COff        []int            // offsets of the product's matrices in %61
-	v62AOff        []int            // offsets of the matrices of %61
-	v62BOff        []int            // offsets of the matrices of %56
-	v62COff        []int            // offsets of the product's matrices in %62
-	v63AOff        []int            // offsets of the matrices of %56
-	v63BOff        []int            // offsets of the matrices of %62
-	v63COff        []int            // offsets of the product's matrices in %63
-	v69AOff        []int            // offsets of the matrices of %56
-	v69BOff        []int            // offsets of the matrices of %66
+	v40AOff        []int            // offsets of the matrices of %34
+	v40BOff        []int            // offsets of the matrices of %34
+	v40COff        []int            // offsets of the product's matrices in %40
+	v42Plan        *ops.ReducePlan  // the plan of %42 = reduce_sum %41 {axes=[2]} : f32[416,30]
+	v56AOff        []int            // offsets of the matrices of %35
+	v56BOff        []int            // offsets of the matrices of %35
+	v56COff        []int            // offsets of the product's matrices in %56
+	v61Plan        *ops.MovePlan    // the plan of %61 = transpose %60 {perm=[0, 2, 1]} : f32[416,30,30]
+	v69AOff        []int            // offsets of the matrices of %68
+	v69BOff        []int            // offsets of the matrices of %55
 	v69COff        []int            // offsets of the product's matrices in %69
-	v70AOff        []int            // offsets of the matrices of %34
+	v70AOff        []int            // offsets of the matrices of %55
 	v70BOff        []int            // offsets of the matrices of %69
 	v70COff        []int            // offsets of the product's matrices in %70
-	v97AOff        []int            // offsets of the matrices of %94
-	v97BOff        []int            // offsets of the matrices of %mlp.1.w
-	v97COff        []int            // offsets of the product's matrices in %97
-	v282AOff       []int            // offsets of the matrices of %279
-	v282BOff       []int            // offsets of the matrices of %mlp.2.w
-	v282COff       []int            // offsets of the product's matrices in %282
-	v115AOff       []int            // offsets of the matrices of %114
-	v115BOff       []int            // offsets of the matrices of %mlp.2.w
-	v115COff       []int            // offsets of the product's matrices in %115
-	v122AOff       []int            // offsets of the matrices of %115
-	v122BOff       []int            // offsets of the matrices of %mlp.2.w
-	v122COff       []int            // offsets of the product's matrices in %122
-	v131AOff       []int            // offsets of the matrices of %130
-	v131BOff       []int            // offsets of the matrices of %mlp.2.w
-	v131COff       []int            // offsets of the product's matrices in %131
-	v133Plan       *ops.ReducePlan  // the plan of %133 = reduce_mean %132 {axes=[1]} : f32[15,128]
-	v134Plan       *ops.MovePlan    // the plan of %134 = transpose %133 {perm=[1, 0]} : f32[128,15]
-	v137Plan       *ops.MovePlan    // the plan of %137 = transpose %135 {perm=[1, 0]} : f32[15,128]
-	v146AOff       []int            // offsets of the matrices of %139
-	v146BOff       []int            // offsets of the matrices of %139
-	v146COff       []int            // offsets of the product's matrices in %146
-	v148Plan       *ops.ReducePlan  // the plan of %148 = reduce_sum %147 {axes=[2]} : f32[416,30]
-	v166AOff       []int            // offsets of the matrices of %141
-	v166BOff       []int            // offsets of the matrices of %141
-	v166COff       []int            // offsets of the product's matrices in %166
-	v167AOff       []int            // offsets of the matrices of %166
-	v167BOff       []int            // offsets of the matrices of %161
-	v167COff       []int            // offsets of the product's matrices in %167
-	v168AOff       []int            // offsets of the matrices of %161
-	v168BOff       []int            // offsets of the matrices of %167
-	v168COff       []int            // offsets of the product's matrices in %168
-	v174AOff       []int            // offsets of the matrices of %161
-	v174BOff       []int            // offsets of the matrices of %171
-	v174COff       []int            // offsets of the product's matrices in %174
-	v175AOff       []int            // offsets of the matrices of %139
-	v175BOff       []int            // offsets of the matrices of %174
-	v175COff       []int            // offsets of the product's matrices in %175
-	v203AOff       []int            // offsets of the matrices of %200
-	v203BOff       []int            // offsets of the matrices of %mlp.2.w
-	v203COff       []int            // offsets of the product's matrices in %203
-	v80AOff        []int            // offsets of the matrices of %70
-	v80BOff        []int            // offsets of the matrices of %70
-	v80COff        []int            // offsets of the product's matrices in %80
-	v81AOff        []int            // offsets of the matrices of %70
-	v81BOff        []int            // offsets of the matrices of %80
-	v81COff        []int            // offsets of the product's matrices in %81
-	v85AOff        []int            // offsets of the matrices of %81
-	v85BOff        []int            // offsets of the matrices of %81
-	v85COff        []int            // offsets of the product's matrices in %85
-	v86AOff        []int            // offsets of the matrices of %81
-	v86BOff        []int            // offsets of the matrices of %85
-	v86COff        []int            // offsets of the product's matrices in %86
-	v92AOff        []int            // offsets of the matrices of %86
-	v92BOff        []int            // offsets of the matrices of %91
-	v92COff        []int            // offsets of the product's matrices in %92
-	v185AOff       []int            // offsets of the matrices of %175
-	v185BOff       []int            // offsets of the matrices of %175
-	v185COff       []int            // offsets of the product's matrices in %185
-	v186AOff       []int            // offsets of the matrices of %175
-	v186BOff       []int            // offsets of the matrices of %185
-	v186COff       []int            // offsets of the product's matrices in %186
-	v190AOff       []int            // offsets of the matrices of %186
-	v190BOff       []int            // offsets of the matrices of %186
+	v76AOff        []int            // offsets of the matrices of %55
+	v76BOff        []int            // offsets of the matrices of %73
+	v76COff        []int            // offsets of the product's matrices in %76
+	v77AOff        []int            // offsets of the matrices of %34
+	v77BOff        []int            // offsets of the matrices of %76
+	v77COff        []int            // offsets of the product's matrices in %77
+	v105AOff       []int            // offsets of the matrices of %102
+	v105BOff       []int            // offsets of the matrices of %mlp.1.w
+	v105COff       []int            // offsets of the product's matrices in %105
+	v298AOff       []int            // offsets of the matrices of %295
+	v298BOff       []int            // offsets of the matrices of %mlp.2.w
+	v298COff       []int            // offsets of the product's matrices in %298
+	v123AOff       []int            // offsets of the matrices of %122
+	v123BOff       []int            // offsets of the matrices of %mlp.2.w
+	v123COff       []int            // offsets of the product's matrices in %123
+	v130AOff       []int            // offsets of the matrices of %123
+	v130BOff       []int            // offsets of the matrices of %mlp.2.w
+	v130COff       []int            // offsets of the product's matrices in %130
+	v139AOff       []int            // offsets of the matrices of %138
+	v139BOff       []int            // offsets of the matrices of %mlp.2.w
+	v139COff       []int            // offsets of the product's matrices in %139
+	v141Plan       *ops.ReducePlan  // the plan of %141 = reduce_mean %140 {axes=[1]} : f32[15,128]
+	v142Plan       *ops.MovePlan    // the plan of %142 = transpose %141 {perm=[1, 0]} : f32[128,15]
+	v145Plan       *ops.MovePlan    // the plan of %145 = transpose %143 {perm=[1, 0]} : f32[15,128]
+	v153AOff       []int            // offsets of the matrices of %147
+	v153BOff       []int            // offsets of the matrices of %147
+	v153COff       []int            // offsets of the product's matrices in %153
+	v155Plan       *ops.ReducePlan  // the plan of %155 = reduce_sum %154 {axes=[2]} : f32[416,30]
+	v169AOff       []int            // offsets of the matrices of %148
+	v169BOff       []int            // offsets of the matrices of %148
+	v169COff       []int            // offsets of the product's matrices in %169
+	v174Plan       *ops.MovePlan    // the plan of %174 = transpose %173 {perm=[0, 2, 1]} : f32[416,30,30]
+	v182AOff       []int            // offsets of the matrices of %181
+	v182BOff       []int            // offsets of the matrices of %168
+	v182COff       []int            // offsets of the product's matrices in %182
+	v183AOff       []int            // offsets of the matrices of %168
+	v183BOff       []int            // offsets of the matrices of %182
+	v183COff       []int            // offsets of the product's matrices in %183
+	v189AOff       []int            // offsets of the matrices of %168
+	v189BOff       []int            // offsets of the matrices of %186
+	v189COff       []int            // offsets of the product's matrices in %189
+	v190AOff       []int            // offsets of the matrices of %147
+	v190BOff       []int            // offsets of the matrices of %189
 	v190COff       []int            // offsets of the product's matrices in %190
-	v191AOff       []int            // offsets of the matrices of %186
-	v191BOff       []int            // offsets of the matrices of %190
-	v191COff       []int            // offsets of the product's matrices in %191
-	v197AOff       []int            // offsets of the matrices of %191
-	v197BOff       []int            // offsets of the matrices of %196
+	v219AOff       []int            // offsets of the matrices of %216
+	v219BOff       []int            // offsets of the matrices of %mlp.2.w
+	v219COff       []int            // offsets of the product's matrices in %219
+	v84AOff        []int            // offsets of the matrices of %77
+	v84BOff        []int            // offsets of the matrices of %77
+	v84COff        []int            // offsets of the product's matrices in %84
+	v88AOff        []int            // offsets of the matrices of %84
+	v88BOff        []int            // offsets of the matrices of %87
+	v88COff        []int            // offsets of the product's matrices in %88
+	v92AOff        []int            // offsets of the matrices of %87
+	v92BOff        []int            // offsets of the matrices of %88
+	v92COff        []int            // offsets of the product's matrices in %92
+	v93AOff        []int            // offsets of the matrices of %87
+	v93BOff        []int            // offsets of the matrices of %92
+	v93COff        []int            // offsets of the product's matrices in %93
+	v94AOff        []int            // offsets of the matrices of %77
+	v94BOff        []int            // offsets of the matrices of %93
+	v94COff        []int            // offsets of the product's matrices in %94
+	v100AOff       []int            // offsets of the matrices of %94
+	v100BOff       []int            // offsets of the matrices of %99
+	v100COff       []int            // offsets of the product's matrices in %100
+	v197AOff       []int            // offsets of the matrices of %190
+	v197BOff       []int            // offsets of the matrices of %190
 	v197COff       []int            // offsets of the product's matrices in %197
-	v202AOff       []int            // offsets of the matrices of %96
-	v202BOff       []int            // offsets of the matrices of %mlp.1.w
-	v202COff       []int            // offsets of the product's matrices in %202
-	v287AOff       []int            // offsets of the matrices of %286
-	v287BOff       []int            // offsets of the matrices of %mlp.3.w
-	v287COff       []int            // offsets of the product's matrices in %287
-	v222AOff       []int            // offsets of the matrices of %221
-	v222BOff       []int            // offsets of the matrices of %221
-	v222COff       []int            // offsets of the product's matrices in %222
-	v224Plan       *ops.ReducePlan  // the plan of %224 = reduce_sum %223 {axes=[2]} : f32[416,10]
-	v242AOff       []int            // offsets of the matrices of %221
-	v242BOff       []int            // offsets of the matrices of %240
-	v242COff       []int            // offsets of the product's matrices in %242
-	v246AOff       []int            // offsets of the matrices of %221
-	v246BOff       []int            // offsets of the matrices of %245
-	v246COff       []int            // offsets of the product's matrices in %246
-	v251AOff       []int            // offsets of the matrices of %202
-	v251BOff       []int            // offsets of the matrices of %mlp.2.w
-	v251COff       []int            // offsets of the product's matrices in %251
-	logitsAOff     []int            // offsets of the matrices of %249
+	v201AOff       []int            // offsets of the matrices of %197
+	v201BOff       []int            // offsets of the matrices of %200
+	v201COff       []int            // offsets of the product's matrices in %201
+	v205AOff       []int            // offsets of the matrices of %200
+	v205BOff       []int            // offsets of the matrices of %201
+	v205COff       []int            // offsets of the product's matrices in %205
+	v206AOff       []int            // offsets of the matrices of %200
+	v206BOff       []int            // offsets of the matrices of %205
+	v206COff       []int            // offsets of the product's matrices in %206
+	v207AOff       []int            // offsets of the matrices of %190
+	v207BOff       []int            // offsets of the matrices of %206
+	v207COff       []int            // offsets of the product's matrices in %207
+	v213AOff       []int            // offsets of the matrices of %207
+	v213BOff       []int            // offsets of the matrices of %212
+	v213COff       []int            // offsets of the product's matrices in %213
+	v218AOff       []int            // offsets of the matrices of %104
+	v218BOff       []int            // offsets of the matrices of %mlp.1.w
+	v218COff       []int            // offsets of the product's matrices in %218
+	v303AOff       []int            // offsets of the matrices of %302
+	v303BOff       []int            // offsets of the matrices of %mlp.3.w
+	v303COff       []int            // offsets of the product's matrices in %303
+	v238AOff       []int            // offsets of the matrices of %237
+	v238BOff       []int            // offsets of the matrices of %237
+	v238COff       []int            // offsets of the product's matrices in %238
+	v240Plan       *ops.ReducePlan  // the plan of %240 = reduce_sum %239 {axes=[2]} : f32[416,10]
+	v258AOff       []int            // offsets of the matrices of %237
+	v258BOff       []int            // offsets of the matrices of %256
+	v258COff       []int            // offsets of the product's matrices in %258
+	v262AOff       []int            // offsets of the matrices of %237
+	v262BOff       []int            // offsets of the matrices of %261
+	v262COff       []int            // offsets of the product's matrices in %262
+	v267AOff       []int            // offsets of the matrices of %218
+	v267BOff       []int            // offsets of the matrices of %mlp.2.w
+	v267COff       []int            // offsets of the product's matrices in %267
+	logitsAOff     []int            // offsets of the matrices of %265
 	logitsBOff     []int            // offsets of the matrices of %mlp.3.w
 	logitsCOff     []int            // offsets of the product's matrices in %logits
-	v258Plan       *ops.SoftmaxPlan // the plan of %258 = log_softmax %logits {axis=1} : f32[416,10]
-	v257AOff       []int            // offsets of the matrices of %251
-	v257BOff       []int            // offsets of the matrices of %mlp.3.w
-	v257COff       []int            // offsets of the product's matrices in %257
-	v261Plan       *ops.ReducePlan  // the plan of %261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[416,1]
-	v263Labels     []int            // the shape of the labels of %263 = one_hot %labels {depth=10} : f32[416,10]
+	v274Plan       *ops.SoftmaxPlan // the plan of %274 = log_softmax %logits {axis=1} : f32[416,10]
+	v273AOff       []int            // offsets of the matrices of %267
+	v273BOff       []int            // offsets of the matrices of %mlp.3.w
+	v273COff       []int            // offsets of the product's matrices in %273
+	v277Plan       *ops.ReducePlan  // the plan of %277 = reduce_sum %276 {axes=[1], keepdims=true} : f32[416,1]
+	v279Labels     []int            // the shape of the labels of %279 = one_hot %labels {depth=10} : f32[416,10]
 	mlp0WMNextAOff []int            // offsets of the matrices of %x
-	mlp0WMNextBOff []int            // offsets of the matrices of %272
+	mlp0WMNextBOff []int            // offsets of the matrices of %288
 	mlp0WMNextCOff []int            // offsets of the product's matrices in %mlp.0.w.m.next
-	mlp1WMNextAOff []int            // offsets of the matrices of %94
-	mlp1WMNextBOff []int            // offsets of the matrices of %275
+	mlp1WMNextAOff []int            // offsets of the matrices of %102
+	mlp1WMNextBOff []int            // offsets of the matrices of %291
 	mlp1WMNextCOff []int            // offsets of the product's matrices in %mlp.1.w.m.next
-	mlp2WMNextAOff []int            // offsets of the matrices of %200
-	mlp2WMNextBOff []int            // offsets of the matrices of %278
+	mlp2WMNextAOff []int            // offsets of the matrices of %216
+	mlp2WMNextBOff []int            // offsets of the matrices of %294
 	mlp2WMNextCOff []int            // offsets of the product's matrices in %mlp.2.w.m.next
-	mlp3WMNextAOff []int            // offsets of the matrices of %249
-	mlp3WMNextBOff []int            // offsets of the matrices of %281
+	mlp3WMNextAOff []int            // offsets of the matrices of %265
+	mlp3WMNextBOff []int            // offsets of the matrices of %297
 	mlp3WMNextCOff []int            // offsets of the product's matrices in %mlp.3.w.m.next
 }
 
@@ -430,218 +450,230 @@ type WPerp416Out struct {
 	Mlp3WVNext    []float32 // result 12, %mlp.3.w.v.next: f32[128,10]
 	OptimStepNext int64     // result 13, %optim.step.next: i64[]
 	Result14      []float32 // result 14, %32: f32[15,128]
-	Result15      []float32 // result 15, %137: f32[15,128]
+	Result15      []float32 // result 15, %145: f32[15,128]
 }
 
 // NewWPerp416 allocates the memory of a WPerp416 and plans its kernels.
 func NewWPerp416() (*WPerp416, error) {
 	s := &WPerp416{}
 	s.procs = runtime.GOMAXPROCS(0)
-	s.f32 = make([]float32, 5922012)
+	s.f32 = make([]float32, 5123292)
 	s.i64 = make([]int64, 1)
 	s.u64 = make([]uint64, 2)
 	s.guessKey = make([]uint64, 1)
 	s.guessCounter = make([]uint64, 1)
 	s.optimStep = make([]int64, 1)
 	s.v2 = s.f32[0:1920:1920]
-	s.v1 = s.f32[5699200:5752448:5752448]
-	s.v5 = s.f32[5752448:5805696:5805696]
-	s.v252 = s.f32[1920:3840:3840]
+	s.v1 = s.f32[4900480:4953728:4953728]
+	s.v5 = s.f32[4953728:5006976:5006976]
 	s.v268 = s.f32[0:1920:1920]
-	s.v269 = s.f32[798720:800640:800640]
-	s.v273 = s.f32[0:798720:798720]
+	s.v284 = s.f32[798720:800640:800640]
+	s.v285 = s.f32[798720:800640:800640]
+	s.v289 = s.f32[0:798720:798720]
 	s.v9 = s.f32[1597440:2396160:2396160]
 	s.v12 = s.f32[798720:1597440:1597440]
-	s.v13 = s.f32[0:798720:798720]
-	s.v14 = s.f32[798720:1597440:1597440]
-	s.v15 = s.f32[3194880:3993600:3993600]
-	s.v19 = s.f32[0:798720:798720]
+	s.v13 = s.f32[798720:1597440:1597440]
+	s.v14 = s.f32[0:798720:798720]
+	s.v19 = s.f32[798720:1597440:1597440]
 	s.v20 = s.f32[798720:1597440:1597440]
 	s.v21 = s.f32[2396160:3194880:3194880]
 	s.v24 = s.f32[0:798720:798720]
-	s.v25 = s.f32[798720:1597440:1597440]
-	s.v26 = s.f32[0:798720:798720]
-	s.v27 = s.f32[3993600:4792320:4792320]
+	s.v25 = s.f32[0:798720:798720]
+	s.v26 = s.f32[3194880:3993600:3993600]
+	s.v27 = s.f32[3194880:3993600:3993600]
 	s.v28 = s.f32[0:1920:1920]
 	s.v29 = s.f32[1920:3840:3840]
 	s.v30 = s.f32[0:1920:1920]
 	s.v31 = s.f32[3840:4065:4065]
-	s.v32 = s.f32[5916352:5918272:5918272]
+	s.v32 = s.f32[5117632:5119552:5119552]
 	s.v33 = s.f32[0:1597440:1597440]
 	s.v34 = s.f32[1597440:3194880:3194880]
-	s.v35 = s.f32[0:1597440:1597440]
-	s.v36 = s.f32[3194880:4792320:4792320]
-	s.v37 = s.f32[0:30:30]
-	s.v38 = s.f32[30:60:60]
-	s.v39 = s.f32[60:90:90]
-	s.v40 = s.f32[5920192:5921092:5921092]
-	s.v52 = s.f32[5921092:5921992:5921992]
-	s.v41 = s.f32[0:374400:374400]
-	s.v42 = s.f32[374400:748800:748800]
-	s.v43 = s.f32[748800:761280:761280]
-	s.v46 = s.f32[374400:386880:386880]
-	s.v47 = s.f32[1123200:1135680:1135680]
-	s.v49 = s.f32[748800:761280:761280]
-	s.v53 = s.f32[374400:748800:748800]
-	s.v54 = s.f32[0:374400:374400]
-	s.v55 = s.f32[5324800:5699200:5699200]
-	s.v56 = s.f32[374400:748800:748800]
-	s.v61 = s.f32[0:374400:374400]
-	s.v62 = s.f32[748800:1123200:1123200]
-	s.v63 = s.f32[0:374400:374400]
-	s.v64 = s.f32[1135680:1148160:1148160]
-	s.v65 = s.f32[748800:1123200:1123200]
-	s.v66 = s.f32[0:124800:124800]
-	s.v69 = s.f32[124800:249600:249600]
-	s.v70 = s.f32[4792320:5324800:5324800]
-	s.v71 = s.f32[0:10:10]
-	s.v72 = s.f32[5921992:5922002:5922002]
-	s.v73 = s.f32[5922002:5922012:5922012]
-	s.v87 = s.u64[0:1:1]
-	s.v88 = s.u64[0:1:1]
-	s.v89 = s.u64[1:2:2]
-	s.v90 = s.u64[1:2:2]
-	s.v91 = s.f32[5912192:5916352:5916352]
-	s.v94 = s.f32[5699200:5752448:5752448]
-	s.v99 = s.f32[0:1920:1920]
-	s.v97 = s.f32[5805696:5858944:5858944]
-	s.v104 = s.f32[5858944:5912192:5912192]
-	s.v279 = s.f32[1920:3840:3840]
-	s.v282 = s.f32[0:1920:1920]
-	s.v283 = s.f32[798720:800640:800640]
-	s.v284 = s.f32[0:798720:798720]
-	s.v108 = s.f32[1597440:2396160:2396160]
-	s.v113 = s.f32[798720:1597440:1597440]
-	s.v114 = s.f32[0:798720:798720]
-	s.v115 = s.f32[798720:1597440:1597440]
-	s.v116 = s.f32[3194880:3993600:3993600]
-	s.v122 = s.f32[0:798720:798720]
-	s.v123 = s.f32[798720:1597440:1597440]
-	s.v124 = s.f32[2396160:3194880:3194880]
-	s.v129 = s.f32[0:798720:798720]
+	s.v35 = s.f32[0:798720:798720]
+	s.v36 = s.f32[798720:798750:798750]
+	s.v37 = s.f32[798750:798780:798780]
+	s.v38 = s.f32[798720:798750:798750]
+	s.v39 = s.f32[5121472:5122372:5122372]
+	s.v51 = s.f32[5122372:5123272:5123272]
+	s.v40 = s.f32[798720:1173120:1173120]
+	s.v41 = s.f32[1173120:1547520:1547520]
+	s.v42 = s.f32[1547520:1560000:1560000]
+	s.v45 = s.f32[1560000:1572480:1572480]
+	s.v46 = s.f32[1547520:1560000:1560000]
+	s.v48 = s.f32[1560000:1572480:1572480]
+	s.v52 = s.f32[1173120:1547520:1547520]
+	s.v53 = s.f32[3194880:3569280:3569280]
+	s.v54 = s.f32[4526080:4900480:4900480]
+	s.v55 = s.f32[1173120:1547520:1547520]
+	s.v56 = s.f32[3194880:3288480:3288480]
+	s.v57 = s.f32[0:93600:93600]
+	s.v58 = s.f32[374400:561600:561600]
+	s.v59 = s.f32[561600:748800:748800]
+	s.v60 = s.f32[0:374400:374400]
+	s.v61 = s.f32[374400:748800:748800]
+	s.v68 = s.f32[748800:1123200:1123200]
+	s.v69 = s.f32[0:374400:374400]
+	s.v70 = s.f32[374400:748800:748800]
+	s.v71 = s.f32[748800:761280:761280]
+	s.v72 = s.f32[0:374400:374400]
+	s.v73 = s.f32[374400:499200:499200]
+	s.v76 = s.f32[0:124800:124800]
+	s.v77 = s.f32[3993600:4526080:4526080]
+	s.v78 = s.f32[5123272:5123282:5123282]
+	s.v79 = s.f32[5123282:5123292:5123292]
+	s.v80 = s.f32[5123272:5123282:5123282]
+	s.v95 = s.u64[0:1:1]
+	s.v96 = s.u64[0:1:1]
+	s.v97 = s.u64[1:2:2]
+	s.v98 = s.u64[1:2:2]
+	s.v99 = s.f32[5113472:5117632:5117632]
+	s.v102 = s.f32[4900480:4953728:4953728]
+	s.v107 = s.f32[0:1920:1920]
+	s.v105 = s.f32[5006976:5060224:5060224]
+	s.v112 = s.f32[5060224:5113472:5113472]
+	s.v295 = s.f32[0:1920:1920]
+	s.v298 = s.f32[798720:800640:800640]
+	s.v299 = s.f32[798720:800640:800640]
+	s.v300 = s.f32[0:798720:798720]
+	s.v116 = s.f32[1597440:2396160:2396160]
+	s.v121 = s.f32[798720:1597440:1597440]
+	s.v122 = s.f32[798720:1597440:1597440]
+	s.v123 = s.f32[0:798720:798720]
 	s.v130 = s.f32[798720:1597440:1597440]
-	s.v131 = s.f32[0:798720:798720]
-	s.v132 = s.f32[3993600:4792320:4792320]
-	s.v133 = s.f32[0:1920:1920]
-	s.v134 = s.f32[1920:3840:3840]
-	s.v135 = s.f32[0:1920:1920]
-	s.v136 = s.f32[3840:4065:4065]
-	s.v137 = s.f32[5918272:5920192:5920192]
-	s.v138 = s.f32[0:1597440:1597440]
-	s.v139 = s.f32[1597440:3194880:3194880]
-	s.v140 = s.f32[0:1597440:1597440]
-	s.v141 = s.f32[3194880:4792320:4792320]
-	s.v146 = s.f32[0:374400:374400]
-	s.v147 = s.f32[374400:748800:748800]
-	s.v148 = s.f32[748800:761280:761280]
-	s.v151 = s.f32[374400:386880:386880]
-	s.v152 = s.f32[1123200:1135680:1135680]
-	s.v154 = s.f32[748800:761280:761280]
-	s.v158 = s.f32[374400:748800:748800]
-	s.v159 = s.f32[0:374400:374400]
-	s.v161 = s.f32[374400:748800:748800]
-	s.v166 = s.f32[0:374400:374400]
-	s.v167 = s.f32[748800:1123200:1123200]
-	s.v168 = s.f32[0:374400:374400]
-	s.v169 = s.f32[1135680:1148160:1148160]
-	s.v170 = s.f32[748800:1123200:1123200]
-	s.v171 = s.f32[0:124800:124800]
-	s.v174 = s.f32[748800:873600:873600]
-	s.v175 = s.f32[0:532480:532480]
-	s.v194 = s.u64[1:2:2]
-	s.v195 = s.u64[1:2:2]
-	s.v196 = s.f32[1745536:1749696:1749696]
-	s.v200 = s.f32[5805696:5858944:5858944]
-	s.v203 = s.f32[1597440:1650688:1650688]
-	s.v216 = s.f32[1650688:1703936:1703936]
-	s.v74 = s.f32[1749696:1749796:1749796]
-	s.v76 = s.f32[1749796:1749896:1749896]
-	s.v233 = s.f32[1749896:1749996:1749996]
-	s.v80 = s.f32[1064960:1106560:1106560]
-	s.v81 = s.f32[532480:1064960:1064960]
-	s.v85 = s.f32[1703936:1745536:1745536]
-	s.v86 = s.f32[1064960:1597440:1597440]
-	s.v92 = s.f32[532480:585728:585728]
-	s.v93 = s.f32[1064960:1118208:1118208]
-	s.v96 = s.f32[5752448:5805696:5805696]
-	s.v185 = s.f32[1118208:1159808:1159808]
-	s.v186 = s.f32[532480:1064960:1064960]
-	s.v190 = s.f32[1118208:1159808:1159808]
-	s.v191 = s.f32[0:532480:532480]
-	s.v197 = s.f32[532480:585728:585728]
-	s.v198 = s.f32[1118208:1171456:1171456]
-	s.v202 = s.f32[1171456:1224704:1224704]
-	s.v209 = s.f32[0:100:100]
-	s.v286 = s.f32[1280:1380:1380]
-	s.v287 = s.f32[0:1280:1280]
-	s.v288 = s.f32[532480:533760:533760]
-	s.v289 = s.f32[0:532480:532480]
-	s.v220 = s.f32[0:532480:532480]
-	s.v221 = s.f32[532480:1064960:1064960]
-	s.v222 = s.f32[0:41600:41600]
-	s.v223 = s.f32[41600:83200:83200]
-	s.v224 = s.f32[83200:87360:87360]
-	s.v227 = s.f32[41600:45760:45760]
-	s.v228 = s.f32[124800:128960:128960]
-	s.v230 = s.f32[83200:87360:87360]
-	s.v234 = s.f32[41600:83200:83200]
-	s.v235 = s.f32[83200:124800:124800]
-	s.v238 = s.u64[1:2:2]
-	s.v239 = s.u64[1:2:2]
-	s.v240 = s.f32[0:53248:53248]
-	s.v242 = s.f32[53248:57408:57408]
-	s.v243 = s.f32[0:4160:4160]
-	s.v244 = s.f32[53248:57408:57408]
-	s.v245 = s.f32[53248:57408:57408]
-	s.v246 = s.f32[0:53248:53248]
-	s.v247 = s.f32[53248:106496:106496]
-	s.v249 = s.f32[1597440:1650688:1650688]
-	s.v251 = s.f32[0:53248:53248]
-	s.logits = s.f32[106496:110656:110656]
+	s.v131 = s.f32[798720:1597440:1597440]
+	s.v132 = s.f32[2396160:3194880:3194880]
+	s.v137 = s.f32[0:798720:798720]
+	s.v138 = s.f32[0:798720:798720]
+	s.v139 = s.f32[3194880:3993600:3993600]
+	s.v140 = s.f32[3194880:3993600:3993600]
+	s.v141 = s.f32[0:1920:1920]
+	s.v142 = s.f32[1920:3840:3840]
+	s.v143 = s.f32[0:1920:1920]
+	s.v144 = s.f32[3840:4065:4065]
+	s.v145 = s.f32[5119552:5121472:5121472]
+	s.v146 = s.f32[0:1597440:1597440]
+	s.v147 = s.f32[1597440:3194880:3194880]
+	s.v148 = s.f32[0:798720:798720]
+	s.v153 = s.f32[798720:1173120:1173120]
+	s.v154 = s.f32[1173120:1547520:1547520]
+	s.v155 = s.f32[1547520:1560000:1560000]
+	s.v158 = s.f32[1560000:1572480:1572480]
+	s.v159 = s.f32[1547520:1560000:1560000]
+	s.v161 = s.f32[1560000:1572480:1572480]
+	s.v165 = s.f32[1173120:1547520:1547520]
+	s.v166 = s.f32[3194880:3569280:3569280]
+	s.v168 = s.f32[1173120:1547520:1547520]
+	s.v169 = s.f32[3194880:3288480:3288480]
+	s.v170 = s.f32[0:93600:93600]
+	s.v171 = s.f32[374400:561600:561600]
+	s.v172 = s.f32[561600:748800:748800]
+	s.v173 = s.f32[0:374400:374400]
+	s.v174 = s.f32[374400:748800:748800]
+	s.v181 = s.f32[748800:1123200:1123200]
+	s.v182 = s.f32[0:374400:374400]
+	s.v183 = s.f32[374400:748800:748800]
+	s.v184 = s.f32[748800:761280:761280]
+	s.v185 = s.f32[0:374400:374400]
+	s.v186 = s.f32[374400:499200:499200]
+	s.v189 = s.f32[532480:657280:657280]
+	s.v190 = s.f32[0:532480:532480]
+	s.v210 = s.u64[1:2:2]
+	s.v211 = s.u64[1:2:2]
+	s.v212 = s.f32[1277952:1282112:1282112]
+	s.v216 = s.f32[5006976:5060224:5060224]
+	s.v219 = s.f32[1064960:1118208:1118208]
+	s.v232 = s.f32[1118208:1171456:1171456]
+	s.v81 = s.f32[1331200:1331300:1331300]
+	s.v83 = s.f32[1224704:1224804:1224804]
+	s.v249 = s.f32[1331300:1331400:1331400]
+	s.v84 = s.f32[532480:574080:574080]
+	s.v87 = s.f32[574080:615680:615680]
+	s.v88 = s.f32[615680:657280:657280]
+	s.v92 = s.f32[532480:574080:574080]
+	s.v93 = s.f32[1171456:1213056:1213056]
+	s.v94 = s.f32[532480:1064960:1064960]
+	s.v100 = s.f32[1171456:1224704:1224704]
+	s.v101 = s.f32[1171456:1224704:1224704]
+	s.v104 = s.f32[4953728:5006976:5006976]
+	s.v197 = s.f32[532480:574080:574080]
+	s.v200 = s.f32[574080:615680:615680]
+	s.v201 = s.f32[615680:657280:657280]
+	s.v205 = s.f32[532480:574080:574080]
+	s.v206 = s.f32[1224704:1266304:1266304]
+	s.v207 = s.f32[532480:1064960:1064960]
+	s.v213 = s.f32[1224704:1277952:1277952]
+	s.v214 = s.f32[1224704:1277952:1277952]
+	s.v218 = s.f32[1277952:1331200:1331200]
+	s.v225 = s.f32[0:100:100]
+	s.v302 = s.f32[0:100:100]
+	s.v303 = s.f32[532480:533760:533760]
+	s.v304 = s.f32[532480:533760:533760]
+	s.v305 = s.f32[0:532480:532480]
+	s.v236 = s.f32[0:532480:532480]
+	s.v237 = s.f32[532480:1064960:1064960]
+	s.v238 = s.f32[0:41600:41600]
+	s.v239 = s.f32[41600:83200:83200]
+	s.v240 = s.f32[83200:87360:87360]
+	s.v243 = s.f32[124800:128960:128960]
+	s.v244 = s.f32[124800:128960:128960]
+	s.v246 = s.f32[83200:87360:87360]
+	s.v250 = s.f32[41600:83200:83200]
+	s.v251 = s.f32[83200:124800:124800]
+	s.v254 = s.u64[1:2:2]
 	s.v255 = s.u64[1:2:2]
-	s.v256 = s.u64[0:1:1]
-	s.logitsGuess = s.f32[171008:175168:175168]
-	s.v258 = s.f32[110656:114816:114816]
-	s.v257 = s.f32[106496:110656:110656]
-	s.v260 = s.f32[114816:118976:118976]
-	s.v261 = s.f32[4160:4576:4576]
-	s.v263 = s.f32[0:4160:4160]
-	s.v266 = s.f32[4576:4992:4992]
-	s.v267 = s.f32[4992:5408:5408]
-	s.loss = s.f32[52992:52993:52993]
-	s.guessJ = s.f32[0:416:416]
-	s.v271 = s.f32[416:832:832]
-	s.v272 = s.f32[1064960:1118208:1118208]
-	s.v275 = s.f32[1118208:1171456:1171456]
-	s.v278 = s.f32[53248:106496:106496]
-	s.v281 = s.f32[171008:175168:175168]
+	s.v256 = s.f32[0:53248:53248]
+	s.v258 = s.f32[53248:57408:57408]
+	s.v259 = s.f32[0:4160:4160]
+	s.v260 = s.f32[53248:57408:57408]
+	s.v261 = s.f32[53248:57408:57408]
+	s.v262 = s.f32[0:53248:53248]
+	s.v263 = s.f32[0:53248:53248]
+	s.v265 = s.f32[1064960:1118208:1118208]
+	s.v267 = s.f32[53248:106496:106496]
+	s.logits = s.f32[106496:110656:110656]
+	s.v271 = s.u64[1:2:2]
+	s.v272 = s.u64[0:1:1]
+	s.logitsGuess = s.f32[166912:171072:171072]
+	s.v274 = s.f32[110656:114816:114816]
+	s.v273 = s.f32[106496:110656:110656]
+	s.v276 = s.f32[114816:118976:118976]
+	s.v277 = s.f32[57408:57824:57824]
+	s.v279 = s.f32[53248:57408:57408]
+	s.v282 = s.f32[57824:58240:58240]
+	s.v283 = s.f32[58240:58656:58656]
+	s.loss = s.f32[171072:171073:171073]
+	s.guessJ = s.f32[53248:53664:53664]
+	s.v287 = s.f32[53248:53664:53664]
+	s.v288 = s.f32[1171456:1224704:1224704]
+	s.v291 = s.f32[1224704:1277952:1277952]
+	s.v294 = s.f32[0:53248:53248]
+	s.v297 = s.f32[166912:171072:171072]
 	s.optim1 = s.i64[0:1:1]
 	s.optimStepNext = s.i64[0:1:1]
-	s.mlp0WT = s.f32[0:1:1]
-	s.mlp0W14 = s.f32[52993:52994:52994]
-	s.mlp0W15 = s.f32[1:2:2]
-	s.mlp0W16 = s.f32[1:2:2]
-	s.mlp0W17 = s.f32[1:2:2]
-	s.mlp0WBc1 = s.f32[1:2:2]
-	s.mlp0W19 = s.f32[2:3:3]
-	s.mlp0W20 = s.f32[0:1:1]
-	s.mlp0W21 = s.f32[0:1:1]
-	s.mlp0WBc2 = s.f32[52993:52994:52994]
-	s.mlp0W23 = s.f32[52994:52995:52995]
-	s.mlp0WStepSize = s.f32[52994:52995:52995]
-	s.mlp0W26 = s.f32[52993:52994:52994]
-	s.mlp0WMNext = s.f32[155648:160768:160768]
-	s.mlp0WVNext = s.f32[160768:165888:165888]
-	s.mlp0WNext = s.f32[165888:171008:171008]
-	s.mlp1WMNext = s.f32[0:16384:16384]
-	s.mlp1WVNext = s.f32[16384:32768:32768]
-	s.mlp1WNext = s.f32[32768:49152:49152]
-	s.mlp2WMNext = s.f32[106496:122880:122880]
-	s.mlp2WVNext = s.f32[122880:139264:139264]
-	s.mlp2WNext = s.f32[139264:155648:155648]
-	s.mlp3WMNext = s.f32[49152:50432:50432]
-	s.mlp3WVNext = s.f32[50432:51712:51712]
-	s.mlp3WNext = s.f32[51712:52992:52992]
+	s.mlp0WT = s.f32[53248:53249:53249]
+	s.mlp0W14 = s.f32[171073:171074:171074]
+	s.mlp0W15 = s.f32[53249:53250:53250]
+	s.mlp0W16 = s.f32[53249:53250:53250]
+	s.mlp0W17 = s.f32[53249:53250:53250]
+	s.mlp0WBc1 = s.f32[53249:53250:53250]
+	s.mlp0W19 = s.f32[53250:53251:53251]
+	s.mlp0W20 = s.f32[53248:53249:53249]
+	s.mlp0W21 = s.f32[53248:53249:53249]
+	s.mlp0WBc2 = s.f32[171073:171074:171074]
+	s.mlp0W23 = s.f32[171074:171075:171075]
+	s.mlp0WStepSize = s.f32[171074:171075:171075]
+	s.mlp0W26 = s.f32[171073:171074:171074]
+	s.mlp0WMNext = s.f32[151552:156672:156672]
+	s.mlp0WVNext = s.f32[156672:161792:161792]
+	s.mlp0WNext = s.f32[161792:166912:166912]
+	s.mlp1WMNext = s.f32[53248:69632:69632]
+	s.mlp1WVNext = s.f32[69632:86016:86016]
+	s.mlp1WNext = s.f32[86016:102400:102400]
+	s.mlp2WMNext = s.f32[102400:118784:118784]
+	s.mlp2WVNext = s.f32[118784:135168:135168]
+	s.mlp2WNext = s.f32[135168:151552:151552]
+	s.mlp3WMNext = s.f32[0:1280:1280]
+	s.mlp3WVNext = s.f32[1280:2560:2560]
+	s.mlp3WNext = s.f32[2560:3840:3840]
 	s.scratch = make([]float64, 416)
 	s.regf32 = make([][]float32, s.procs)
 	for p := range s.regf32 {
@@ -661,9 +693,9 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v1AOff = []int{0}
 	s.v1BOff = []int{0}
 	s.v1COff = []int{0}
-	s.v268AOff = []int{0}
-	s.v268BOff = []int{0}
-	s.v268COff = []int{0}
+	s.v284AOff = []int{0}
+	s.v284BOff = []int{0}
+	s.v284COff = []int{0}
 	s.v14AOff = []int{0}
 	s.v14BOff = []int{0}
 	s.v14COff = []int{0}
@@ -682,56 +714,35 @@ func NewWPerp416() (*WPerp416, error) {
 	if s.v32Plan, err = ops.TransposePlan([]int{128, 15}, []int{1, 0}); err != nil {
 		return nil, fmt.Errorf("%s: %w", "%32 = transpose %30 {perm=[1, 0]} : f32[15,128]", err)
 	}
-	s.v41AOff = make([]int, 416)
-	for i := range s.v41AOff {
-		s.v41AOff[i] = i * 3840
+	s.v40AOff = make([]int, 416)
+	for i := range s.v40AOff {
+		s.v40AOff[i] = i * 3840
 	}
-	s.v41BOff = make([]int, 416)
-	for i := range s.v41BOff {
-		s.v41BOff[i] = i * 3840
+	s.v40BOff = make([]int, 416)
+	for i := range s.v40BOff {
+		s.v40BOff[i] = i * 3840
 	}
-	s.v41COff = make([]int, 416)
-	for i := range s.v41COff {
-		s.v41COff[i] = i * 900
+	s.v40COff = make([]int, 416)
+	for i := range s.v40COff {
+		s.v40COff[i] = i * 900
 	}
-	if s.v43Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 30, 30}, []int{2}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%43 = reduce_sum %42 {axes=[2]} : f32[416,30]", err)
+	if s.v42Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 30, 30}, []int{2}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%42 = reduce_sum %41 {axes=[2]} : f32[416,30]", err)
 	}
-	s.v61AOff = make([]int, 416)
-	for i := range s.v61AOff {
-		s.v61AOff[i] = i * 3840
+	s.v56AOff = make([]int, 416)
+	for i := range s.v56AOff {
+		s.v56AOff[i] = i * 1920
 	}
-	s.v61BOff = make([]int, 416)
-	for i := range s.v61BOff {
-		s.v61BOff[i] = i * 3840
+	s.v56BOff = make([]int, 416)
+	for i := range s.v56BOff {
+		s.v56BOff[i] = i * 1920
 	}
-	s.v61COff = make([]int, 416)
-	for i := range s.v61COff {
-		s.v61COff[i] = i * 900
+	s.v56COff = make([]int, 416)
+	for i := range s.v56COff {
+		s.v56COff[i] = i * 225
 	}
-	s.v62AOff = make([]int, 416)
-	for i := range s.v62AOff {
-		s.v62AOff[i] = i * 900
-	}
-	s.v62BOff = make([]int, 416)
-	for i := range s.v62BOff {
-		s.v62BOff[i] = i * 900
-	}
-	s.v62COff = make([]int, 416)
-	for i := range s.v62COff {
-		s.v62COff[i] = i * 900
-	}
-	s.v63AOff = make([]int, 416)
-	for i := range s.v63AOff {
-		s.v63AOff[i] = i * 900
-	}
-	s.v63BOff = make([]int, 416)
-	for i := range s.v63BOff {
-		s.v63BOff[i] = i * 900
-	}
-	s.v63COff = make([]int, 416)
-	for i := range s.v63COff {
-		s.v63COff[i] = i * 900
+	if s.v61Plan, err = ops.TransposePlan([]int{416, 30, 30}, []int{0, 2, 1}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%61 = transpose %60 {perm=[0, 2, 1]} : f32[416,30,30]", err)
 	}
 	s.v69AOff = make([]int, 416)
 	for i := range s.v69AOff {
@@ -739,233 +750,224 @@ func NewWPerp416() (*WPerp416, error) {
 	}
 	s.v69BOff = make([]int, 416)
 	for i := range s.v69BOff {
-		s.v69BOff[i] = i * 300
+		s.v69BOff[i] = i * 900
 	}
 	s.v69COff = make([]int, 416)
 	for i := range s.v69COff {
-		s.v69COff[i] = i * 300
+		s.v69COff[i] = i * 900
 	}
 	s.v70AOff = make([]int, 416)
 	for i := range s.v70AOff {
-		s.v70AOff[i] = i * 3840
+		s.v70AOff[i] = i * 900
 	}
 	s.v70BOff = make([]int, 416)
 	for i := range s.v70BOff {
-		s.v70BOff[i] = i * 300
+		s.v70BOff[i] = i * 900
 	}
 	s.v70COff = make([]int, 416)
 	for i := range s.v70COff {
-		s.v70COff[i] = i * 1280
+		s.v70COff[i] = i * 900
 	}
-	s.v97AOff = []int{0}
-	s.v97BOff = []int{0}
-	s.v97COff = []int{0}
-	s.v282AOff = []int{0}
-	s.v282BOff = []int{0}
-	s.v282COff = []int{0}
-	s.v115AOff = []int{0}
-	s.v115BOff = []int{0}
-	s.v115COff = []int{0}
-	s.v122AOff = []int{0}
-	s.v122BOff = []int{0}
-	s.v122COff = []int{0}
-	s.v131AOff = []int{0}
-	s.v131BOff = []int{0}
-	s.v131COff = []int{0}
-	if s.v133Plan, err = ops.NewReduce(ops.OpReduceMean, []int{15, 416, 128}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%133 = reduce_mean %132 {axes=[1]} : f32[15,128]", err)
+	s.v76AOff = make([]int, 416)
+	for i := range s.v76AOff {
+		s.v76AOff[i] = i * 900
 	}
-	if s.v134Plan, err = ops.TransposePlan([]int{15, 128}, []int{1, 0}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%134 = transpose %133 {perm=[1, 0]} : f32[128,15]", err)
+	s.v76BOff = make([]int, 416)
+	for i := range s.v76BOff {
+		s.v76BOff[i] = i * 300
 	}
-	if s.v137Plan, err = ops.TransposePlan([]int{128, 15}, []int{1, 0}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%137 = transpose %135 {perm=[1, 0]} : f32[15,128]", err)
+	s.v76COff = make([]int, 416)
+	for i := range s.v76COff {
+		s.v76COff[i] = i * 300
 	}
-	s.v146AOff = make([]int, 416)
-	for i := range s.v146AOff {
-		s.v146AOff[i] = i * 3840
+	s.v77AOff = make([]int, 416)
+	for i := range s.v77AOff {
+		s.v77AOff[i] = i * 3840
 	}
-	s.v146BOff = make([]int, 416)
-	for i := range s.v146BOff {
-		s.v146BOff[i] = i * 3840
+	s.v77BOff = make([]int, 416)
+	for i := range s.v77BOff {
+		s.v77BOff[i] = i * 300
 	}
-	s.v146COff = make([]int, 416)
-	for i := range s.v146COff {
-		s.v146COff[i] = i * 900
+	s.v77COff = make([]int, 416)
+	for i := range s.v77COff {
+		s.v77COff[i] = i * 1280
 	}
-	if s.v148Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 30, 30}, []int{2}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%148 = reduce_sum %147 {axes=[2]} : f32[416,30]", err)
+	s.v105AOff = []int{0}
+	s.v105BOff = []int{0}
+	s.v105COff = []int{0}
+	s.v298AOff = []int{0}
+	s.v298BOff = []int{0}
+	s.v298COff = []int{0}
+	s.v123AOff = []int{0}
+	s.v123BOff = []int{0}
+	s.v123COff = []int{0}
+	s.v130AOff = []int{0}
+	s.v130BOff = []int{0}
+	s.v130COff = []int{0}
+	s.v139AOff = []int{0}
+	s.v139BOff = []int{0}
+	s.v139COff = []int{0}
+	if s.v141Plan, err = ops.NewReduce(ops.OpReduceMean, []int{15, 416, 128}, []int{1}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%141 = reduce_mean %140 {axes=[1]} : f32[15,128]", err)
 	}
-	s.v166AOff = make([]int, 416)
-	for i := range s.v166AOff {
-		s.v166AOff[i] = i * 3840
+	if s.v142Plan, err = ops.TransposePlan([]int{15, 128}, []int{1, 0}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%142 = transpose %141 {perm=[1, 0]} : f32[128,15]", err)
 	}
-	s.v166BOff = make([]int, 416)
-	for i := range s.v166BOff {
-		s.v166BOff[i] = i * 3840
+	if s.v145Plan, err = ops.TransposePlan([]int{128, 15}, []int{1, 0}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%145 = transpose %143 {perm=[1, 0]} : f32[15,128]", err)
 	}
-	s.v166COff = make([]int, 416)
-	for i := range s.v166COff {
-		s.v166COff[i] = i * 900
+	s.v153AOff = make([]int, 416)
+	for i := range s.v153AOff {
+		s.v153AOff[i] = i * 3840
 	}
-	s.v167AOff = make([]int, 416)
-	for i := range s.v167AOff {
-		s.v167AOff[i] = i * 900
+	s.v153BOff = make([]int, 416)
+	for i := range s.v153BOff {
+		s.v153BOff[i] = i * 3840
 	}
-	s.v167BOff = make([]int, 416)
-	for i := range s.v167BOff {
-		s.v167BOff[i] = i * 900
+	s.v153COff = make([]int, 416)
+	for i := range s.v153COff {
+		s.v153COff[i] = i * 900
 	}
-	s.v167COff = make([]int, 416)
-	for i := range s.v167COff {
-		s.v167COff[i] = i * 900
+	if s.v155Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 30, 30}, []int{2}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%155 = reduce_sum %154 {axes=[2]} : f32[416,30]", err)
 	}
-	s.v168AOff = make([]int, 416)
-	for i := range s.v168AOff {
-		s.v168AOff[i] = i * 900
+	s.v169AOff = make([]int, 416)
+	for i := range s.v169AOff {
+		s.v169AOff[i] = i * 1920
 	}
-	s.v168BOff = make([]int, 416)
-	for i := range s.v168BOff {
-		s.v168BOff[i] = i * 900
+	s.v169BOff = make([]int, 416)
+	for i := range s.v169BOff {
+		s.v169BOff[i] = i * 1920
 	}
-	s.v168COff = make([]int, 416)
-	for i := range s.v168COff {
-		s.v168COff[i] = i * 900
+	s.v169COff = make([]int, 416)
+	for i := range s.v169COff {
+		s.v169COff[i] = i * 225
 	}
-	s.v174AOff = make([]int, 416)
-	for i := range s.v174AOff {
-		s.v174AOff[i] = i * 900
+	if s.v174Plan, err = ops.TransposePlan([]int{416, 30, 30}, []int{0, 2, 1}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%174 = transpose %173 {perm=[0, 2, 1]} : f32[416,30,30]", err)
 	}
-	s.v174BOff = make([]int, 416)
-	for i := range s.v174BOff {
-		s.v174BOff[i] = i * 300
+	s.v182AOff = make([]int, 416)
+	for i := range s.v182AOff {
+		s.v182AOff[i] = i * 900
 	}
-	s.v174COff = make([]int, 416)
-	for i := range s.v174COff {
-		s.v174COff[i] = i * 300
+	s.v182BOff = make([]int, 416)
+	for i := range s.v182BOff {
+		s.v182BOff[i] = i * 900
 	}
-	s.v175AOff = make([]int, 416)
-	for i := range s.v175AOff {
-		s.v175AOff[i] = i * 3840
+	s.v182COff = make([]int, 416)
+	for i := range s.v182COff {
+		s.v182COff[i] = i * 900
 	}
-	s.v175BOff = make([]int, 416)
-	for i := range s.v175BOff {
-		s.v175BOff[i] = i * 300
+	s.v183AOff = make([]int, 416)
+	for i := range s.v183AOff {
+		s.v183AOff[i] = i * 900
 	}
-	s.v175COff = make([]int, 416)
-	for i := range s.v175COff {
-		s.v175COff[i] = i * 1280
+	s.v183BOff = make([]int, 416)
+	for i := range s.v183BOff {
+		s.v183BOff[i] = i * 900
 	}
-	s.v203AOff = []int{0}
-	s.v203BOff = []int{0}
-	s.v203COff = []int{0}
-	s.v80AOff = make([]int, 416)
-	for i := range s.v80AOff {
-		s.v80AOff[i] = i * 1280
+	s.v183COff = make([]int, 416)
+	for i := range s.v183COff {
+		s.v183COff[i] = i * 900
 	}
-	s.v80BOff = make([]int, 416)
-	for i := range s.v80BOff {
-		s.v80BOff[i] = i * 1280
+	s.v189AOff = make([]int, 416)
+	for i := range s.v189AOff {
+		s.v189AOff[i] = i * 900
 	}
-	s.v80COff = make([]int, 416)
-	for i := range s.v80COff {
-		s.v80COff[i] = i * 100
+	s.v189BOff = make([]int, 416)
+	for i := range s.v189BOff {
+		s.v189BOff[i] = i * 300
 	}
-	s.v81AOff = make([]int, 416)
-	for i := range s.v81AOff {
-		s.v81AOff[i] = i * 1280
-	}
-	s.v81BOff = make([]int, 416)
-	for i := range s.v81BOff {
-		s.v81BOff[i] = i * 100
-	}
-	s.v81COff = make([]int, 416)
-	for i := range s.v81COff {
-		s.v81COff[i] = i * 1280
-	}
-	s.v85AOff = make([]int, 416)
-	for i := range s.v85AOff {
-		s.v85AOff[i] = i * 1280
-	}
-	s.v85BOff = make([]int, 416)
-	for i := range s.v85BOff {
-		s.v85BOff[i] = i * 1280
-	}
-	s.v85COff = make([]int, 416)
-	for i := range s.v85COff {
-		s.v85COff[i] = i * 100
-	}
-	s.v86AOff = make([]int, 416)
-	for i := range s.v86AOff {
-		s.v86AOff[i] = i * 1280
-	}
-	s.v86BOff = make([]int, 416)
-	for i := range s.v86BOff {
-		s.v86BOff[i] = i * 100
-	}
-	s.v86COff = make([]int, 416)
-	for i := range s.v86COff {
-		s.v86COff[i] = i * 1280
-	}
-	s.v92AOff = make([]int, 416)
-	for i := range s.v92AOff {
-		s.v92AOff[i] = i * 1280
-	}
-	s.v92BOff = make([]int, 416)
-	for i := range s.v92BOff {
-		s.v92BOff[i] = i * 10
-	}
-	s.v92COff = make([]int, 416)
-	for i := range s.v92COff {
-		s.v92COff[i] = i * 128
-	}
-	s.v185AOff = make([]int, 416)
-	for i := range s.v185AOff {
-		s.v185AOff[i] = i * 1280
-	}
-	s.v185BOff = make([]int, 416)
-	for i := range s.v185BOff {
-		s.v185BOff[i] = i * 1280
-	}
-	s.v185COff = make([]int, 416)
-	for i := range s.v185COff {
-		s.v185COff[i] = i * 100
-	}
-	s.v186AOff = make([]int, 416)
-	for i := range s.v186AOff {
-		s.v186AOff[i] = i * 1280
-	}
-	s.v186BOff = make([]int, 416)
-	for i := range s.v186BOff {
-		s.v186BOff[i] = i * 100
-	}
-	s.v186COff = make([]int, 416)
-	for i := range s.v186COff {
-		s.v186COff[i] = i * 1280
+	s.v189COff = make([]int, 416)
+	for i := range s.v189COff {
+		s.v189COff[i] = i * 300
 	}
 	s.v190AOff = make([]int, 416)
 	for i := range s.v190AOff {
-		s.v190AOff[i] = i * 1280
+		s.v190AOff[i] = i * 3840
 	}
 	s.v190BOff = make([]int, 416)
 	for i := range s.v190BOff {
-		s.v190BOff[i] = i * 1280
+		s.v190BOff[i] = i * 300
 	}
 	s.v190COff = make([]int, 416)
 	for i := range s.v190COff {
-		s.v190COff[i] = i * 100
+		s.v190COff[i] = i * 1280
 	}
-	s.v191AOff = make([]int, 416)
-	for i := range s.v191AOff {
-		s.v191AOff[i] = i * 1280
+	s.v219AOff = []int{0}
+	s.v219BOff = []int{0}
+	s.v219COff = []int{0}
+	s.v84AOff = make([]int, 416)
+	for i := range s.v84AOff {
+		s.v84AOff[i] = i * 1280
 	}
-	s.v191BOff = make([]int, 416)
-	for i := range s.v191BOff {
-		s.v191BOff[i] = i * 100
+	s.v84BOff = make([]int, 416)
+	for i := range s.v84BOff {
+		s.v84BOff[i] = i * 1280
 	}
-	s.v191COff = make([]int, 416)
-	for i := range s.v191COff {
-		s.v191COff[i] = i * 1280
+	s.v84COff = make([]int, 416)
+	for i := range s.v84COff {
+		s.v84COff[i] = i * 100
+	}
+	s.v88AOff = make([]int, 416)
+	for i := range s.v88AOff {
+		s.v88AOff[i] = i * 100
+	}
+	s.v88BOff = make([]int, 416)
+	for i := range s.v88BOff {
+		s.v88BOff[i] = i * 100
+	}
+	s.v88COff = make([]int, 416)
+	for i := range s.v88COff {
+		s.v88COff[i] = i * 100
+	}
+	s.v92AOff = make([]int, 416)
+	for i := range s.v92AOff {
+		s.v92AOff[i] = i * 100
+	}
+	s.v92BOff = make([]int, 416)
+	for i := range s.v92BOff {
+		s.v92BOff[i] = i * 100
+	}
+	s.v92COff = make([]int, 416)
+	for i := range s.v92COff {
+		s.v92COff[i] = i * 100
+	}
+	s.v93AOff = make([]int, 416)
+	for i := range s.v93AOff {
+		s.v93AOff[i] = i * 100
+	}
+	s.v93BOff = make([]int, 416)
+	for i := range s.v93BOff {
+		s.v93BOff[i] = i * 100
+	}
+	s.v93COff = make([]int, 416)
+	for i := range s.v93COff {
+		s.v93COff[i] = i * 100
+	}
+	s.v94AOff = make([]int, 416)
+	for i := range s.v94AOff {
+		s.v94AOff[i] = i * 1280
+	}
+	s.v94BOff = make([]int, 416)
+	for i := range s.v94BOff {
+		s.v94BOff[i] = i * 100
+	}
+	s.v94COff = make([]int, 416)
+	for i := range s.v94COff {
+		s.v94COff[i] = i * 1280
+	}
+	s.v100AOff = make([]int, 416)
+	for i := range s.v100AOff {
+		s.v100AOff[i] = i * 1280
+	}
+	s.v100BOff = make([]int, 416)
+	for i := range s.v100BOff {
+		s.v100BOff[i] = i * 10
+	}
+	s.v100COff = make([]int, 416)
+	for i := range s.v100COff {
+		s.v100COff[i] = i * 128
 	}
 	s.v197AOff = make([]int, 416)
 	for i := range s.v197AOff {
@@ -973,73 +975,133 @@ func NewWPerp416() (*WPerp416, error) {
 	}
 	s.v197BOff = make([]int, 416)
 	for i := range s.v197BOff {
-		s.v197BOff[i] = i * 10
+		s.v197BOff[i] = i * 1280
 	}
 	s.v197COff = make([]int, 416)
 	for i := range s.v197COff {
-		s.v197COff[i] = i * 128
+		s.v197COff[i] = i * 100
 	}
-	s.v202AOff = []int{0}
-	s.v202BOff = []int{0}
-	s.v202COff = []int{0}
-	s.v287AOff = []int{0}
-	s.v287BOff = []int{0}
-	s.v287COff = []int{0}
-	s.v222AOff = make([]int, 416)
-	for i := range s.v222AOff {
-		s.v222AOff[i] = i * 1280
+	s.v201AOff = make([]int, 416)
+	for i := range s.v201AOff {
+		s.v201AOff[i] = i * 100
 	}
-	s.v222BOff = make([]int, 416)
-	for i := range s.v222BOff {
-		s.v222BOff[i] = i * 1280
+	s.v201BOff = make([]int, 416)
+	for i := range s.v201BOff {
+		s.v201BOff[i] = i * 100
 	}
-	s.v222COff = make([]int, 416)
-	for i := range s.v222COff {
-		s.v222COff[i] = i * 100
+	s.v201COff = make([]int, 416)
+	for i := range s.v201COff {
+		s.v201COff[i] = i * 100
 	}
-	if s.v224Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10, 10}, []int{2}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%224 = reduce_sum %223 {axes=[2]} : f32[416,10]", err)
+	s.v205AOff = make([]int, 416)
+	for i := range s.v205AOff {
+		s.v205AOff[i] = i * 100
 	}
-	s.v242AOff = make([]int, 416)
-	for i := range s.v242AOff {
-		s.v242AOff[i] = i * 1280
+	s.v205BOff = make([]int, 416)
+	for i := range s.v205BOff {
+		s.v205BOff[i] = i * 100
 	}
-	s.v242BOff = make([]int, 416)
-	for i := range s.v242BOff {
-		s.v242BOff[i] = i * 128
+	s.v205COff = make([]int, 416)
+	for i := range s.v205COff {
+		s.v205COff[i] = i * 100
 	}
-	s.v242COff = make([]int, 416)
-	for i := range s.v242COff {
-		s.v242COff[i] = i * 10
+	s.v206AOff = make([]int, 416)
+	for i := range s.v206AOff {
+		s.v206AOff[i] = i * 100
 	}
-	s.v246AOff = make([]int, 416)
-	for i := range s.v246AOff {
-		s.v246AOff[i] = i * 1280
+	s.v206BOff = make([]int, 416)
+	for i := range s.v206BOff {
+		s.v206BOff[i] = i * 100
 	}
-	s.v246BOff = make([]int, 416)
-	for i := range s.v246BOff {
-		s.v246BOff[i] = i * 10
+	s.v206COff = make([]int, 416)
+	for i := range s.v206COff {
+		s.v206COff[i] = i * 100
 	}
-	s.v246COff = make([]int, 416)
-	for i := range s.v246COff {
-		s.v246COff[i] = i * 128
+	s.v207AOff = make([]int, 416)
+	for i := range s.v207AOff {
+		s.v207AOff[i] = i * 1280
 	}
-	s.v251AOff = []int{0}
-	s.v251BOff = []int{0}
-	s.v251COff = []int{0}
+	s.v207BOff = make([]int, 416)
+	for i := range s.v207BOff {
+		s.v207BOff[i] = i * 100
+	}
+	s.v207COff = make([]int, 416)
+	for i := range s.v207COff {
+		s.v207COff[i] = i * 1280
+	}
+	s.v213AOff = make([]int, 416)
+	for i := range s.v213AOff {
+		s.v213AOff[i] = i * 1280
+	}
+	s.v213BOff = make([]int, 416)
+	for i := range s.v213BOff {
+		s.v213BOff[i] = i * 10
+	}
+	s.v213COff = make([]int, 416)
+	for i := range s.v213COff {
+		s.v213COff[i] = i * 128
+	}
+	s.v218AOff = []int{0}
+	s.v218BOff = []int{0}
+	s.v218COff = []int{0}
+	s.v303AOff = []int{0}
+	s.v303BOff = []int{0}
+	s.v303COff = []int{0}
+	s.v238AOff = make([]int, 416)
+	for i := range s.v238AOff {
+		s.v238AOff[i] = i * 1280
+	}
+	s.v238BOff = make([]int, 416)
+	for i := range s.v238BOff {
+		s.v238BOff[i] = i * 1280
+	}
+	s.v238COff = make([]int, 416)
+	for i := range s.v238COff {
+		s.v238COff[i] = i * 100
+	}
+	if s.v240Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10, 10}, []int{2}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%240 = reduce_sum %239 {axes=[2]} : f32[416,10]", err)
+	}
+	s.v258AOff = make([]int, 416)
+	for i := range s.v258AOff {
+		s.v258AOff[i] = i * 1280
+	}
+	s.v258BOff = make([]int, 416)
+	for i := range s.v258BOff {
+		s.v258BOff[i] = i * 128
+	}
+	s.v258COff = make([]int, 416)
+	for i := range s.v258COff {
+		s.v258COff[i] = i * 10
+	}
+	s.v262AOff = make([]int, 416)
+	for i := range s.v262AOff {
+		s.v262AOff[i] = i * 1280
+	}
+	s.v262BOff = make([]int, 416)
+	for i := range s.v262BOff {
+		s.v262BOff[i] = i * 10
+	}
+	s.v262COff = make([]int, 416)
+	for i := range s.v262COff {
+		s.v262COff[i] = i * 128
+	}
+	s.v267AOff = []int{0}
+	s.v267BOff = []int{0}
+	s.v267COff = []int{0}
 	s.logitsAOff = []int{0}
 	s.logitsBOff = []int{0}
 	s.logitsCOff = []int{0}
-	if s.v258Plan, err = ops.NewSoftmax(ops.OpLogSoftmax, []int{416, 10}, 1); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%258 = log_softmax %logits {axis=1} : f32[416,10]", err)
+	if s.v274Plan, err = ops.NewSoftmax(ops.OpLogSoftmax, []int{416, 10}, 1); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%274 = log_softmax %logits {axis=1} : f32[416,10]", err)
 	}
-	s.v257AOff = []int{0}
-	s.v257BOff = []int{0}
-	s.v257COff = []int{0}
-	if s.v261Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10}, []int{1}); err != nil {
-		return nil, fmt.Errorf("%s: %w", "%261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[416,1]", err)
+	s.v273AOff = []int{0}
+	s.v273BOff = []int{0}
+	s.v273COff = []int{0}
+	if s.v277Plan, err = ops.NewReduce(ops.OpReduceSum, []int{416, 10}, []int{1}); err != nil {
+		return nil, fmt.Errorf("%s: %w", "%277 = reduce_sum %276 {axes=[1], keepdims=true} : f32[416,1]", err)
 	}
-	s.v263Labels = []int{416}
+	s.v279Labels = []int{416}
 	s.mlp0WMNextAOff = []int{0}
 	s.mlp0WMNextBOff = []int{0}
 	s.mlp0WMNextCOff = []int{0}
@@ -1128,47 +1190,44 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %252 = reshape %2 : f32[15,128]
-	copy(s.v252, s.v2)
+	// %268 = reshape %2 : f32[15,128]
+	// in place: the same elements in the same order
 
-	// %268 = matmul %252, %mlp.1.w {transpose_b=true} : f32[15,128]
-	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v252, 128, s.v268AOff, s.In.Mlp1W, 128, s.v268BOff, 0, s.v268, 128, s.v268COff)
+	// %284 = matmul %268, %mlp.1.w {transpose_b=true} : f32[15,128]
+	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v268, 128, s.v284AOff, s.In.Mlp1W, 128, s.v284BOff, 0, s.v284, 128, s.v284COff)
 
-	// %269 = reshape %268 : f32[15,1,128]
-	copy(s.v269, s.v268)
+	// %285 = reshape %284 : f32[15,1,128]
+	// in place: the same elements in the same order
 
-	// %273 = broadcast_to %269 : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV273)
+	// %289 = broadcast_to %285 : f32[15,416,128]
+	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV289)
 
-	// %9, %12 = fused %273, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	// %9, %12 = fused %289, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
 	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV9)
 
 	// %13 = reshape %12 : f32[6240,128]
-	copy(s.v13, s.v12)
+	// in place: the same elements in the same order
 
 	// %14 = matmul %13, %mlp.1.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v13, 128, s.v14AOff, s.In.Mlp1W, 128, s.v14BOff, 0, s.v14, 128, s.v14COff)
-
-	// %15 = reshape %14 : f32[15,416,128]
-	copy(s.v15, s.v14)
 
 	// %19 = matmul %14, %mlp.1.w {transpose_b=true} : f32[6240,128]
 	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v14, 128, s.v19AOff, s.In.Mlp1W, 128, s.v19BOff, 0, s.v19, 128, s.v19COff)
 
 	// %20 = reshape %19 : f32[15,416,128]
-	copy(s.v20, s.v19)
+	// in place: the same elements in the same order
 
 	// %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
 	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV21)
 
 	// %25 = reshape %24 : f32[6240,128]
-	copy(s.v25, s.v24)
+	// in place: the same elements in the same order
 
 	// %26 = matmul %25, %mlp.1.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v25, 128, s.v26AOff, s.In.Mlp1W, 128, s.v26BOff, 0, s.v26, 128, s.v26COff)
 
 	// %27 = reshape %26 : f32[15,416,128]
-	copy(s.v27, s.v26)
+	// in place: the same elements in the same order
 
 	// %28 = reduce_mean %27 {axes=[1]} : f32[15,128]
 	ops.Reduce(s.v28Plan, s.v28, s.v27, s.scratch)
@@ -1191,28 +1250,24 @@ func (s *WPerp416) Step() error {
 	// %34 = transpose %33 {perm=[1, 0, 2]} : f32[416,30,128]
 	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV34)
 
-	// %35 = concat %15, %27 {axis=0} : f32[30,416,128]
-	copy(s.v35[0:798720], s.v15)
-	copy(s.v35[798720:1597440], s.v27)
+	// %35 = transpose %27 {perm=[1, 0, 2]} : f32[416,15,128]
+	s.parallel(min(s.procs, 24), 6240, (*WPerp416).transposeV35)
 
-	// %36 = transpose %35 {perm=[1, 0, 2]} : f32[416,30,128]
-	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV36)
+	// %36 = constant {value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0]} : f32[30]
+	copy(s.v36, wPerp416ConstV36[:])
 
-	// %37 = constant {value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0]} : f32[30]
-	copy(s.v37, wPerp416ConstV37[:])
+	// %37 = reshape %36 : f32[30,1]
+	copy(s.v37, s.v36)
 
-	// %38 = reshape %37 : f32[30,1]
-	copy(s.v38, s.v37)
+	// %38 = reshape %36 : f32[1,30]
+	// in place: the same elements in the same order
 
-	// %39 = reshape %37 : f32[1,30]
-	copy(s.v39, s.v37)
-
-	// %40, %52 = fused %38, %39 {kind="elementwise"} region {...} : f32[30,30], f32[30,30]
+	// %39, %51 = fused %37, %38 {kind="elementwise"} region {...} : f32[30,30], f32[30,30]
 	{
-		out0 := s.v40
-		out1 := s.v52
-		in0 := s.v38
-		in1 := s.v39
+		out0 := s.v39
+		out1 := s.v51
+		in0 := s.v37
+		in1 := s.v38
 		for r := range 30 {
 			o0 := out0[r*30:][:30]
 			o1 := out1[r*30:][:30]
@@ -1227,17 +1282,17 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
-	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v34, 128, s.v41AOff, s.v34, 128, s.v41BOff, 0, s.v41, 30, s.v41COff)
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).fusedV41)
+	// %40, %41 = fused %34, %34, %39 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
+	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v34, 128, s.v40AOff, s.v34, 128, s.v40BOff, 0, s.v40, 30, s.v40COff)
+	s.parallel(min(s.procs, 11), 416, (*WPerp416).fusedV40)
 
-	// %43 = reduce_sum %42 {axes=[2]} : f32[416,30]
-	ops.Reduce(s.v43Plan, s.v43, s.v42, s.scratch)
+	// %42 = reduce_sum %41 {axes=[2]} : f32[416,30]
+	ops.Reduce(s.v42Plan, s.v42, s.v41, s.scratch)
 
-	// %46 = fused %43 {kind="elementwise"} region {...} : f32[416,30]
+	// %45 = fused %42 {kind="elementwise"} region {...} : f32[416,30]
 	{
-		out0 := s.v46
-		in0 := s.v43
+		out0 := s.v45
+		in0 := s.v42
 		o0 := out0[:12480]
 		a0 := in0[:12480]
 		for c := range 12480 {
@@ -1247,80 +1302,107 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %47 = reshape %46 : f32[416,30,1]
-	copy(s.v47, s.v46)
+	// %46 = reshape %45 : f32[416,30,1]
+	copy(s.v46, s.v45)
 
-	// %49 = reshape %46 : f32[416,1,30]
-	copy(s.v49, s.v46)
+	// %48 = reshape %45 : f32[416,1,30]
+	// in place: the same elements in the same order
 
-	// %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV53)
+	// %52 = fused %40, %46, %48, %51 {kind="elementwise"} region {...} : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV52)
 
-	// %54 = cholesky %53 : f32[416,30,30]
-	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV54); err != nil {
+	// %53 = cholesky %52 : f32[416,30,30]
+	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV53); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%54 = cholesky %53 : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%53 = cholesky %52 : f32[416,30,30]", err)
 	}
 
-	// %55 = broadcast_to %40 : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).broadcastToV55)
+	// %54 = broadcast_to %39 : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 416, (*WPerp416).broadcastToV54)
 
-	// %56 = triangular_solve %54, %55 {transpose_a=true} : f32[416,30,30]
-	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).triangularSolveV56); err != nil {
+	// %55 = triangular_solve %53, %54 {transpose_a=true} : f32[416,30,30]
+	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).triangularSolveV55); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%56 = triangular_solve %54, %55 {transpose_a=true} : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%55 = triangular_solve %53, %54 {transpose_a=true} : f32[416,30,30]", err)
 	}
 
-	// %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
-	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v36, 128, s.v61AOff, s.v36, 128, s.v61BOff, 0, s.v61, 30, s.v61COff)
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV61)
+	// %56 = matmul %35, %35 {transpose_b=true} : f32[416,15,15]
+	s.gemm.SgemmBatch(false, true, 15, 15, 128, float32(1), s.v35, 128, s.v56AOff, s.v35, 128, s.v56BOff, 0, s.v56, 15, s.v56COff)
 
-	// %62 = matmul %61, %56 : f32[416,30,30]
-	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v61, 30, s.v62AOff, s.v56, 30, s.v62BOff, 0, s.v62, 30, s.v62COff)
+	// %57 = slice %40 {start=[0, 15, 15], stop=[416, 30, 30]} : f32[416,15,15]
+	s.parallel(min(s.procs, 2), 6240, (*WPerp416).sliceV57)
 
-	// %63 = matmul %56, %62 {transpose_a=true} : f32[416,30,30]
-	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v56, 30, s.v63AOff, s.v62, 30, s.v63BOff, 0, s.v63, 30, s.v63COff)
+	// %58 = concat %57, %56 {axis=1} : f32[416,30,15]
+	for o := range 416 {
+		copy(s.v58[o*450+0:][:225], s.v57[o*225:][:225])
+	}
+	for o := range 416 {
+		copy(s.v58[o*450+225:][:225], s.v56[o*225:][:225])
+	}
 
-	// %64, %65 = eigh %63 : f32[416,30], f32[416,30,30]
+	// %59 = slice %40 {start=[0, 0, 15], stop=[416, 30, 30]} : f32[416,30,15]
+	s.parallel(min(s.procs, 5), 12480, (*WPerp416).sliceV59)
+
+	// %60 = concat %59, %58 {axis=2} : f32[416,30,30]
+	for o := range 12480 {
+		copy(s.v60[o*30+0:][:15], s.v59[o*15:][:15])
+	}
+	for o := range 12480 {
+		copy(s.v60[o*30+15:][:15], s.v58[o*15:][:15])
+	}
+
+	// %61 = transpose %60 {perm=[0, 2, 1]} : f32[416,30,30]
+	ops.Move(s.v61Plan, s.v61, s.v60)
+
+	// %68 = fused %60, %61, %46, %48 {kind="elementwise"} region {...} : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV68)
+
+	// %69 = matmul %68, %55 : f32[416,30,30]
+	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v68, 30, s.v69AOff, s.v55, 30, s.v69BOff, 0, s.v69, 30, s.v69COff)
+
+	// %70 = matmul %55, %69 {transpose_a=true} : f32[416,30,30]
+	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v55, 30, s.v70AOff, s.v69, 30, s.v70BOff, 0, s.v70, 30, s.v70COff)
+
+	// %71, %72 = eigh %70 : f32[416,30], f32[416,30,30]
 	if 30 <= kernels.JacobiMaxDim {
-		if i, err := kernels.EighBatch32(30, 416, s.v63, s.v64, s.v65, 0); err != nil {
+		if i, err := kernels.EighBatch32(30, 416, s.v70, s.v71, s.v72, 0); err != nil {
 			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-			return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 : f32[416,30], f32[416,30,30]", err)
+			return fmt.Errorf("%s: %w", "%71, %72 = eigh %70 : f32[416,30], f32[416,30,30]", err)
 		}
 	} else {
-		if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).eighV64); err != nil {
+		if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).eighV71); err != nil {
 			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-			return fmt.Errorf("%s: %w", "%64, %65 = eigh %63 : f32[416,30], f32[416,30,30]", err)
+			return fmt.Errorf("%s: %w", "%71, %72 = eigh %70 : f32[416,30], f32[416,30,30]", err)
 		}
 	}
 
-	// %66 = slice %65 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
-	s.parallel(min(s.procs, 3), 12480, (*WPerp416).sliceV66)
+	// %73 = slice %72 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
+	s.parallel(min(s.procs, 3), 12480, (*WPerp416).sliceV73)
 
-	// %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[416,30,10]
-	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v56, 30, s.v69AOff, s.v66, 10, s.v69BOff, 0, s.v69, 10, s.v69COff)
-	s.parallel(min(s.procs, 3), 12480, (*WPerp416).fusedV69)
+	// %76 = fused %55, %73, %46 {kind="matmul"} region {...} : f32[416,30,10]
+	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v55, 30, s.v76AOff, s.v73, 10, s.v76BOff, 0, s.v76, 10, s.v76COff)
+	s.parallel(min(s.procs, 3), 12480, (*WPerp416).fusedV76)
 
-	// %70 = matmul %34, %69 {transpose_a=true} : f32[416,128,10]
-	s.gemm.SgemmBatch(true, false, 128, 10, 30, float32(1), s.v34, 128, s.v70AOff, s.v69, 10, s.v70BOff, 0, s.v70, 10, s.v70COff)
+	// %77 = matmul %34, %76 {transpose_a=true} : f32[416,128,10]
+	s.gemm.SgemmBatch(true, false, 128, 10, 30, float32(1), s.v34, 128, s.v77AOff, s.v76, 10, s.v77BOff, 0, s.v77, 10, s.v77COff)
 
-	// %71 = constant {value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]} : f32[10]
-	copy(s.v71, wPerp416ConstV71[:])
+	// %78 = constant {value=[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]} : f32[10]
+	copy(s.v78, wPerp416ConstV78[:])
 
-	// %72 = reshape %71 : f32[10,1]
-	copy(s.v72, s.v71)
+	// %79 = reshape %78 : f32[10,1]
+	copy(s.v79, s.v78)
 
-	// %73 = reshape %71 : f32[1,10]
-	copy(s.v73, s.v71)
+	// %80 = reshape %78 : f32[1,10]
+	// in place: the same elements in the same order
 
-	// %87 = full {value=65536} : u64[]
-	ops.Fill(s.v87, uint64(65536))
+	// %95 = full {value=65536} : u64[]
+	ops.Fill(s.v95, uint64(65536))
 
-	// %88 = mul %guess.counter, %87 : u64[]
+	// %96 = mul %guess.counter, %95 : u64[]
 	{
-		out0 := s.v88
+		out0 := s.v96
 		in0 := s.guessCounter
-		in1 := s.v87
+		in1 := s.v95
 		o0 := out0[:1]
 		a0 := in0[0]
 		a1 := in1[0]
@@ -1329,14 +1411,14 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %89 = full {value=6} : u64[]
-	ops.Fill(s.v89, uint64(6))
+	// %97 = full {value=6} : u64[]
+	ops.Fill(s.v97, uint64(6))
 
-	// %90 = add %88, %89 : u64[]
+	// %98 = add %96, %97 : u64[]
 	{
-		out0 := s.v90
-		in0 := s.v88
-		in1 := s.v89
+		out0 := s.v98
+		in0 := s.v96
+		in1 := s.v97
 		o0 := out0[:1]
 		a0 := in0[0]
 		a1 := in1[0]
@@ -1345,26 +1427,26 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %91 = rng_normal %guess.key, %90 : f32[416,10,1]
-	ops.FillRandom(true, s.v91, s.guessKey[0], s.v90[0], 0, 4160)
+	// %99 = rng_normal %guess.key, %98 : f32[416,10,1]
+	ops.FillRandom(true, s.v99, s.guessKey[0], s.v98[0], 0, 4160)
 
-	// %94 = relu %1 : f32[416,128]
+	// %102 = relu %1 : f32[416,128]
 	{
-		out0 := s.v94
+		out0 := s.v102
 		in0 := s.v1
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		kernels.Relu(o0, a0)
 	}
 
-	// %99 = reshape %mlp.1.w.basis : f32[15,1,128]
-	copy(s.v99, s.In.Mlp1WBasis)
+	// %107 = reshape %mlp.1.w.basis : f32[15,1,128]
+	copy(s.v107, s.In.Mlp1WBasis)
 
-	// %97, %104 = fused %94, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v94, 128, s.v97AOff, s.In.Mlp1W, 128, s.v97BOff, 0, s.v97, 128, s.v97COff)
+	// %105, %112 = fused %102, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v102, 128, s.v105AOff, s.In.Mlp1W, 128, s.v105BOff, 0, s.v105, 128, s.v105COff)
 	{
-		out1 := s.v104
-		in0 := s.v97
+		out1 := s.v112
+		in0 := s.v105
 		o1 := out1[:53248]
 		a0 := in0[:53248]
 		for b0 := 0; b0 < 53248; b0 += 512 {
@@ -1373,87 +1455,80 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %279 = reshape %99 : f32[15,128]
-	copy(s.v279, s.v99)
+	// %295 = reshape %107 : f32[15,128]
+	// in place: the same elements in the same order
 
-	// %282 = matmul %279, %mlp.2.w {transpose_b=true} : f32[15,128]
-	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v279, 128, s.v282AOff, s.In.Mlp2W, 128, s.v282BOff, 0, s.v282, 128, s.v282COff)
+	// %298 = matmul %295, %mlp.2.w {transpose_b=true} : f32[15,128]
+	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v295, 128, s.v298AOff, s.In.Mlp2W, 128, s.v298BOff, 0, s.v298, 128, s.v298COff)
 
-	// %283 = reshape %282 : f32[15,1,128]
-	copy(s.v283, s.v282)
+	// %299 = reshape %298 : f32[15,1,128]
+	// in place: the same elements in the same order
 
-	// %284 = broadcast_to %283 : f32[15,416,128]
-	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV284)
+	// %300 = broadcast_to %299 : f32[15,416,128]
+	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV300)
 
-	// %108, %113 = fused %284, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV108)
+	// %116, %121 = fused %300, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV116)
 
-	// %114 = reshape %113 : f32[6240,128]
-	copy(s.v114, s.v113)
+	// %122 = reshape %121 : f32[6240,128]
+	// in place: the same elements in the same order
 
-	// %115 = matmul %114, %mlp.2.w : f32[6240,128]
-	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v114, 128, s.v115AOff, s.In.Mlp2W, 128, s.v115BOff, 0, s.v115, 128, s.v115COff)
+	// %123 = matmul %122, %mlp.2.w : f32[6240,128]
+	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v122, 128, s.v123AOff, s.In.Mlp2W, 128, s.v123BOff, 0, s.v123, 128, s.v123COff)
 
-	// %116 = reshape %115 : f32[15,416,128]
-	copy(s.v116, s.v115)
+	// %130 = matmul %123, %mlp.2.w {transpose_b=true} : f32[6240,128]
+	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v123, 128, s.v130AOff, s.In.Mlp2W, 128, s.v130BOff, 0, s.v130, 128, s.v130COff)
 
-	// %122 = matmul %115, %mlp.2.w {transpose_b=true} : f32[6240,128]
-	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v115, 128, s.v122AOff, s.In.Mlp2W, 128, s.v122BOff, 0, s.v122, 128, s.v122COff)
+	// %131 = reshape %130 : f32[15,416,128]
+	// in place: the same elements in the same order
 
-	// %123 = reshape %122 : f32[15,416,128]
-	copy(s.v123, s.v122)
+	// %132, %137 = fused %131, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV132)
 
-	// %124, %129 = fused %123, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV124)
+	// %138 = reshape %137 : f32[6240,128]
+	// in place: the same elements in the same order
 
-	// %130 = reshape %129 : f32[6240,128]
-	copy(s.v130, s.v129)
+	// %139 = matmul %138, %mlp.2.w : f32[6240,128]
+	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v138, 128, s.v139AOff, s.In.Mlp2W, 128, s.v139BOff, 0, s.v139, 128, s.v139COff)
 
-	// %131 = matmul %130, %mlp.2.w : f32[6240,128]
-	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v130, 128, s.v131AOff, s.In.Mlp2W, 128, s.v131BOff, 0, s.v131, 128, s.v131COff)
+	// %140 = reshape %139 : f32[15,416,128]
+	// in place: the same elements in the same order
 
-	// %132 = reshape %131 : f32[15,416,128]
-	copy(s.v132, s.v131)
+	// %141 = reduce_mean %140 {axes=[1]} : f32[15,128]
+	ops.Reduce(s.v141Plan, s.v141, s.v140, s.scratch)
 
-	// %133 = reduce_mean %132 {axes=[1]} : f32[15,128]
-	ops.Reduce(s.v133Plan, s.v133, s.v132, s.scratch)
+	// %142 = transpose %141 {perm=[1, 0]} : f32[128,15]
+	ops.Move(s.v142Plan, s.v142, s.v141)
 
-	// %134 = transpose %133 {perm=[1, 0]} : f32[128,15]
-	ops.Move(s.v134Plan, s.v134, s.v133)
-
-	// %135, %136 = qr %134 : f32[128,15], f32[15,15]
-	if _, err := s.batch(1, 1, (*WPerp416).qrV135); err != nil {
-		return fmt.Errorf("%s: %w", "%135, %136 = qr %134 : f32[128,15], f32[15,15]", err)
+	// %143, %144 = qr %142 : f32[128,15], f32[15,15]
+	if _, err := s.batch(1, 1, (*WPerp416).qrV143); err != nil {
+		return fmt.Errorf("%s: %w", "%143, %144 = qr %142 : f32[128,15], f32[15,15]", err)
 	}
 
-	// %137 = transpose %135 {perm=[1, 0]} : f32[15,128]
-	ops.Move(s.v137Plan, s.v137, s.v135)
+	// %145 = transpose %143 {perm=[1, 0]} : f32[15,128]
+	ops.Move(s.v145Plan, s.v145, s.v143)
 
-	// %138 = concat %108, %124 {axis=0} : f32[30,416,128]
-	copy(s.v138[0:798720], s.v108)
-	copy(s.v138[798720:1597440], s.v124)
+	// %146 = concat %116, %132 {axis=0} : f32[30,416,128]
+	copy(s.v146[0:798720], s.v116)
+	copy(s.v146[798720:1597440], s.v132)
 
-	// %139 = transpose %138 {perm=[1, 0, 2]} : f32[416,30,128]
-	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV139)
+	// %147 = transpose %146 {perm=[1, 0, 2]} : f32[416,30,128]
+	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV147)
 
-	// %140 = concat %116, %132 {axis=0} : f32[30,416,128]
-	copy(s.v140[0:798720], s.v116)
-	copy(s.v140[798720:1597440], s.v132)
+	// %148 = transpose %140 {perm=[1, 0, 2]} : f32[416,15,128]
+	s.parallel(min(s.procs, 24), 6240, (*WPerp416).transposeV148)
 
-	// %141 = transpose %140 {perm=[1, 0, 2]} : f32[416,30,128]
-	s.parallel(min(s.procs, 48), 12480, (*WPerp416).transposeV141)
+	// %153, %154 = fused %147, %147, %39 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
+	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v147, 128, s.v153AOff, s.v147, 128, s.v153BOff, 0, s.v153, 30, s.v153COff)
+	s.parallel(min(s.procs, 11), 416, (*WPerp416).fusedV153)
 
-	// %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30]
-	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v139, 128, s.v146AOff, s.v139, 128, s.v146BOff, 0, s.v146, 30, s.v146COff)
-	s.parallel(min(s.procs, 11), 416, (*WPerp416).fusedV146)
+	// %155 = reduce_sum %154 {axes=[2]} : f32[416,30]
+	ops.Reduce(s.v155Plan, s.v155, s.v154, s.scratch)
 
-	// %148 = reduce_sum %147 {axes=[2]} : f32[416,30]
-	ops.Reduce(s.v148Plan, s.v148, s.v147, s.scratch)
-
-	// %151 = fused %148 {kind="elementwise"} region {...} : f32[416,30]
+	// %158 = fused %155 {kind="elementwise"} region {...} : f32[416,30]
 	{
-		out0 := s.v151
-		in0 := s.v148
+		out0 := s.v158
+		in0 := s.v155
 		o0 := out0[:12480]
 		a0 := in0[:12480]
 		for c := range 12480 {
@@ -1463,68 +1538,95 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %152 = reshape %151 : f32[416,30,1]
-	copy(s.v152, s.v151)
+	// %159 = reshape %158 : f32[416,30,1]
+	copy(s.v159, s.v158)
 
-	// %154 = reshape %151 : f32[416,1,30]
-	copy(s.v154, s.v151)
+	// %161 = reshape %158 : f32[416,1,30]
+	// in place: the same elements in the same order
 
-	// %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30]
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV158)
+	// %165 = fused %153, %159, %161, %51 {kind="elementwise"} region {...} : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV165)
 
-	// %159 = cholesky %158 : f32[416,30,30]
-	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV159); err != nil {
+	// %166 = cholesky %165 : f32[416,30,30]
+	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV166); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%159 = cholesky %158 : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%166 = cholesky %165 : f32[416,30,30]", err)
 	}
 
-	// %161 = triangular_solve %159, %55 {transpose_a=true} : f32[416,30,30]
-	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).triangularSolveV161); err != nil {
+	// %168 = triangular_solve %166, %54 {transpose_a=true} : f32[416,30,30]
+	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).triangularSolveV168); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%161 = triangular_solve %159, %55 {transpose_a=true} : f32[416,30,30]", err)
+		return fmt.Errorf("%s: %w", "%168 = triangular_solve %166, %54 {transpose_a=true} : f32[416,30,30]", err)
 	}
 
-	// %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30]
-	s.gemm.SgemmBatch(false, true, 30, 30, 128, float32(1), s.v141, 128, s.v166AOff, s.v141, 128, s.v166BOff, 0, s.v166, 30, s.v166COff)
-	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV166)
+	// %169 = matmul %148, %148 {transpose_b=true} : f32[416,15,15]
+	s.gemm.SgemmBatch(false, true, 15, 15, 128, float32(1), s.v148, 128, s.v169AOff, s.v148, 128, s.v169BOff, 0, s.v169, 15, s.v169COff)
 
-	// %167 = matmul %166, %161 : f32[416,30,30]
-	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v166, 30, s.v167AOff, s.v161, 30, s.v167BOff, 0, s.v167, 30, s.v167COff)
+	// %170 = slice %153 {start=[0, 15, 15], stop=[416, 30, 30]} : f32[416,15,15]
+	s.parallel(min(s.procs, 2), 6240, (*WPerp416).sliceV170)
 
-	// %168 = matmul %161, %167 {transpose_a=true} : f32[416,30,30]
-	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v161, 30, s.v168AOff, s.v167, 30, s.v168BOff, 0, s.v168, 30, s.v168COff)
+	// %171 = concat %170, %169 {axis=1} : f32[416,30,15]
+	for o := range 416 {
+		copy(s.v171[o*450+0:][:225], s.v170[o*225:][:225])
+	}
+	for o := range 416 {
+		copy(s.v171[o*450+225:][:225], s.v169[o*225:][:225])
+	}
 
-	// %169, %170 = eigh %168 : f32[416,30], f32[416,30,30]
+	// %172 = slice %153 {start=[0, 0, 15], stop=[416, 30, 30]} : f32[416,30,15]
+	s.parallel(min(s.procs, 5), 12480, (*WPerp416).sliceV172)
+
+	// %173 = concat %172, %171 {axis=2} : f32[416,30,30]
+	for o := range 12480 {
+		copy(s.v173[o*30+0:][:15], s.v172[o*15:][:15])
+	}
+	for o := range 12480 {
+		copy(s.v173[o*30+15:][:15], s.v171[o*15:][:15])
+	}
+
+	// %174 = transpose %173 {perm=[0, 2, 1]} : f32[416,30,30]
+	ops.Move(s.v174Plan, s.v174, s.v173)
+
+	// %181 = fused %173, %174, %159, %161 {kind="elementwise"} region {...} : f32[416,30,30]
+	s.parallel(min(s.procs, 11), 12480, (*WPerp416).fusedV181)
+
+	// %182 = matmul %181, %168 : f32[416,30,30]
+	s.gemm.SgemmBatch(false, false, 30, 30, 30, float32(1), s.v181, 30, s.v182AOff, s.v168, 30, s.v182BOff, 0, s.v182, 30, s.v182COff)
+
+	// %183 = matmul %168, %182 {transpose_a=true} : f32[416,30,30]
+	s.gemm.SgemmBatch(true, false, 30, 30, 30, float32(1), s.v168, 30, s.v183AOff, s.v182, 30, s.v183BOff, 0, s.v183, 30, s.v183COff)
+
+	// %184, %185 = eigh %183 : f32[416,30], f32[416,30,30]
 	if 30 <= kernels.JacobiMaxDim {
-		if i, err := kernels.EighBatch32(30, 416, s.v168, s.v169, s.v170, 0); err != nil {
+		if i, err := kernels.EighBatch32(30, 416, s.v183, s.v184, s.v185, 0); err != nil {
 			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-			return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 : f32[416,30], f32[416,30,30]", err)
+			return fmt.Errorf("%s: %w", "%184, %185 = eigh %183 : f32[416,30], f32[416,30,30]", err)
 		}
 	} else {
-		if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).eighV169); err != nil {
+		if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).eighV184); err != nil {
 			err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-			return fmt.Errorf("%s: %w", "%169, %170 = eigh %168 : f32[416,30], f32[416,30,30]", err)
+			return fmt.Errorf("%s: %w", "%184, %185 = eigh %183 : f32[416,30], f32[416,30,30]", err)
 		}
 	}
 
-	// %171 = slice %170 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
-	s.parallel(min(s.procs, 3), 12480, (*WPerp416).sliceV171)
+	// %186 = slice %185 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10]
+	s.parallel(min(s.procs, 3), 12480, (*WPerp416).sliceV186)
 
-	// %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[416,30,10]
-	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v161, 30, s.v174AOff, s.v171, 10, s.v174BOff, 0, s.v174, 10, s.v174COff)
-	s.parallel(min(s.procs, 3), 12480, (*WPerp416).fusedV174)
+	// %189 = fused %168, %186, %159 {kind="matmul"} region {...} : f32[416,30,10]
+	s.gemm.SgemmBatch(false, false, 30, 10, 30, float32(1), s.v168, 30, s.v189AOff, s.v186, 10, s.v189BOff, 0, s.v189, 10, s.v189COff)
+	s.parallel(min(s.procs, 3), 12480, (*WPerp416).fusedV189)
 
-	// %175 = matmul %139, %174 {transpose_a=true} : f32[416,128,10]
-	s.gemm.SgemmBatch(true, false, 128, 10, 30, float32(1), s.v139, 128, s.v175AOff, s.v174, 10, s.v175BOff, 0, s.v175, 10, s.v175COff)
+	// %190 = matmul %147, %189 {transpose_a=true} : f32[416,128,10]
+	s.gemm.SgemmBatch(true, false, 128, 10, 30, float32(1), s.v147, 128, s.v190AOff, s.v189, 10, s.v190BOff, 0, s.v190, 10, s.v190COff)
 
-	// %194 = full {value=8} : u64[]
-	ops.Fill(s.v194, uint64(8))
+	// %210 = full {value=8} : u64[]
+	ops.Fill(s.v210, uint64(8))
 
-	// %195 = add %88, %194 : u64[]
+	// %211 = add %96, %210 : u64[]
 	{
-		out0 := s.v195
-		in0 := s.v88
-		in1 := s.v194
+		out0 := s.v211
+		in0 := s.v96
+		in1 := s.v210
 		o0 := out0[:1]
 		a0 := in0[0]
 		a1 := in1[0]
@@ -1533,23 +1635,23 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %196 = rng_normal %guess.key, %195 : f32[416,10,1]
-	ops.FillRandom(true, s.v196, s.guessKey[0], s.v195[0], 0, 4160)
+	// %212 = rng_normal %guess.key, %211 : f32[416,10,1]
+	ops.FillRandom(true, s.v212, s.guessKey[0], s.v211[0], 0, 4160)
 
-	// %200 = relu %97 : f32[416,128]
+	// %216 = relu %105 : f32[416,128]
 	{
-		out0 := s.v200
-		in0 := s.v97
+		out0 := s.v216
+		in0 := s.v105
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		kernels.Relu(o0, a0)
 	}
 
-	// %203, %216 = fused %200, %mlp.2.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v200, 128, s.v203AOff, s.In.Mlp2W, 128, s.v203BOff, 0, s.v203, 128, s.v203COff)
+	// %219, %232 = fused %216, %mlp.2.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v216, 128, s.v219AOff, s.In.Mlp2W, 128, s.v219BOff, 0, s.v219, 128, s.v219COff)
 	{
-		out1 := s.v216
-		in0 := s.v203
+		out1 := s.v232
+		in0 := s.v219
 		o1 := out1[:53248]
 		a0 := in0[:53248]
 		for b0 := 0; b0 < 53248; b0 += 512 {
@@ -1558,13 +1660,13 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %74, %76, %233 = fused %72, %73 {kind="elementwise"} region {...} : f32[10,10], f32[10,10], f32[10,10]
+	// %81, %83, %249 = fused %79, %80 {kind="elementwise"} region {...} : f32[10,10], f32[10,10], f32[10,10]
 	{
-		out0 := s.v74
-		out1 := s.v76
-		out2 := s.v233
-		in0 := s.v72
-		in1 := s.v73
+		out0 := s.v81
+		out1 := s.v83
+		out2 := s.v249
+		in0 := s.v79
+		in1 := s.v80
 		for r := range 10 {
 			o0 := out0[r*10:][:10]
 			o1 := out1[r*10:][:10]
@@ -1582,13 +1684,35 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %80 = fused %70, %70, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v70, 10, s.v80AOff, s.v70, 10, s.v80BOff, 0, s.v80, 10, s.v80COff)
+	// %84, %87 = fused %77, %77, %83 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10], f32[416,10,10]
+	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v77, 10, s.v84AOff, s.v77, 10, s.v84BOff, 0, s.v84, 10, s.v84COff)
 	{
 		regf32 := s.regf32[0]
-		out0 := s.v80
-		in0 := s.v80
-		in1 := s.v76
+		out1 := s.v87
+		in0 := s.v84
+		in1 := s.v83
+		for r := range 416 {
+			o1 := out1[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o1[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
+
+	// %88 = matmul %84, %87 : f32[416,10,10]
+	s.gemm.SgemmBatch(false, false, 10, 10, 10, float32(1), s.v84, 10, s.v88AOff, s.v87, 10, s.v88BOff, 0, s.v88, 10, s.v88COff)
+
+	// %92 = fused %87, %88, %83 {kind="matmul"} region {...} : f32[416,10,10]
+	s.gemm.SgemmBatch(false, false, 10, 10, 10, float32(1), s.v87, 10, s.v92AOff, s.v88, 10, s.v92BOff, 0, s.v92, 10, s.v92COff)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v92
+		in0 := s.v92
+		in1 := s.v83
 		for r := range 416 {
 			o0 := out0[r*100:][:100]
 			a0 := in0[r*100:][:100]
@@ -1601,41 +1725,22 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %81 = matmul %70, %80 : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v70, 10, s.v81AOff, s.v80, 10, s.v81BOff, 0, s.v81, 10, s.v81COff)
+	// %93 = matmul %87, %92 : f32[416,10,10]
+	s.gemm.SgemmBatch(false, false, 10, 10, 10, float32(1), s.v87, 10, s.v93AOff, s.v92, 10, s.v93BOff, 0, s.v93, 10, s.v93COff)
 
-	// %85 = fused %81, %81, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v81, 10, s.v85AOff, s.v81, 10, s.v85BOff, 0, s.v85, 10, s.v85COff)
+	// %94 = matmul %77, %93 : f32[416,128,10]
+	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v77, 10, s.v94AOff, s.v93, 10, s.v94BOff, 0, s.v94, 10, s.v94COff)
+
+	// %100 = matmul %94, %99 : f32[416,128,1]
+	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v94, 10, s.v100AOff, s.v99, 1, s.v100BOff, 0, s.v100, 1, s.v100COff)
+
+	// %101 = reshape %100 : f32[416,128]
+	// in place: the same elements in the same order
+
+	// %104 = mul %101, %5 : f32[416,128]
 	{
-		regf32 := s.regf32[0]
-		out0 := s.v85
-		in0 := s.v85
-		in1 := s.v76
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			for b0 := 0; b0 < 100; b0 += 512 {
-				n := min(512, 100-b0)
-				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-			}
-		}
-	}
-
-	// %86 = matmul %81, %85 : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v81, 10, s.v86AOff, s.v85, 10, s.v86BOff, 0, s.v86, 10, s.v86COff)
-
-	// %92 = matmul %86, %91 : f32[416,128,1]
-	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v86, 10, s.v92AOff, s.v91, 1, s.v92BOff, 0, s.v92, 1, s.v92COff)
-
-	// %93 = reshape %92 : f32[416,128]
-	copy(s.v93, s.v92)
-
-	// %96 = mul %93, %5 : f32[416,128]
-	{
-		out0 := s.v96
-		in0 := s.v93
+		out0 := s.v104
+		in0 := s.v101
 		in1 := s.v5
 		o0 := out0[:53248]
 		a0 := in0[:53248]
@@ -1643,13 +1748,35 @@ func (s *WPerp416) Step() error {
 		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 
-	// %185 = fused %175, %175, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v175, 10, s.v185AOff, s.v175, 10, s.v185BOff, 0, s.v185, 10, s.v185COff)
+	// %197, %200 = fused %190, %190, %83 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10], f32[416,10,10]
+	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v190, 10, s.v197AOff, s.v190, 10, s.v197BOff, 0, s.v197, 10, s.v197COff)
 	{
 		regf32 := s.regf32[0]
-		out0 := s.v185
-		in0 := s.v185
-		in1 := s.v76
+		out1 := s.v200
+		in0 := s.v197
+		in1 := s.v83
+		for r := range 416 {
+			o1 := out1[r*100:][:100]
+			a0 := in0[r*100:][:100]
+			a1 := in1[:100]
+			for b0 := 0; b0 < 100; b0 += 512 {
+				n := min(512, 100-b0)
+				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
+				kernels.BinaryVV(kernels.OpSub, o1[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
+			}
+		}
+	}
+
+	// %201 = matmul %197, %200 : f32[416,10,10]
+	s.gemm.SgemmBatch(false, false, 10, 10, 10, float32(1), s.v197, 10, s.v201AOff, s.v200, 10, s.v201BOff, 0, s.v201, 10, s.v201COff)
+
+	// %205 = fused %200, %201, %83 {kind="matmul"} region {...} : f32[416,10,10]
+	s.gemm.SgemmBatch(false, false, 10, 10, 10, float32(1), s.v200, 10, s.v205AOff, s.v201, 10, s.v205BOff, 0, s.v205, 10, s.v205COff)
+	{
+		regf32 := s.regf32[0]
+		out0 := s.v205
+		in0 := s.v205
+		in1 := s.v83
 		for r := range 416 {
 			o0 := out0[r*100:][:100]
 			a0 := in0[r*100:][:100]
@@ -1662,45 +1789,26 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %186 = matmul %175, %185 : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v175, 10, s.v186AOff, s.v185, 10, s.v186BOff, 0, s.v186, 10, s.v186COff)
+	// %206 = matmul %200, %205 : f32[416,10,10]
+	s.gemm.SgemmBatch(false, false, 10, 10, 10, float32(1), s.v200, 10, s.v206AOff, s.v205, 10, s.v206BOff, 0, s.v206, 10, s.v206COff)
 
-	// %190 = fused %186, %186, %76 {kind="matmul", transpose_a=true} region {...} : f32[416,10,10]
-	s.gemm.SgemmBatch(true, false, 10, 10, 128, float32(1), s.v186, 10, s.v190AOff, s.v186, 10, s.v190BOff, 0, s.v190, 10, s.v190COff)
+	// %207 = matmul %190, %206 : f32[416,128,10]
+	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v190, 10, s.v207AOff, s.v206, 10, s.v207BOff, 0, s.v207, 10, s.v207COff)
+
+	// %213 = matmul %207, %212 : f32[416,128,1]
+	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v207, 10, s.v213AOff, s.v212, 1, s.v213BOff, 0, s.v213, 1, s.v213COff)
+
+	// %214 = reshape %213 : f32[416,128]
+	// in place: the same elements in the same order
+
+	// %218 = fused %104, %mlp.1.w, %214, %112 {kind="matmul"} region {...} : f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v104, 128, s.v218AOff, s.In.Mlp1W, 128, s.v218BOff, 0, s.v218, 128, s.v218COff)
 	{
 		regf32 := s.regf32[0]
-		out0 := s.v190
-		in0 := s.v190
-		in1 := s.v76
-		for r := range 416 {
-			o0 := out0[r*100:][:100]
-			a0 := in0[r*100:][:100]
-			a1 := in1[:100]
-			for b0 := 0; b0 < 100; b0 += 512 {
-				n := min(512, 100-b0)
-				kernels.BinaryVS(kernels.OpMul, regf32[0:0+n], a0[b0:b0+n], float32(0.5))
-				kernels.BinaryVV(kernels.OpSub, o0[b0:b0+n], a1[b0:b0+n], regf32[0:0+n])
-			}
-		}
-	}
-
-	// %191 = matmul %186, %190 : f32[416,128,10]
-	s.gemm.SgemmBatch(false, false, 128, 10, 10, float32(1), s.v186, 10, s.v191AOff, s.v190, 10, s.v191BOff, 0, s.v191, 10, s.v191COff)
-
-	// %197 = matmul %191, %196 : f32[416,128,1]
-	s.gemm.SgemmBatch(false, false, 128, 1, 10, float32(1), s.v191, 10, s.v197AOff, s.v196, 1, s.v197BOff, 0, s.v197, 1, s.v197COff)
-
-	// %198 = reshape %197 : f32[416,128]
-	copy(s.v198, s.v197)
-
-	// %202 = fused %96, %mlp.1.w, %198, %104 {kind="matmul"} region {...} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v96, 128, s.v202AOff, s.In.Mlp1W, 128, s.v202BOff, 0, s.v202, 128, s.v202COff)
-	{
-		regf32 := s.regf32[0]
-		out0 := s.v202
-		in0 := s.v202
-		in1 := s.v198
-		in2 := s.v104
+		out0 := s.v218
+		in0 := s.v218
+		in1 := s.v214
+		in2 := s.v112
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		a1 := in1[:53248]
@@ -1712,33 +1820,33 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %209 = reshape %74 : f32[10,1,10]
-	copy(s.v209, s.v74)
+	// %225 = reshape %81 : f32[10,1,10]
+	copy(s.v225, s.v81)
 
-	// %286 = reshape %209 : f32[10,10]
-	copy(s.v286, s.v209)
+	// %302 = reshape %225 : f32[10,10]
+	// in place: the same elements in the same order
 
-	// %287 = matmul %286, %mlp.3.w {transpose_b=true} : f32[10,128]
-	s.gemm.SgemmBatch(false, true, 10, 128, 10, float32(1), s.v286, 10, s.v287AOff, s.In.Mlp3W, 10, s.v287BOff, 0, s.v287, 128, s.v287COff)
+	// %303 = matmul %302, %mlp.3.w {transpose_b=true} : f32[10,128]
+	s.gemm.SgemmBatch(false, true, 10, 128, 10, float32(1), s.v302, 10, s.v303AOff, s.In.Mlp3W, 10, s.v303BOff, 0, s.v303, 128, s.v303COff)
 
-	// %288 = reshape %287 : f32[10,1,128]
-	copy(s.v288, s.v287)
+	// %304 = reshape %303 : f32[10,1,128]
+	// in place: the same elements in the same order
 
-	// %289 = broadcast_to %288 : f32[10,416,128]
-	s.parallel(min(s.procs, 16), 4160, (*WPerp416).broadcastToV289)
+	// %305 = broadcast_to %304 : f32[10,416,128]
+	s.parallel(min(s.procs, 16), 4160, (*WPerp416).broadcastToV305)
 
-	// %220 = mul %289, %216 : f32[10,416,128]
-	s.parallel(min(s.procs, 10), 10, (*WPerp416).mulV220)
+	// %236 = mul %305, %232 : f32[10,416,128]
+	s.parallel(min(s.procs, 10), 10, (*WPerp416).mulV236)
 
-	// %221 = transpose %220 {perm=[1, 0, 2]} : f32[416,10,128]
-	s.parallel(min(s.procs, 16), 4160, (*WPerp416).transposeV221)
+	// %237 = transpose %236 {perm=[1, 0, 2]} : f32[416,10,128]
+	s.parallel(min(s.procs, 16), 4160, (*WPerp416).transposeV237)
 
-	// %222, %223 = fused %221, %221, %74 {kind="matmul", transpose_b=true} region {...} : f32[416,10,10], f32[416,10,10]
-	s.gemm.SgemmBatch(false, true, 10, 10, 128, float32(1), s.v221, 128, s.v222AOff, s.v221, 128, s.v222BOff, 0, s.v222, 10, s.v222COff)
+	// %238, %239 = fused %237, %237, %81 {kind="matmul", transpose_b=true} region {...} : f32[416,10,10], f32[416,10,10]
+	s.gemm.SgemmBatch(false, true, 10, 10, 128, float32(1), s.v237, 128, s.v238AOff, s.v237, 128, s.v238BOff, 0, s.v238, 10, s.v238COff)
 	{
-		out1 := s.v223
-		in0 := s.v222
-		in1 := s.v74
+		out1 := s.v239
+		in0 := s.v238
+		in1 := s.v81
 		for r := range 416 {
 			o1 := out1[r*100:][:100]
 			a0 := in0[r*100:][:100]
@@ -1750,13 +1858,13 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %224 = reduce_sum %223 {axes=[2]} : f32[416,10]
-	ops.Reduce(s.v224Plan, s.v224, s.v223, s.scratch)
+	// %240 = reduce_sum %239 {axes=[2]} : f32[416,10]
+	ops.Reduce(s.v240Plan, s.v240, s.v239, s.scratch)
 
-	// %227 = fused %224 {kind="elementwise"} region {...} : f32[416,10]
+	// %243 = fused %240 {kind="elementwise"} region {...} : f32[416,10]
 	{
-		out0 := s.v227
-		in0 := s.v224
+		out0 := s.v243
+		in0 := s.v240
 		o0 := out0[:4160]
 		a0 := in0[:4160]
 		for c := range 4160 {
@@ -1766,25 +1874,25 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %228 = reshape %227 : f32[416,10,1]
-	copy(s.v228, s.v227)
+	// %244 = reshape %243 : f32[416,10,1]
+	// in place: the same elements in the same order
 
-	// %230 = transpose %228 {perm=[0, 2, 1]} : f32[416,1,10]
+	// %246 = transpose %244 {perm=[0, 2, 1]} : f32[416,1,10]
 	{
-		out0 := s.v230
-		in0 := s.v228
+		out0 := s.v246
+		in0 := s.v244
 		o0 := out0[:4160]
 		a0 := in0[:4160]
 		copy(o0, a0)
 	}
 
-	// %234 = fused %222, %228, %230, %233 {kind="elementwise"} region {...} : f32[416,10,10]
+	// %250 = fused %238, %244, %246, %249 {kind="elementwise"} region {...} : f32[416,10,10]
 	{
-		out0 := s.v234
-		in0 := s.v222
-		in1 := s.v228
-		in2 := s.v230
-		in3 := s.v233
+		out0 := s.v250
+		in0 := s.v238
+		in1 := s.v244
+		in2 := s.v246
+		in3 := s.v249
 		for r := range 4160 {
 			i1 := r % 10
 			i0 := r / 10
@@ -1802,20 +1910,20 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %235 = cholesky %234 : f32[416,10,10]
-	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV235); err != nil {
+	// %251 = cholesky %250 : f32[416,10,10]
+	if i, err := s.batch(min(s.procs, 416), 416, (*WPerp416).choleskyV251); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%235 = cholesky %234 : f32[416,10,10]", err)
+		return fmt.Errorf("%s: %w", "%251 = cholesky %250 : f32[416,10,10]", err)
 	}
 
-	// %238 = full {value=10} : u64[]
-	ops.Fill(s.v238, uint64(10))
+	// %254 = full {value=10} : u64[]
+	ops.Fill(s.v254, uint64(10))
 
-	// %239 = add %88, %238 : u64[]
+	// %255 = add %96, %254 : u64[]
 	{
-		out0 := s.v239
-		in0 := s.v88
-		in1 := s.v238
+		out0 := s.v255
+		in0 := s.v96
+		in1 := s.v254
 		o0 := out0[:1]
 		a0 := in0[0]
 		a1 := in1[0]
@@ -1824,67 +1932,67 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %240 = rng_normal %guess.key, %239 : f32[416,128,1]
-	s.parallel(min(s.procs, 6), 53248, (*WPerp416).rngNormalV240)
+	// %256 = rng_normal %guess.key, %255 : f32[416,128,1]
+	s.parallel(min(s.procs, 6), 53248, (*WPerp416).rngNormalV256)
 
-	// %242 = fused %221, %240, %228 {kind="matmul"} region {...} : f32[416,10,1]
-	s.gemm.SgemmBatch(false, false, 10, 1, 128, float32(1), s.v221, 128, s.v242AOff, s.v240, 1, s.v242BOff, 0, s.v242, 1, s.v242COff)
+	// %258 = fused %237, %256, %244 {kind="matmul"} region {...} : f32[416,10,1]
+	s.gemm.SgemmBatch(false, false, 10, 1, 128, float32(1), s.v237, 128, s.v258AOff, s.v256, 1, s.v258BOff, 0, s.v258, 1, s.v258COff)
 	{
-		out0 := s.v242
-		in0 := s.v242
-		in1 := s.v228
+		out0 := s.v258
+		in0 := s.v258
+		in1 := s.v244
 		o0 := out0[:4160]
 		a0 := in0[:4160]
 		a1 := in1[:4160]
 		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 
-	// %243 = triangular_solve %235, %242 : f32[416,10,1]
-	if i, err := s.batch(1, 416, (*WPerp416).triangularSolveV243); err != nil {
+	// %259 = triangular_solve %251, %258 : f32[416,10,1]
+	if i, err := s.batch(1, 416, (*WPerp416).triangularSolveV259); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%243 = triangular_solve %235, %242 : f32[416,10,1]", err)
+		return fmt.Errorf("%s: %w", "%259 = triangular_solve %251, %258 : f32[416,10,1]", err)
 	}
 
-	// %244 = triangular_solve %235, %243 {transpose_a=true} : f32[416,10,1]
-	if i, err := s.batch(1, 416, (*WPerp416).triangularSolveV244); err != nil {
+	// %260 = triangular_solve %251, %259 {transpose_a=true} : f32[416,10,1]
+	if i, err := s.batch(1, 416, (*WPerp416).triangularSolveV260); err != nil {
 		err = fmt.Errorf("matrix at batch index %v: %w", ops.Unravel(i, []int{416}), err)
-		return fmt.Errorf("%s: %w", "%244 = triangular_solve %235, %243 {transpose_a=true} : f32[416,10,1]", err)
+		return fmt.Errorf("%s: %w", "%260 = triangular_solve %251, %259 {transpose_a=true} : f32[416,10,1]", err)
 	}
 
-	// %245 = mul %244, %228 : f32[416,10,1]
+	// %261 = mul %260, %244 : f32[416,10,1]
 	{
-		out0 := s.v245
-		in0 := s.v244
-		in1 := s.v228
+		out0 := s.v261
+		in0 := s.v260
+		in1 := s.v244
 		o0 := out0[:4160]
 		a0 := in0[:4160]
 		a1 := in1[:4160]
 		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 
-	// %246 = matmul %221, %245 {transpose_a=true} : f32[416,128,1]
-	s.gemm.SgemmBatch(true, false, 128, 1, 10, float32(1), s.v221, 128, s.v246AOff, s.v245, 1, s.v246BOff, 0, s.v246, 1, s.v246COff)
+	// %262 = matmul %237, %261 {transpose_a=true} : f32[416,128,1]
+	s.gemm.SgemmBatch(true, false, 128, 1, 10, float32(1), s.v237, 128, s.v262AOff, s.v261, 1, s.v262BOff, 0, s.v262, 1, s.v262COff)
 
-	// %247 = reshape %246 : f32[416,128]
-	copy(s.v247, s.v246)
+	// %263 = reshape %262 : f32[416,128]
+	// in place: the same elements in the same order
 
-	// %249 = relu %203 : f32[416,128]
+	// %265 = relu %219 : f32[416,128]
 	{
-		out0 := s.v249
-		in0 := s.v203
+		out0 := s.v265
+		in0 := s.v219
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		kernels.Relu(o0, a0)
 	}
 
-	// %251 = fused %202, %mlp.2.w, %247, %216 {kind="matmul"} region {...} : f32[416,128]
-	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v202, 128, s.v251AOff, s.In.Mlp2W, 128, s.v251BOff, 0, s.v251, 128, s.v251COff)
+	// %267 = fused %218, %mlp.2.w, %263, %232 {kind="matmul"} region {...} : f32[416,128]
+	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v218, 128, s.v267AOff, s.In.Mlp2W, 128, s.v267BOff, 0, s.v267, 128, s.v267COff)
 	{
 		regf32 := s.regf32[0]
-		out0 := s.v251
-		in0 := s.v251
-		in1 := s.v247
-		in2 := s.v216
+		out0 := s.v267
+		in0 := s.v267
+		in1 := s.v263
+		in2 := s.v232
 		o0 := out0[:53248]
 		a0 := in0[:53248]
 		a1 := in1[:53248]
@@ -1896,17 +2004,17 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %logits = matmul %249, %mlp.3.w : f32[416,10]
-	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v249, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
+	// %logits = matmul %265, %mlp.3.w : f32[416,10]
+	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v265, 128, s.logitsAOff, s.In.Mlp3W, 10, s.logitsBOff, 0, s.logits, 10, s.logitsCOff)
 
-	// %255 = full {value=12} : u64[]
-	ops.Fill(s.v255, uint64(12))
+	// %271 = full {value=12} : u64[]
+	ops.Fill(s.v271, uint64(12))
 
-	// %256 = add %88, %255 : u64[]
+	// %272 = add %96, %271 : u64[]
 	{
-		out0 := s.v256
-		in0 := s.v88
-		in1 := s.v255
+		out0 := s.v272
+		in0 := s.v96
+		in1 := s.v271
 		o0 := out0[:1]
 		a0 := in0[0]
 		a1 := in1[0]
@@ -1915,21 +2023,21 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %logits.guess = rng_normal %guess.key, %256 : f32[416,10]
-	ops.FillRandom(true, s.logitsGuess, s.guessKey[0], s.v256[0], 0, 4160)
+	// %logits.guess = rng_normal %guess.key, %272 : f32[416,10]
+	ops.FillRandom(true, s.logitsGuess, s.guessKey[0], s.v272[0], 0, 4160)
 
-	// %258 = log_softmax %logits {axis=1} : f32[416,10]
-	ops.Softmax(s.v258Plan, s.v258, s.logits, s.scratch)
+	// %274 = log_softmax %logits {axis=1} : f32[416,10]
+	ops.Softmax(s.v274Plan, s.v274, s.logits, s.scratch)
 
-	// %257, %260 = fused %251, %mlp.3.w, %logits.guess, %258 {kind="matmul"} region {...} : f32[416,10], f32[416,10]
-	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v251, 128, s.v257AOff, s.In.Mlp3W, 10, s.v257BOff, 0, s.v257, 10, s.v257COff)
+	// %273, %276 = fused %267, %mlp.3.w, %logits.guess, %274 {kind="matmul"} region {...} : f32[416,10], f32[416,10]
+	s.gemm.SgemmBatch(false, false, 416, 10, 128, float32(1), s.v267, 128, s.v273AOff, s.In.Mlp3W, 10, s.v273BOff, 0, s.v273, 10, s.v273COff)
 	{
 		regf32 := s.regf32[0]
-		out0 := s.v257
-		out1 := s.v260
-		in0 := s.v257
+		out0 := s.v273
+		out1 := s.v276
+		in0 := s.v273
 		in1 := s.logitsGuess
-		in2 := s.v258
+		in2 := s.v274
 		o0 := out0[:4160]
 		o1 := out1[:4160]
 		a0 := in0[:4160]
@@ -1949,19 +2057,19 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %261 = reduce_sum %260 {axes=[1], keepdims=true} : f32[416,1]
-	ops.Reduce(s.v261Plan, s.v261, s.v260, s.scratch)
+	// %277 = reduce_sum %276 {axes=[1], keepdims=true} : f32[416,1]
+	ops.Reduce(s.v277Plan, s.v277, s.v276, s.scratch)
 
-	// %263 = one_hot %labels {depth=10} : f32[416,10]
-	if err := ops.OneHot(s.v263, s.In.Labels, s.v263Labels, 10); err != nil {
-		return fmt.Errorf("%s: %w", "model.go:46: %263 = one_hot %labels {depth=10} : f32[416,10]", err)
+	// %279 = one_hot %labels {depth=10} : f32[416,10]
+	if err := ops.OneHot(s.v279, s.In.Labels, s.v279Labels, 10); err != nil {
+		return fmt.Errorf("%s: %w", "model.go:46: %279 = one_hot %labels {depth=10} : f32[416,10]", err)
 	}
 
-	// %266 = fused %263, %258 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[416]
+	// %282 = fused %279, %274 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[416]
 	clear(s.scratch[:416])
 	{
-		in0 := s.v263
-		in1 := s.v258
+		in0 := s.v279
+		in1 := s.v274
 		acc := s.scratch[:416]
 		for r := range 416 {
 			a0 := in0[r*10:][:10]
@@ -1974,15 +2082,15 @@ func (s *WPerp416) Step() error {
 		}
 	}
 	for i, v := range s.scratch[:416] {
-		s.v266[i] = float32(v / float64(1))
+		s.v282[i] = float32(v / float64(1))
 	}
 
-	// %267 = fused %257, %261, %263 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[416]
+	// %283 = fused %273, %277, %279 {axes=[1], kind="reduce", reduce="sum"} region {...} : f32[416]
 	clear(s.scratch[:416])
 	{
-		in0 := s.v257
-		in1 := s.v261
-		in2 := s.v263
+		in0 := s.v273
+		in1 := s.v277
+		in2 := s.v279
 		acc := s.scratch[:416]
 		for r := range 416 {
 			a0 := in0[r*10:][:10]
@@ -1998,13 +2106,13 @@ func (s *WPerp416) Step() error {
 		}
 	}
 	for i, v := range s.scratch[:416] {
-		s.v267[i] = float32(v / float64(1))
+		s.v283[i] = float32(v / float64(1))
 	}
 
-	// %loss = fused %266 {kind="reduce", reduce="mean"} region {...} : f32[]
+	// %loss = fused %282 {kind="reduce", reduce="mean"} region {...} : f32[]
 	clear(s.scratch[:1])
 	{
-		in0 := s.v266
+		in0 := s.v282
 		acc := s.scratch[:1]
 		a0 := in0[:416]
 		red := acc[0]
@@ -2017,11 +2125,11 @@ func (s *WPerp416) Step() error {
 		s.loss[i] = float32(v / float64(416))
 	}
 
-	// %guess.J = fused %267 {kind="elementwise"} region {...} : f32[416]
+	// %guess.J = fused %283 {kind="elementwise"} region {...} : f32[416]
 	{
 		regf32 := s.regf32[0]
 		out0 := s.guessJ
-		in0 := s.v267
+		in0 := s.v283
 		o0 := out0[:416]
 		a0 := in0[:416]
 		for b0 := 0; b0 < 416; b0 += 512 {
@@ -2037,14 +2145,14 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %271 = reshape %guess.J : f32[416,1]
-	copy(s.v271, s.guessJ)
+	// %287 = reshape %guess.J : f32[416,1]
+	// in place: the same elements in the same order
 
-	// %272 = mul %271, %93 : f32[416,128]
+	// %288 = mul %287, %101 : f32[416,128]
 	{
-		out0 := s.v272
-		in0 := s.v271
-		in1 := s.v93
+		out0 := s.v288
+		in0 := s.v287
+		in1 := s.v101
 		for r := range 416 {
 			o0 := out0[r*128:][:128]
 			a0 := in0[r]
@@ -2053,11 +2161,11 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %275 = mul %271, %198 : f32[416,128]
+	// %291 = mul %287, %214 : f32[416,128]
 	{
-		out0 := s.v275
-		in0 := s.v271
-		in1 := s.v198
+		out0 := s.v291
+		in0 := s.v287
+		in1 := s.v214
 		for r := range 416 {
 			o0 := out0[r*128:][:128]
 			a0 := in0[r]
@@ -2066,11 +2174,11 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %278 = mul %271, %247 : f32[416,128]
+	// %294 = mul %287, %263 : f32[416,128]
 	{
-		out0 := s.v278
-		in0 := s.v271
-		in1 := s.v247
+		out0 := s.v294
+		in0 := s.v287
+		in1 := s.v263
 		for r := range 416 {
 			o0 := out0[r*128:][:128]
 			a0 := in0[r]
@@ -2079,10 +2187,10 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %281 = mul %271, %logits.guess : f32[416,10]
+	// %297 = mul %287, %logits.guess : f32[416,10]
 	{
-		out0 := s.v281
-		in0 := s.v271
+		out0 := s.v297
+		in0 := s.v287
 		in1 := s.logitsGuess
 		for r := range 416 {
 			o0 := out0[r*10:][:10]
@@ -2229,8 +2337,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %272, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
-	s.gemm.SgemmBatch(true, false, 40, 128, 416, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v272, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
+	// %mlp.0.w.m.next, %mlp.0.w.v.next, %mlp.0.w.next = fused %x, %288, %mlp.0.w, %mlp.0.w.m, %mlp.0.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[40,128], f32[40,128], f32[40,128]
+	s.gemm.SgemmBatch(true, false, 40, 128, 416, float32(1), s.In.X, 40, s.mlp0WMNextAOff, s.v288, 128, s.mlp0WMNextBOff, 0, s.mlp0WMNext, 128, s.mlp0WMNextCOff)
 	{
 		regf32 := s.regf32[0]
 		out0 := s.mlp0WMNext
@@ -2290,8 +2398,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %94, %275, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
-	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v94, 128, s.mlp1WMNextAOff, s.v275, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
+	// %mlp.1.w.m.next, %mlp.1.w.v.next, %mlp.1.w.next = fused %102, %291, %mlp.1.w, %mlp.1.w.m, %mlp.1.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v102, 128, s.mlp1WMNextAOff, s.v291, 128, s.mlp1WMNextBOff, 0, s.mlp1WMNext, 128, s.mlp1WMNextCOff)
 	{
 		regf32 := s.regf32[0]
 		out0 := s.mlp1WMNext
@@ -2351,8 +2459,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %200, %278, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
-	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v200, 128, s.mlp2WMNextAOff, s.v278, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
+	// %mlp.2.w.m.next, %mlp.2.w.v.next, %mlp.2.w.next = fused %216, %294, %mlp.2.w, %mlp.2.w.m, %mlp.2.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,128], f32[128,128], f32[128,128]
+	s.gemm.SgemmBatch(true, false, 128, 128, 416, float32(1), s.v216, 128, s.mlp2WMNextAOff, s.v294, 128, s.mlp2WMNextBOff, 0, s.mlp2WMNext, 128, s.mlp2WMNextCOff)
 	{
 		regf32 := s.regf32[0]
 		out0 := s.mlp2WMNext
@@ -2412,8 +2520,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %249, %281, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
-	s.gemm.SgemmBatch(true, false, 128, 10, 416, float32(1), s.v249, 128, s.mlp3WMNextAOff, s.v281, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
+	// %mlp.3.w.m.next, %mlp.3.w.v.next, %mlp.3.w.next = fused %265, %297, %mlp.3.w, %mlp.3.w.m, %mlp.3.w.v, %mlp.0.w.26, %mlp.0.w.step_size {kind="matmul", transpose_a=true} region {...} : f32[128,10], f32[128,10], f32[128,10]
+	s.gemm.SgemmBatch(true, false, 128, 10, 416, float32(1), s.v265, 128, s.mlp3WMNextAOff, s.v297, 10, s.mlp3WMNextBOff, 0, s.mlp3WMNext, 10, s.mlp3WMNextCOff)
 	{
 		regf32 := s.regf32[0]
 		out0 := s.mlp3WMNext
@@ -2488,7 +2596,7 @@ func (s *WPerp416) Step() error {
 	s.Out.Mlp3WVNext = s.mlp3WVNext
 	s.Out.OptimStepNext = s.optimStepNext[0]
 	s.Out.Result14 = s.v32
-	s.Out.Result15 = s.v137
+	s.Out.Result15 = s.v145
 	return nil
 }
 
@@ -2567,10 +2675,10 @@ func (s *WPerp416) batch(parts, count int, run func(s *WPerp416, sc *wPerp416Lin
 	return 0, nil
 }
 
-// broadcastToV273 computes rows [lo, hi) of %273 = broadcast_to %269 : f32[15,416,128].
-func (s *WPerp416) broadcastToV273(_, lo, hi int) {
-	out0 := s.v273
-	in0 := s.v269
+// broadcastToV289 computes rows [lo, hi) of %289 = broadcast_to %285 : f32[15,416,128].
+func (s *WPerp416) broadcastToV289(_, lo, hi int) {
+	out0 := s.v289
+	in0 := s.v285
 	for r := lo; r < hi; r++ {
 		i0 := r / 416
 		o0 := out0[r*128:][:128]
@@ -2579,11 +2687,11 @@ func (s *WPerp416) broadcastToV273(_, lo, hi int) {
 	}
 }
 
-// fusedV9 computes rows [lo, hi) of %9, %12 = fused %273, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+// fusedV9 computes rows [lo, hi) of %9, %12 = fused %289, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
 func (s *WPerp416) fusedV9(p, lo, hi int) {
 	out0 := s.v9
 	out1 := s.v12
-	in0 := s.v273
+	in0 := s.v289
 	in1 := s.v5
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
@@ -2642,32 +2750,32 @@ func (s *WPerp416) transposeV34(_, lo, hi int) {
 	}
 }
 
-// transposeV36 computes rows [lo, hi) of %36 = transpose %35 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV36(_, lo, hi int) {
-	out0 := s.v36
-	in0 := s.v35
+// transposeV35 computes rows [lo, hi) of %35 = transpose %27 {perm=[1, 0, 2]} : f32[416,15,128].
+func (s *WPerp416) transposeV35(_, lo, hi int) {
+	out0 := s.v35
+	in0 := s.v27
 	for r := lo; r < hi; r++ {
-		i1 := r % 30
-		i0 := r / 30
+		i1 := r % 15
+		i0 := r / 15
 		o0 := out0[r*128:][:128]
 		a0 := in0[i0*128+i1*53248:][:128]
 		copy(o0, a0)
 	}
 }
 
-// wPerp416ConstV37 holds the elements of %37.
-var wPerp416ConstV37 = [30]float32{
+// wPerp416ConstV36 holds the elements of %36.
+var wPerp416ConstV36 = [30]float32{
 	0, 1, 2, 3, 4, 5, 6, 7,
 	8, 9, 10, 11, 12, 13, 14, 15,
 	16, 17, 18, 19, 20, 21, 22, 23,
 	24, 25, 26, 27, 28, 29,
 }
 
-// fusedV41 computes rows [lo, hi) of %41, %42 = fused %34, %34, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
-func (s *WPerp416) fusedV41(p, lo, hi int) {
-	out1 := s.v42
-	in0 := s.v41
-	in1 := s.v40
+// fusedV40 computes rows [lo, hi) of %40, %41 = fused %34, %34, %39 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
+func (s *WPerp416) fusedV40(p, lo, hi int) {
+	out1 := s.v41
+	in0 := s.v40
+	in1 := s.v39
 	for r := lo; r < hi; r++ {
 		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
@@ -2679,13 +2787,13 @@ func (s *WPerp416) fusedV41(p, lo, hi int) {
 	}
 }
 
-// fusedV53 computes rows [lo, hi) of %53 = fused %41, %47, %49, %52 {kind="elementwise"} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV53(_, lo, hi int) {
-	out0 := s.v53
-	in0 := s.v41
-	in1 := s.v47
-	in2 := s.v49
-	in3 := s.v52
+// fusedV52 computes rows [lo, hi) of %52 = fused %40, %46, %48, %51 {kind="elementwise"} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV52(_, lo, hi int) {
+	out0 := s.v52
+	in0 := s.v40
+	in1 := s.v46
+	in2 := s.v48
+	in3 := s.v51
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
@@ -2703,20 +2811,20 @@ func (s *WPerp416) fusedV53(_, lo, hi int) {
 	}
 }
 
-// choleskyV54 computes matrix i of %54 = cholesky %53 : f32[416,30,30].
-func (s *WPerp416) choleskyV54(sc *wPerp416LinalgScratch, i int) error {
-	a0 := s.v53[i*900 : (i+1)*900]
-	r0 := s.v54[i*900 : (i+1)*900]
+// choleskyV53 computes matrix i of %53 = cholesky %52 : f32[416,30,30].
+func (s *WPerp416) choleskyV53(sc *wPerp416LinalgScratch, i int) error {
+	a0 := s.v52[i*900 : (i+1)*900]
+	r0 := s.v53[i*900 : (i+1)*900]
 	if err := kernels.CholeskyBlocked(30, a0, r0); err != nil {
 		return err
 	}
 	return nil
 }
 
-// broadcastToV55 computes rows [lo, hi) of %55 = broadcast_to %40 : f32[416,30,30].
-func (s *WPerp416) broadcastToV55(_, lo, hi int) {
-	out0 := s.v55
-	in0 := s.v40
+// broadcastToV54 computes rows [lo, hi) of %54 = broadcast_to %39 : f32[416,30,30].
+func (s *WPerp416) broadcastToV54(_, lo, hi int) {
+	out0 := s.v54
+	in0 := s.v39
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*900:][:900]
 		a0 := in0[:900]
@@ -2724,59 +2832,87 @@ func (s *WPerp416) broadcastToV55(_, lo, hi int) {
 	}
 }
 
-// triangularSolveV56 computes matrix i of %56 = triangular_solve %54, %55 {transpose_a=true} : f32[416,30,30].
-func (s *WPerp416) triangularSolveV56(sc *wPerp416LinalgScratch, i int) error {
+// triangularSolveV55 computes matrix i of %55 = triangular_solve %53, %54 {transpose_a=true} : f32[416,30,30].
+func (s *WPerp416) triangularSolveV55(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
-	ops.CastSlice(a0, s.v54[i*900:(i+1)*900])
+	ops.CastSlice(a0, s.v53[i*900:(i+1)*900])
 	a1 := sc.in[1][:900]
-	ops.CastSlice(a1, s.v55[i*900:(i+1)*900])
+	ops.CastSlice(a1, s.v54[i*900:(i+1)*900])
 	r0 := sc.out[0][:900]
 	if err := kernels.TriangularSolve(true, true, true, 30, 30, a0, a1, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v56[i*900:(i+1)*900], r0)
+	ops.CastSlice(s.v55[i*900:(i+1)*900], r0)
 	return nil
 }
 
-// fusedV61 computes rows [lo, hi) of %61 = fused %36, %36, %47, %49 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV61(_, lo, hi int) {
-	out0 := s.v61
-	in0 := s.v61
-	in1 := s.v47
-	in2 := s.v49
+// sliceV57 computes rows [lo, hi) of %57 = slice %40 {start=[0, 15, 15], stop=[416, 30, 30]} : f32[416,15,15].
+func (s *WPerp416) sliceV57(_, lo, hi int) {
+	out0 := s.v57
+	in0 := s.v40
+	for r := lo; r < hi; r++ {
+		i1 := r % 15
+		i0 := r / 15
+		o0 := out0[r*15:][:15]
+		a0 := in0[465+i0*900+i1*30:][:15]
+		copy(o0, a0)
+	}
+}
+
+// sliceV59 computes rows [lo, hi) of %59 = slice %40 {start=[0, 0, 15], stop=[416, 30, 30]} : f32[416,30,15].
+func (s *WPerp416) sliceV59(_, lo, hi int) {
+	out0 := s.v59
+	in0 := s.v40
+	for r := lo; r < hi; r++ {
+		o0 := out0[r*15:][:15]
+		a0 := in0[15+r*30:][:15]
+		copy(o0, a0)
+	}
+}
+
+// fusedV68 computes rows [lo, hi) of %68 = fused %60, %61, %46, %48 {kind="elementwise"} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV68(_, lo, hi int) {
+	out0 := s.v68
+	in0 := s.v60
+	in1 := s.v61
+	in2 := s.v46
+	in3 := s.v48
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
 		o0 := out0[r*30:][:30]
 		a0 := in0[i0*900+i1*30:][:30]
-		a1 := in1[i0*30+i1]
-		a2 := in2[i0*30:][:30]
+		a1 := in1[i0*900+i1*30:][:30]
+		a2 := in2[i0*30+i1]
+		a3 := in3[i0*30:][:30]
 		for c := range 30 {
-			t0 := float32(ops.Mul(a0[c], a1))
-			t1 := float32(ops.Mul(t0, a2[c]))
-			o0[c] = t1
+			t1 := float32(ops.Add(a0[c], a1[c]))
+			t2 := float32(ops.Mul(t1, float32(0.5)))
+			t3 := float32(ops.Mul(t2, a2))
+			t4 := float32(ops.Mul(t3, a3[c]))
+			o0[c] = t4
 		}
 	}
 }
 
-// eighV64 computes matrix i of %64, %65 = eigh %63 : f32[416,30], f32[416,30,30].
-func (s *WPerp416) eighV64(sc *wPerp416LinalgScratch, i int) error {
+// eighV71 computes matrix i of %71, %72 = eigh %70 : f32[416,30], f32[416,30,30].
+func (s *WPerp416) eighV71(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
-	ops.CastSlice(a0, s.v63[i*900:(i+1)*900])
+	ops.CastSlice(a0, s.v70[i*900:(i+1)*900])
 	r0 := sc.out[0][:30]
 	r1 := sc.out[1][:900]
 	if err := sc.work.Eigh(30, a0, r0, r1); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v64[i*30:(i+1)*30], r0)
-	ops.CastSlice(s.v65[i*900:(i+1)*900], r1)
+	ops.CastSlice(s.v71[i*30:(i+1)*30], r0)
+	ops.CastSlice(s.v72[i*900:(i+1)*900], r1)
 	return nil
 }
 
-// sliceV66 computes rows [lo, hi) of %66 = slice %65 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
-func (s *WPerp416) sliceV66(_, lo, hi int) {
-	out0 := s.v66
-	in0 := s.v65
+// sliceV73 computes rows [lo, hi) of %73 = slice %72 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
+func (s *WPerp416) sliceV73(_, lo, hi int) {
+	out0 := s.v73
+	in0 := s.v72
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*10:][:10]
 		a0 := in0[20+r*30:][:10]
@@ -2784,11 +2920,11 @@ func (s *WPerp416) sliceV66(_, lo, hi int) {
 	}
 }
 
-// fusedV69 computes rows [lo, hi) of %69 = fused %56, %66, %47 {kind="matmul"} region {...} : f32[416,30,10].
-func (s *WPerp416) fusedV69(_, lo, hi int) {
-	out0 := s.v69
-	in0 := s.v69
-	in1 := s.v47
+// fusedV76 computes rows [lo, hi) of %76 = fused %55, %73, %46 {kind="matmul"} region {...} : f32[416,30,10].
+func (s *WPerp416) fusedV76(_, lo, hi int) {
+	out0 := s.v76
+	in0 := s.v76
+	in1 := s.v46
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*10:][:10]
 		a0 := in0[r*10:][:10]
@@ -2797,16 +2933,16 @@ func (s *WPerp416) fusedV69(_, lo, hi int) {
 	}
 }
 
-// wPerp416ConstV71 holds the elements of %71.
-var wPerp416ConstV71 = [10]float32{
+// wPerp416ConstV78 holds the elements of %78.
+var wPerp416ConstV78 = [10]float32{
 	0, 1, 2, 3, 4, 5, 6, 7,
 	8, 9,
 }
 
-// broadcastToV284 computes rows [lo, hi) of %284 = broadcast_to %283 : f32[15,416,128].
-func (s *WPerp416) broadcastToV284(_, lo, hi int) {
-	out0 := s.v284
-	in0 := s.v283
+// broadcastToV300 computes rows [lo, hi) of %300 = broadcast_to %299 : f32[15,416,128].
+func (s *WPerp416) broadcastToV300(_, lo, hi int) {
+	out0 := s.v300
+	in0 := s.v299
 	for r := lo; r < hi; r++ {
 		i0 := r / 416
 		o0 := out0[r*128:][:128]
@@ -2815,12 +2951,12 @@ func (s *WPerp416) broadcastToV284(_, lo, hi int) {
 	}
 }
 
-// fusedV108 computes rows [lo, hi) of %108, %113 = fused %284, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV108(p, lo, hi int) {
-	out0 := s.v108
-	out1 := s.v113
-	in0 := s.v284
-	in1 := s.v104
+// fusedV116 computes rows [lo, hi) of %116, %121 = fused %300, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+func (s *WPerp416) fusedV116(p, lo, hi int) {
+	out0 := s.v116
+	out1 := s.v121
+	in0 := s.v300
+	in1 := s.v112
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
 		o1 := out1[r*53248:][:53248]
@@ -2834,12 +2970,12 @@ func (s *WPerp416) fusedV108(p, lo, hi int) {
 	}
 }
 
-// fusedV124 computes rows [lo, hi) of %124, %129 = fused %123, %104 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV124(p, lo, hi int) {
-	out0 := s.v124
-	out1 := s.v129
-	in0 := s.v123
-	in1 := s.v104
+// fusedV132 computes rows [lo, hi) of %132, %137 = fused %131, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
+func (s *WPerp416) fusedV132(p, lo, hi int) {
+	out0 := s.v132
+	out1 := s.v137
+	in0 := s.v131
+	in1 := s.v112
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
 		o1 := out1[r*53248:][:53248]
@@ -2853,22 +2989,22 @@ func (s *WPerp416) fusedV124(p, lo, hi int) {
 	}
 }
 
-// qrV135 computes matrix i of %135, %136 = qr %134 : f32[128,15], f32[15,15].
-func (s *WPerp416) qrV135(sc *wPerp416LinalgScratch, i int) error {
+// qrV143 computes matrix i of %143, %144 = qr %142 : f32[128,15], f32[15,15].
+func (s *WPerp416) qrV143(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:1920]
-	ops.CastSlice(a0, s.v134[i*1920:(i+1)*1920])
+	ops.CastSlice(a0, s.v142[i*1920:(i+1)*1920])
 	r0 := sc.out[0][:1920]
 	r1 := sc.out[1][:225]
 	sc.work.QR(128, 15, a0, r0, r1)
-	ops.CastSlice(s.v135[i*1920:(i+1)*1920], r0)
-	ops.CastSlice(s.v136[i*225:(i+1)*225], r1)
+	ops.CastSlice(s.v143[i*1920:(i+1)*1920], r0)
+	ops.CastSlice(s.v144[i*225:(i+1)*225], r1)
 	return nil
 }
 
-// transposeV139 computes rows [lo, hi) of %139 = transpose %138 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV139(_, lo, hi int) {
-	out0 := s.v139
-	in0 := s.v138
+// transposeV147 computes rows [lo, hi) of %147 = transpose %146 {perm=[1, 0, 2]} : f32[416,30,128].
+func (s *WPerp416) transposeV147(_, lo, hi int) {
+	out0 := s.v147
+	in0 := s.v146
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
@@ -2878,24 +3014,24 @@ func (s *WPerp416) transposeV139(_, lo, hi int) {
 	}
 }
 
-// transposeV141 computes rows [lo, hi) of %141 = transpose %140 {perm=[1, 0, 2]} : f32[416,30,128].
-func (s *WPerp416) transposeV141(_, lo, hi int) {
-	out0 := s.v141
+// transposeV148 computes rows [lo, hi) of %148 = transpose %140 {perm=[1, 0, 2]} : f32[416,15,128].
+func (s *WPerp416) transposeV148(_, lo, hi int) {
+	out0 := s.v148
 	in0 := s.v140
 	for r := lo; r < hi; r++ {
-		i1 := r % 30
-		i0 := r / 30
+		i1 := r % 15
+		i0 := r / 15
 		o0 := out0[r*128:][:128]
 		a0 := in0[i0*128+i1*53248:][:128]
 		copy(o0, a0)
 	}
 }
 
-// fusedV146 computes rows [lo, hi) of %146, %147 = fused %139, %139, %40 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
-func (s *WPerp416) fusedV146(p, lo, hi int) {
-	out1 := s.v147
-	in0 := s.v146
-	in1 := s.v40
+// fusedV153 computes rows [lo, hi) of %153, %154 = fused %147, %147, %39 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30], f32[416,30,30].
+func (s *WPerp416) fusedV153(p, lo, hi int) {
+	out1 := s.v154
+	in0 := s.v153
+	in1 := s.v39
 	for r := lo; r < hi; r++ {
 		o1 := out1[r*900:][:900]
 		a0 := in0[r*900:][:900]
@@ -2907,13 +3043,13 @@ func (s *WPerp416) fusedV146(p, lo, hi int) {
 	}
 }
 
-// fusedV158 computes rows [lo, hi) of %158 = fused %146, %152, %154, %52 {kind="elementwise"} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV158(_, lo, hi int) {
-	out0 := s.v158
-	in0 := s.v146
-	in1 := s.v152
-	in2 := s.v154
-	in3 := s.v52
+// fusedV165 computes rows [lo, hi) of %165 = fused %153, %159, %161, %51 {kind="elementwise"} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV165(_, lo, hi int) {
+	out0 := s.v165
+	in0 := s.v153
+	in1 := s.v159
+	in2 := s.v161
+	in3 := s.v51
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
@@ -2931,69 +3067,97 @@ func (s *WPerp416) fusedV158(_, lo, hi int) {
 	}
 }
 
-// choleskyV159 computes matrix i of %159 = cholesky %158 : f32[416,30,30].
-func (s *WPerp416) choleskyV159(sc *wPerp416LinalgScratch, i int) error {
-	a0 := s.v158[i*900 : (i+1)*900]
-	r0 := s.v159[i*900 : (i+1)*900]
+// choleskyV166 computes matrix i of %166 = cholesky %165 : f32[416,30,30].
+func (s *WPerp416) choleskyV166(sc *wPerp416LinalgScratch, i int) error {
+	a0 := s.v165[i*900 : (i+1)*900]
+	r0 := s.v166[i*900 : (i+1)*900]
 	if err := kernels.CholeskyBlocked(30, a0, r0); err != nil {
 		return err
 	}
 	return nil
 }
 
-// triangularSolveV161 computes matrix i of %161 = triangular_solve %159, %55 {transpose_a=true} : f32[416,30,30].
-func (s *WPerp416) triangularSolveV161(sc *wPerp416LinalgScratch, i int) error {
+// triangularSolveV168 computes matrix i of %168 = triangular_solve %166, %54 {transpose_a=true} : f32[416,30,30].
+func (s *WPerp416) triangularSolveV168(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
-	ops.CastSlice(a0, s.v159[i*900:(i+1)*900])
+	ops.CastSlice(a0, s.v166[i*900:(i+1)*900])
 	a1 := sc.in[1][:900]
-	ops.CastSlice(a1, s.v55[i*900:(i+1)*900])
+	ops.CastSlice(a1, s.v54[i*900:(i+1)*900])
 	r0 := sc.out[0][:900]
 	if err := kernels.TriangularSolve(true, true, true, 30, 30, a0, a1, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v161[i*900:(i+1)*900], r0)
+	ops.CastSlice(s.v168[i*900:(i+1)*900], r0)
 	return nil
 }
 
-// fusedV166 computes rows [lo, hi) of %166 = fused %141, %141, %152, %154 {kind="matmul", transpose_b=true} region {...} : f32[416,30,30].
-func (s *WPerp416) fusedV166(_, lo, hi int) {
-	out0 := s.v166
-	in0 := s.v166
-	in1 := s.v152
-	in2 := s.v154
+// sliceV170 computes rows [lo, hi) of %170 = slice %153 {start=[0, 15, 15], stop=[416, 30, 30]} : f32[416,15,15].
+func (s *WPerp416) sliceV170(_, lo, hi int) {
+	out0 := s.v170
+	in0 := s.v153
+	for r := lo; r < hi; r++ {
+		i1 := r % 15
+		i0 := r / 15
+		o0 := out0[r*15:][:15]
+		a0 := in0[465+i0*900+i1*30:][:15]
+		copy(o0, a0)
+	}
+}
+
+// sliceV172 computes rows [lo, hi) of %172 = slice %153 {start=[0, 0, 15], stop=[416, 30, 30]} : f32[416,30,15].
+func (s *WPerp416) sliceV172(_, lo, hi int) {
+	out0 := s.v172
+	in0 := s.v153
+	for r := lo; r < hi; r++ {
+		o0 := out0[r*15:][:15]
+		a0 := in0[15+r*30:][:15]
+		copy(o0, a0)
+	}
+}
+
+// fusedV181 computes rows [lo, hi) of %181 = fused %173, %174, %159, %161 {kind="elementwise"} region {...} : f32[416,30,30].
+func (s *WPerp416) fusedV181(_, lo, hi int) {
+	out0 := s.v181
+	in0 := s.v173
+	in1 := s.v174
+	in2 := s.v159
+	in3 := s.v161
 	for r := lo; r < hi; r++ {
 		i1 := r % 30
 		i0 := r / 30
 		o0 := out0[r*30:][:30]
 		a0 := in0[i0*900+i1*30:][:30]
-		a1 := in1[i0*30+i1]
-		a2 := in2[i0*30:][:30]
+		a1 := in1[i0*900+i1*30:][:30]
+		a2 := in2[i0*30+i1]
+		a3 := in3[i0*30:][:30]
 		for c := range 30 {
-			t0 := float32(ops.Mul(a0[c], a1))
-			t1 := float32(ops.Mul(t0, a2[c]))
-			o0[c] = t1
+			t1 := float32(ops.Add(a0[c], a1[c]))
+			t2 := float32(ops.Mul(t1, float32(0.5)))
+			t3 := float32(ops.Mul(t2, a2))
+			t4 := float32(ops.Mul(t3, a3[c]))
+			o0[c] = t4
 		}
 	}
 }
 
-// eighV169 computes matrix i of %169, %170 = eigh %168 : f32[416,30], f32[416,30,30].
-func (s *WPerp416) eighV169(sc *wPerp416LinalgScratch, i int) error {
+// eighV184 computes matrix i of %184, %185 = eigh %183 : f32[416,30], f32[416,30,30].
+func (s *WPerp416) eighV184(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:900]
-	ops.CastSlice(a0, s.v168[i*900:(i+1)*900])
+	ops.CastSlice(a0, s.v183[i*900:(i+1)*900])
 	r0 := sc.out[0][:30]
 	r1 := sc.out[1][:900]
 	if err := sc.work.Eigh(30, a0, r0, r1); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v169[i*30:(i+1)*30], r0)
-	ops.CastSlice(s.v170[i*900:(i+1)*900], r1)
+	ops.CastSlice(s.v184[i*30:(i+1)*30], r0)
+	ops.CastSlice(s.v185[i*900:(i+1)*900], r1)
 	return nil
 }
 
-// sliceV171 computes rows [lo, hi) of %171 = slice %170 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
-func (s *WPerp416) sliceV171(_, lo, hi int) {
-	out0 := s.v171
-	in0 := s.v170
+// sliceV186 computes rows [lo, hi) of %186 = slice %185 {start=[0, 0, 20], stop=[416, 30, 30]} : f32[416,30,10].
+func (s *WPerp416) sliceV186(_, lo, hi int) {
+	out0 := s.v186
+	in0 := s.v185
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*10:][:10]
 		a0 := in0[20+r*30:][:10]
@@ -3001,11 +3165,11 @@ func (s *WPerp416) sliceV171(_, lo, hi int) {
 	}
 }
 
-// fusedV174 computes rows [lo, hi) of %174 = fused %161, %171, %152 {kind="matmul"} region {...} : f32[416,30,10].
-func (s *WPerp416) fusedV174(_, lo, hi int) {
-	out0 := s.v174
-	in0 := s.v174
-	in1 := s.v152
+// fusedV189 computes rows [lo, hi) of %189 = fused %168, %186, %159 {kind="matmul"} region {...} : f32[416,30,10].
+func (s *WPerp416) fusedV189(_, lo, hi int) {
+	out0 := s.v189
+	in0 := s.v189
+	in1 := s.v159
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*10:][:10]
 		a0 := in0[r*10:][:10]
@@ -3014,10 +3178,10 @@ func (s *WPerp416) fusedV174(_, lo, hi int) {
 	}
 }
 
-// broadcastToV289 computes rows [lo, hi) of %289 = broadcast_to %288 : f32[10,416,128].
-func (s *WPerp416) broadcastToV289(_, lo, hi int) {
-	out0 := s.v289
-	in0 := s.v288
+// broadcastToV305 computes rows [lo, hi) of %305 = broadcast_to %304 : f32[10,416,128].
+func (s *WPerp416) broadcastToV305(_, lo, hi int) {
+	out0 := s.v305
+	in0 := s.v304
 	for r := lo; r < hi; r++ {
 		i0 := r / 416
 		o0 := out0[r*128:][:128]
@@ -3026,11 +3190,11 @@ func (s *WPerp416) broadcastToV289(_, lo, hi int) {
 	}
 }
 
-// mulV220 computes rows [lo, hi) of %220 = mul %289, %216 : f32[10,416,128].
-func (s *WPerp416) mulV220(p, lo, hi int) {
-	out0 := s.v220
-	in0 := s.v289
-	in1 := s.v216
+// mulV236 computes rows [lo, hi) of %236 = mul %305, %232 : f32[10,416,128].
+func (s *WPerp416) mulV236(p, lo, hi int) {
+	out0 := s.v236
+	in0 := s.v305
+	in1 := s.v232
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
@@ -3039,10 +3203,10 @@ func (s *WPerp416) mulV220(p, lo, hi int) {
 	}
 }
 
-// transposeV221 computes rows [lo, hi) of %221 = transpose %220 {perm=[1, 0, 2]} : f32[416,10,128].
-func (s *WPerp416) transposeV221(_, lo, hi int) {
-	out0 := s.v221
-	in0 := s.v220
+// transposeV237 computes rows [lo, hi) of %237 = transpose %236 {perm=[1, 0, 2]} : f32[416,10,128].
+func (s *WPerp416) transposeV237(_, lo, hi int) {
+	out0 := s.v237
+	in0 := s.v236
 	for r := lo; r < hi; r++ {
 		i1 := r % 10
 		i0 := r / 10
@@ -3052,45 +3216,45 @@ func (s *WPerp416) transposeV221(_, lo, hi int) {
 	}
 }
 
-// choleskyV235 computes matrix i of %235 = cholesky %234 : f32[416,10,10].
-func (s *WPerp416) choleskyV235(sc *wPerp416LinalgScratch, i int) error {
-	a0 := s.v234[i*100 : (i+1)*100]
-	r0 := s.v235[i*100 : (i+1)*100]
+// choleskyV251 computes matrix i of %251 = cholesky %250 : f32[416,10,10].
+func (s *WPerp416) choleskyV251(sc *wPerp416LinalgScratch, i int) error {
+	a0 := s.v250[i*100 : (i+1)*100]
+	r0 := s.v251[i*100 : (i+1)*100]
 	if err := kernels.CholeskyBlocked(10, a0, r0); err != nil {
 		return err
 	}
 	return nil
 }
 
-// rngNormalV240 fills elements [lo, hi) of %240.
-func (s *WPerp416) rngNormalV240(_, lo, hi int) {
-	ops.FillRandom(true, s.v240, s.guessKey[0], s.v239[0], lo, hi)
+// rngNormalV256 fills elements [lo, hi) of %256.
+func (s *WPerp416) rngNormalV256(_, lo, hi int) {
+	ops.FillRandom(true, s.v256, s.guessKey[0], s.v255[0], lo, hi)
 }
 
-// triangularSolveV243 computes matrix i of %243 = triangular_solve %235, %242 : f32[416,10,1].
-func (s *WPerp416) triangularSolveV243(sc *wPerp416LinalgScratch, i int) error {
+// triangularSolveV259 computes matrix i of %259 = triangular_solve %251, %258 : f32[416,10,1].
+func (s *WPerp416) triangularSolveV259(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:100]
-	ops.CastSlice(a0, s.v235[i*100:(i+1)*100])
+	ops.CastSlice(a0, s.v251[i*100:(i+1)*100])
 	a1 := sc.in[1][:10]
-	ops.CastSlice(a1, s.v242[i*10:(i+1)*10])
+	ops.CastSlice(a1, s.v258[i*10:(i+1)*10])
 	r0 := sc.out[0][:10]
 	if err := kernels.TriangularSolve(true, true, false, 10, 1, a0, a1, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v243[i*10:(i+1)*10], r0)
+	ops.CastSlice(s.v259[i*10:(i+1)*10], r0)
 	return nil
 }
 
-// triangularSolveV244 computes matrix i of %244 = triangular_solve %235, %243 {transpose_a=true} : f32[416,10,1].
-func (s *WPerp416) triangularSolveV244(sc *wPerp416LinalgScratch, i int) error {
+// triangularSolveV260 computes matrix i of %260 = triangular_solve %251, %259 {transpose_a=true} : f32[416,10,1].
+func (s *WPerp416) triangularSolveV260(sc *wPerp416LinalgScratch, i int) error {
 	a0 := sc.in[0][:100]
-	ops.CastSlice(a0, s.v235[i*100:(i+1)*100])
+	ops.CastSlice(a0, s.v251[i*100:(i+1)*100])
 	a1 := sc.in[1][:10]
-	ops.CastSlice(a1, s.v243[i*10:(i+1)*10])
+	ops.CastSlice(a1, s.v259[i*10:(i+1)*10])
 	r0 := sc.out[0][:10]
 	if err := kernels.TriangularSolve(true, true, true, 10, 1, a0, a1, r0); err != nil {
 		return err
 	}
-	ops.CastSlice(s.v244[i*10:(i+1)*10], r0)
+	ops.CastSlice(s.v260[i*10:(i+1)*10], r0)
 	return nil
 }
