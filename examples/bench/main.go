@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,6 +73,9 @@ type options struct {
 	only map[string]bool
 	// wideNS also times wperp-ns at the paper-step's widest width.
 	wideNS bool
+	// paper selects some of the paper steps (method/wWIDTH); nil means
+	// all.
+	paper map[string]bool
 	// fuse lists the variants of the fuse pass (fuseVariants) whose
 	// steps are timed next to the unfused ones.
 	fuse []string
@@ -116,6 +120,17 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.gonum, "gonum", false, "also time gonum's pure-Go GEMM")
 	fs.BoolVar(&o.levels, "levels", false, "gemm: also time the packed GEMM at each lower instruction-set level the CPU runs (packed-avx2 on AVX-512 CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file`")
+	fs.Func("paper", "paper-step: time only these comma-separated steps, e.g. wperp/w512,wt/w128 (default all)", func(v string) error {
+		o.paper = map[string]bool{}
+		for _, name := range strings.Split(v, ",") {
+			m, w, ok := strings.Cut(name, "/w")
+			if !ok || !slices.Contains(paperMethods, m) || !slices.ContainsFunc(paperWidths, func(x int) bool { return strconv.Itoa(x) == w }) {
+				return fmt.Errorf("%q is not a paper step: want method/wWIDTH with method one of %s and width one of %v", name, strings.Join(paperMethods, ", "), paperWidths)
+			}
+			o.paper[name] = true
+		}
+		return nil
+	})
 	fs.BoolVar(&o.wideNS, "wide-ns", false, "paper-step: also time wperp-ns at width 512 (one step after a warm-up step: about two minutes and 4 GB)")
 	clock := fs.String("clock", "wall", "what rounds are timed by: wall (the wall clock) or cpu (the process's CPU time, which other jobs on the machine disturb less; with -threads 1, as kernels' idle helpers spin)")
 	fs.IntVar(&o.opProfile, "opprofile", 0, "after timing each MLP and paper step, print its `n` costliest groups of instructions (op and types) to stderr")

@@ -49,6 +49,9 @@ func runPaperSteps(o *options, emit func(result)) error {
 		return err
 	}
 	for _, s := range steps {
+		if o.paper != nil && !o.paper[s.name] {
+			continue
+		}
 		rounds, minTime := o.rounds, o.minTime
 		if strings.HasPrefix(s.name, "wperp-ns/") && s.shape[2] != widths[0] {
 			rounds, minTime = 1, 0 // a step takes about a minute
