@@ -1,6 +1,8 @@
 package passes
 
 import (
+	"slices"
+
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime/ops"
 )
@@ -15,8 +17,9 @@ import (
 // with a zero matrix become zeros (as symbolic zeros do, this assumes x
 // finite); neg(neg x), identity reshapes, broadcasts and transposes
 // disappear; a product whose left operand is a broadcast is taken before
-// broadcasting. f is modified in place and returned; unused code is left
-// to DCE.
+// broadcasting; a chain of two products is taken in the cheaper order
+// (reassociateProducts). f is modified in place and returned; unused code
+// is left to DCE.
 func Fold(f *ir.Func) *ir.Func {
 	fl := &folder{g: &ir.Func{Name: f.Name}, repl: map[*ir.Value]*ir.Value{}}
 	fl.e = ir.NewWriter(fl.g, ir.NewNamer(f))
@@ -43,7 +46,7 @@ func Fold(f *ir.Func) *ir.Func {
 			f.Results[i] = n
 		}
 	}
-	return f
+	return reassociateProducts(f)
 }
 
 type folder struct {
@@ -112,6 +115,12 @@ func (fl *folder) simplify(in *ir.Instr) *ir.Value {
 			return fl.resize(a(0), out)
 		case isSplat(a(0), 1):
 			return fl.resize(a(1), out)
+		}
+		if v := remasked(a(0), a(1)); v != nil {
+			return v
+		}
+		if v := remasked(a(1), a(0)); v != nil {
+			return v
 		}
 	case ir.OpDiv:
 		if isSplat(a(1), 1) {
@@ -207,4 +216,39 @@ func (fl *folder) foldSplat(in *ir.Instr) *ir.Value {
 		return nil
 	}
 	return fl.full(out, v)
+}
+
+// remasked returns x·m when v = x·m (or m·x) and m is a 0/1 mask: v·m is
+// then v, bit for bit (a product with 1 is exact, and (x·0)·0 has the
+// sign and NaN of x·0). Masks are the results of step and of the
+// comparisons, which are 0 or 1 whatever their operands.
+func remasked(v, m *ir.Value) *ir.Value {
+	d := v.Def
+	if d == nil || d.Op != ir.OpMul || !isMask(m) || (!sameMask(d.Args[0], m) && !sameMask(d.Args[1], m)) {
+		return nil
+	}
+	return v
+}
+
+// sameMask reports whether masks a and b are the same value, or computed
+// by the same op from the same operands (as the copies of a segment that
+// the guess pass inlines are, before CSE merges them).
+func sameMask(a, b *ir.Value) bool {
+	if a == b {
+		return true
+	}
+	da, db := a.Def, b.Def
+	return isMask(a) && isMask(b) && da.Op == db.Op && a.Type.Equal(b.Type) && slices.Equal(da.Args, db.Args)
+}
+
+// isMask reports whether every element of v is 0 or 1 by its op.
+func isMask(v *ir.Value) bool {
+	if v.Def == nil {
+		return false
+	}
+	switch v.Def.Op {
+	case ir.OpStep, ir.OpEq, ir.OpNe, ir.OpLt, ir.OpLe, ir.OpGt, ir.OpGe:
+		return true
+	}
+	return false
 }

@@ -30,17 +30,21 @@ import (
 // Cost per step, with B examples and a d2×d linear segment: 2(q+1)
 // applications of the map or its transpose to P vectors, 2·B·d·d2·P FLOPs
 // each, except the first, to the basis R that every example shares, which
-// fold takes once (2·P·d·d2); the Gram matrices, 2·B·(n²·d + P²·d2) (the
-// images' Gram matrix is the blocks' own but for its last block,
-// imagesGram); V_k, 2·B·d·n·k; two Newton–Schulz steps, 4·B·d·k²; and per
-// example a Cholesky factor, a triangular inverse and an
-// eigendecomposition of n×n matrices (≈ 10n³). For the paper's MLP at
-// width 512 (d = d2 = 512, B = 512, P = 15, q = 1, n = 30): 3 × 4.0 = 12
-// GFLOP of GEMM in the applications, 0.53 GFLOP for the Gram matrices,
-// 0.16 for V_k and 0.1 for Newton–Schulz per hidden layer, against ≈ 140
-// GFLOP for per-example SVDs of the dense d2×d Jacobians. A layer whose segment has d2 ≤ k outputs (the last
-// hidden layer: 10 classes) has its whole row space as V_k and takes
-// rowSpaceGuess's projector, with no warm start.
+// fold takes once (2·P·d·d2). For a layer s' = W relu(s), fold also takes
+// A_bᵀ(A_b Y) = D_b Wᵀ(W D_b Y) as one product with WᵀW (2·B·d²·P, and
+// 2·d²·d2 for WᵀW), so each of the q applications of A_bᵀA_b costs one
+// product instead of two; F_0 … F_{q−1} are then never formed. The Gram
+// matrices cost 2·B·(n²·d + P²·d2) (the images' Gram matrix is the
+// blocks' own but for its last block, imagesGram); V_k, 2·B·d·n·k; two
+// Newton–Schulz steps, 4·B·d·k²; and per example a Cholesky factor, a
+// triangular inverse and an eigendecomposition of n×n matrices (≈ 10n³).
+// For the paper's MLP at width 512 (d = d2 = 512, B = 512, P = 15, q = 1,
+// n = 30): 2 × 4.0 = 8 GFLOP of GEMM in the applications and 0.27 for
+// WᵀW, 0.53 GFLOP for the Gram matrices, 0.16 for V_k and 0.1 for
+// Newton–Schulz per hidden layer, against ≈ 140 GFLOP for per-example
+// SVDs of the dense d2×d Jacobians. A layer whose segment has d2 ≤ k
+// outputs (the last hidden layer: 10 classes) has its whole row space as
+// V_k and takes rowSpaceGuess's projector, with no warm start.
 
 // layerName names a layer's state and inputs: after its pre-activation,
 // or after its weight when the pre-activation is a numbered value.

@@ -27,7 +27,7 @@ var passes = []Pass{
 	{Name: "guess", Doc: "seed a forward-gradient step: the model with each layer's guess direction (-method, -k, ...), marked for jvp", Run: runGuess},
 	{Name: "jvp", Doc: "forward mode: add tangent inputs for -wrt and return the tangents of the results; after guess, carry the guesses and assemble the gradient estimates", Run: runJVP},
 	{Name: "vjp", Doc: "reverse mode (linearize + transpose): return the loss and its gradients for -wrt", Run: runVJP},
-	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes; take products before broadcasts", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
+	{Name: "fold", Doc: "fold splat constants; simplify x+0, x*1, x*0, identity reshapes, masks applied twice; take products before broadcasts, and chains of products in the cheaper order", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Fold(f), nil }},
 	{Name: "cse", Doc: "merge identical instructions", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return CSE(f), nil }},
 	{Name: "dce", Doc: "remove instructions whose results are unused", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return DCE(f), nil }},
 	{Name: "schedule", Doc: "recompute a guess step's activations and guesses after the loss tangents, so its live set stays flat in depth", Run: func(f *ir.Func, _ *Options) (*ir.Func, error) { return Schedule(f), nil }},
@@ -89,8 +89,11 @@ func passIndex(name string) int {
 // Passes returns the table of passes.
 func Passes() []Pass { return slices.Clone(passes) }
 
-// Cleanup is the usual clean-up after a transform.
-var Cleanup = []string{"fold", "cse", "dce"}
+// Cleanup is the usual clean-up after a transform. fold runs again after
+// cse: the copies of a segment that a transform inlines repeat their
+// masks, and fold drops a mask applied twice only once cse has made the
+// two one value.
+var Cleanup = []string{"fold", "cse", "fold", "dce"}
 
 // Options configure Run.
 type Options struct {

@@ -32,7 +32,7 @@ mean of per-example losses) and its matmuls by param weights as the layers;
 -method and the flags after it configure it. Its seeds are marked in memory for
 the jvp pass, so run both in one pipeline:
 
-	pf opt -passes=guess,jvp,fold,cse,dce -method wperp -k 10 -dump-after=all model.pf
+	pf opt -passes=guess,jvp,fold,cse,fold,dce -method wperp -k 10 -dump-after=all model.pf
 
 The memplan pass, the last, records where each value lives: buf=[offset] on every
 instruction, an element offset in one arena per dtype, which the interpreter and

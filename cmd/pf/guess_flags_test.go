@@ -30,7 +30,7 @@ func TestOptGuessPipeline(t *testing.T) {
 		{[]string{"-layers", "a1"}, passes.GuessOptions{Method: passes.WPerp, Layers: []string{"a1"}}},
 	} {
 		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
-			args := append([]string{"opt", "-passes=guess,jvp,fold,cse,dce", "-verify", "-dump-after=guess,jvp"}, tc.flags...)
+			args := append([]string{"opt", "-passes=guess,jvp," + strings.Join(passes.Cleanup, ","), "-verify", "-dump-after=guess,jvp"}, tc.flags...)
 			code, stdout, stderr := pf(t, "", append(args, goldenMLP)...)
 			require.Equal(t, 0, code, stderr)
 

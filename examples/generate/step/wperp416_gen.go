@@ -15,7 +15,7 @@ import (
 // WPerp416Fingerprint is the fingerprint of the function this file was generated from
 // (codegen.Fingerprint): a program that builds the function can check
 // that the file is current.
-const WPerp416Fingerprint = "226f0c9f44cdc81f3d80ef73cc410190aea55ab4fdf699c1d5cc025b494d80b9"
+const WPerp416Fingerprint = "a4f91f22521c1131e5c7f3a3c324d7552c6d75806afd1e962161cea6b406dc9c"
 
 // WPerp416 is the function @mlp_wperp_step compiled to Go by pf gen: set the inputs
 // in In, call Step, and read the results in Out, which belong to the
@@ -34,21 +34,17 @@ type WPerp416 struct {
 	guessKey       []uint64  // %guess.key: u64[]
 	guessCounter   []uint64  // %guess.counter: u64[]
 	optimStep      []int64   // %optim.step: i64[]
-	v2             []float32 // %2: f32[15,1,128]
 	v1             []float32 // %1: f32[416,128]
 	v5             []float32 // %5: f32[416,128]
-	v268           []float32 // %268: f32[15,128]
 	v284           []float32 // %284: f32[15,128]
 	v285           []float32 // %285: f32[15,1,128]
 	v289           []float32 // %289: f32[15,416,128]
 	v9             []float32 // %9: f32[15,416,128]
-	v12            []float32 // %12: f32[15,416,128]
 	v13            []float32 // %13: f32[6240,128]
-	v14            []float32 // %14: f32[6240,128]
-	v19            []float32 // %19: f32[6240,128]
+	v7             []float32 // %7: f32[128,128]
+	v8             []float32 // %8: f32[6240,128]
 	v20            []float32 // %20: f32[15,416,128]
 	v21            []float32 // %21: f32[15,416,128]
-	v24            []float32 // %24: f32[15,416,128]
 	v25            []float32 // %25: f32[6240,128]
 	v26            []float32 // %26: f32[6240,128]
 	v27            []float32 // %27: f32[15,416,128]
@@ -98,21 +94,17 @@ type WPerp416 struct {
 	v98            []uint64  // %98: u64[]
 	v99            []float32 // %99: f32[416,10,1]
 	v102           []float32 // %102: f32[416,128]
-	v107           []float32 // %107: f32[15,1,128]
 	v105           []float32 // %105: f32[416,128]
 	v112           []float32 // %112: f32[416,128]
-	v295           []float32 // %295: f32[15,128]
 	v298           []float32 // %298: f32[15,128]
 	v299           []float32 // %299: f32[15,1,128]
 	v300           []float32 // %300: f32[15,416,128]
 	v116           []float32 // %116: f32[15,416,128]
-	v121           []float32 // %121: f32[15,416,128]
 	v122           []float32 // %122: f32[6240,128]
-	v123           []float32 // %123: f32[6240,128]
-	v130           []float32 // %130: f32[6240,128]
+	v18            []float32 // %18: f32[128,128]
+	v114           []float32 // %114: f32[6240,128]
 	v131           []float32 // %131: f32[15,416,128]
 	v132           []float32 // %132: f32[15,416,128]
-	v137           []float32 // %137: f32[15,416,128]
 	v138           []float32 // %138: f32[6240,128]
 	v139           []float32 // %139: f32[6240,128]
 	v140           []float32 // %140: f32[15,416,128]
@@ -174,8 +166,6 @@ type WPerp416 struct {
 	v213           []float32 // %213: f32[416,128,1]
 	v214           []float32 // %214: f32[416,128]
 	v218           []float32 // %218: f32[416,128]
-	v225           []float32 // %225: f32[10,1,10]
-	v302           []float32 // %302: f32[10,10]
 	v303           []float32 // %303: f32[10,128]
 	v304           []float32 // %304: f32[10,1,128]
 	v305           []float32 // %305: f32[10,416,128]
@@ -254,15 +244,15 @@ type WPerp416 struct {
 	v1AOff         []int            // offsets of the matrices of %x
 	v1BOff         []int            // offsets of the matrices of %mlp.0.w
 	v1COff         []int            // offsets of the product's matrices in %1
-	v284AOff       []int            // offsets of the matrices of %268
+	v284AOff       []int            // offsets of the matrices of %mlp.0.w.basis
 	v284BOff       []int            // offsets of the matrices of %mlp.1.w
 	v284COff       []int            // offsets of the product's matrices in %284
-	v14AOff        []int            // offsets of the matrices of %13
-	v14BOff        []int            // offsets of the matrices of %mlp.1.w
-	v14COff        []int            // offsets of the product's matrices in %14
-	v19AOff        []int            // offsets of the matrices of %14
-	v19BOff        []int            // offsets of the matrices of %mlp.1.w
-	v19COff        []int            // offsets of the product's matrices in %19
+	v7AOff         []int            // offsets of the matrices of %mlp.1.w
+	v7BOff         []int            // offsets of the matrices of %mlp.1.w
+	v7COff         []int            // offsets of the product's matrices in %7
+	v8AOff         []int            // offsets of the matrices of %13
+	v8BOff         []int            // offsets of the matrices of %7
+	v8COff         []int            // offsets of the product's matrices in %8
 	v26AOff        []int            // offsets of the matrices of %25
 	v26BOff        []int            // offsets of the matrices of %mlp.1.w
 	v26COff        []int            // offsets of the product's matrices in %26
@@ -292,15 +282,15 @@ type WPerp416 struct {
 	v105AOff       []int            // offsets of the matrices of %102
 	v105BOff       []int            // offsets of the matrices of %mlp.1.w
 	v105COff       []int            // offsets of the product's matrices in %105
-	v298AOff       []int            // offsets of the matrices of %295
+	v298AOff       []int            // offsets of the matrices of %mlp.1.w.basis
 	v298BOff       []int            // offsets of the matrices of %mlp.2.w
 	v298COff       []int            // offsets of the product's matrices in %298
-	v123AOff       []int            // offsets of the matrices of %122
-	v123BOff       []int            // offsets of the matrices of %mlp.2.w
-	v123COff       []int            // offsets of the product's matrices in %123
-	v130AOff       []int            // offsets of the matrices of %123
-	v130BOff       []int            // offsets of the matrices of %mlp.2.w
-	v130COff       []int            // offsets of the product's matrices in %130
+	v18AOff        []int            // offsets of the matrices of %mlp.2.w
+	v18BOff        []int            // offsets of the matrices of %mlp.2.w
+	v18COff        []int            // offsets of the product's matrices in %18
+	v114AOff       []int            // offsets of the matrices of %122
+	v114BOff       []int            // offsets of the matrices of %18
+	v114COff       []int            // offsets of the product's matrices in %114
 	v139AOff       []int            // offsets of the matrices of %138
 	v139BOff       []int            // offsets of the matrices of %mlp.2.w
 	v139COff       []int            // offsets of the product's matrices in %139
@@ -369,7 +359,7 @@ type WPerp416 struct {
 	v218AOff       []int            // offsets of the matrices of %104
 	v218BOff       []int            // offsets of the matrices of %mlp.1.w
 	v218COff       []int            // offsets of the product's matrices in %218
-	v303AOff       []int            // offsets of the matrices of %302
+	v303AOff       []int            // offsets of the matrices of %81
 	v303BOff       []int            // offsets of the matrices of %mlp.3.w
 	v303COff       []int            // offsets of the product's matrices in %303
 	v238AOff       []int            // offsets of the matrices of %237
@@ -463,21 +453,17 @@ func NewWPerp416() (*WPerp416, error) {
 	s.guessKey = make([]uint64, 1)
 	s.guessCounter = make([]uint64, 1)
 	s.optimStep = make([]int64, 1)
-	s.v2 = s.f32[0:1920:1920]
 	s.v1 = s.f32[4900480:4953728:4953728]
 	s.v5 = s.f32[4953728:5006976:5006976]
-	s.v268 = s.f32[0:1920:1920]
-	s.v284 = s.f32[798720:800640:800640]
-	s.v285 = s.f32[798720:800640:800640]
-	s.v289 = s.f32[0:798720:798720]
+	s.v284 = s.f32[0:1920:1920]
+	s.v285 = s.f32[0:1920:1920]
+	s.v289 = s.f32[1597440:2396160:2396160]
 	s.v9 = s.f32[1597440:2396160:2396160]
-	s.v12 = s.f32[798720:1597440:1597440]
-	s.v13 = s.f32[798720:1597440:1597440]
-	s.v14 = s.f32[0:798720:798720]
-	s.v19 = s.f32[798720:1597440:1597440]
-	s.v20 = s.f32[798720:1597440:1597440]
+	s.v13 = s.f32[0:798720:798720]
+	s.v7 = s.f32[798720:815104:815104]
+	s.v8 = s.f32[2396160:3194880:3194880]
+	s.v20 = s.f32[2396160:3194880:3194880]
 	s.v21 = s.f32[2396160:3194880:3194880]
-	s.v24 = s.f32[0:798720:798720]
 	s.v25 = s.f32[0:798720:798720]
 	s.v26 = s.f32[3194880:3993600:3993600]
 	s.v27 = s.f32[3194880:3993600:3993600]
@@ -527,21 +513,17 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v98 = s.u64[1:2:2]
 	s.v99 = s.f32[5113472:5117632:5117632]
 	s.v102 = s.f32[4900480:4953728:4953728]
-	s.v107 = s.f32[0:1920:1920]
 	s.v105 = s.f32[5006976:5060224:5060224]
 	s.v112 = s.f32[5060224:5113472:5113472]
-	s.v295 = s.f32[0:1920:1920]
-	s.v298 = s.f32[798720:800640:800640]
-	s.v299 = s.f32[798720:800640:800640]
-	s.v300 = s.f32[0:798720:798720]
+	s.v298 = s.f32[0:1920:1920]
+	s.v299 = s.f32[0:1920:1920]
+	s.v300 = s.f32[1597440:2396160:2396160]
 	s.v116 = s.f32[1597440:2396160:2396160]
-	s.v121 = s.f32[798720:1597440:1597440]
-	s.v122 = s.f32[798720:1597440:1597440]
-	s.v123 = s.f32[0:798720:798720]
-	s.v130 = s.f32[798720:1597440:1597440]
-	s.v131 = s.f32[798720:1597440:1597440]
+	s.v122 = s.f32[0:798720:798720]
+	s.v18 = s.f32[798720:815104:815104]
+	s.v114 = s.f32[2396160:3194880:3194880]
+	s.v131 = s.f32[2396160:3194880:3194880]
 	s.v132 = s.f32[2396160:3194880:3194880]
-	s.v137 = s.f32[0:798720:798720]
 	s.v138 = s.f32[0:798720:798720]
 	s.v139 = s.f32[3194880:3993600:3993600]
 	s.v140 = s.f32[3194880:3993600:3993600]
@@ -603,8 +585,6 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v213 = s.f32[1224704:1277952:1277952]
 	s.v214 = s.f32[1224704:1277952:1277952]
 	s.v218 = s.f32[1277952:1331200:1331200]
-	s.v225 = s.f32[0:100:100]
-	s.v302 = s.f32[0:100:100]
 	s.v303 = s.f32[532480:533760:533760]
 	s.v304 = s.f32[532480:533760:533760]
 	s.v305 = s.f32[0:532480:532480]
@@ -696,12 +676,12 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v284AOff = []int{0}
 	s.v284BOff = []int{0}
 	s.v284COff = []int{0}
-	s.v14AOff = []int{0}
-	s.v14BOff = []int{0}
-	s.v14COff = []int{0}
-	s.v19AOff = []int{0}
-	s.v19BOff = []int{0}
-	s.v19COff = []int{0}
+	s.v7AOff = []int{0}
+	s.v7BOff = []int{0}
+	s.v7COff = []int{0}
+	s.v8AOff = []int{0}
+	s.v8BOff = []int{0}
+	s.v8COff = []int{0}
 	s.v26AOff = []int{0}
 	s.v26BOff = []int{0}
 	s.v26COff = []int{0}
@@ -798,12 +778,12 @@ func NewWPerp416() (*WPerp416, error) {
 	s.v298AOff = []int{0}
 	s.v298BOff = []int{0}
 	s.v298COff = []int{0}
-	s.v123AOff = []int{0}
-	s.v123BOff = []int{0}
-	s.v123COff = []int{0}
-	s.v130AOff = []int{0}
-	s.v130BOff = []int{0}
-	s.v130COff = []int{0}
+	s.v18AOff = []int{0}
+	s.v18BOff = []int{0}
+	s.v18COff = []int{0}
+	s.v114AOff = []int{0}
+	s.v114BOff = []int{0}
+	s.v114COff = []int{0}
 	s.v139AOff = []int{0}
 	s.v139BOff = []int{0}
 	s.v139COff = []int{0}
@@ -1174,9 +1154,6 @@ func (s *WPerp416) Step() error {
 	s.guessCounter[0] = s.In.GuessCounter
 	s.optimStep[0] = s.In.OptimStep
 
-	// %2 = reshape %mlp.0.w.basis : f32[15,1,128]
-	copy(s.v2, s.In.Mlp0WBasis)
-
 	// %1, %5 = fused %x, %mlp.0.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 40, float32(1), s.In.X, 40, s.v1AOff, s.In.Mlp0W, 128, s.v1BOff, 0, s.v1, 128, s.v1COff)
 	{
@@ -1190,11 +1167,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %268 = reshape %2 : f32[15,128]
-	// in place: the same elements in the same order
-
-	// %284 = matmul %268, %mlp.1.w {transpose_b=true} : f32[15,128]
-	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v268, 128, s.v284AOff, s.In.Mlp1W, 128, s.v284BOff, 0, s.v284, 128, s.v284COff)
+	// %284 = matmul %mlp.0.w.basis, %mlp.1.w {transpose_b=true} : f32[15,128]
+	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.In.Mlp0WBasis, 128, s.v284AOff, s.In.Mlp1W, 128, s.v284BOff, 0, s.v284, 128, s.v284COff)
 
 	// %285 = reshape %284 : f32[15,1,128]
 	// in place: the same elements in the same order
@@ -1202,26 +1176,26 @@ func (s *WPerp416) Step() error {
 	// %289 = broadcast_to %285 : f32[15,416,128]
 	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV289)
 
-	// %9, %12 = fused %289, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV9)
+	// %9 = mul %289, %5 : f32[15,416,128]
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).mulV9)
 
-	// %13 = reshape %12 : f32[6240,128]
+	// %13 = reshape %9 : f32[6240,128]
+	copy(s.v13, s.v9)
+
+	// %7 = matmul %mlp.1.w, %mlp.1.w {transpose_b=true} : f32[128,128]
+	s.gemm.SgemmBatch(false, true, 128, 128, 128, float32(1), s.In.Mlp1W, 128, s.v7AOff, s.In.Mlp1W, 128, s.v7BOff, 0, s.v7, 128, s.v7COff)
+
+	// %8 = matmul %13, %7 : f32[6240,128]
+	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v13, 128, s.v8AOff, s.v7, 128, s.v8BOff, 0, s.v8, 128, s.v8COff)
+
+	// %20 = reshape %8 : f32[15,416,128]
 	// in place: the same elements in the same order
 
-	// %14 = matmul %13, %mlp.1.w : f32[6240,128]
-	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v13, 128, s.v14AOff, s.In.Mlp1W, 128, s.v14BOff, 0, s.v14, 128, s.v14COff)
+	// %21 = mul %20, %5 : f32[15,416,128]
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).mulV21)
 
-	// %19 = matmul %14, %mlp.1.w {transpose_b=true} : f32[6240,128]
-	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v14, 128, s.v19AOff, s.In.Mlp1W, 128, s.v19BOff, 0, s.v19, 128, s.v19COff)
-
-	// %20 = reshape %19 : f32[15,416,128]
-	// in place: the same elements in the same order
-
-	// %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV21)
-
-	// %25 = reshape %24 : f32[6240,128]
-	// in place: the same elements in the same order
+	// %25 = reshape %21 : f32[6240,128]
+	copy(s.v25, s.v21)
 
 	// %26 = matmul %25, %mlp.1.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v25, 128, s.v26AOff, s.In.Mlp1W, 128, s.v26BOff, 0, s.v26, 128, s.v26COff)
@@ -1439,9 +1413,6 @@ func (s *WPerp416) Step() error {
 		kernels.Relu(o0, a0)
 	}
 
-	// %107 = reshape %mlp.1.w.basis : f32[15,1,128]
-	copy(s.v107, s.In.Mlp1WBasis)
-
 	// %105, %112 = fused %102, %mlp.1.w {kind="matmul"} region {...} : f32[416,128], f32[416,128]
 	s.gemm.SgemmBatch(false, false, 416, 128, 128, float32(1), s.v102, 128, s.v105AOff, s.In.Mlp1W, 128, s.v105BOff, 0, s.v105, 128, s.v105COff)
 	{
@@ -1455,11 +1426,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %295 = reshape %107 : f32[15,128]
-	// in place: the same elements in the same order
-
-	// %298 = matmul %295, %mlp.2.w {transpose_b=true} : f32[15,128]
-	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.v295, 128, s.v298AOff, s.In.Mlp2W, 128, s.v298BOff, 0, s.v298, 128, s.v298COff)
+	// %298 = matmul %mlp.1.w.basis, %mlp.2.w {transpose_b=true} : f32[15,128]
+	s.gemm.SgemmBatch(false, true, 15, 128, 128, float32(1), s.In.Mlp1WBasis, 128, s.v298AOff, s.In.Mlp2W, 128, s.v298BOff, 0, s.v298, 128, s.v298COff)
 
 	// %299 = reshape %298 : f32[15,1,128]
 	// in place: the same elements in the same order
@@ -1467,26 +1435,26 @@ func (s *WPerp416) Step() error {
 	// %300 = broadcast_to %299 : f32[15,416,128]
 	s.parallel(min(s.procs, 24), 6240, (*WPerp416).broadcastToV300)
 
-	// %116, %121 = fused %300, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV116)
+	// %116 = mul %300, %112 : f32[15,416,128]
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).mulV116)
 
-	// %122 = reshape %121 : f32[6240,128]
+	// %122 = reshape %116 : f32[6240,128]
+	copy(s.v122, s.v116)
+
+	// %18 = matmul %mlp.2.w, %mlp.2.w {transpose_b=true} : f32[128,128]
+	s.gemm.SgemmBatch(false, true, 128, 128, 128, float32(1), s.In.Mlp2W, 128, s.v18AOff, s.In.Mlp2W, 128, s.v18BOff, 0, s.v18, 128, s.v18COff)
+
+	// %114 = matmul %122, %18 : f32[6240,128]
+	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v122, 128, s.v114AOff, s.v18, 128, s.v114BOff, 0, s.v114, 128, s.v114COff)
+
+	// %131 = reshape %114 : f32[15,416,128]
 	// in place: the same elements in the same order
 
-	// %123 = matmul %122, %mlp.2.w : f32[6240,128]
-	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v122, 128, s.v123AOff, s.In.Mlp2W, 128, s.v123BOff, 0, s.v123, 128, s.v123COff)
+	// %132 = mul %131, %112 : f32[15,416,128]
+	s.parallel(min(s.procs, 15), 15, (*WPerp416).mulV132)
 
-	// %130 = matmul %123, %mlp.2.w {transpose_b=true} : f32[6240,128]
-	s.gemm.SgemmBatch(false, true, 6240, 128, 128, float32(1), s.v123, 128, s.v130AOff, s.In.Mlp2W, 128, s.v130BOff, 0, s.v130, 128, s.v130COff)
-
-	// %131 = reshape %130 : f32[15,416,128]
-	// in place: the same elements in the same order
-
-	// %132, %137 = fused %131, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128]
-	s.parallel(min(s.procs, 15), 15, (*WPerp416).fusedV132)
-
-	// %138 = reshape %137 : f32[6240,128]
-	// in place: the same elements in the same order
+	// %138 = reshape %132 : f32[6240,128]
+	copy(s.v138, s.v132)
 
 	// %139 = matmul %138, %mlp.2.w : f32[6240,128]
 	s.gemm.SgemmBatch(false, false, 6240, 128, 128, float32(1), s.v138, 128, s.v139AOff, s.In.Mlp2W, 128, s.v139BOff, 0, s.v139, 128, s.v139COff)
@@ -1820,14 +1788,8 @@ func (s *WPerp416) Step() error {
 		}
 	}
 
-	// %225 = reshape %81 : f32[10,1,10]
-	copy(s.v225, s.v81)
-
-	// %302 = reshape %225 : f32[10,10]
-	// in place: the same elements in the same order
-
-	// %303 = matmul %302, %mlp.3.w {transpose_b=true} : f32[10,128]
-	s.gemm.SgemmBatch(false, true, 10, 128, 10, float32(1), s.v302, 10, s.v303AOff, s.In.Mlp3W, 10, s.v303BOff, 0, s.v303, 128, s.v303COff)
+	// %303 = matmul %81, %mlp.3.w {transpose_b=true} : f32[10,128]
+	s.gemm.SgemmBatch(false, true, 10, 128, 10, float32(1), s.v81, 10, s.v303AOff, s.In.Mlp3W, 10, s.v303BOff, 0, s.v303, 128, s.v303COff)
 
 	// %304 = reshape %303 : f32[10,1,128]
 	// in place: the same elements in the same order
@@ -2687,41 +2649,29 @@ func (s *WPerp416) broadcastToV289(_, lo, hi int) {
 	}
 }
 
-// fusedV9 computes rows [lo, hi) of %9, %12 = fused %289, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV9(p, lo, hi int) {
+// mulV9 computes rows [lo, hi) of %9 = mul %289, %5 : f32[15,416,128].
+func (s *WPerp416) mulV9(p, lo, hi int) {
 	out0 := s.v9
-	out1 := s.v12
 	in0 := s.v289
 	in1 := s.v5
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
-		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for b0 := 0; b0 < 53248; b0 += 512 {
-			n := min(512, 53248-b0)
-			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
-			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
-		}
+		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 }
 
-// fusedV21 computes rows [lo, hi) of %21, %24 = fused %20, %5 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV21(p, lo, hi int) {
+// mulV21 computes rows [lo, hi) of %21 = mul %20, %5 : f32[15,416,128].
+func (s *WPerp416) mulV21(p, lo, hi int) {
 	out0 := s.v21
-	out1 := s.v24
 	in0 := s.v20
 	in1 := s.v5
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
-		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for b0 := 0; b0 < 53248; b0 += 512 {
-			n := min(512, 53248-b0)
-			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
-			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
-		}
+		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 }
 
@@ -2951,41 +2901,29 @@ func (s *WPerp416) broadcastToV300(_, lo, hi int) {
 	}
 }
 
-// fusedV116 computes rows [lo, hi) of %116, %121 = fused %300, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV116(p, lo, hi int) {
+// mulV116 computes rows [lo, hi) of %116 = mul %300, %112 : f32[15,416,128].
+func (s *WPerp416) mulV116(p, lo, hi int) {
 	out0 := s.v116
-	out1 := s.v121
 	in0 := s.v300
 	in1 := s.v112
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
-		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for b0 := 0; b0 < 53248; b0 += 512 {
-			n := min(512, 53248-b0)
-			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
-			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
-		}
+		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 }
 
-// fusedV132 computes rows [lo, hi) of %132, %137 = fused %131, %112 {kind="elementwise"} region {...} : f32[15,416,128], f32[15,416,128].
-func (s *WPerp416) fusedV132(p, lo, hi int) {
+// mulV132 computes rows [lo, hi) of %132 = mul %131, %112 : f32[15,416,128].
+func (s *WPerp416) mulV132(p, lo, hi int) {
 	out0 := s.v132
-	out1 := s.v137
 	in0 := s.v131
 	in1 := s.v112
 	for r := lo; r < hi; r++ {
 		o0 := out0[r*53248:][:53248]
-		o1 := out1[r*53248:][:53248]
 		a0 := in0[r*53248:][:53248]
 		a1 := in1[:53248]
-		for b0 := 0; b0 < 53248; b0 += 512 {
-			n := min(512, 53248-b0)
-			kernels.BinaryVV(kernels.OpMul, o0[b0:b0+n], a0[b0:b0+n], a1[b0:b0+n])
-			kernels.BinaryVV(kernels.OpMul, o1[b0:b0+n], o0[b0:b0+n], a1[b0:b0+n])
-		}
+		kernels.BinaryVV(kernels.OpMul, o0, a0, a1)
 	}
 }
 
