@@ -50,8 +50,9 @@ and DIR/test.csv (or .csv.gz).`,
 			Doc: "About 10 s on 2 cores once built (W̃⊥ most of it); the first run also downloads\n" +
 				"      and compiles, 35 s in all (see the README)."},
 		{Name: "paper", Options: paper,
-			Doc: "W̃⊥ takes 10 to 12 min at width 128 and 30 to 40 min at width 512 on 2 cores;\n" +
-				"      W̃ᵀ, AP, WP and backprop 0.5 to 3 min; W̃⊥-NS (in -method all) about 2 h at width 128."},
+			Doc: "W̃⊥ takes 2.5 min at width 128 and 9.5 min at width 512 on 2 Zen 4 cores (more on\n" +
+				"      older ones); W̃ᵀ, AP, WP and backprop 0.5 to 3 min; W̃⊥-NS (in -method all) 1.5 h\n" +
+				"      or more at width 128."},
 	},
 	Examples: []string{
 		"go run ./examples/mnist1d                                # the quick comparison",

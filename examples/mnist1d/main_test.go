@@ -76,7 +76,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	for _, s := range []string{"quick (default): wperp,wt,ap,backprop; width 128, depth 3, 6 epochs of batch 64", "paper: wperp; width 128, depth 3, 300 epochs of batch 512, AdamW lr 0.0001",
-		"W̃⊥-NS (in -method all) about 2 h", "-data directory"} {
+		"W̃⊥-NS (in -method all) 1.5 h", "-data directory"} {
 		if !strings.Contains(stderr.String(), s) {
 			t.Errorf("usage lacks %q:\n%s", s, stderr.String())
 		}
