@@ -41,11 +41,7 @@ func Fold(f *ir.Func) *ir.Func {
 		fl.g.Body = append(fl.g.Body, in)
 	}
 	f.Body = fl.g.Body
-	for i, r := range f.Results {
-		if n, ok := fl.repl[r]; ok {
-			f.Results[i] = n
-		}
-	}
+	replaceResults(f, fl.repl)
 	return reassociateProducts(f)
 }
 

@@ -52,16 +52,7 @@ func reassociateProducts(f *ir.Func) *ir.Func {
 		g.Body = append(g.Body, in)
 	}
 	f.Body = g.Body
-	for i, r := range f.Results {
-		if n, ok := repl[r]; ok {
-			f.Results[i] = n
-		}
-	}
-	for i, m := range f.Marks {
-		if n, ok := repl[m]; ok {
-			f.Marks[i] = n
-		}
-	}
+	replaceResults(f, repl)
 	return f
 }
 
