@@ -239,12 +239,10 @@ func copyRow[T Number](dst, src []T, off, stride int) {
 	}
 }
 
-// gatherStrided writes into dst (contiguous, the plan's shape) the
-// elements of src that plan operand 0 walks.
-func gatherStrided[T Number](dst, src []T, p *WalkPlan) { gatherStridedPart(dst, src, p, 0, 1) }
-
-// gatherStridedPart is part i of parts of gatherStrided: a contiguous
-// range of the result's rows (of its tiles' rows for a transpose).
+// gatherStridedPart writes into dst (contiguous, the plan's shape) part i
+// of parts of the elements of src that plan operand 0 walks: a contiguous
+// range of the result's rows (of its matrices, or bands of rows, for a
+// transpose).
 func gatherStridedPart[T Number](dst, src []T, p *WalkPlan, i, parts int) {
 	n, stride := p.RowLen(), p.rowStride(0)
 	if p.tiled() {
@@ -266,7 +264,7 @@ func (p *WalkPlan) tiled() bool {
 	return r >= 2 && p.rowStride(0) > 1 && p.strides[0][r-2] == 1 && p.rowOffs[0] == nil
 }
 
-// transposeTiles is gatherStrided for a plan whose last two axes are a
+// transposeTiles is gatherStridedPart for a plan whose last two axes are a
 // transpose: the next-to-last steps through src contiguously and the last
 // by a stride. Walking row by row would read every element from a new
 // cache line; tiles of tile×tile elements read and write whole lines.
