@@ -18,13 +18,16 @@ import (
 // is left to DCE.
 func reassociateProducts(f *ir.Func) *ir.Func {
 	uses := liveUses(f)
-	var rewrite map[*ir.Instr]bool
+	// The inner product of each chain, found before any rewrite: in a
+	// chain of three, ((X·A)·B)·C, the outer product's inner one is
+	// rewritten first, and the outer is taken as (X·A)·(B·C).
+	var rewrite map[*ir.Instr]*ir.Instr
 	for _, in := range f.Body {
-		if _, _, ok := reassociable(in, uses); ok {
+		if inner, ok := reassociable(in, uses); ok {
 			if rewrite == nil {
-				rewrite = map[*ir.Instr]bool{}
+				rewrite = map[*ir.Instr]*ir.Instr{}
 			}
-			rewrite[in] = true
+			rewrite[in] = inner
 		}
 	}
 	if rewrite == nil {
@@ -39,13 +42,12 @@ func reassociateProducts(f *ir.Func) *ir.Func {
 				in.Args[i] = r
 			}
 		}
-		if rewrite[in] {
-			inner, b, _ := reassociable(in, uses)
+		if inner, ok := rewrite[in]; ok {
 			e.At(in.Pos)
 			ta1, _ := inner.BoolAttr("transpose_a")
 			tb1, _ := inner.BoolAttr("transpose_b")
 			tb2, _ := in.BoolAttr("transpose_b")
-			ab := matmul(e, inner.Args[1], b, tb1, tb2)
+			ab := matmul(e, inner.Args[1], in.Args[1], tb1, tb2)
 			repl[in.Results[0]] = matmul(e, inner.Args[0], ab, ta1, false)
 			continue
 		}
@@ -58,14 +60,13 @@ func reassociateProducts(f *ir.Func) *ir.Func {
 
 // reassociable reports whether in is the outer product of a chain
 // matmul(matmul(X, A), B) of matrices that X·(A·B) computes with fewer
-// multiply-adds (by a tenth at least), and returns the inner product and
-// B.
-func reassociable(in *ir.Instr, uses map[*ir.Value]int) (*ir.Instr, *ir.Value, bool) {
+// multiply-adds (by a tenth at least), and returns the inner product.
+func reassociable(in *ir.Instr, uses map[*ir.Value]int) (*ir.Instr, bool) {
 	if in.Op != ir.OpMatmul || in.Args[0].Type.Rank() != 2 || in.Args[1].Type.Rank() != 2 {
-		return nil, nil, false
+		return nil, false
 	}
 	if ta, _ := in.BoolAttr("transpose_a"); ta {
-		return nil, nil, false
+		return nil, false
 	}
 	// The left operand: the inner product's result, perhaps through
 	// reshapes that each have no other reader and end at its shape.
@@ -76,7 +77,7 @@ func reassociable(in *ir.Instr, uses map[*ir.Value]int) (*ir.Instr, *ir.Value, b
 	inner := v.Def
 	if inner == nil || inner.Op != ir.OpMatmul || uses[v] != 1 || !v.Type.Equal(in.Args[0].Type) ||
 		inner.Args[0].Type.Rank() != 2 || inner.Args[1].Type.Rank() != 2 {
-		return nil, nil, false
+		return nil, false
 	}
 	m, n1 := float64(v.Type.Shape[0]), float64(v.Type.Shape[1])
 	n2 := float64(in.Results[0].Type.Shape[1])
@@ -85,7 +86,7 @@ func reassociable(in *ir.Instr, uses map[*ir.Value]int) (*ir.Instr, *ir.Value, b
 		k = float64(inner.Args[1].Type.Shape[1])
 	}
 	before, after := m*k*n1+m*n1*n2, k*n1*n2+m*k*n2
-	return inner, in.Args[1], after < 0.9*before
+	return inner, after < 0.9*before
 }
 
 // liveUses counts the reads of each value by the live instructions of f,

@@ -17,7 +17,7 @@ import (
 // rounding); a chain whose inner product is read elsewhere, or that the
 // new order would not make cheaper, stays.
 func TestFoldReassociatesProducts(t *testing.T) {
-	f := parseVerified(t, `func @f(%x: f64[64,8] data, %a: f64[8,6] param, %b: f64[5,6] param, %s: f64[8,8] data) -> (f64[64,5], f64[64,5], f64[64,6], f64[8,8]) {
+	f := parseVerified(t, `func @f(%x: f64[64,8] data, %a: f64[8,6] param, %b: f64[5,6] param, %s: f64[8,8] data) -> (f64[64,5], f64[64,5], f64[64,6], f64[8,8], f64[64,8]) {
   %xa = matmul %x, %a : f64[64,6]
   %r1 = reshape %xa : f64[4,16,6]
   %r2 = reshape %r1 : f64[64,6]
@@ -27,7 +27,10 @@ func TestFoldReassociatesProducts(t *testing.T) {
   %twice = add %xa2, %xa2 : f64[64,6]
   %sq = matmul %s, %s : f64[8,8]
   %small = matmul %sq, %s : f64[8,8]
-  return %y, %kept, %twice, %small
+  %c1 = matmul %x, %s : f64[64,8]
+  %c2 = matmul %c1, %s : f64[64,8]
+  %c3 = matmul %c2, %s {transpose_b=true} : f64[64,8]
+  return %y, %kept, %twice, %small, %c3
 }`)
 	r := rand.New(rand.NewPCG(3, 4))
 	var inputs []*runtime.Tensor
