@@ -40,7 +40,7 @@ var (
 		d: blocking{mr: mrD, nr: nrD, kc: kc, mc: 144}}
 	avx512Set = kernelSet{level: isa.AVX512,
 		s: blocking{mr: 16, nr: 16, kc: kc, mc: mcFor(16, 4)},
-		d: blocking{mr: 16, nr: 8, kc: kc, mc: mcFor(16, 8)}}
+		d: blocking{mr: 12, nr: 16, kc: kc, mc: mcFor(12, 8)}}
 )
 
 // kernelSetFor returns the set of level l (AVX-512 only where the CPU has

@@ -17,7 +17,7 @@ func sgemmKernel16x16AVX512(k int, a, b, c *float32, ldc int, alpha, beta float3
 	panic("kernels: no assembly micro-kernel in this build")
 }
 
-func dgemmKernel16x8AVX512(k int, a, b, c *float64, ldc int, alpha, beta float64) {
+func dgemmKernel12x16AVX512(k int, a, b, c *float64, ldc int, alpha, beta float64) {
 	panic("kernels: no assembly micro-kernel in this build")
 }
 

@@ -259,7 +259,11 @@ func (gc *gemmCall[T]) setup(ks *kernelSet, tA, tB bool, m, n, k int, alpha T, a
 	gc.mcP = max(1, blk.mc/blk.mr)
 	gc.mTasks = ceilDiv(gc.mp, gc.mcP)
 	nTasks := 1
-	if threads > 1 && !(gc.mTasks >= threads && gc.mTasks%threads == 0) {
+	rowsOnly := gc.mTasks >= threads && gc.mTasks%threads == 0
+	if rowsOnly {
+		gc.mcP = ceilDiv(gc.mp, gc.mTasks) // row blocks of equal size
+	}
+	if threads > 1 && !rowsOnly {
 		want := 3 * threads
 		nTasks = min(gc.np, ceilDiv(want, gc.mTasks))
 		if gc.np < want && gc.mTasks < want {
@@ -458,10 +462,10 @@ func packRowMajor[T float](dst, x []T, ld, r0, rows, p0, kcb, w int, asm bool) {
 	if rows == w && asm && transposeRows(dst, x[r0*ld+p0:], ld, kcb, w) {
 		return
 	}
-	if rows == w && (w == 6 || w == 8 || w == 16) {
+	if rows == w && (w == 6 || w == 8 || w == 12 || w == 16) {
 		for r := 0; r < w; {
 			n := min(8, w-r)
-			if w == 6 {
+			if w == 6 || w == 12 {
 				n = 6
 			}
 			packRows(dst[r:], x[(r0+r)*ld+p0:], ld, kcb, w, n)
@@ -657,7 +661,7 @@ func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
 		pa, pb, pc := unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c)
 		switch level {
 		case isa.AVX512:
-			dgemmKernel16x8AVX512(kcb, pa, pb, pc, ldc, alpha, beta)
+			dgemmKernel12x16AVX512(kcb, pa, pb, pc, ldc, alpha, beta)
 		case isa.AVX2:
 			dgemmKernel6x8(kcb, pa, pb, pc, ldc, alpha, beta)
 		default:
