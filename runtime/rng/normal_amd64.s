@@ -511,3 +511,310 @@ DATA lanes<>+8(SB)/8, $1
 DATA lanes<>+16(SB)/8, $2
 DATA lanes<>+24(SB)/8, $3
 GLOBL lanes<>(SB), RODATA|NOPTR, $32
+
+// Eight blocks at a time, in AVX-512 (F and DQ): one 64-bit lane of a ZMM
+// register per block, the same operations as the four-block code above in
+// the same order, so the same bits. The differences are in the encoding
+// only: constants are broadcast from their first lane, the comparisons
+// and the octant tests write mask registers that the sign flips, the swap
+// and the logarithm's halving use instead of blend vectors, VPTERNLOGQ
+// XORs three words at once, and the integer↔double conversions that take
+// two or three AVX2 instructions (every value is an integer below 2⁵³, so
+// each conversion is exact either way) are VCVTUQQ2PD, VCVTQQ2PD and
+// VCVTTPD2QQ. Eight blocks have twice the independent work of four at the
+// same latency, which is what the transform's long dependency chains
+// need.
+
+// PHILOX_ROUND_Z is PHILOX_ROUND on Z0..Z3 under the round key (Z6, Z7).
+#define PHILOX_ROUND_Z \
+	VPMULUDQ.BCST m0<>(SB), Z0, Z4; \
+	VPMULUDQ.BCST m1<>(SB), Z2, Z5; \
+	VPSRLQ        $32, Z5, Z0; \
+	VPTERNLOGQ    $0x96, Z6, Z1, Z0; \
+	VPSRLQ        $32, Z4, Z2; \
+	VPTERNLOGQ    $0x96, Z7, Z3, Z2; \
+	VMOVDQU64     Z5, Z1; \
+	VMOVDQU64     Z4, Z3
+
+// NEXT_KEY_Z advances the round key; only the low halves of the lanes are
+// ever read, so a 64-bit add serves.
+#define NEXT_KEY_Z \
+	VPADDQ.BCST w0<>(SB), Z6, Z6; \
+	VPADDQ.BCST w1<>(SB), Z7, Z7
+
+// PHILOX_BLOCKS_Z computes the words of blocks Z15 + (0, ..., 7) of the
+// stream whose key is (Z12, Z11) and whose counter words are (Z14, Z13)
+// into Z0..Z3, and advances Z15 by eight. Z4..Z7 are clobbered.
+#define PHILOX_BLOCKS_Z \
+	VMOVDQU64 Z15, Z0; \
+	VPSRLQ    $32, Z15, Z1; \
+	VMOVDQU64 Z14, Z2; \
+	VMOVDQU64 Z13, Z3; \
+	VMOVDQU64 Z12, Z6; \
+	VMOVDQU64 Z11, Z7; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	NEXT_KEY_Z; \
+	PHILOX_ROUND_Z; \
+	VPADDQ.BCST eighti<>(SB), Z15, Z15
+
+// BOX_MULLER_Z is BOX_MULLER on eight blocks: the words in the low halves
+// of the lanes of Z0..Z3, element 2j into Z3 and 2j+1 into Z4. K1 must
+// hold 0x5555 (the low dword of every lane); Z0..Z10 and K2..K5 are
+// clobbered.
+#define BOX_MULLER_Z \
+	VPSLLQ        $32, Z0, Z0; \
+	VPBLENDMD     Z1, Z0, K1, Z0; \
+	VPSRLQ        $11, Z0, Z0; \
+	VPSLLQ        $32, Z2, Z2; \
+	VPBLENDMD     Z3, Z2, K1, Z2; \
+	VPSRLQ        $11, Z2, Z2; \
+	VCVTUQQ2PD    Z0, Z0; \
+	VMULPD.BCST   twom53<>(SB), Z0, Z0; \
+	VCVTUQQ2PD    Z2, Z2; \
+	VMULPD.BCST   twom53<>(SB), Z2, Z2; \
+	VBROADCASTSD  one<>(SB), Z1; \
+	VSUBPD        Z0, Z1, Z0; \
+	VMULPD.BCST   twopi<>(SB), Z2, Z2; \
+	VANDPD.BCST   mant<>(SB), Z0, Z1; \
+	VORPD.BCST    half<>(SB), Z1, Z1; \
+	VPSRLQ        $52, Z0, Z3; \
+	VPORQ.BCST    magic52<>(SB), Z3, Z3; \
+	VSUBPD.BCST   kbias<>(SB), Z3, Z3; \
+	VCMPPD.BCST   $2, hsqrt2<>(SB), Z1, K2; \
+	VSUBPD.BCST   one<>(SB), Z3, K2, Z3; \
+	VADDPD        Z1, Z1, K2, Z1; \
+	VSUBPD.BCST   one<>(SB), Z1, Z1; \
+	VADDPD.BCST   two<>(SB), Z1, Z4; \
+	VDIVPD        Z4, Z1, Z4; \
+	VMULPD        Z4, Z4, Z5; \
+	VMULPD        Z5, Z5, Z6; \
+	VMULPD.BCST   l7<>(SB), Z6, Z7; \
+	VADDPD.BCST   l5<>(SB), Z7, Z7; \
+	VMULPD        Z6, Z7, Z7; \
+	VADDPD.BCST   l3<>(SB), Z7, Z7; \
+	VMULPD        Z6, Z7, Z7; \
+	VADDPD.BCST   l1<>(SB), Z7, Z7; \
+	VMULPD        Z7, Z5, Z5; \
+	VMULPD.BCST   l6<>(SB), Z6, Z7; \
+	VADDPD.BCST   l4<>(SB), Z7, Z7; \
+	VMULPD        Z6, Z7, Z7; \
+	VADDPD.BCST   l2<>(SB), Z7, Z7; \
+	VMULPD        Z7, Z6, Z6; \
+	VADDPD        Z6, Z5, Z5; \
+	VMULPD.BCST   half<>(SB), Z1, Z6; \
+	VMULPD        Z1, Z6, Z6; \
+	VADDPD        Z6, Z5, Z5; \
+	VMULPD        Z5, Z4, Z4; \
+	VMULPD.BCST   ln2lo<>(SB), Z3, Z5; \
+	VADDPD        Z5, Z4, Z4; \
+	VSUBPD        Z4, Z6, Z6; \
+	VSUBPD        Z1, Z6, Z6; \
+	VMULPD.BCST   ln2hi<>(SB), Z3, Z3; \
+	VSUBPD        Z6, Z3, Z0; \
+	VMULPD.BCST   minus2<>(SB), Z0, Z0; \
+	VSQRTPD       Z0, Z0; \
+	VMULPD.BCST   fopi<>(SB), Z2, Z1; \
+	VCVTTPD2QQ    Z1, Z1; \
+	VPANDQ.BCST   onei<>(SB), Z1, Z3; \
+	VPADDQ        Z3, Z1, Z1; \
+	VCVTQQ2PD     Z1, Z3; \
+	VMULPD.BCST   pi4a<>(SB), Z3, Z4; \
+	VSUBPD        Z4, Z2, Z2; \
+	VMULPD.BCST   pi4b<>(SB), Z3, Z4; \
+	VSUBPD        Z4, Z2, Z2; \
+	VMULPD.BCST   pi4c<>(SB), Z3, Z4; \
+	VSUBPD        Z4, Z2, Z2; \
+	VPTESTMQ.BCST fouri<>(SB), Z1, K3; \
+	VPTESTMQ.BCST twoi<>(SB), Z1, K4; \
+	KXORB         K3, K4, K5; \
+	VMULPD        Z2, Z2, Z3; \
+	VMULPD.BCST   cos0<>(SB), Z3, Z8; \
+	VADDPD.BCST   cos1<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   cos2<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   cos3<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   cos4<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   cos5<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z3, Z9; \
+	VMULPD        Z9, Z8, Z8; \
+	VMULPD.BCST   half<>(SB), Z3, Z9; \
+	VBROADCASTSD  one<>(SB), Z1; \
+	VSUBPD        Z9, Z1, Z1; \
+	VADDPD        Z8, Z1, Z1; \
+	VMULPD.BCST   sin0<>(SB), Z3, Z8; \
+	VADDPD.BCST   sin1<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   sin2<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   sin3<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   sin4<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z8, Z8; \
+	VADDPD.BCST   sin5<>(SB), Z8, Z8; \
+	VMULPD        Z3, Z2, Z9; \
+	VMULPD        Z8, Z9, Z9; \
+	VADDPD        Z9, Z2, Z2; \
+	VBLENDMPD     Z2, Z1, K4, Z3; \
+	VBLENDMPD     Z1, Z2, K4, Z4; \
+	VXORPD.BCST   sign<>(SB), Z3, K5, Z3; \
+	VXORPD.BCST   sign<>(SB), Z4, K3, Z4; \
+	VMULPD        Z3, Z0, Z3; \
+	VMULPD        Z4, Z0, Z4
+
+// SETUP_Z broadcasts the key and counter words and the first block
+// indices, loads the interleaving tables into Z20..Z22 and sets K1.
+#define SETUP_Z \
+	MOVQ         key+16(FP), AX; \
+	MOVL         AX, BX; \
+	VPBROADCASTQ BX, Z12; \
+	SHRQ         $32, AX; \
+	VPBROADCASTQ AX, Z11; \
+	MOVQ         counter+24(FP), AX; \
+	MOVL         AX, BX; \
+	VPBROADCASTQ BX, Z14; \
+	SHRQ         $32, AX; \
+	VPBROADCASTQ AX, Z13; \
+	MOVQ         j+32(FP), AX; \
+	VPBROADCASTQ AX, Z15; \
+	VPADDQ       lanes8<>(SB), Z15, Z15; \
+	VMOVDQU64    ileave32<>(SB), Z20; \
+	VMOVDQU64    ileave64lo<>(SB), Z21; \
+	VMOVDQU64    ileave64hi<>(SB), Z22; \
+	MOVL         $0x5555, AX; \
+	KMOVW        AX, K1
+
+// STORE64_Z interleaves Z3 and Z4 into the sixteen doubles at DI.
+#define STORE64_Z \
+	VMOVDQU64 Z3, Z5; \
+	VPERMT2PD Z4, Z21, Z3; \
+	VPERMT2PD Z4, Z22, Z5; \
+	VMOVUPD   Z3, 0(DI); \
+	VMOVUPD   Z5, 64(DI)
+
+// func normalOcts32(dst *float32, octs int, key, counter, j uint64)
+TEXT ·normalOcts32(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ octs+8(FP), CX
+	SETUP_Z
+	TESTQ CX, CX
+	JZ    doneOcts32
+
+loopOcts32:
+	PHILOX_BLOCKS_Z
+	BOX_MULLER_Z
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z4, Y4
+	VPERMT2PS Z4, Z20, Z3
+	VMOVUPS   Z3, 0(DI)
+	ADDQ      $64, DI
+	DECQ      CX
+	JNZ       loopOcts32
+
+doneOcts32:
+	VZEROUPPER
+	RET
+
+// func normalOcts64(dst *float64, octs int, key, counter, j uint64)
+TEXT ·normalOcts64(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ octs+8(FP), CX
+	SETUP_Z
+	TESTQ CX, CX
+	JZ    doneOcts64
+
+loopOcts64:
+	PHILOX_BLOCKS_Z
+	BOX_MULLER_Z
+	STORE64_Z
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  loopOcts64
+
+doneOcts64:
+	VZEROUPPER
+	RET
+
+// func boxMullerOct(dst *[16]float64, words *[4][8]uint64)
+TEXT ·boxMullerOct(SB), NOSPLIT, $0-16
+	MOVQ      dst+0(FP), DI
+	MOVQ      words+8(FP), SI
+	MOVL      $0x5555, AX
+	KMOVW     AX, K1
+	VMOVDQU64 ileave64lo<>(SB), Z21
+	VMOVDQU64 ileave64hi<>(SB), Z22
+	VMOVDQU64 0(SI), Z0
+	VMOVDQU64 64(SI), Z1
+	VMOVDQU64 128(SI), Z2
+	VMOVDQU64 192(SI), Z3
+	BOX_MULLER_Z
+	STORE64_Z
+	VZEROUPPER
+	RET
+
+// Constants of the eight-block code: the lane offsets, the block step and
+// the permutations that interleave cosines and sines.
+DATA eighti<>+0(SB)/8, $8
+GLOBL eighti<>(SB), RODATA|NOPTR, $8
+DATA lanes8<>+0(SB)/8, $0
+DATA lanes8<>+8(SB)/8, $1
+DATA lanes8<>+16(SB)/8, $2
+DATA lanes8<>+24(SB)/8, $3
+DATA lanes8<>+32(SB)/8, $4
+DATA lanes8<>+40(SB)/8, $5
+DATA lanes8<>+48(SB)/8, $6
+DATA lanes8<>+56(SB)/8, $7
+GLOBL lanes8<>(SB), RODATA|NOPTR, $64
+DATA ileave32<>+0(SB)/4, $0
+DATA ileave32<>+4(SB)/4, $16
+DATA ileave32<>+8(SB)/4, $1
+DATA ileave32<>+12(SB)/4, $17
+DATA ileave32<>+16(SB)/4, $2
+DATA ileave32<>+20(SB)/4, $18
+DATA ileave32<>+24(SB)/4, $3
+DATA ileave32<>+28(SB)/4, $19
+DATA ileave32<>+32(SB)/4, $4
+DATA ileave32<>+36(SB)/4, $20
+DATA ileave32<>+40(SB)/4, $5
+DATA ileave32<>+44(SB)/4, $21
+DATA ileave32<>+48(SB)/4, $6
+DATA ileave32<>+52(SB)/4, $22
+DATA ileave32<>+56(SB)/4, $7
+DATA ileave32<>+60(SB)/4, $23
+GLOBL ileave32<>(SB), RODATA|NOPTR, $64
+DATA ileave64lo<>+0(SB)/8, $0
+DATA ileave64lo<>+8(SB)/8, $8
+DATA ileave64lo<>+16(SB)/8, $1
+DATA ileave64lo<>+24(SB)/8, $9
+DATA ileave64lo<>+32(SB)/8, $2
+DATA ileave64lo<>+40(SB)/8, $10
+DATA ileave64lo<>+48(SB)/8, $3
+DATA ileave64lo<>+56(SB)/8, $11
+GLOBL ileave64lo<>(SB), RODATA|NOPTR, $64
+DATA ileave64hi<>+0(SB)/8, $4
+DATA ileave64hi<>+8(SB)/8, $12
+DATA ileave64hi<>+16(SB)/8, $5
+DATA ileave64hi<>+24(SB)/8, $13
+DATA ileave64hi<>+32(SB)/8, $6
+DATA ileave64hi<>+40(SB)/8, $14
+DATA ileave64hi<>+48(SB)/8, $7
+DATA ileave64hi<>+56(SB)/8, $15
+GLOBL ileave64hi<>(SB), RODATA|NOPTR, $64

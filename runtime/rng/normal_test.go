@@ -35,6 +35,38 @@ func checkBoxMuller(t *testing.T, blocks [4][4]uint32) {
 	}
 }
 
+// checkBoxMullerOct compares boxMullerOct with normal64Pair on eight
+// blocks.
+func checkBoxMullerOct(t *testing.T, blocks [8][4]uint32) {
+	t.Helper()
+	var words [4][8]uint64
+	for lane, b := range blocks {
+		for k, x := range b {
+			words[k][lane] = uint64(x)
+		}
+	}
+	var got [16]float64
+	boxMullerOct(&got, &words)
+	for lane, b := range blocks {
+		a, c := normal64Pair(b)
+		if !sameBits(got[2*lane], a) || !sameBits(got[2*lane+1], c) {
+			u1, u2 := uniform64Pair(b)
+			t.Fatalf("words %#x (u1 %v, u2 %v): eight-block normals (%v, %v), want (%v, %v)", b, u1, u2, got[2*lane], got[2*lane+1], a, c)
+		}
+	}
+}
+
+// checkVectorTransforms checks the four-block transform on both halves of
+// eight blocks, and the eight-block one where the CPU has it.
+func checkVectorTransforms(t *testing.T, blocks [8][4]uint32) {
+	t.Helper()
+	checkBoxMuller(t, [4][4]uint32(blocks[:4]))
+	checkBoxMuller(t, [4][4]uint32(blocks[4:]))
+	if haveOcts {
+		checkBoxMullerOct(t, blocks)
+	}
+}
+
 // wordsOfUniforms returns the words whose f64 uniforms are a·2⁻⁵³ and
 // b·2⁻⁵³ (a, b < 2⁵³), with the 11 discarded bits of each set from low.
 func wordsOfUniforms(a, b uint64, low uint32) [4]uint32 {
@@ -80,14 +112,14 @@ func TestBoxMullerQuadEdges(t *testing.T) {
 		}
 	}
 	u2s = append(u2s, 0, top)
-	var quad [4][4]uint32
+	var oct [8][4]uint32
 	n := 0
 	for _, a := range u1s {
 		for _, b := range u2s {
-			quad[n%4] = wordsOfUniforms(a, b, uint32(n)*0x9E3779B9)
+			oct[n%8] = wordsOfUniforms(a, b, uint32(n)*0x9E3779B9)
 			n++
-			if n%4 == 0 {
-				checkBoxMuller(t, quad)
+			if n%8 == 0 {
+				checkVectorTransforms(t, oct)
 			}
 		}
 	}
@@ -104,34 +136,54 @@ func TestBoxMullerQuadRandom(t *testing.T) {
 	if testing.Short() {
 		n = 1 << 14
 	}
-	for range n / 4 {
-		var quad [4][4]uint32
-		for lane := range quad {
-			for k := range quad[lane] {
-				quad[lane][k] = r.Uint32()
+	for range n / 8 {
+		var oct [8][4]uint32
+		for lane := range oct {
+			for k := range oct[lane] {
+				oct[lane][k] = r.Uint32()
 			}
 		}
-		checkBoxMuller(t, quad)
+		checkVectorTransforms(t, oct)
 	}
 }
 
-// TestNormalQuads checks the vector fills against the scalar blocks
+// TestNormalQuads checks the four-block fills against the scalar blocks
 // element by element, across keys, counters and block indices that carry
 // into the high word.
 func TestNormalQuads(t *testing.T) {
 	if !haveQuads {
 		t.Skip("no AVX2")
 	}
+	checkVectorFills(t, 4, func(d32 []float32, d64 []float64, groups int, key, counter, j uint64) {
+		normalQuads32(&d32[0], groups, key, counter, j)
+		normalQuads64(&d64[0], groups, key, counter, j)
+	})
+}
+
+// TestNormalOcts is TestNormalQuads for the eight-block fills.
+func TestNormalOcts(t *testing.T) {
+	if !haveOcts {
+		t.Skip("no AVX-512")
+	}
+	checkVectorFills(t, 8, func(d32 []float32, d64 []float64, groups int, key, counter, j uint64) {
+		normalOcts32(&d32[0], groups, key, counter, j)
+		normalOcts64(&d64[0], groups, key, counter, j)
+	})
+}
+
+// checkVectorFills checks fills of blocks of the given group size (fill
+// sets 2·size·groups elements of each slice) against the scalar blocks.
+func checkVectorFills(t *testing.T, size int, fill func(d32 []float32, d64 []float64, groups int, key, counter, j uint64)) {
+	t.Helper()
 	cases := []struct{ key, counter, j uint64 }{
 		{0, 0, 0}, {1, 2, 0}, {math.MaxUint64, math.MaxUint64, 1<<32 - 6}, {0x123456789ABCDEF, 77, 1<<40 + 3},
 	}
-	const quads = 64
+	const groups = 64
 	for _, c := range cases {
-		d32 := make([]float32, 8*quads)
-		d64 := make([]float64, 8*quads)
-		normalQuads32(&d32[0], quads, c.key, c.counter, c.j)
-		normalQuads64(&d64[0], quads, c.key, c.counter, c.j)
-		for b := range uint64(4 * quads) {
+		d32 := make([]float32, 2*size*groups)
+		d64 := make([]float64, 2*size*groups)
+		fill(d32, d64, groups, c.key, c.counter, c.j)
+		for b := range uint64(size * groups) {
 			w := Block(c.key, c.counter, c.j+b)
 			a, bb := normal64Pair(w)
 			x, y := normal32Pair(w)
