@@ -201,6 +201,10 @@ type gemmCall[T float] struct {
 	// only: the task packs it into its own part of ap (bp) just before
 	// using it, while it is hot in cache, instead of the packing phase.
 	lazyA, lazyB bool
+	// sharedA and sharedB are the packing of an operand every task uses,
+	// when the tasks pack it themselves (packed_shared.go); their parts
+	// are 0 when the operand is packed otherwise.
+	sharedA, sharedB sharedPacking
 }
 
 var (
@@ -247,21 +251,24 @@ func (gc *gemmCall[T]) setup(ks *kernelSet, tA, tB bool, m, n, k int, alpha T, a
 	gc.kcs = min(k, (ceilDiv(k, kBlocks)+3)&^3)
 	gc.mp, gc.np = ceilDiv(m, blk.mr), ceilDiv(n, blk.nr)
 
-	// Compute tasks: blocks of at most MC rows, cut into enough column
-	// blocks (or, when C is narrow, row blocks) for about three tasks per
-	// thread, which balances the load when another process takes a core
-	// for a while. When the row blocks alone share evenly among the
-	// threads, C is not cut into columns: each task then packs its own A
-	// panels as it goes and only B is packed before the tasks start, where
-	// column blocks would have both operands packed whole first (f32 at
-	// 512³, 1024³ and the 1024×1024×128 Aᵀ·B on two Zen 4 threads: +4 to
-	// +12% in medians of interleaved rounds, the others within noise).
+	// Compute tasks. When C's rows cut into blocks of about MC rows (a
+	// block of A panels for L2) that share evenly among the threads, with
+	// enough panels each (rowTasks), C is cut into row blocks only: each
+	// task packs its own A panels as it goes, and B, which every task
+	// reads, is packed by the tasks in parts (sharedB below); column
+	// blocks would have A packed whole before the tasks start as well
+	// (f32 at 512³, 1024³ and the 1024×1024×128 Aᵀ·B on two Zen 4
+	// threads: +4 to +12% in medians of interleaved rounds, the others
+	// within noise). Otherwise C is cut into enough column blocks (or,
+	// when C is narrow, row blocks) for about three tasks per thread,
+	// which balances the load when another process takes a core for a
+	// while.
 	gc.mcP = max(1, blk.mc/blk.mr)
 	gc.mTasks = ceilDiv(gc.mp, gc.mcP)
 	nTasks := 1
-	rowsOnly := gc.mTasks >= threads && gc.mTasks%threads == 0
+	tasks, rowsOnly := rowTasks(gc.mp, gc.mcP, threads)
 	if rowsOnly {
-		gc.mcP = ceilDiv(gc.mp, gc.mTasks) // row blocks of equal size
+		gc.mTasks, gc.mcP = tasks, ceilDiv(gc.mp, tasks)
 	}
 	if threads > 1 && !rowsOnly {
 		want := 3 * threads
@@ -307,8 +314,44 @@ func (gc *gemmCall[T]) setup(ks *kernelSet, tA, tB bool, m, n, k int, alpha T, a
 	if gc.lazyB {
 		bParts = 0
 	}
+	// An operand that every task uses, when more than one task runs, is
+	// packed by the tasks themselves, k-block by k-block, a part each
+	// (sharedPanels): no task waits for a packing phase, and each part is
+	// used while it is still in cache.
+	gc.sharedA.reset(0, 0, 0)
+	gc.sharedB.reset(0, 0, 0)
+	if gc.tasks > 1 && threads > 1 && gc.mTasks == 1 {
+		gc.sharedA.reset(kBlocks, gc.mp, threads)
+		gc.aParts = 0
+	}
+	if gc.tasks > 1 && threads > 1 && nTasks == 1 {
+		gc.sharedB.reset(kBlocks, gc.np, threads)
+		bParts = 0
+	}
 	gc.parts = gc.aParts + bParts
 }
+
+// rowTasks returns the number of row blocks, a multiple of threads, that
+// cut mp panels of A into blocks of at most about mcP panels (up to an
+// eighth more, rather than more blocks: f64 1024³ on two threads takes
+// four blocks of 21 or 22 panels, not six of 14 or 15, which would give
+// one thread 45 panels and the other 41), and whether cutting C into row
+// blocks only suits the product: each block must hold at least
+// minSharedPanels panels, so that every B panel serves enough A panels.
+func rowTasks(mp, mcP, threads int) (int, bool) {
+	if threads < 2 {
+		return 0, false
+	}
+	tasks := max(threads, ceilDiv(mp, mcP)/threads*threads)
+	if ceilDiv(mp, tasks) > mcP+mcP/8 {
+		tasks += threads
+	}
+	return tasks, mp/tasks >= minSharedPanels
+}
+
+// minSharedPanels is the fewest A panels per task for which C is cut into
+// row blocks only.
+const minSharedPanels = 8
 
 // minParallelPack is the number of elements below which the packing phase
 // is not worth a second goroutine (about 100 µs of copying).
@@ -575,12 +618,12 @@ func packRows[T float](dst, x []T, ld, kcb, w, n int) {
 // k-block by k-block, B panel by B panel (kept in L1), A panel by A panel
 // (the block's A panels stay in L2), packing the panels only it uses.
 func (gc *gemmCall[T]) compute(t int) {
-	mr, nr := gc.blk.mr, gc.blk.nr
+	nr := gc.blk.nr
 	it, jt := t%gc.mTasks, t/gc.mTasks
-	ip0, ip1 := it*gc.mcP, min(gc.mp, (it+1)*gc.mcP)
+	// Row blocks of sizes that differ by one panel at most.
+	ip0, ip1 := it*gc.mp/gc.mTasks, (it+1)*gc.mp/gc.mTasks
 	jp0, jp1 := jt*gc.ncP, min(gc.np, (jt+1)*gc.ncP)
-	var edge [maxTile]T // a whole tile, for tiles that overhang C
-	for p0 := 0; p0 < gc.k; p0 += gc.kcs {
+	for p0, kb := 0, 0; p0 < gc.k; p0, kb = p0+gc.kcs, kb+1 {
 		kcb := min(gc.kcs, gc.k-p0)
 		beta := gc.beta
 		if p0 > 0 {
@@ -590,44 +633,68 @@ func (gc *gemmCall[T]) compute(t int) {
 		var aBlock []T
 		aFirst := 0
 		if gc.lazyA {
-			aBlock, aFirst = gc.ap[t*gc.mcP*mr*gc.kcs:], ip0
-			gc.packBlock(aBlock, gc.a, gc.lda, gc.tA, gc.m, mr, ip0, ip1, p0, kcb)
+			aBlock, aFirst = gc.ap[t*gc.mcP*gc.blk.mr*gc.kcs:], ip0
+			gc.packBlock(aBlock, gc.a, gc.lda, gc.tA, gc.m, gc.blk.mr, ip0, ip1, p0, kcb)
 		} else {
-			aBlock = gc.ap[p0*gc.mp*mr:]
+			aBlock = gc.ap[p0*gc.mp*gc.blk.mr:]
 		}
-		for jp := jp0; jp < jp1; jp++ {
-			j0 := jp * nr
-			cols := min(nr, gc.n-j0)
-			var bPanel []T
-			if gc.lazyB {
-				bPanel = gc.bp[t*nr*gc.kcs:][:kcb*nr]
-				gc.packBlock(bPanel, gc.b, gc.ldb, !gc.tB, gc.n, nr, jp, jp+1, p0, kcb)
-			} else {
-				bPanel = gc.bp[p0*gc.np*nr+jp*kcb*nr:][:kcb*nr]
+		for bs := range gc.sharedB.partsOr1() {
+			jq0, jq1 := jp0, jp1
+			if gc.sharedB.parts > 0 {
+				// This task's own part first: at the first k-block the
+				// tasks running at the same time pack different parts.
+				q := (it + bs) % gc.sharedB.parts
+				jq0, jq1 = gc.sharedPanels(&gc.sharedB, false, kb, q, p0, kcb)
 			}
-			for ip := ip0; ip < ip1; ip++ {
-				i0 := ip * mr
-				rows := min(mr, gc.m-i0)
-				aPanel := aBlock[(ip-aFirst)*kcb*mr:][:kcb*mr]
-				if rows == mr && cols == nr {
-					gc.kernel(kcb, aPanel, bPanel, gc.c[i0*gc.ldc+j0:], gc.ldc, beta)
-					continue
+			for jp := jq0; jp < jq1; jp++ {
+				var bPanel []T
+				if gc.lazyB {
+					bPanel = gc.bp[t*nr*gc.kcs:][:kcb*nr]
+					gc.packBlock(bPanel, gc.b, gc.ldb, !gc.tB, gc.n, nr, jp, jp+1, p0, kcb)
+				} else {
+					bPanel = gc.bp[p0*gc.np*nr+jp*kcb*nr:][:kcb*nr]
 				}
-				// Overhanging tile: compute it whole into edge with the
-				// same kernel, then merge as the kernel's epilogue would.
-				tile := edge[:mr*nr]
-				gc.kernel(kcb, aPanel, bPanel, tile, nr, 0)
-				for r := range rows {
-					cr := gc.c[(i0+r)*gc.ldc+j0:][:cols]
-					er := tile[r*nr:][:cols]
-					if beta == 0 {
-						copy(cr, er)
-						continue
+				for as := range gc.sharedA.partsOr1() {
+					iq0, iq1 := ip0, ip1
+					if gc.sharedA.parts > 0 {
+						q := (jt + as) % gc.sharedA.parts
+						iq0, iq1 = gc.sharedPanels(&gc.sharedA, true, kb, q, p0, kcb)
 					}
-					for j, v := range er {
-						cr[j] = T(v) + T(beta*cr[j])
-					}
+					gc.tiles(jp, iq0, iq1, kcb, beta, aBlock, aFirst, bPanel)
 				}
+			}
+		}
+	}
+}
+
+// tiles computes the tiles of B panel jp and A panels [ip0, ip1) for one
+// k-block: aBlock[(ip-aFirst)·kcb·mr:] is A panel ip.
+func (gc *gemmCall[T]) tiles(jp, ip0, ip1, kcb int, beta T, aBlock []T, aFirst int, bPanel []T) {
+	mr, nr := gc.blk.mr, gc.blk.nr
+	j0 := jp * nr
+	cols := min(nr, gc.n-j0)
+	var edge [maxTile]T // a whole tile, for tiles that overhang C
+	for ip := ip0; ip < ip1; ip++ {
+		i0 := ip * mr
+		rows := min(mr, gc.m-i0)
+		aPanel := aBlock[(ip-aFirst)*kcb*mr:][:kcb*mr]
+		if rows == mr && cols == nr {
+			gc.kernel(kcb, aPanel, bPanel, gc.c[i0*gc.ldc+j0:], gc.ldc, beta)
+			continue
+		}
+		// Overhanging tile: compute it whole into edge with the same
+		// kernel, then merge as the kernel's epilogue would.
+		tile := edge[:mr*nr]
+		gc.kernel(kcb, aPanel, bPanel, tile, nr, 0)
+		for r := range rows {
+			cr := gc.c[(i0+r)*gc.ldc+j0:][:cols]
+			er := tile[r*nr:][:cols]
+			if beta == 0 {
+				copy(cr, er)
+				continue
+			}
+			for j, v := range er {
+				cr[j] = T(v) + T(beta*cr[j])
 			}
 		}
 	}

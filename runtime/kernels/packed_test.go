@@ -332,3 +332,58 @@ func countDiff[T float32 | float64](a, b []T) int {
 	}
 	return n
 }
+
+// The operands every task uses are packed by the tasks themselves, part by
+// part (packed_shared.go): these shapes reach each such mode, with several
+// k-blocks and overhanging panels, on 2 and 3 goroutines, and give the
+// one-goroutine bits in f32 and f64.
+func TestSharedPackingBitExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, tc := range []struct {
+		m, n, k, threads int
+		sharedA, sharedB bool
+	}{
+		{300, 280, 600, 2, false, true}, // row blocks only
+		{600, 300, 600, 3, false, true},
+		{1030, 70, 520, 2, false, true}, // narrow C: row blocks only
+		{40, 1100, 700, 2, true, false}, // short C: column blocks only
+		{40, 1100, 700, 3, true, false},
+		{60, 500, 257, 2, true, false},
+	} {
+		threads := tc.threads
+		g := Packed{Threads: threads}
+		for _, f32 := range []bool{false, true} {
+			gcD, gcS := getCall[float64](), getCall[float32]()
+			gcD.setup(g.kernels(), false, false, tc.m, tc.n, tc.k, 1, nil, 0, nil, 0, 0, nil, 0, threads)
+			gcS.setup(g.kernels(), false, false, tc.m, tc.n, tc.k, 1, nil, 0, nil, 0, 0, nil, 0, threads)
+			sharedA, sharedB := gcD.sharedA.parts > 0, gcD.sharedB.parts > 0
+			if f32 {
+				sharedA, sharedB = gcS.sharedA.parts > 0, gcS.sharedB.parts > 0
+			}
+			putCall(gcD)
+			putCall(gcS)
+			if sharedA != tc.sharedA || sharedB != tc.sharedB {
+				t.Errorf("%d×%d×%d on %d threads (f32 %t): shared A %t, B %t; want %t, %t", tc.m, tc.n, tc.k, threads, f32, sharedA, sharedB, tc.sharedA, tc.sharedB)
+			}
+		}
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				c := newGEMMCase(r, tA, tB, tc.m, tc.n, tc.k)
+				a32, b32 := toF32(c.a), toF32(c.b)
+				one := Packed{Threads: 1}
+				want64, got64 := slices.Clone(c.c), slices.Clone(c.c)
+				want32, got32 := toF32(c.c), toF32(c.c)
+				one.Dgemm(tA, tB, c.m, c.n, c.k, 0.75, c.a, c.lda, c.b, c.ldb, -0.5, want64, c.ldc)
+				g.Dgemm(tA, tB, c.m, c.n, c.k, 0.75, c.a, c.lda, c.b, c.ldb, -0.5, got64, c.ldc)
+				one.Sgemm(tA, tB, c.m, c.n, c.k, 0.75, a32, c.lda, b32, c.ldb, -0.5, want32, c.ldc)
+				g.Sgemm(tA, tB, c.m, c.n, c.k, 0.75, a32, c.lda, b32, c.ldb, -0.5, got32, c.ldc)
+				if i := bitsEqual(got64, want64); i >= 0 {
+					t.Errorf("%v on %d threads: Dgemm differs from one thread at %d", c, threads, i)
+				}
+				if i := bitsEqual(got32, want32); i >= 0 {
+					t.Errorf("%v on %d threads: Sgemm differs from one thread at %d", c, threads, i)
+				}
+			}
+		}
+	}
+}
