@@ -119,3 +119,9 @@ func scombineRows64(k int, x *float32, a *float32, lda int, y *[64]float32)
 //
 //go:noescape
 func dcombineRows32(k int, x *float64, a *float64, lda int, y *[32]float64)
+
+// prefetchRows prefetches lines 64-byte lines of each of rows rows,
+// stride bytes apart, from src into L2; see pack_amd64.s.
+//
+//go:noescape
+func prefetchRows(src *byte, stride, rows, lines int)

@@ -84,3 +84,6 @@ func scombineRows64(k int, x *float32, a *float32, lda int, y *[64]float32) {
 func dcombineRows32(k int, x *float64, a *float64, lda int, y *[32]float64) {
 	panic("kernels: no assembly row combination in this build")
 }
+
+// prefetchRows does nothing without assembly.
+func prefetchRows(src *byte, stride, rows, lines int) {}

@@ -328,3 +328,31 @@ loop128:
 	VZEROUPPER
 done128:
 	RET
+
+// func prefetchRows(src *byte, stride, rows, lines int)
+//
+// Prefetches into L2 the first lines 64-byte lines of rows rows, stride
+// bytes apart, from src: the source of the next B panel a task packs,
+// fetched while the micro-kernels run.
+TEXT ·prefetchRows(SB), NOSPLIT, $0-32
+	MOVQ src+0(FP), SI
+	MOVQ stride+8(FP), DX
+	MOVQ rows+16(FP), CX
+	MOVQ lines+24(FP), BX
+	TESTQ CX, CX
+	JZ pfdone
+	TESTQ BX, BX
+	JZ pfdone
+pfrow:
+	MOVQ SI, DI
+	MOVQ BX, AX
+pfline:
+	PREFETCHT1 (DI)
+	ADDQ $64, DI
+	DECQ AX
+	JNZ pfline
+	ADDQ DX, SI
+	DECQ CX
+	JNZ pfrow
+pfdone:
+	RET

@@ -654,13 +654,17 @@ func (gc *gemmCall[T]) compute(t int) {
 				} else {
 					bPanel = gc.bp[p0*gc.np*nr+jp*kcb*nr:][:kcb*nr]
 				}
+				var next rowPrefetch
+				if gc.lazyB {
+					next = gc.nextBPanel(jp, jq0, jq1, p0)
+				}
 				for as := range gc.sharedA.partsOr1() {
 					iq0, iq1 := ip0, ip1
 					if gc.sharedA.parts > 0 {
 						q := (jt + as) % gc.sharedA.parts
 						iq0, iq1 = gc.sharedPanels(&gc.sharedA, true, kb, q, p0, kcb)
 					}
-					gc.tiles(jp, iq0, iq1, kcb, beta, aBlock, aFirst, bPanel)
+					gc.tiles(jp, iq0, iq1, kcb, beta, aBlock, aFirst, bPanel, next)
 				}
 			}
 		}
@@ -669,12 +673,13 @@ func (gc *gemmCall[T]) compute(t int) {
 
 // tiles computes the tiles of B panel jp and A panels [ip0, ip1) for one
 // k-block: aBlock[(ip-aFirst)·kcb·mr:] is A panel ip.
-func (gc *gemmCall[T]) tiles(jp, ip0, ip1, kcb int, beta T, aBlock []T, aFirst int, bPanel []T) {
+func (gc *gemmCall[T]) tiles(jp, ip0, ip1, kcb int, beta T, aBlock []T, aFirst int, bPanel []T, next rowPrefetch) {
 	mr, nr := gc.blk.mr, gc.blk.nr
 	j0 := jp * nr
 	cols := min(nr, gc.n-j0)
 	var edge [maxTile]T // a whole tile, for tiles that overhang C
 	for ip := ip0; ip < ip1; ip++ {
+		next.part(ip-ip0, ip1-ip0)
 		i0 := ip * mr
 		rows := min(mr, gc.m-i0)
 		aPanel := aBlock[(ip-aFirst)*kcb*mr:][:kcb*mr]
@@ -735,4 +740,48 @@ func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
 			dgemmKernelGo(kcb, a, b, c, ldc, alpha, beta)
 		}
 	}
+}
+
+// A rowPrefetch is the source of the next panel a task packs, prefetched
+// into L2 a part at a time while the micro-kernels of the panel before
+// run. Packing a panel of B straight from memory, its rows a page apart,
+// took 17% of an f64 128×1024×784 product on one Zen 4 thread; with the
+// prefetch, in medians of interleaved rounds, the 128×1024×784 and
+// 128×1024×1024 products gain 13 to 21% in f64 and 4 to 12% in f32 on one
+// thread, 13 to 18% in f64 on two, f32 on two −1 to +8%.
+type rowPrefetch struct {
+	src                 unsafe.Pointer
+	stride, rows, lines int
+}
+
+// part prefetches part i of n of the rows.
+func (r rowPrefetch) part(i, n int) {
+	if r.rows == 0 {
+		return
+	}
+	lo, hi := i*r.rows/n, (i+1)*r.rows/n
+	if hi > lo {
+		prefetchRows((*byte)(unsafe.Add(r.src, lo*r.stride)), r.stride, hi-lo, r.lines)
+	}
+}
+
+// nextBPanel returns the source of the B panel the task packs after panel
+// jp of its panels [jq0, jq1) at depth p0: jp+1, or jq0 of the next
+// k-block.
+func (gc *gemmCall[T]) nextBPanel(jp, jq0, jq1, p0 int) rowPrefetch {
+	q := jp + 1
+	if q == jq1 {
+		q, p0 = jq0, p0+gc.kcs
+	}
+	if p0 >= gc.k {
+		return rowPrefetch{}
+	}
+	kcb := min(gc.kcs, gc.k-p0)
+	var zero T
+	esize := int(unsafe.Sizeof(zero))
+	cols := min(gc.blk.nr, gc.n-q*gc.blk.nr)
+	if !gc.tB { // depth p of the panel is a run of cols elements of row p
+		return rowPrefetch{unsafe.Pointer(&gc.b[p0*gc.ldb+q*gc.blk.nr]), gc.ldb * esize, kcb, ceilDiv(cols*esize, 64)}
+	}
+	return rowPrefetch{unsafe.Pointer(&gc.b[q*gc.blk.nr*gc.ldb+p0]), gc.ldb * esize, cols, ceilDiv(kcb*esize, 64)}
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // gemmCase is one product with padded strides (so that lda, ldb and ldc
@@ -384,6 +385,49 @@ func TestSharedPackingBitExact(t *testing.T) {
 					t.Errorf("%v on %d threads: Sgemm differs from one thread at %d", c, threads, i)
 				}
 			}
+		}
+	}
+}
+
+// The prefetch of the next B panel names rows of B: its first element is
+// the panel's (bounds-checked), and the last row's run of elements ends
+// within B, for every panel a task packs next, with either layout of B.
+func TestNextBPanelWithinB(t *testing.T) {
+	for _, tc := range []struct{ n, k int }{{1024, 784}, {70, 300}, {17, 513}} {
+		for _, tB := range []bool{false, true} {
+			ldb := tc.n + 1
+			if tB {
+				ldb = tc.k + 1
+			}
+			rows := tc.k
+			if tB {
+				rows = tc.n
+			}
+			b := make([]float64, (rows-1)*ldb+ldb-1)
+			gc := getCall[float64]()
+			gc.setup(Packed{}.kernels(), false, tB, 128, tc.n, tc.k, 1, nil, 0, b, ldb, 0, nil, 0, 1)
+			base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+			end := base + uintptr(len(b))*8
+			for p0 := 0; p0 < tc.k; p0 += gc.kcs {
+				for jp := range gc.np {
+					next := gc.nextBPanel(jp, 0, gc.np, p0)
+					if next.rows == 0 {
+						if p0+gc.kcs < tc.k || jp+1 < gc.np {
+							t.Errorf("n %d k %d tB %t: no prefetch after panel %d at depth %d", tc.n, tc.k, tB, jp, p0)
+						}
+						continue
+					}
+					run := min(gc.blk.nr, tc.n-(jp+1)%gc.np*gc.blk.nr) * 8
+					if tB {
+						run = min(gc.kcs, tc.k-p0) * 8
+					}
+					last := uintptr(next.src) + uintptr((next.rows-1)*next.stride+run)
+					if last > end {
+						t.Errorf("n %d k %d tB %t: the prefetch after panel %d at depth %d ends %d bytes past B", tc.n, tc.k, tB, jp, p0, last-end)
+					}
+				}
+			}
+			putCall(gc)
 		}
 	}
 }
