@@ -40,10 +40,10 @@
 // boxmuller.go with every rounding explicit: they are the operations of Go's
 // math.Log (amd64) and math.Sincos, and give those functions' results bit
 // for bit on amd64 below GOAMD64=v3, but unlike them they do not change with
-// the platform or with the compiler's fusing of multiply-adds. On amd64 with
-// AVX2 the fills compute four blocks at a time (normal_amd64.s), with the
-// same operations and so the same numbers; a pure-Go build (tag noasm) gives
-// them too. Calling the functions of this package (rather than re-deriving
+// the platform or with the compiler's fusing of multiply-adds. On amd64 the
+// fills compute four blocks at a time with AVX2 and eight with AVX-512
+// (normal_amd64.s), with the same operations and so the same numbers; a
+// pure-Go build (tag noasm) gives them too. Calling the functions of this package (rather than re-deriving
 // the construction) is how generated code stays bit-identical with the
 // interpreter.
 //
