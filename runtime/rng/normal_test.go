@@ -26,13 +26,7 @@ func checkBoxMuller(t *testing.T, blocks [4][4]uint32) {
 	t.Helper()
 	var got [8]float64
 	boxMullerQuad(&got, wordsFor(blocks))
-	for lane, b := range blocks {
-		a, c := normal64Pair(b)
-		if !sameBits(got[2*lane], a) || !sameBits(got[2*lane+1], c) {
-			u1, u2 := uniform64Pair(b)
-			t.Fatalf("words %#x (u1 %v, u2 %v): vector normals (%v, %v), want (%v, %v)", b, u1, u2, got[2*lane], got[2*lane+1], a, c)
-		}
-	}
+	checkNormalPairs(t, "four-block", got[:], blocks[:])
 }
 
 // checkBoxMullerOct compares boxMullerOct with normal64Pair on eight
@@ -47,11 +41,18 @@ func checkBoxMullerOct(t *testing.T, blocks [8][4]uint32) {
 	}
 	var got [16]float64
 	boxMullerOct(&got, &words)
+	checkNormalPairs(t, "eight-block", got[:], blocks[:])
+}
+
+// checkNormalPairs checks that got holds normal64Pair of each block in
+// turn, bit for bit.
+func checkNormalPairs(t *testing.T, kind string, got []float64, blocks [][4]uint32) {
+	t.Helper()
 	for lane, b := range blocks {
 		a, c := normal64Pair(b)
 		if !sameBits(got[2*lane], a) || !sameBits(got[2*lane+1], c) {
 			u1, u2 := uniform64Pair(b)
-			t.Fatalf("words %#x (u1 %v, u2 %v): eight-block normals (%v, %v), want (%v, %v)", b, u1, u2, got[2*lane], got[2*lane+1], a, c)
+			t.Fatalf("words %#x (u1 %v, u2 %v): %s normals (%v, %v), want (%v, %v)", b, u1, u2, kind, got[2*lane], got[2*lane+1], a, c)
 		}
 	}
 }
