@@ -626,6 +626,7 @@ func (gc *gemmCall[T]) compute(t int) {
 	// Row blocks of sizes that differ by one panel at most.
 	ip0, ip1 := it*gc.mp/gc.mTasks, (it+1)*gc.mp/gc.mTasks
 	jp0, jp1 := jt*gc.ncP, min(gc.np, (jt+1)*gc.ncP)
+	var edge [maxTile]T // a whole tile, for tiles that overhang C
 	for p0, kb := 0, 0; p0 < gc.k; p0, kb = p0+gc.kcs, kb+1 {
 		kcb := min(gc.kcs, gc.k-p0)
 		beta := gc.beta
@@ -667,7 +668,7 @@ func (gc *gemmCall[T]) compute(t int) {
 						q := (jt + as) % gc.sharedA.parts
 						iq0, iq1 = gc.sharedPanels(&gc.sharedA, true, kb, q, p0, kcb)
 					}
-					gc.tiles(jp, iq0, iq1, kcb, beta, aBlock, aFirst, bPanel, next)
+					gc.tiles(jp, iq0, iq1, kcb, beta, aBlock, aFirst, bPanel, next, &edge)
 				}
 			}
 		}
@@ -675,12 +676,12 @@ func (gc *gemmCall[T]) compute(t int) {
 }
 
 // tiles computes the tiles of B panel jp and A panels [ip0, ip1) for one
-// k-block: aBlock[(ip-aFirst)·kcb·mr:] is A panel ip.
-func (gc *gemmCall[T]) tiles(jp, ip0, ip1, kcb int, beta T, aBlock []T, aFirst int, bPanel []T, next rowPrefetch) {
+// k-block: aBlock[(ip-aFirst)·kcb·mr:] is A panel ip; edge holds a whole
+// tile, for tiles that overhang C.
+func (gc *gemmCall[T]) tiles(jp, ip0, ip1, kcb int, beta T, aBlock []T, aFirst int, bPanel []T, next rowPrefetch, edge *[maxTile]T) {
 	mr, nr := gc.blk.mr, gc.blk.nr
 	j0 := jp * nr
 	cols := min(nr, gc.n-j0)
-	var edge [maxTile]T // a whole tile, for tiles that overhang C
 	for ip := ip0; ip < ip1; ip++ {
 		next.part(ip-ip0, ip1-ip0)
 		i0 := ip * mr
