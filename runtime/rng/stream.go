@@ -76,26 +76,24 @@ func checkRange(lo, hi, n int) {
 // an even i, and returns end: the last whole group at or below hi. It
 // returns i when there is no vector code.
 func vectorNormals32(dst []float32, key, counter uint64, i, hi int) int {
-	if octs := (hi - i) / 16; haveOcts && octs > 0 {
-		normalOcts32(&dst[i], octs, key, counter, uint64(i)/2)
-		i += 16 * octs
-	}
-	if quads := (hi - i) / 8; haveQuads && quads > 0 {
-		normalQuads32(&dst[i], quads, key, counter, uint64(i)/2)
-		i += 8 * quads
-	}
-	return i
+	return vectorNormals(dst, key, counter, i, hi, normalOcts32, normalQuads32)
 }
 
 // vectorNormals64 is vectorNormals32 for f64 normals.
 func vectorNormals64(dst []float64, key, counter uint64, i, hi int) int {
-	if octs := (hi - i) / 16; haveOcts && octs > 0 {
-		normalOcts64(&dst[i], octs, key, counter, uint64(i)/2)
-		i += 16 * octs
+	return vectorNormals(dst, key, counter, i, hi, normalOcts64, normalQuads64)
+}
+
+// vectorNormals runs the fills of eight blocks (octs) and then of four
+// (quads) from dst[i], as far as whole groups reach before hi.
+func vectorNormals[T float32 | float64](dst []T, key, counter uint64, i, hi int, octs, quads func(dst *T, groups int, key, counter, j uint64)) int {
+	if n := (hi - i) / 16; haveOcts && n > 0 {
+		octs(&dst[i], n, key, counter, uint64(i)/2)
+		i += 16 * n
 	}
-	if quads := (hi - i) / 8; haveQuads && quads > 0 {
-		normalQuads64(&dst[i], quads, key, counter, uint64(i)/2)
-		i += 8 * quads
+	if n := (hi - i) / 8; haveQuads && n > 0 {
+		quads(&dst[i], n, key, counter, uint64(i)/2)
+		i += 8 * n
 	}
 	return i
 }
