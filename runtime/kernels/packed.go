@@ -660,7 +660,10 @@ func (gc *gemmCall[T]) compute(t int) {
 				}
 				var next rowPrefetch
 				if gc.lazyB {
+					// Spread over all of the task's A panels, whatever
+					// parts they come in.
 					next = gc.nextBPanel(jp, jq0, jq1, p0)
+					next.first, next.count = ip0, ip1-ip0
 				}
 				for as := range gc.sharedA.partsOr1() {
 					iq0, iq1 := ip0, ip1
@@ -683,7 +686,7 @@ func (gc *gemmCall[T]) tiles(jp, ip0, ip1, kcb int, beta T, aBlock []T, aFirst i
 	j0 := jp * nr
 	cols := min(nr, gc.n-j0)
 	for ip := ip0; ip < ip1; ip++ {
-		next.part(ip-ip0, ip1-ip0)
+		next.part(ip)
 		i0 := ip * mr
 		rows := min(mr, gc.m-i0)
 		aPanel := aBlock[(ip-aFirst)*kcb*mr:][:kcb*mr]
@@ -756,14 +759,18 @@ func (gc *gemmCall[T]) kernel(kcb int, a, b, c []T, ldc int, beta T) {
 type rowPrefetch struct {
 	src                 unsafe.Pointer
 	stride, rows, lines int
+	// The rows are spread over the kernel calls of A panels [first,
+	// first+count).
+	first, count int
 }
 
-// part prefetches part i of n of the rows.
-func (r rowPrefetch) part(i, n int) {
-	if r.rows == 0 {
+// part prefetches the share of the rows of A panel ip.
+func (r rowPrefetch) part(ip int) {
+	if r.rows == 0 || r.count == 0 {
 		return
 	}
-	lo, hi := i*r.rows/n, (i+1)*r.rows/n
+	i := ip - r.first
+	lo, hi := i*r.rows/r.count, (i+1)*r.rows/r.count
 	if hi > lo {
 		prefetchRows((*byte)(unsafe.Add(r.src, lo*r.stride)), r.stride, hi-lo, r.lines)
 	}
@@ -785,7 +792,7 @@ func (gc *gemmCall[T]) nextBPanel(jp, jq0, jq1, p0 int) rowPrefetch {
 	esize := int(unsafe.Sizeof(zero))
 	cols := min(gc.blk.nr, gc.n-q*gc.blk.nr)
 	if !gc.tB { // depth p of the panel is a run of cols elements of row p
-		return rowPrefetch{unsafe.Pointer(&gc.b[p0*gc.ldb+q*gc.blk.nr]), gc.ldb * esize, kcb, ceilDiv(cols*esize, 64)}
+		return rowPrefetch{src: unsafe.Pointer(&gc.b[p0*gc.ldb+q*gc.blk.nr]), stride: gc.ldb * esize, rows: kcb, lines: ceilDiv(cols*esize, 64)}
 	}
-	return rowPrefetch{unsafe.Pointer(&gc.b[q*gc.blk.nr*gc.ldb+p0]), gc.ldb * esize, cols, ceilDiv(kcb*esize, 64)}
+	return rowPrefetch{src: unsafe.Pointer(&gc.b[q*gc.blk.nr*gc.ldb+p0]), stride: gc.ldb * esize, rows: cols, lines: ceilDiv(kcb*esize, 64)}
 }

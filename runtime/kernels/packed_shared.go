@@ -12,7 +12,7 @@ import (
 // time start with different parts, so they pack side by side, and each
 // then computes with the part it has just packed, hot in cache. Nothing
 // waits for a packing phase before the tasks (on two Zen 4 threads, f64
-// 1024³ +4 to +10% and 256³ to 512³ +7 to +26%, f32 +4 to +23%, in medians
+// 1024³ +4 to +10% and 256³ to 512³ +7 to +26%, f32 +2 to +23%, in medians
 // of interleaved rounds against packing B whole first).
 type sharedPacking struct {
 	parts int            // parts per k-block; 0: not shared

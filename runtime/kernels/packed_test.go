@@ -381,6 +381,9 @@ func TestSharedPackingBitExact(t *testing.T) {
 				if i := bitsEqual(got64, want64); i >= 0 {
 					t.Errorf("%v on %d threads: Dgemm differs from one thread at %d", c, threads, i)
 				}
+				naive := slices.Clone(c.c)
+				naiveGEMM(tA, tB, c.m, c.n, c.k, 0.75, c.a, c.lda, c.b, c.ldb, -0.5, naive, c.ldc)
+				compareMatrix(t, fmt.Sprintf("Dgemm on %d threads", threads), [3]int{c.m, c.n, c.k}, tA, tB, -0.5, got64, naive, 1e-15*float64(c.k+1))
 				if i := bitsEqual(got32, want32); i >= 0 {
 					t.Errorf("%v on %d threads: Sgemm differs from one thread at %d", c, threads, i)
 				}
