@@ -576,8 +576,10 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 // BOX_MULLER_Z is BOX_MULLER on eight blocks: the words in the low halves
 // of the lanes of Z0..Z3, element 2j into Z3 and 2j+1 into Z4. K1 must
 // hold 0x5555 (the low dword of every lane); Z0..Z10 and K2..K5 are
-// clobbered.
-#define BOX_MULLER_Z \
+// clobbered. It is written as ten parts, BOX_MULLER_Z1 to BOX_MULLER_Z10,
+// which the loops interleave with the Philox rounds of the next eight
+// blocks (PHILOX_NEXT_Z below).
+#define BOX_MULLER_Z1 \
 	VPSLLQ        $32, Z0, Z0; \
 	VPBLENDMD     Z1, Z0, K1, Z0; \
 	VPSRLQ        $11, Z0, Z0; \
@@ -587,7 +589,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VCVTUQQ2PD    Z0, Z0; \
 	VMULPD.BCST   twom53<>(SB), Z0, Z0; \
 	VCVTUQQ2PD    Z2, Z2; \
-	VMULPD.BCST   twom53<>(SB), Z2, Z2; \
+	VMULPD.BCST   twom53<>(SB), Z2, Z2
+
+#define BOX_MULLER_Z2 \
 	VBROADCASTSD  one<>(SB), Z1; \
 	VSUBPD        Z0, Z1, Z0; \
 	VMULPD.BCST   twopi<>(SB), Z2, Z2; \
@@ -597,7 +601,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VPORQ.BCST    magic52<>(SB), Z3, Z3; \
 	VSUBPD.BCST   kbias<>(SB), Z3, Z3; \
 	VCMPPD.BCST   $2, hsqrt2<>(SB), Z1, K2; \
-	VSUBPD.BCST   one<>(SB), Z3, K2, Z3; \
+	VSUBPD.BCST   one<>(SB), Z3, K2, Z3
+
+#define BOX_MULLER_Z3 \
 	VADDPD        Z1, Z1, K2, Z1; \
 	VSUBPD.BCST   one<>(SB), Z1, Z1; \
 	VADDPD.BCST   two<>(SB), Z1, Z4; \
@@ -607,7 +613,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VMULPD.BCST   l7<>(SB), Z6, Z7; \
 	VADDPD.BCST   l5<>(SB), Z7, Z7; \
 	VMULPD        Z6, Z7, Z7; \
-	VADDPD.BCST   l3<>(SB), Z7, Z7; \
+	VADDPD.BCST   l3<>(SB), Z7, Z7
+
+#define BOX_MULLER_Z4 \
 	VMULPD        Z6, Z7, Z7; \
 	VADDPD.BCST   l1<>(SB), Z7, Z7; \
 	VMULPD        Z7, Z5, Z5; \
@@ -617,7 +625,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VADDPD.BCST   l2<>(SB), Z7, Z7; \
 	VMULPD        Z7, Z6, Z6; \
 	VADDPD        Z6, Z5, Z5; \
-	VMULPD.BCST   half<>(SB), Z1, Z6; \
+	VMULPD.BCST   half<>(SB), Z1, Z6
+
+#define BOX_MULLER_Z5 \
 	VMULPD        Z1, Z6, Z6; \
 	VADDPD        Z6, Z5, Z5; \
 	VMULPD        Z5, Z4, Z4; \
@@ -627,7 +637,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VSUBPD        Z1, Z6, Z6; \
 	VMULPD.BCST   ln2hi<>(SB), Z3, Z3; \
 	VSUBPD        Z6, Z3, Z0; \
-	VMULPD.BCST   minus2<>(SB), Z0, Z0; \
+	VMULPD.BCST   minus2<>(SB), Z0, Z0
+
+#define BOX_MULLER_Z6 \
 	VSQRTPD       Z0, Z0; \
 	VMULPD.BCST   fopi<>(SB), Z2, Z1; \
 	VCVTTPD2QQ    Z1, Z1; \
@@ -637,7 +649,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VMULPD.BCST   pi4a<>(SB), Z3, Z4; \
 	VSUBPD        Z4, Z2, Z2; \
 	VMULPD.BCST   pi4b<>(SB), Z3, Z4; \
-	VSUBPD        Z4, Z2, Z2; \
+	VSUBPD        Z4, Z2, Z2
+
+#define BOX_MULLER_Z7 \
 	VMULPD.BCST   pi4c<>(SB), Z3, Z4; \
 	VSUBPD        Z4, Z2, Z2; \
 	VPTESTMQ.BCST fouri<>(SB), Z1, K3; \
@@ -647,7 +661,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VMULPD.BCST   cos0<>(SB), Z3, Z8; \
 	VADDPD.BCST   cos1<>(SB), Z8, Z8; \
 	VMULPD        Z3, Z8, Z8; \
-	VADDPD.BCST   cos2<>(SB), Z8, Z8; \
+	VADDPD.BCST   cos2<>(SB), Z8, Z8
+
+#define BOX_MULLER_Z8 \
 	VMULPD        Z3, Z8, Z8; \
 	VADDPD.BCST   cos3<>(SB), Z8, Z8; \
 	VMULPD        Z3, Z8, Z8; \
@@ -657,7 +673,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VMULPD        Z3, Z3, Z9; \
 	VMULPD        Z9, Z8, Z8; \
 	VMULPD.BCST   half<>(SB), Z3, Z9; \
-	VBROADCASTSD  one<>(SB), Z1; \
+	VBROADCASTSD  one<>(SB), Z1
+
+#define BOX_MULLER_Z9 \
 	VSUBPD        Z9, Z1, Z1; \
 	VADDPD        Z8, Z1, Z1; \
 	VMULPD.BCST   sin0<>(SB), Z3, Z8; \
@@ -667,7 +685,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VMULPD        Z3, Z8, Z8; \
 	VADDPD.BCST   sin3<>(SB), Z8, Z8; \
 	VMULPD        Z3, Z8, Z8; \
-	VADDPD.BCST   sin4<>(SB), Z8, Z8; \
+	VADDPD.BCST   sin4<>(SB), Z8, Z8
+
+#define BOX_MULLER_Z10 \
 	VMULPD        Z3, Z8, Z8; \
 	VADDPD.BCST   sin5<>(SB), Z8, Z8; \
 	VMULPD        Z3, Z2, Z9; \
@@ -679,6 +699,88 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	VXORPD.BCST   sign<>(SB), Z4, K3, Z4; \
 	VMULPD        Z3, Z0, Z3; \
 	VMULPD        Z4, Z0, Z4
+
+#define BOX_MULLER_Z \
+	BOX_MULLER_Z1; \
+	BOX_MULLER_Z2; \
+	BOX_MULLER_Z3; \
+	BOX_MULLER_Z4; \
+	BOX_MULLER_Z5; \
+	BOX_MULLER_Z6; \
+	BOX_MULLER_Z7; \
+	BOX_MULLER_Z8; \
+	BOX_MULLER_Z9; \
+	BOX_MULLER_Z10
+
+// The transform's chain of dependent operations (Philox's rounds, the
+// division, square root and polynomials) is longer than the out-of-order
+// window reaches across eight blocks: written one after the other, the
+// Philox rounds of the next blocks wait behind the transform of these. So
+// the loops run the transform of one group of eight blocks part by part
+// between the Philox rounds of the next group, on registers of their own:
+// PHILOX_ROUND_N and NEXT_KEY_N are PHILOX_ROUND_Z and NEXT_KEY_Z on the
+// words Z16..Z19, the products Z23, Z24 and the round key (Z25, Z26).
+#define PHILOX_ROUND_N \
+	VPMULUDQ.BCST m0<>(SB), Z16, Z23; \
+	VPMULUDQ.BCST m1<>(SB), Z18, Z24; \
+	VPSRLQ        $32, Z24, Z16; \
+	VPTERNLOGQ    $0x96, Z25, Z17, Z16; \
+	VPSRLQ        $32, Z23, Z18; \
+	VPTERNLOGQ    $0x96, Z26, Z19, Z18; \
+	VMOVDQU64     Z24, Z17; \
+	VMOVDQU64     Z23, Z19
+
+#define NEXT_KEY_N \
+	VPADDQ.BCST w0<>(SB), Z25, Z25; \
+	VPADDQ.BCST w1<>(SB), Z26, Z26
+
+// BOX_MULLER_NEXT_Z is BOX_MULLER_Z on the words in Z0..Z3 while it
+// computes the words of blocks Z15 + (0, ..., 7) into Z16..Z19 (as
+// PHILOX_BLOCKS_Z does into Z0..Z3) and advances Z15 by eight.
+#define BOX_MULLER_NEXT_Z \
+	VMOVDQU64 Z15, Z16; \
+	VPSRLQ    $32, Z15, Z17; \
+	VMOVDQU64 Z14, Z18; \
+	VMOVDQU64 Z13, Z19; \
+	VMOVDQU64 Z12, Z25; \
+	VMOVDQU64 Z11, Z26; \
+	BOX_MULLER_Z1; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z2; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z3; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z4; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z5; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z6; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z7; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z8; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z9; \
+	PHILOX_ROUND_N; \
+	NEXT_KEY_N; \
+	BOX_MULLER_Z10; \
+	PHILOX_ROUND_N; \
+	VPADDQ.BCST eighti<>(SB), Z15, Z15
+
+// NEXT_WORDS_Z moves the words BOX_MULLER_NEXT_Z computed into Z0..Z3.
+#define NEXT_WORDS_Z \
+	VMOVDQU64 Z16, Z0; \
+	VMOVDQU64 Z17, Z1; \
+	VMOVDQU64 Z18, Z2; \
+	VMOVDQU64 Z19, Z3
 
 // SETUP_Z broadcasts the key and counter words and the first block
 // indices, loads the interleaving tables into Z20..Z22 and sets K1.
@@ -702,6 +804,14 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 	MOVL         $0x5555, AX; \
 	KMOVW        AX, K1
 
+// STORE32_Z rounds Z3 and Z4 to floats and interleaves them into the
+// sixteen floats at DI.
+#define STORE32_Z \
+	VCVTPD2PS Z3, Y3; \
+	VCVTPD2PS Z4, Y4; \
+	VPERMT2PS Z4, Z20, Z3; \
+	VMOVUPS   Z3, 0(DI)
+
 // STORE64_Z interleaves Z3 and Z4 into the sixteen doubles at DI.
 #define STORE64_Z \
 	VMOVDQU64 Z3, Z5; \
@@ -718,16 +828,21 @@ TEXT ·normalOcts32(SB), NOSPLIT, $0-40
 	TESTQ CX, CX
 	JZ    doneOcts32
 
-loopOcts32:
 	PHILOX_BLOCKS_Z
+	DECQ CX
+	JZ   lastOcts32
+
+loopOcts32:
+	BOX_MULLER_NEXT_Z
+	STORE32_Z
+	NEXT_WORDS_Z
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loopOcts32
+
+lastOcts32:
 	BOX_MULLER_Z
-	VCVTPD2PS Z3, Y3
-	VCVTPD2PS Z4, Y4
-	VPERMT2PS Z4, Z20, Z3
-	VMOVUPS   Z3, 0(DI)
-	ADDQ      $64, DI
-	DECQ      CX
-	JNZ       loopOcts32
+	STORE32_Z
 
 doneOcts32:
 	VZEROUPPER
@@ -741,13 +856,21 @@ TEXT ·normalOcts64(SB), NOSPLIT, $0-40
 	TESTQ CX, CX
 	JZ    doneOcts64
 
-loopOcts64:
 	PHILOX_BLOCKS_Z
-	BOX_MULLER_Z
+	DECQ CX
+	JZ   lastOcts64
+
+loopOcts64:
+	BOX_MULLER_NEXT_Z
 	STORE64_Z
+	NEXT_WORDS_Z
 	ADDQ $128, DI
 	DECQ CX
 	JNZ  loopOcts64
+
+lastOcts64:
+	BOX_MULLER_Z
+	STORE64_Z
 
 doneOcts64:
 	VZEROUPPER

@@ -173,26 +173,39 @@ func TestNormalOcts(t *testing.T) {
 }
 
 // checkVectorFills checks fills of blocks of the given group size (fill
-// sets 2·size·groups elements of each slice) against the scalar blocks.
+// sets 2·size·groups elements of each slice) against the scalar blocks,
+// for one group (no pipelining), two, three and many, and that they write
+// nothing past their groups.
 func checkVectorFills(t *testing.T, size int, fill func(d32 []float32, d64 []float64, groups int, key, counter, j uint64)) {
 	t.Helper()
 	cases := []struct{ key, counter, j uint64 }{
 		{0, 0, 0}, {1, 2, 0}, {math.MaxUint64, math.MaxUint64, 1<<32 - 6}, {0x123456789ABCDEF, 77, 1<<40 + 3},
 	}
-	const groups = 64
-	for _, c := range cases {
-		d32 := make([]float32, 2*size*groups)
-		d64 := make([]float64, 2*size*groups)
-		fill(d32, d64, groups, c.key, c.counter, c.j)
-		for b := range uint64(size * groups) {
-			w := Block(c.key, c.counter, c.j+b)
-			a, bb := normal64Pair(w)
-			x, y := normal32Pair(w)
-			if !sameBits(d64[2*b], a) || !sameBits(d64[2*b+1], bb) {
-				t.Fatalf("%+v block %d: f64 (%v, %v), want (%v, %v)", c, c.j+b, d64[2*b], d64[2*b+1], a, bb)
+	const guard = 32 // elements past the groups that must stay untouched
+	for _, groups := range []int{1, 2, 3, 64} {
+		for _, c := range cases {
+			n := 2 * size * groups
+			d32 := make([]float32, n+guard)
+			d64 := make([]float64, n+guard)
+			for i := n; i < n+guard; i++ {
+				d32[i], d64[i] = -1, -1
 			}
-			if math.Float32bits(d32[2*b]) != math.Float32bits(x) || math.Float32bits(d32[2*b+1]) != math.Float32bits(y) {
-				t.Fatalf("%+v block %d: f32 (%v, %v), want (%v, %v)", c, c.j+b, d32[2*b], d32[2*b+1], x, y)
+			fill(d32, d64, groups, c.key, c.counter, c.j)
+			for b := range uint64(size * groups) {
+				w := Block(c.key, c.counter, c.j+b)
+				a, bb := normal64Pair(w)
+				x, y := normal32Pair(w)
+				if !sameBits(d64[2*b], a) || !sameBits(d64[2*b+1], bb) {
+					t.Fatalf("%d groups, %+v block %d: f64 (%v, %v), want (%v, %v)", groups, c, c.j+b, d64[2*b], d64[2*b+1], a, bb)
+				}
+				if math.Float32bits(d32[2*b]) != math.Float32bits(x) || math.Float32bits(d32[2*b+1]) != math.Float32bits(y) {
+					t.Fatalf("%d groups, %+v block %d: f32 (%v, %v), want (%v, %v)", groups, c, c.j+b, d32[2*b], d32[2*b+1], x, y)
+				}
+			}
+			for i := n; i < n+guard; i++ {
+				if d32[i] != -1 || d64[i] != -1 {
+					t.Fatalf("%d groups, %+v: element %d past the groups written", groups, c, i)
+				}
 			}
 		}
 	}
