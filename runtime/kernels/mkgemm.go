@@ -147,13 +147,17 @@ func epilogue(w *writer, p precision, t tile, name string) {
 	}
 	w.f("\tJZ %s_overwrite", name)
 	w.f("\t%s beta+%d(FP), Z%d", p.bcst, betaOff, zBeta)
-	rows(w, t, func(r, v int) {
-		acc := t.acc(r, v)
-		w.f("\tVMUL%s Z%d, Z%d, Z%d", p.ps, zAlpha, acc, acc)
-		w.f("\tVMUL%s %d(DI), Z%d, Z%d", p.ps, 64*v, zBeta, zC)
-		w.f("\tVADD%s Z%d, Z%d, Z%d", p.ps, zC, acc, acc)
-		w.f("\tVMOVUP%s Z%d, %d(DI)", p.ps[1:], acc, 64*v)
-	})
+	if t.vectors == 1 {
+		loadThenStore(w, p, t)
+	} else {
+		rows(w, t, func(r, v int) {
+			acc := t.acc(r, v)
+			w.f("\tVMUL%s Z%d, Z%d, Z%d", p.ps, zAlpha, acc, acc)
+			w.f("\tVMUL%s %d(DI), Z%d, Z%d", p.ps, 64*v, zBeta, zC)
+			w.f("\tVADD%s Z%d, Z%d, Z%d", p.ps, zC, acc, acc)
+			w.f("\tVMOVUP%s Z%d, %d(DI)", p.ps[1:], acc, 64*v)
+		})
+	}
 	w.f("\tVZEROUPPER")
 	w.f("\tRET")
 	w.f("%s_overwrite:", name)
@@ -164,6 +168,38 @@ func epilogue(w *writer, p precision, t tile, name string) {
 	})
 	w.f("\tVZEROUPPER")
 	w.f("\tRET")
+}
+
+// loadThenStore writes the update of a tile of one vector a row in
+// batches of eight rows: the batch's rows of C are all read (times beta)
+// before any is written. Rows of C a multiple of 4 KiB apart look alike to
+// the memory disambiguation, so reading a row right after writing the row
+// above can wait for that write: f32 128×{784,1024}×1024 on one Zen 4
+// thread +1.5% in alternating runs. (Padding C's rows apart gains 4%;
+// the rest is the L1 sets the rows all map to.) The f64 tile, two vectors
+// a row, has no registers to spare for it.
+func loadThenStore(w *writer, p precision, t tile) {
+	const batch = 8
+	first := t.rows // the B registers, free after the loop, and on
+	for r0 := 0; r0 < t.rows; r0 += batch {
+		n := min(batch, t.rows-r0)
+		w.f("\tMOVQ DI, R9")
+		for r := range n {
+			w.f("\tVMUL%s (R9), Z%d, Z%d", p.ps, zBeta, first+r)
+			if r < n-1 {
+				w.f("\tADDQ DX, R9")
+			}
+		}
+		for r := range n {
+			acc := t.acc(r0+r, 0)
+			w.f("\tVMUL%s Z%d, Z%d, Z%d", p.ps, zAlpha, acc, acc)
+			w.f("\tVADD%s Z%d, Z%d, Z%d", p.ps, first+r, acc, acc)
+			w.f("\tVMOVUP%s Z%d, (DI)", p.ps[1:], acc)
+			if r0+r < t.rows-1 {
+				w.f("\tADDQ DX, DI")
+			}
+		}
+	}
 }
 
 // rows calls store for each vector of each row, DI advancing a row of C
