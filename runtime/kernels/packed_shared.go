@@ -70,7 +70,7 @@ func (gc *gemmCall[T]) sharedPanels(s *sharedPacking, isA bool, kb, q, p0, kcb i
 	if state.CompareAndSwap(partFree, partPacking) {
 		if isA {
 			mr := gc.blk.mr
-			gc.packBlock(gc.ap[p0*gc.mp*mr+q0*kcb*mr:], gc.a, gc.lda, gc.tA, gc.m, mr, q0, q1, p0, kcb)
+			gc.packA(gc.ap[p0*gc.mp*mr+q0*kcb*mr:], q0, q1, p0, kcb)
 		} else {
 			nr := gc.blk.nr
 			gc.packBlock(gc.bp[p0*gc.np*nr+q0*kcb*nr:], gc.b, gc.ldb, !gc.tB, gc.n, nr, q0, q1, p0, kcb)

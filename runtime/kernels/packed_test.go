@@ -355,8 +355,8 @@ func TestSharedPackingBitExact(t *testing.T) {
 		g := Packed{Threads: threads}
 		for _, f32 := range []bool{false, true} {
 			gcD, gcS := getCall[float64](), getCall[float32]()
-			gcD.setup(g.kernels(), false, false, tc.m, tc.n, tc.k, 1, nil, 0, nil, 0, 0, nil, 0, threads)
-			gcS.setup(g.kernels(), false, false, tc.m, tc.n, tc.k, 1, nil, 0, nil, 0, 0, nil, 0, threads)
+			gcD.setup(g.kernels(), false, false, tc.n, tc.k, 1, nil, 0, 0, threads, rowSegment[float64]{m: tc.m})
+			gcS.setup(g.kernels(), false, false, tc.n, tc.k, 1, nil, 0, 0, threads, rowSegment[float32]{m: tc.m})
 			sharedA, sharedB := gcD.sharedA.parts > 0, gcD.sharedB.parts > 0
 			if f32 {
 				sharedA, sharedB = gcS.sharedA.parts > 0, gcS.sharedB.parts > 0
@@ -408,7 +408,7 @@ func TestNextBPanelWithinB(t *testing.T) {
 			}
 			b := make([]float64, (rows-1)*ldb+ldb-1)
 			gc := getCall[float64]()
-			gc.setup(Packed{}.kernels(), false, tB, 128, tc.n, tc.k, 1, nil, 0, b, ldb, 0, nil, 0, 1)
+			gc.setup(Packed{}.kernels(), false, tB, tc.n, tc.k, 1, b, ldb, 0, 1, rowSegment[float64]{m: 128})
 			base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 			end := base + uintptr(len(b))*8
 			for p0 := 0; p0 < tc.k; p0 += gc.kcs {
