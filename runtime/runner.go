@@ -42,6 +42,9 @@ type Runner struct {
 	prof    *Profile // per-instruction times, when attached
 	// feedback lists the results written into inputs after each run.
 	feedback []feedback
+	// pairs[i], if set, runs steps i and i+1 together (matmul_pair.go);
+	// nil when no steps pair.
+	pairs []pairRun
 }
 
 // NewRunner allocates the buffers of a Runner for the interpreter's
@@ -115,6 +118,7 @@ func (it *Interpreter) newRunner(own map[int]bool) *Runner {
 		}
 		seen[n] = true
 	}
+	r.planPairs()
 	return r
 }
 
@@ -135,7 +139,15 @@ func (r *Runner) Run(inputs []*Tensor) ([]*Tensor, error) {
 		return nil, err
 	}
 	copy(r.env, inputs)
-	for i := range it.steps {
+	for i := 0; i < len(it.steps); i++ {
+		if r.pairs != nil && r.pairs[i] != nil {
+			if err := r.runPairTimed(i); err != nil {
+				clear(r.env[:len(inputs)])
+				return nil, err
+			}
+			i++
+			continue
+		}
 		s := &it.steps[i]
 		args, outs := r.args[i], r.outs[i]
 		for j, n := range s.args {
@@ -201,4 +213,27 @@ func view(arena *Tensor, off int, t ir.Type) *Tensor {
 		v.U64 = arena.U64[off : off+n : off+n]
 	}
 	return v
+}
+
+// runPairTimed runs steps i and i+1 as a pair (matmul_pair.go), each of
+// the two charged half of the time in the profile.
+func (r *Runner) runPairTimed(i int) error {
+	for _, j := range []int{i, i + 1} {
+		for k, n := range r.it.steps[j].args {
+			r.args[j][k] = r.env[n]
+		}
+	}
+	var start time.Time
+	if r.prof != nil {
+		start = time.Now()
+	}
+	err := r.runPair(i)
+	if r.prof != nil {
+		half := time.Since(start) / 2
+		r.prof.times[i] += half
+		r.prof.times[i+1] += half
+	}
+	clear(r.args[i])
+	clear(r.args[i+1])
+	return err
 }
