@@ -107,6 +107,69 @@ func (g *gen) gemm3(in *ir.Instr, a, b *ir.Value, tA, tB bool, out string, d ir.
 	return nil
 }
 
+// pairs reports whether matmuls first and second, in a row, run as one
+// PairGEMM call, as the interpreter's Runner runs them (runtime's
+// matmul_pair.go): ops.PairableMatmuls accepts them and the memory plan
+// keeps the second's result off the first's operands and result.
+func (g *gen) pairs(first, second *ir.Instr) bool {
+	if !ops.PairableMatmuls(first, second) {
+		return false
+	}
+	out := second.Results[0]
+	for _, v := range []*ir.Value{first.Args[0], first.Args[1], first.Results[0]} {
+		if g.sharesPlannedMemory(out, v) {
+			return false
+		}
+	}
+	tA, _ := first.BoolAttr("transpose_a")
+	tB, _ := first.BoolAttr("transpose_b")
+	_, m1, k, n, err1 := ir.MatmulDims(first.Args[0].Type.Shape, first.Args[1].Type.Shape, tA, tB)
+	_, m2, _, _, err2 := ir.MatmulDims(second.Args[0].Type.Shape, second.Args[1].Type.Shape, tA, tB)
+	return err1 == nil && err2 == nil && m1 > 0 && m2 > 0 && n > 0 && k > 0
+}
+
+// sharesPlannedMemory reports whether the memory plan places a and b in
+// overlapping ranges of one arena.
+func (g *gen) sharesPlannedMemory(a, b *ir.Value) bool {
+	offA, okA := g.plan.Offset(a)
+	offB, okB := g.plan.Offset(b)
+	if !okA || !okB || a.Type.DType != b.Type.DType {
+		return false
+	}
+	return offA < offB+b.Type.Shape.Size() && offB < offA+a.Type.Shape.Size()
+}
+
+// emitMatmulPair emits two matmuls that pairs accepts as one SgemmPair or
+// DgemmPair call.
+func emitMatmulPair(g *gen, first, second *ir.Instr) error {
+	tA, err := first.BoolAttr("transpose_a")
+	if err != nil {
+		return err
+	}
+	tB, err := first.BoolAttr("transpose_b")
+	if err != nil {
+		return err
+	}
+	_, m1, k, n, err := ir.MatmulDims(first.Args[0].Type.Shape, first.Args[1].Type.Shape, tA, tB)
+	if err != nil {
+		return err
+	}
+	_, m2, _, _, err := ir.MatmulDims(second.Args[0].Type.Shape, second.Args[1].Type.Shape, tA, tB)
+	if err != nil {
+		return err
+	}
+	g.gemm = true
+	call, one := "SgemmPair", "float32(1)"
+	if first.Results[0].Type.DType == ir.F64 {
+		call, one = "DgemmPair", "float64(1)"
+	}
+	lda1, lda2 := first.Args[0].Type.Shape[1], second.Args[0].Type.Shape[1]
+	ldb := first.Args[1].Type.Shape[1]
+	g.step.line("%s.gemm.%s(%t, %t, %d, %d, %d, %d, %s, %s, %d, %s, %d, %s, %d, 0, %s, %d, %s, %d)",
+		g.recv, call, tA, tB, m1, m2, n, k, one, g.arg(first, 0), lda1, g.arg(second, 0), lda2, g.arg(first, 1), ldb, g.out(first, 0), n, g.out(second, 0), n)
+	return nil
+}
+
 // batchOffsets returns, for each element of the batch shape dst, the
 // index of the element of a batch of shape src broadcast to it.
 func batchOffsets(src, dst ir.Shape) []int {

@@ -48,9 +48,19 @@ func (g *gen) emitAll() error {
 		}
 	}
 	var errs []error
-	for _, in := range g.f.Body {
+	for i := 0; i < len(g.f.Body); i++ {
+		in := g.f.Body[i]
 		g.step.line("")
 		g.step.line("// %s", commentText(statement(in)))
+		if i+1 < len(g.f.Body) && g.pairs(in, g.f.Body[i+1]) {
+			next := g.f.Body[i+1]
+			g.step.line("// %s", commentText(statement(next)))
+			if err := emitMatmulPair(g, in, next); err != nil {
+				errs = append(errs, instrError(in, err))
+			}
+			i++
+			continue
+		}
 		emit, ok := emitters[in.Op]
 		if !ok {
 			errs = append(errs, instrError(in, fmt.Errorf("cannot emit op %s", in.Op)))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pushforward/pushforward/ir"
 	"github.com/pushforward/pushforward/runtime/kernels"
+	"github.com/pushforward/pushforward/runtime/ops"
 )
 
 // Two matrix products in a row by the same right operand (the W̃ᵀ step
@@ -20,35 +21,8 @@ import (
 // first, then of the second.
 type pairRun = func(args1, outs1, args2, outs2 []*Tensor)
 
-// pairable reports whether matmul steps first and second, in this order
-// in the function, can run as one PairGEMM call: plain matrices (no batch
-// axes) of one float dtype, the same right operand and transposes, and
-// the second not reading the first's result.
-func pairable(first, second *ir.Instr) bool {
-	if first.Op != ir.OpMatmul || second.Op != ir.OpMatmul {
-		return false
-	}
-	a1, b1, a2, b2 := first.Args[0], first.Args[1], second.Args[0], second.Args[1]
-	if b1 != b2 || a2 == first.Results[0] || a1.Type.DType != a2.Type.DType {
-		return false
-	}
-	if d := a1.Type.DType; d != ir.F32 && d != ir.F64 {
-		return false
-	}
-	if len(a1.Type.Shape) != 2 || len(a2.Type.Shape) != 2 || len(b1.Type.Shape) != 2 {
-		return false
-	}
-	for _, attr := range []string{"transpose_a", "transpose_b"} {
-		t1, err1 := first.BoolAttr(attr)
-		t2, err2 := second.BoolAttr(attr)
-		if err1 != nil || err2 != nil || t1 != t2 {
-			return false
-		}
-	}
-	return true
-}
-
-// bindPair returns the pairRun of two pairable matmul instructions for
+// bindPair returns the pairRun of two matmul instructions that
+// ops.PairableMatmuls accepts, for
 // gemm, or nil when gemm has no PairGEMM or a product is empty.
 func bindPair(first, second *ir.Instr, gemm kernels.GEMM) pairRun {
 	pg, ok := gemm.(kernels.PairGEMM)
@@ -76,14 +50,14 @@ func bindPair(first, second *ir.Instr, gemm kernels.GEMM) pairRun {
 }
 
 // planPairs finds the steps of r's function that run paired: step i with
-// step i+1 when the instructions are pairable and the second's result,
+// step i+1 when ops.PairableMatmuls accepts them and the second's result,
 // placed by the memory plan, does not overlap what the first reads (the
 // plan may give it the range of an operand that dies at the first).
 func (r *Runner) planPairs() {
 	steps := r.it.steps
 	for i := 0; i+1 < len(steps); i++ {
 		first, second := &steps[i], &steps[i+1]
-		if !pairable(first.in, second.in) || !first.kern.into || !second.kern.into {
+		if !ops.PairableMatmuls(first.in, second.in) || !first.kern.into || !second.kern.into {
 			continue
 		}
 		out2 := r.env[second.results[0]]
