@@ -33,9 +33,11 @@
 //
 //   - The linear-algebra ops follow runtime/kernels, including its sign
 //     conventions, and accept leading batch axes; matmul goes through a
-//     kernels.GEMM (WithGEMM; kernels.Default, the packed AVX2 GEMM, unless
+//     kernels.GEMM (WithGEMM; kernels.Default, the packed GEMM, unless
 //     chosen), in one call per batch if the GEMM is a kernels.BatchGEMM,
-//     else once per batch element.
+//     else once per batch element. A Runner runs two matmuls in a row by
+//     the same right operand as one call of a kernels.PairGEMM
+//     (ops.PairableMatmuls; the bits do not change).
 //   - argmin runs on the region functions the implicit pass derives (it
 //     is an error to run one without them: passes.Implicit prepares a
 //     function; jvp, vjp and guess do it on their own). The solver

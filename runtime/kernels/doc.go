@@ -48,8 +48,9 @@
 // either pool, when it runs out, makes a processor's worth at once (see
 // buffers.go): steady use allocates nothing, even when a loaded machine
 // first runs more products side by side long after warm-up. Packed also
-// runs batches of small products side by side (BatchGEMM), and BLAS
-// exposes it to gonum (blas32.Use, blas64.Use).
+// runs batches of small products side by side (BatchGEMM), two products
+// by the same op(B) with one packing of it (PairGEMM), and BLAS exposes it
+// to gonum (blas32.Use, blas64.Use).
 //
 // # Small outputs and Gram products
 //
