@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/pushforward/pushforward/ir"
@@ -60,14 +61,11 @@ func (r *Runner) planPairs() {
 		if !ops.PairableMatmuls(first.in, second.in) || !first.kern.into || !second.kern.into {
 			continue
 		}
+		// The operands of the first that are inputs have no tensor yet;
+		// they never share the Runner's memory.
 		out2 := r.env[second.results[0]]
-		if out2 == nil || overlapsAny(out2, r.env[first.results[0]]) {
-			continue
-		}
-		if slot := first.args[0]; slot >= len(r.it.fn.Params) && overlapsAny(out2, r.env[slot]) {
-			continue
-		}
-		if slot := first.args[1]; slot >= len(r.it.fn.Params) && overlapsAny(out2, r.env[slot]) {
+		reads := []int{first.args[0], first.args[1], first.results[0]}
+		if out2 == nil || slices.ContainsFunc(reads, func(n int) bool { return overlaps(out2, r.env[n]) }) {
 			continue
 		}
 		run := bindPair(first.in, second.in, r.it.gemm)
@@ -82,9 +80,9 @@ func (r *Runner) planPairs() {
 	}
 }
 
-// overlapsAny reports whether the elements of a and b share memory; a nil
-// tensor (one a kernel allocates) shares none.
-func overlapsAny(a, b *Tensor) bool {
+// overlaps reports whether the elements of a and b share memory; a nil
+// tensor (an input, or a result its kernel allocates) shares none.
+func overlaps(a, b *Tensor) bool {
 	if a == nil || b == nil {
 		return false
 	}
