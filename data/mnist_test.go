@@ -230,6 +230,19 @@ func TestFindMNISTModuleCache(t *testing.T) {
 		t.Setenv("GOMODCACHE", empty)
 		t.Setenv("GOPATH", empty)
 		t.Setenv("HOME", empty)
+		// FindMNIST asks the go command, whose telemetry would write into
+		// the user's configuration directory, at times from a child
+		// process that outlives the call and the test's cleanup: in a
+		// configuration directory of the test's own, telemetry is off.
+		config := t.TempDir()
+		mode := filepath.Join(config, "go", "telemetry", "mode")
+		if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("XDG_CONFIG_HOME", config)
 		_, err := FindMNIST()
 		if err == nil {
 			t.Fatal("FindMNIST found MNIST in an empty module cache")
