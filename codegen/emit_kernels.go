@@ -109,23 +109,21 @@ func (g *gen) gemm3(in *ir.Instr, a, b *ir.Value, tA, tB bool, out string, d ir.
 
 // pairs reports whether matmuls first and second, in a row, run as one
 // PairGEMM call, as the interpreter's Runner runs them (runtime's
-// matmul_pair.go): ops.PairableMatmuls accepts them and the memory plan
-// keeps the second's result off the first's operands and result.
-func (g *gen) pairs(first, second *ir.Instr) bool {
-	if !ops.PairableMatmuls(first, second) {
-		return false
+// matmul_pair.go), and returns the pair: ops.PairMatmuls accepts them and
+// the memory plan keeps the second's result off the first's operands and
+// result.
+func (g *gen) pairs(first, second *ir.Instr) (ops.MatmulPair, bool) {
+	p, ok := ops.PairMatmuls(first, second)
+	if !ok {
+		return p, false
 	}
 	out := second.Results[0]
 	for _, v := range []*ir.Value{first.Args[0], first.Args[1], first.Results[0]} {
 		if g.sharesPlannedMemory(out, v) {
-			return false
+			return p, false
 		}
 	}
-	tA, _ := first.BoolAttr("transpose_a")
-	tB, _ := first.BoolAttr("transpose_b")
-	_, m1, k, n, err1 := ir.MatmulDims(first.Args[0].Type.Shape, first.Args[1].Type.Shape, tA, tB)
-	_, m2, _, _, err2 := ir.MatmulDims(second.Args[0].Type.Shape, second.Args[1].Type.Shape, tA, tB)
-	return err1 == nil && err2 == nil && m1 > 0 && m2 > 0 && n > 0 && k > 0
+	return p, true
 }
 
 // sharesPlannedMemory reports whether the memory plan places a and b in
@@ -139,35 +137,16 @@ func (g *gen) sharesPlannedMemory(a, b *ir.Value) bool {
 	return offA < offB+b.Type.Shape.Size() && offB < offA+a.Type.Shape.Size()
 }
 
-// emitMatmulPair emits two matmuls that pairs accepts as one SgemmPair or
-// DgemmPair call.
-func emitMatmulPair(g *gen, first, second *ir.Instr) error {
-	tA, err := first.BoolAttr("transpose_a")
-	if err != nil {
-		return err
-	}
-	tB, err := first.BoolAttr("transpose_b")
-	if err != nil {
-		return err
-	}
-	_, m1, k, n, err := ir.MatmulDims(first.Args[0].Type.Shape, first.Args[1].Type.Shape, tA, tB)
-	if err != nil {
-		return err
-	}
-	_, m2, _, _, err := ir.MatmulDims(second.Args[0].Type.Shape, second.Args[1].Type.Shape, tA, tB)
-	if err != nil {
-		return err
-	}
+// emitMatmulPair emits matmuls first and second, which pairs accepts as
+// pair p, as one SgemmPair or DgemmPair call.
+func emitMatmulPair(g *gen, first, second *ir.Instr, p ops.MatmulPair) {
 	g.gemm = true
 	call, one := "SgemmPair", "float32(1)"
 	if first.Results[0].Type.DType == ir.F64 {
 		call, one = "DgemmPair", "float64(1)"
 	}
-	lda1, lda2 := first.Args[0].Type.Shape[1], second.Args[0].Type.Shape[1]
-	ldb := first.Args[1].Type.Shape[1]
 	g.step.line("%s.gemm.%s(%t, %t, %d, %d, %d, %d, %s, %s, %d, %s, %d, %s, %d, 0, %s, %d, %s, %d)",
-		g.recv, call, tA, tB, m1, m2, n, k, one, g.arg(first, 0), lda1, g.arg(second, 0), lda2, g.arg(first, 1), ldb, g.out(first, 0), n, g.out(second, 0), n)
-	return nil
+		g.recv, call, p.TransposeA, p.TransposeB, p.M1, p.M2, p.N, p.K, one, g.arg(first, 0), p.LDA1, g.arg(second, 0), p.LDA2, g.arg(first, 1), p.LDB, g.out(first, 0), p.N, g.out(second, 0), p.N)
 }
 
 // batchOffsets returns, for each element of the batch shape dst, the

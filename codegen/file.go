@@ -52,14 +52,13 @@ func (g *gen) emitAll() error {
 		in := g.f.Body[i]
 		g.step.line("")
 		g.step.line("// %s", commentText(statement(in)))
-		if i+1 < len(g.f.Body) && g.pairs(in, g.f.Body[i+1]) {
-			next := g.f.Body[i+1]
-			g.step.line("// %s", commentText(statement(next)))
-			if err := emitMatmulPair(g, in, next); err != nil {
-				errs = append(errs, instrError(in, err))
+		if i+1 < len(g.f.Body) {
+			if p, ok := g.pairs(in, g.f.Body[i+1]); ok {
+				g.step.line("// %s", commentText(statement(g.f.Body[i+1])))
+				emitMatmulPair(g, in, g.f.Body[i+1], p)
+				i++
+				continue
 			}
-			i++
-			continue
 		}
 		emit, ok := emitters[in.Op]
 		if !ok {

@@ -37,7 +37,7 @@
 //     chosen), in one call per batch if the GEMM is a kernels.BatchGEMM,
 //     else once per batch element. A Runner runs two matmuls in a row by
 //     the same right operand as one call of a kernels.PairGEMM
-//     (ops.PairableMatmuls; the bits do not change).
+//     (ops.PairMatmuls; the bits do not change).
 //   - argmin runs on the region functions the implicit pass derives (it
 //     is an error to run one without them: passes.Implicit prepares a
 //     function; jvp, vjp and guess do it on their own). The solver

@@ -22,43 +22,33 @@ import (
 // first, then of the second.
 type pairRun = func(args1, outs1, args2, outs2 []*Tensor)
 
-// bindPair returns the pairRun of two matmul instructions that
-// ops.PairableMatmuls accepts, for
-// gemm, or nil when gemm has no PairGEMM or a product is empty.
-func bindPair(first, second *ir.Instr, gemm kernels.GEMM) pairRun {
+// bindPair returns the pairRun of pair p of dtype d for gemm, or nil when
+// gemm has no PairGEMM.
+func bindPair(p ops.MatmulPair, d ir.DType, gemm kernels.GEMM) pairRun {
 	pg, ok := gemm.(kernels.PairGEMM)
 	if !ok {
 		return nil
 	}
-	tA, _ := first.BoolAttr("transpose_a")
-	tB, _ := first.BoolAttr("transpose_b")
-	_, m1, k, n, err1 := ir.MatmulDims(first.Args[0].Type.Shape, first.Args[1].Type.Shape, tA, tB)
-	_, m2, _, _, err2 := ir.MatmulDims(second.Args[0].Type.Shape, second.Args[1].Type.Shape, tA, tB)
-	if err1 != nil || err2 != nil || m1 == 0 || m2 == 0 || n == 0 || k == 0 {
-		return nil
-	}
-	// Row strides as stored.
-	lda1, lda2 := first.Args[0].Type.Shape[1], second.Args[0].Type.Shape[1]
-	ldb := first.Args[1].Type.Shape[1]
-	if first.Args[0].Type.DType == ir.F32 {
+	if d == ir.F32 {
 		return func(args1, outs1, args2, outs2 []*Tensor) {
-			pg.SgemmPair(tA, tB, m1, m2, n, k, 1, args1[0].F32, lda1, args2[0].F32, lda2, args1[1].F32, ldb, 0, outs1[0].F32, n, outs2[0].F32, n)
+			pg.SgemmPair(p.TransposeA, p.TransposeB, p.M1, p.M2, p.N, p.K, 1, args1[0].F32, p.LDA1, args2[0].F32, p.LDA2, args1[1].F32, p.LDB, 0, outs1[0].F32, p.N, outs2[0].F32, p.N)
 		}
 	}
 	return func(args1, outs1, args2, outs2 []*Tensor) {
-		pg.DgemmPair(tA, tB, m1, m2, n, k, 1, args1[0].F64, lda1, args2[0].F64, lda2, args1[1].F64, ldb, 0, outs1[0].F64, n, outs2[0].F64, n)
+		pg.DgemmPair(p.TransposeA, p.TransposeB, p.M1, p.M2, p.N, p.K, 1, args1[0].F64, p.LDA1, args2[0].F64, p.LDA2, args1[1].F64, p.LDB, 0, outs1[0].F64, p.N, outs2[0].F64, p.N)
 	}
 }
 
 // planPairs finds the steps of r's function that run paired: step i with
-// step i+1 when ops.PairableMatmuls accepts them and the second's result,
+// step i+1 when ops.PairMatmuls accepts them and the second's result,
 // placed by the memory plan, does not overlap what the first reads (the
 // plan may give it the range of an operand that dies at the first).
 func (r *Runner) planPairs() {
 	steps := r.it.steps
 	for i := 0; i+1 < len(steps); i++ {
 		first, second := &steps[i], &steps[i+1]
-		if !ops.PairableMatmuls(first.in, second.in) || !first.kern.into || !second.kern.into {
+		pair, ok := ops.PairMatmuls(first.in, second.in)
+		if !ok || !first.kern.into || !second.kern.into {
 			continue
 		}
 		// The operands of the first that are inputs have no tensor yet;
@@ -68,7 +58,7 @@ func (r *Runner) planPairs() {
 		if out2 == nil || slices.ContainsFunc(reads, func(n int) bool { return overlaps(out2, r.env[n]) }) {
 			continue
 		}
-		run := bindPair(first.in, second.in, r.it.gemm)
+		run := bindPair(pair, first.in.Results[0].Type.DType, r.it.gemm)
 		if run == nil {
 			continue
 		}
