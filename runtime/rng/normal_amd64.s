@@ -525,22 +525,27 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 // same latency, which is what the transform's long dependency chains
 // need.
 
-// PHILOX_ROUND_Z is PHILOX_ROUND on Z0..Z3 under the round key (Z6, Z7).
-#define PHILOX_ROUND_Z \
-	VPMULUDQ.BCST m0<>(SB), Z0, Z4; \
-	VPMULUDQ.BCST m1<>(SB), Z2, Z5; \
-	VPSRLQ        $32, Z5, Z0; \
-	VPTERNLOGQ    $0x96, Z6, Z1, Z0; \
-	VPSRLQ        $32, Z4, Z2; \
-	VPTERNLOGQ    $0x96, Z7, Z3, Z2; \
-	VMOVDQU64     Z5, Z1; \
-	VMOVDQU64     Z4, Z3
+// PHILOX_ROUND_ZMM is PHILOX_ROUND on the words w0..w3 under the round
+// key (k0, k1), with p0 and p1 for the products; NEXT_KEY_ZMM advances the
+// round key (only the low halves of the lanes are ever read, so a 64-bit
+// add serves). PHILOX_ROUND_Z and NEXT_KEY_Z work on the words Z0..Z3,
+// the products Z4, Z5 and the key (Z6, Z7).
+#define PHILOX_ROUND_ZMM(w0, w1, w2, w3, p0, p1, k0, k1) \
+	VPMULUDQ.BCST m0<>(SB), w0, p0; \
+	VPMULUDQ.BCST m1<>(SB), w2, p1; \
+	VPSRLQ        $32, p1, w0; \
+	VPTERNLOGQ    $0x96, k0, w1, w0; \
+	VPSRLQ        $32, p0, w2; \
+	VPTERNLOGQ    $0x96, k1, w3, w2; \
+	VMOVDQU64     p1, w1; \
+	VMOVDQU64     p0, w3
 
-// NEXT_KEY_Z advances the round key; only the low halves of the lanes are
-// ever read, so a 64-bit add serves.
-#define NEXT_KEY_Z \
-	VPADDQ.BCST w0<>(SB), Z6, Z6; \
-	VPADDQ.BCST w1<>(SB), Z7, Z7
+#define NEXT_KEY_ZMM(k0, k1) \
+	VPADDQ.BCST w0<>(SB), k0, k0; \
+	VPADDQ.BCST w1<>(SB), k1, k1
+
+#define PHILOX_ROUND_Z PHILOX_ROUND_ZMM(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+#define NEXT_KEY_Z NEXT_KEY_ZMM(Z6, Z7)
 
 // PHILOX_BLOCKS_Z computes the words of blocks Z15 + (0, ..., 7) of the
 // stream whose key is (Z12, Z11) and whose counter words are (Z14, Z13)
@@ -720,19 +725,8 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 // between the Philox rounds of the next group, on registers of their own:
 // PHILOX_ROUND_N and NEXT_KEY_N are PHILOX_ROUND_Z and NEXT_KEY_Z on the
 // words Z16..Z19, the products Z23, Z24 and the round key (Z25, Z26).
-#define PHILOX_ROUND_N \
-	VPMULUDQ.BCST m0<>(SB), Z16, Z23; \
-	VPMULUDQ.BCST m1<>(SB), Z18, Z24; \
-	VPSRLQ        $32, Z24, Z16; \
-	VPTERNLOGQ    $0x96, Z25, Z17, Z16; \
-	VPSRLQ        $32, Z23, Z18; \
-	VPTERNLOGQ    $0x96, Z26, Z19, Z18; \
-	VMOVDQU64     Z24, Z17; \
-	VMOVDQU64     Z23, Z19
-
-#define NEXT_KEY_N \
-	VPADDQ.BCST w0<>(SB), Z25, Z25; \
-	VPADDQ.BCST w1<>(SB), Z26, Z26
+#define PHILOX_ROUND_N PHILOX_ROUND_ZMM(Z16, Z17, Z18, Z19, Z23, Z24, Z25, Z26)
+#define NEXT_KEY_N NEXT_KEY_ZMM(Z25, Z26)
 
 // BOX_MULLER_NEXT_Z is BOX_MULLER_Z on the words in Z0..Z3 while it
 // computes the words of blocks Z15 + (0, ..., 7) into Z16..Z19 (as
